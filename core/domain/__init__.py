@@ -1,0 +1,1 @@
+"""The domain of entraide: plain rules about members, help requests and polls."""

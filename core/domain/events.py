@@ -1,0 +1,98 @@
+"""Domain events: facts that happened, published by services and turned into notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every domain event."""
+
+
+@dataclass(frozen=True)
+class MemberJoined(Event):
+    member_id: int
+
+
+@dataclass(frozen=True)
+class MemberApproved(Event):
+    member_id: int
+    by_id: int | None
+
+
+@dataclass(frozen=True)
+class MemberSuspended(Event):
+    member_id: int
+    by_id: int | None
+
+
+@dataclass(frozen=True)
+class RequestPosted(Event):
+    request_id: int
+
+
+@dataclass(frozen=True)
+class VolunteersOffered(Event):
+    request_id: int
+    volunteer_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RequestAccepted(Event):
+    request_id: int
+    volunteer_id: int
+
+
+@dataclass(frozen=True)
+class RequestWithdrawn(Event):
+    request_id: int
+    volunteer_id: int
+
+
+@dataclass(frozen=True)
+class RequestCompleted(Event):
+    request_id: int
+    volunteer_id: int
+    hours: float
+
+
+@dataclass(frozen=True)
+class RequestCancelled(Event):
+    request_id: int
+    by_id: int | None
+    # Who held the task when it was cancelled, so they can be told.
+    volunteer_id: int | None
+
+
+@dataclass(frozen=True)
+class RequestExpired(Event):
+    request_id: int
+
+
+@dataclass(frozen=True)
+class VolunteerThanked(Event):
+    request_id: int
+    volunteer_id: int
+
+
+@dataclass(frozen=True)
+class PollOpened(Event):
+    poll_id: int
+
+
+@dataclass(frozen=True)
+class PollClosed(Event):
+    poll_id: int
+
+
+@dataclass(frozen=True)
+class CoordinatorContacted(Event):
+    member_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class EmergencyRaised(Event):
+    member_id: int
+    text: str

@@ -1,0 +1,1 @@
+"""Storage: the database engine, the unit of work and the Alembic migrations."""

@@ -1,0 +1,63 @@
+"""Create the async engine for SQLite (embedded default) or PostgreSQL (scale path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Create an engine; on SQLite enable WAL and serialise writers with BEGIN IMMEDIATE.
+
+    SQLite's default deferred transactions fail at once with "database is locked" when two
+    connections read then write; BEGIN IMMEDIATE makes the second one wait (busy timeout).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        # `?schema=name` puts entraide's tables in their own PostgreSQL schema.
+        schema = parsed.query.get("schema")
+        if schema:
+            parsed = parsed.difference_update_query(["schema"])
+            kwargs.setdefault("connect_args", {})["server_settings"] = {"search_path": str(schema)}
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_async_engine(parsed, **kwargs)
+
+    database = parsed.database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    kwargs.setdefault("connect_args", {"timeout": 30})
+    engine = create_async_engine(url, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

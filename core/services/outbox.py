@@ -1,0 +1,163 @@
+"""The notification outbox: write messages with the change that causes them, deliver them later.
+
+Delivery is claim -> send -> mark sent. A claim is a lease: if the process dies after claiming,
+the lease runs out and another delivery takes the message again. A channel that can tell the
+platform an idempotency key (the notification id) makes the send itself exactly-once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from core.domain.model import Member, Notification, PlatformAccount, Territory, TerritoryChannel
+from core.services.unit_of_work import UnitOfWork
+
+DEFAULT_LEASE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: a label (message id) and the action it sends back to the conversation layer."""
+
+    label: str
+    action: str
+    params: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"label": self.label, "action": self.action}
+        if self.params:
+            data["params"] = self.params
+        return data
+
+
+def write(
+    uow: UnitOfWork,
+    key: str,
+    *,
+    member: Member | None = None,
+    account: PlatformAccount | None = None,
+    channel: TerritoryChannel | None = None,
+    choices: Iterable[Choice] = (),
+    topic: str | None = None,
+    **params: Any,
+) -> Notification:
+    """Add one message to the outbox, in the current transaction."""
+    if sum(target is not None for target in (member, account, channel)) != 1:
+        raise ValueError("a notification goes to exactly one member, account or channel")
+    territory_id = (
+        member.territory_id if member is not None
+        else channel.territory_id if channel is not None
+        else None
+    )
+    row = Notification(
+        created_at=uow.now(),
+        territory_id=territory_id,
+        member_id=member.id if member is not None else (account.member_id if account else None),
+        account_id=account.id if account is not None else None,
+        channel_id=channel.id if channel is not None else None,
+        key=key,
+        params=params,
+        choices=[c.as_json() for c in choices],
+        topic=topic,
+    )
+    uow.session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed notification and where it goes on the claiming platform."""
+
+    notification: Notification
+    chat_ref: str | None
+    account: PlatformAccount | None
+    channel: TerritoryChannel | None
+    language: str
+    timezone: str
+
+
+def preferred_account(member: Member) -> PlatformAccount | None:
+    """The account a member is reached on: the preferred platform's, else the first reachable."""
+    reachable = [a for a in member.accounts if a.reachable]
+    for account in reachable:
+        if account.platform == member.preferred_platform:
+            return account
+    return reachable[0] if reachable else None
+
+
+async def claim(
+    uow: UnitOfWork,
+    platform: str,
+    *,
+    member_ids: set[int] | None = None,
+    limit: int = 100,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[Delivery]:
+    """Lease up to `limit` pending messages that go out on `platform` (optionally for some members)."""
+    now = uow.now()
+    query = (
+        select(Notification)
+        .where(Notification.sent_at.is_(None))
+        .where(or_(Notification.claimed_until.is_(None), Notification.claimed_until < now))
+        .order_by(Notification.id)
+        .limit(limit * 4)
+    )
+    if member_ids is not None:
+        query = query.where(Notification.member_id.in_(member_ids))
+    rows = list((await uow.session.execute(query)).scalars())
+    deliveries: list[Delivery] = []
+    for row in rows:
+        delivery = await _route(uow, row, platform)
+        if delivery is None:
+            continue
+        row.claimed_until = now + lease
+        row.attempts += 1
+        deliveries.append(delivery)
+        if len(deliveries) >= limit:
+            break
+    return deliveries
+
+
+async def _route(uow: UnitOfWork, row: Notification, platform: str) -> Delivery | None:
+    session = uow.session
+    if row.channel_id is not None:
+        channel = await session.get(TerritoryChannel, row.channel_id)
+        if channel is None or channel.platform != platform:
+            return None
+        language, timezone = await _territory(uow, channel.territory_id)
+        return Delivery(row, channel.chat_ref, None, channel, language, timezone)
+    member = await session.get(Member, row.member_id) if row.member_id is not None else None
+    if row.account_id is not None:
+        account = await session.get(PlatformAccount, row.account_id)
+    else:
+        account = preferred_account(member) if member is not None else None
+    if account is None or account.platform != platform:
+        return None
+    if member is not None:
+        language, timezone = member.language, member.territory.timezone
+    else:
+        language, timezone = "", ""
+    return Delivery(row, account.chat_ref or account.external_id, account, None, language, timezone)
+
+
+async def _territory(uow: UnitOfWork, territory_id: int) -> tuple[str, str]:
+    territory = await uow.session.get(Territory, territory_id)
+    return (territory.language, territory.timezone) if territory else ("fr", "Europe/Paris")
+
+
+def mark_sent(uow: UnitOfWork, notification: Notification, external_ref: str | None = None) -> None:
+    notification.sent_at = uow.now()
+    notification.claimed_until = None
+    notification.external_ref = external_ref
+    notification.last_error = None
+
+
+def release(uow: UnitOfWork, notification: Notification, error: str, retry_in: timedelta) -> None:
+    """Give a message back to the outbox after a failed send, to retry after `retry_in`."""
+    notification.claimed_until = uow.now() + retry_in
+    notification.last_error = error[:500]

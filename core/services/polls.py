@@ -1,0 +1,231 @@
+"""Polls and votes: one member one vote, the last open-ballot vote counts, secret ballots unlinked."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from core.domain import events
+from core.domain.errors import (
+    AlreadyVoted,
+    InvalidInput,
+    NotAMember,
+    NotFound,
+    PollClosed,
+)
+from core.domain.model import BallotReceipt, Member, Poll, PollOption, SecretBallot, Vote
+from core.domain.vocabulary import MemberStatus, PollKind, PollState
+from core.services.members import _require_coordinator, get_member
+from core.services.text import clean_text
+from core.services.unit_of_work import UnitOfWork
+
+# Proposal polls have fixed answers; their labels are message ids translated when shown.
+PROPOSAL_OPTIONS = ("Yes", "No", "Abstain")
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+
+
+async def get_poll(uow: UnitOfWork, poll_id: int) -> Poll:
+    poll = await uow.session.get(Poll, poll_id)
+    if poll is None:
+        raise NotFound()
+    return poll
+
+
+async def create_poll(
+    uow: UnitOfWork,
+    territory_id: int,
+    question: str,
+    options: Sequence[str],
+    *,
+    closes_at: datetime,
+    kind: PollKind | str = PollKind.SINGLE,
+    secret: bool = False,
+    quorum: int = 0,
+    by_id: int | None,
+) -> Poll:
+    """Open a poll for the members of a territory (coordinators and the administrator)."""
+    await _require_coordinator(uow, by_id, territory_id)
+    kind = PollKind(kind)
+    question = clean_text(question, limit=300, what="question")
+    labels = list(PROPOSAL_OPTIONS) if kind == PollKind.PROPOSAL else [
+        clean_text(o, limit=100, what="option") for o in options
+    ]
+    if not MIN_OPTIONS <= len(labels) <= MAX_OPTIONS:
+        raise InvalidInput("A poll needs between 2 and 10 options.")
+    if len({label.casefold() for label in labels}) != len(labels):
+        raise InvalidInput("Two options of the poll are the same.")
+    if closes_at <= uow.now():
+        raise InvalidInput("The closing time must be in the future.")
+    if quorum < 0:
+        raise InvalidInput("The quorum cannot be negative.")
+    poll = Poll(
+        territory_id=territory_id,
+        question=question,
+        kind=str(kind),
+        secret=secret,
+        quorum=quorum,
+        closes_at=closes_at,
+        state=PollState.OPEN,
+        created_by=by_id,
+        created_at=uow.now(),
+        options=[PollOption(position=i, label=label) for i, label in enumerate(labels)],
+    )
+    uow.session.add(poll)
+    await uow.session.flush()
+    uow.audit(by_id, "poll.create", f"poll:{poll.id}", kind=str(kind), secret=secret)
+    uow.publish(events.PollOpened(poll.id))
+    return poll
+
+
+async def vote(uow: UnitOfWork, member_id: int, poll_id: int, choice: Sequence[int]) -> None:
+    """Record a member's vote; an empty choice retracts an open-ballot vote."""
+    poll = await get_poll(uow, poll_id)
+    member = await get_member(uow, member_id)
+    _require_voter(member, poll)
+    if not poll.is_open_at(uow.now()):
+        raise PollClosed()
+    positions = poll.validate_choice(list(choice))
+    if poll.secret:
+        await _cast_secret(uow, poll, member_id, positions)
+        return
+    existing = (
+        await uow.session.execute(
+            select(Vote).where(Vote.poll_id == poll_id, Vote.member_id == member_id)
+        )
+    ).scalar_one_or_none()
+    if not positions:
+        if existing is not None:
+            await uow.session.delete(existing)
+            uow.audit(member_id, "poll.retract", f"poll:{poll_id}")
+        return
+    if existing is None:
+        uow.session.add(Vote(poll_id=poll_id, member_id=member_id, choice=positions,
+                             cast_at=uow.now()))
+    else:
+        existing.choice, existing.cast_at = positions, uow.now()
+    uow.audit(member_id, "poll.vote", f"poll:{poll_id}", choice=positions)
+
+
+async def _cast_secret(uow: UnitOfWork, poll: Poll, member_id: int, positions: list[int]) -> None:
+    if not positions:
+        raise InvalidInput("A secret ballot cannot be withdrawn. Please choose an option.")
+    receipt = await uow.session.get(BallotReceipt, (poll.id, member_id))
+    if receipt is not None:
+        raise AlreadyVoted()
+    uow.session.add(BallotReceipt(poll_id=poll.id, member_id=member_id, cast_at=uow.now()))
+    uow.session.add(SecretBallot(id=secrets.token_hex(16), poll_id=poll.id, choice=positions))
+    # The audit says that the member voted, never what they chose.
+    uow.audit(member_id, "poll.vote", f"poll:{poll.id}", secret=True)
+
+
+def _require_voter(member: Member, poll: Poll) -> None:
+    if member.territory_id != poll.territory_id or member.status != MemberStatus.APPROVED:
+        raise NotAMember()
+
+
+async def current_choice(uow: UnitOfWork, member_id: int, poll_id: int) -> list[int] | None:
+    """The member's counted choice (open ballot), `[]` for a secret ballot cast, None if none."""
+    poll = await get_poll(uow, poll_id)
+    if poll.secret:
+        receipt = await uow.session.get(BallotReceipt, (poll_id, member_id))
+        return [] if receipt else None
+    vote_row = (
+        await uow.session.execute(
+            select(Vote.choice).where(Vote.poll_id == poll_id, Vote.member_id == member_id)
+        )
+    ).scalar_one_or_none()
+    return list(vote_row) if vote_row is not None else None
+
+
+async def tally(uow: UnitOfWork, poll: Poll) -> dict[str, Any]:
+    """Count the votes: per option, number of voters, quorum and winners."""
+    source = SecretBallot if poll.secret else Vote
+    choices = (await uow.session.execute(select(source.choice).where(source.poll_id == poll.id))).scalars()
+    counts = [0] * len(poll.options)
+    voters = 0
+    for choice in choices:
+        voters += 1
+        for position in choice:
+            if 0 <= position < len(counts):
+                counts[position] += 1
+    top = max(counts) if counts else 0
+    winners = [i for i, c in enumerate(counts) if c == top and top > 0]
+    return {
+        "counts": counts,
+        "labels": [o.label for o in poll.options],
+        "voters": voters,
+        "quorum": poll.quorum,
+        "quorum_reached": voters >= poll.quorum,
+        "winners": winners,
+    }
+
+
+async def close_poll(uow: UnitOfWork, poll_id: int, *, by_id: int | None) -> dict[str, Any]:
+    """Close a poll now (or at its deadline, from the scheduler) and announce the result."""
+    poll = await get_poll(uow, poll_id)
+    await _require_coordinator(uow, by_id, poll.territory_id)
+    if poll.state == PollState.CLOSED:
+        return poll.result or {}
+    poll.result = await tally(uow, poll)
+    poll.state = PollState.CLOSED
+    poll.closed_at = uow.now()
+    uow.audit(by_id, "poll.close", f"poll:{poll_id}", voters=poll.result["voters"])
+    uow.publish(events.PollClosed(poll.id))
+    return poll.result
+
+
+async def open_polls_for(uow: UnitOfWork, member_id: int) -> list[Poll]:
+    member = await get_member(uow, member_id)
+    query = select(Poll).where(
+        Poll.territory_id == member.territory_id,
+        Poll.state == PollState.OPEN,
+        Poll.closes_at > uow.now(),
+    )
+    return list((await uow.session.execute(query.order_by(Poll.closes_at))).scalars())
+
+
+async def polls_due(uow: UnitOfWork) -> list[int]:
+    """Open polls whose deadline has passed (for the scheduler)."""
+    rows = await uow.session.execute(
+        select(Poll.id).where(Poll.state == PollState.OPEN, Poll.closes_at <= uow.now())
+    )
+    return list(rows.scalars())
+
+
+async def merge_votes(uow: UnitOfWork, from_member: int, into_member: int) -> None:
+    """When two accounts join into one member, keep one vote per poll: the latest."""
+    theirs = (await uow.session.execute(select(Vote).where(Vote.member_id == from_member))).scalars()
+    for old in list(theirs):
+        mine = (
+            await uow.session.execute(
+                select(Vote).where(Vote.poll_id == old.poll_id, Vote.member_id == into_member)
+            )
+        ).scalar_one_or_none()
+        if mine is None:
+            old.member_id = into_member
+        else:
+            if old.cast_at > mine.cast_at:
+                mine.choice, mine.cast_at = old.choice, old.cast_at
+            await uow.session.delete(old)
+    receipts = (
+        await uow.session.execute(select(BallotReceipt).where(BallotReceipt.member_id == from_member))
+    ).scalars()
+    for receipt in list(receipts):
+        if await uow.session.get(BallotReceipt, (receipt.poll_id, into_member)) is None:
+            uow.session.add(BallotReceipt(poll_id=receipt.poll_id, member_id=into_member,
+                                          cast_at=receipt.cast_at))
+        await uow.session.delete(receipt)
+    await uow.session.flush()
+
+
+async def count_votes(uow: UnitOfWork, poll_id: int) -> int:
+    poll = await get_poll(uow, poll_id)
+    source = BallotReceipt if poll.secret else Vote
+    return int((await uow.session.execute(
+        select(func.count()).select_from(source).where(source.poll_id == poll_id))).scalar_one())
+
+

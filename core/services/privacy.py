@@ -1,0 +1,146 @@
+"""A member's rights over their data: export everything (JSON), erase it (aggregates stay)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from core.domain.model import (
+    Assignment,
+    AuditEntry,
+    BallotReceipt,
+    Conversation,
+    HelpRequest,
+    LinkCode,
+    MatchOffer,
+    Notification,
+    PlatformAccount,
+    Vote,
+)
+from core.domain.vocabulary import MemberStatus
+from core.services.members import _require_coordinator, get_member
+from core.services.unit_of_work import UnitOfWork
+
+ERASED_NAME = "(erased)"
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
+    """Everything the cooperative stores about a member, as JSON-ready data."""
+    member = await get_member(uow, member_id)
+    session = uow.session
+    requests = (await session.execute(
+        select(HelpRequest).where(HelpRequest.requester_id == member_id).order_by(HelpRequest.id)
+    )).scalars()
+    tasks = (await session.execute(
+        select(Assignment).where(Assignment.volunteer_id == member_id).order_by(Assignment.id)
+    )).scalars()
+    votes = (await session.execute(select(Vote).where(Vote.member_id == member_id))).scalars()
+    receipts = (await session.execute(
+        select(BallotReceipt).where(BallotReceipt.member_id == member_id))).scalars()
+    notifications = (await session.execute(
+        select(Notification).where(Notification.member_id == member_id).order_by(Notification.id)
+    )).scalars()
+    audit = (await session.execute(
+        select(AuditEntry).where(AuditEntry.actor_id == member_id).order_by(AuditEntry.id)
+    )).scalars()
+    return {
+        "member": {
+            "id": member.id,
+            "display_name": member.display_name,
+            "territory": member.territory.name,
+            "roles": member.roles,
+            "status": member.status,
+            "language": member.language,
+            "neighbourhood": member.neighbourhood,
+            "skills": sorted(str(c) for c in member.skill_set),
+            "availability_mask": member.availability,
+            "phone": member.phone,
+            "address": member.address,
+            "created_at": _iso(member.created_at),
+            "approved_at": _iso(member.approved_at),
+        },
+        "accounts": [
+            {"platform": a.platform, "external_id": a.external_id, "created_at": _iso(a.created_at)}
+            for a in member.accounts
+        ],
+        "requests": [_request(r) for r in requests],
+        "tasks": [
+            {
+                "request_id": a.request_id,
+                "category": a.request.category,
+                "when_start": _iso(a.request.when_start),
+                "state": a.request.state,
+                "accepted_at": _iso(a.accepted_at),
+                "withdrawn_at": _iso(a.withdrawn_at),
+                "completed_at": _iso(a.completed_at),
+                "hours": a.hours,
+                "thanked_at": _iso(a.thanked_at),
+            }
+            for a in tasks
+        ],
+        "votes": [{"poll_id": v.poll_id, "choice": v.choice, "cast_at": _iso(v.cast_at)} for v in votes],
+        "secret_ballots_cast": [{"poll_id": r.poll_id, "cast_at": _iso(r.cast_at)} for r in receipts],
+        "notifications": [
+            {"key": n.key, "params": n.params, "created_at": _iso(n.created_at),
+             "sent_at": _iso(n.sent_at)}
+            for n in notifications
+        ],
+        "audit": [
+            {"at": _iso(e.at), "action": e.action, "subject": e.subject, "details": e.details}
+            for e in audit
+        ],
+    }
+
+
+def _request(r: HelpRequest) -> dict[str, Any]:
+    holder = r.active_assignment
+    return {
+        "id": r.id,
+        "category": r.category,
+        "description": r.description,
+        "when_start": _iso(r.when_start),
+        "when_end": _iso(r.when_end),
+        "place": r.place,
+        "state": r.state,
+        "created_at": _iso(r.created_at),
+        "volunteer": holder.volunteer.display_name if holder else None,
+        "hours": holder.hours if holder else None,
+    }
+
+
+async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> None:
+    """Erase a member's personal data; counts (requests, hours, votes) stay, anonymous."""
+    member = await get_member(uow, member_id)
+    if by_id is not None and by_id != member_id:
+        await _require_coordinator(uow, by_id, member.territory_id)
+    session = uow.session
+    member.display_name = ERASED_NAME
+    member.phone = member.address = member.neighbourhood = None
+    member.status = MemberStatus.ERASED
+    member.availability = 0
+    member.set_skills(set())
+    account_ids = [a.id for a in member.accounts]
+    if account_ids:
+        await session.execute(delete(Conversation).where(Conversation.account_id.in_(account_ids)))
+        await session.execute(
+            update(Notification).where(Notification.account_id.in_(account_ids))
+            .values(account_id=None, params={}, choices=[])
+        )
+        # The person may come back one day as a new member, from the same accounts.
+        await session.execute(delete(PlatformAccount).where(PlatformAccount.id.in_(account_ids)))
+    await session.execute(
+        update(Notification).where(Notification.member_id == member_id).values(params={}, choices=[])
+    )
+    await session.execute(
+        update(HelpRequest).where(HelpRequest.requester_id == member_id)
+        .values(description="", place=None)
+    )
+    await session.execute(delete(LinkCode).where(LinkCode.member_id == member_id))
+    await session.execute(delete(MatchOffer).where(MatchOffer.volunteer_id == member_id))
+    # Votes stay counted: they now point at an anonymous, erased member.
+    uow.audit(by_id, "member.erase", f"member:{member_id}")
