@@ -1,0 +1,1 @@
+"""Adapters at the edge: the command line, the console, Telegram and Matrix channels."""

@@ -1,0 +1,20 @@
+"""The composition root: settings -> core (migrated) -> conversation engine -> channels."""
+
+from __future__ import annotations
+
+from core.app import Core
+from core.config import Settings
+from core.dialogue.engine import ConversationEngine
+from core.persistence.migrate import upgrade_database_async
+
+
+async def open_core(settings: Settings) -> Core:
+    """Open the database, applying pending migrations first when `auto_migrate` is on."""
+    if settings.auto_migrate:
+        await upgrade_database_async(settings.database_url)
+    return Core.open(settings)
+
+
+def build_engine(core: Core) -> ConversationEngine:
+    """The conversation engine with the NLU configured in the settings."""
+    return ConversationEngine(core)

@@ -1,0 +1,1 @@
+"""The console channel: chat with the bot in a terminal, or scripted through stdin."""

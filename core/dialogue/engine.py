@@ -1,0 +1,439 @@
+"""The conversation engine: `handle(Inbound)` -> replies, the same for every platform.
+
+One inbound message is one transaction: the receipt that deduplicates it, the change it causes,
+the conversation's new step and every reply (written to the outbox) commit together.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
+
+from core.app import Core
+from core.dialogue import render as rendering
+from core.dialogue.flows import asking, common, helping, onboarding, voting
+from core.dialogue.messages import Inbound, Outgoing
+from core.dialogue.turn import Turn
+from core.dialogue.words import command_of, fold, looks_like_emergency
+from core.domain.errors import DomainError, InvalidInput, Suspended
+from core.domain.model import Conversation, InboundReceipt, Member, Notification
+from core.domain.vocabulary import MemberStatus
+from core.services import identity, members, outbox
+from core.services.text import clean_text
+from core.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+ActionHandler = Callable[[Turn, str], Awaitable[None]]
+
+
+class Understanding(Protocol):
+    """What an NLU returns about a free-text message (see `nlu/`)."""
+
+    intent: str
+    confidence: float
+    entities: dict[str, object]
+
+
+class Interpreter(Protocol):
+    async def parse(self, text: str, *, language: str | None, timezone: str) -> Understanding: ...
+
+
+# Actions that need no member (a newcomer may press them) and those that need one.
+MEMBER_ACTIONS: dict[str, ActionHandler] = {
+    "menu": common.show_menu,
+    "help": common.show_help,
+    "language": common.ask_language,
+    "coordinator": common.ask_coordinator_message,
+    "link": common.give_link_code,
+    "need_help": asking.start,
+    "my_requests": asking.show_my_requests,
+    "cancel": asking.ask_cancel,
+    "cancel_yes": asking.do_cancel,
+    "thank": asking.do_thank,
+    "requests": helping.show_open_requests,
+    "accept": helping.do_accept,
+    "decline": helping.do_decline,
+    "my_tasks": helping.show_my_tasks,
+    "done": helping.ask_hours,
+    "withdraw": helping.ask_withdraw,
+    "withdraw_yes": helping.do_withdraw,
+    "approve": helping.do_approve,
+    "polls": voting.show_polls,
+    "vote": voting.do_vote,
+    "vote_send": voting.send_multiple,
+    "vote_retract": voting.retract,
+}
+# Actions whose argument must be a number (an id), checked before any handler runs.
+NUMERIC_ARG = {"cancel", "cancel_yes", "thank", "accept", "decline", "done", "withdraw",
+               "withdraw_yes", "approve", "vote_send", "vote_retract"}
+
+
+class ConversationEngine:
+    """Turns inbound messages into core calls and replies."""
+
+    def __init__(self, core: Core, interpreter: Interpreter | None = None) -> None:
+        self.core = core
+        self.interpreter = interpreter
+
+    async def handle(self, inbound: Inbound) -> list[Outgoing]:
+        """Process one message or button press; return the replies to send in that chat."""
+        async with self.core.uow() as uow:
+            if inbound.message_ref is not None and await uow.session.get(
+                InboundReceipt, (inbound.platform, inbound.message_ref)
+            ):
+                return []
+            turn = await self._begin(uow, inbound)
+            try:
+                await self._dispatch(turn)
+            except DomainError as error:
+                # The change is undone; the kind explanation and the receipt are kept.
+                await uow.rollback()
+                turn = await self._begin(uow, inbound)
+                turn.reply(error.key, **error.params)
+            lease_until = uow.now() + outbox.DEFAULT_LEASE
+            for row in turn.replies:
+                # Leased to this caller, who sends them now; if it dies, the lease expires and
+                # the outbox delivers them later.
+                row.claimed_until = lease_until
+                row.attempts = 1
+            if inbound.message_ref is not None:
+                uow.session.add(InboundReceipt(platform=inbound.platform,
+                                               message_ref=inbound.message_ref,
+                                               received_at=uow.now()))
+            try:
+                await uow.commit()
+            except IntegrityError:
+                # The same update arrived twice at once: the other copy answered it.
+                return []
+            return [self._render(turn, row) for row in turn.replies]
+
+    def _render(self, turn: Turn, row: Notification) -> Outgoing:
+        return rendering.render(row, turn.language, turn.territory.timezone,
+                                turn.account.chat_ref or turn.account.external_id,
+                                account_id=turn.account.id)
+
+    async def _begin(self, uow: UnitOfWork, inbound: Inbound) -> Turn:
+        account = await identity.ensure_account(uow, inbound.platform, inbound.user_ref,
+                                                inbound.chat_ref)
+        member = await uow.session.get(Member, account.member_id) if account.member_id else None
+        if member is not None and member.status == MemberStatus.ERASED:
+            member = None
+        conversation = await uow.session.get(Conversation, account.id)
+        if conversation is None:
+            conversation = Conversation(account_id=account.id, data={}, updated_at=uow.now())
+            uow.session.add(conversation)
+        settings = self.core.settings
+        if member is not None:
+            territory = member.territory
+        else:
+            territory = await members.ensure_territory(
+                uow, inbound.territory or settings.default_territory, settings.default_timezone,
+                settings.default_language)
+        return Turn(uow, inbound, account, conversation, territory, member)
+
+    async def _dispatch(self, turn: Turn) -> None:
+        inbound = turn.inbound
+        text = inbound.text
+        if text is not None and inbound.action is None:
+            limit = self.core.settings.max_message_chars
+            text = clean_text(text, limit=limit, what="message")
+            if looks_like_emergency(text):
+                await common.answer_emergency(turn, text)
+                return
+        action = inbound.action or (self._choice_action(turn, text) if text else None)
+        if turn.member is None:
+            await self._newcomer(turn, text, action)
+            return
+        if turn.member.status == MemberStatus.SUSPENDED and action not in ("coordinator", "help"):
+            if not (turn.conversation.flow == "coordinator" and text):
+                raise Suspended()
+        if action is None and text:
+            action = command_of(text)
+        if action == "abort":
+            await self._abort(turn)
+            return
+        if action is not None and not self._is_step_action(turn, action):
+            await self._run_action(turn, action)
+            return
+        await self._continue_flow(turn, text, action)
+
+    def _choice_action(self, turn: Turn, text: str) -> str | None:
+        """A number or a label of the last buttons shown stands for pressing that button."""
+        last = turn.data("last_choices") or []
+        folded = fold(text)
+        if folded.isdigit() and 1 <= int(folded) <= len(last):
+            return str(last[int(folded) - 1][1])
+        for label, action in last:
+            if fold(str(label)) == folded:
+                return str(action)
+        return None
+
+    async def _newcomer(self, turn: Turn, text: str | None, action: str | None) -> None:
+        words = fold(text or "").split()
+        if len(words) == 2 and command_of(words[0]) == "link":
+            await common.redeem_link_code(turn, words[1])
+            return
+        if action and action.startswith("link:"):
+            await common.redeem_link_code(turn, action.partition(":")[2])
+            return
+        if turn.conversation.flow != "onboarding":
+            await onboarding.start(turn)
+            return
+        await self._continue_flow(turn, text, action)
+
+    async def _abort(self, turn: Turn) -> None:
+        if turn.conversation.flow is None:
+            await asking.show_my_requests(turn)
+            return
+        turn.goto(None)
+        turn.reply("Stopped. Nothing was sent.", choices=common.menu_choices(turn))
+
+    def _is_step_action(self, turn: Turn, action: str) -> bool:
+        prefix = action.partition(":")[0]
+        return prefix in STEP_ACTIONS.get((turn.conversation.flow, turn.conversation.step), set())
+
+    async def _run_action(self, turn: Turn, action: str) -> None:
+        name, _, arg = action.partition(":")
+        handler = MEMBER_ACTIONS.get(name)
+        if handler is None or (name in NUMERIC_ARG and not arg.isdigit()) or len(action) > 64:
+            raise InvalidInput("This button is no longer valid. Here is the menu.")
+        if name == "vote" and not _is_vote_arg(arg):
+            raise InvalidInput("This button is no longer valid. Here is the menu.")
+        await handler(turn, arg)
+
+    async def _continue_flow(self, turn: Turn, text: str | None, action: str | None) -> None:
+        flow, step = turn.conversation.flow, turn.conversation.step
+        handler = STEPS.get((flow, step))
+        if handler is not None:
+            await handler(turn, text, action)
+            return
+        if text and self.interpreter is not None:
+            await self._interpret(turn, text)
+            return
+        turn.reply("Sorry, I did not understand. Here is what I can do:",
+                   choices=common.menu_choices(turn))
+
+    async def _interpret(self, turn: Turn, text: str) -> None:
+        assert self.interpreter is not None
+        understood = await self.interpreter.parse(text, language=turn.language,
+                                                  timezone=turn.territory.timezone)
+        action = INTENT_ACTIONS.get(understood.intent)
+        if action is None:
+            turn.reply("Sorry, I did not understand. Here is what I can do:",
+                       choices=common.menu_choices(turn))
+            return
+        await self._run_action(turn, action)
+
+    async def pending(self, platform: str, *, member_ids: set[int] | None = None,
+                      limit: int = 100) -> list[Outgoing]:
+        """Claim undelivered messages for a platform and render each for its reader."""
+        async with self.core.uow() as uow:
+            deliveries = await outbox.claim(uow, platform, member_ids=member_ids, limit=limit)
+            rendered = [
+                rendering.render(d.notification, d.language or self.core.settings.default_language,
+                                 d.timezone or self.core.settings.default_timezone, d.chat_ref,
+                                 account_id=d.account.id if d.account else None,
+                                 channel_id=d.channel.id if d.channel else None)
+                for d in deliveries
+            ]
+            await uow.commit()
+        return rendered
+
+    async def mark_delivered(self, sent: list[Outgoing]) -> None:
+        """Record the sends; remember the last buttons shown in each chat for numbered answers."""
+        if not sent:
+            return
+        async with self.core.uow() as uow:
+            for message in sent:
+                row = await uow.session.get(Notification, message.notification_id)
+                if row is None:
+                    continue
+                outbox.mark_sent(uow, row, message.external_ref)
+                if message.account_id is not None and message.buttons:
+                    conversation = await uow.session.get(Conversation, message.account_id)
+                    if conversation is not None:
+                        conversation.data = {**conversation.data, "last_choices":
+                                             [[b.label, b.action] for b in message.buttons]}
+            await uow.commit()
+
+
+def _is_vote_arg(arg: str) -> bool:
+    poll, _, position = arg.partition(":")
+    return poll.isdigit() and position.isdigit()
+
+
+# --- Steps of multi-message flows -----------------------------------------------------------
+
+StepHandler = Callable[[Turn, "str | None", "str | None"], Awaitable[None]]
+
+
+def _button_or_text(prefix: str, on_value: Callable[[Turn, str], Awaitable[None]]) -> StepHandler:
+    async def step(turn: Turn, text: str | None, action: str | None) -> None:
+        if action and action.startswith(prefix + ":"):
+            await on_value(turn, action.partition(":")[2])
+        elif text:
+            await on_value(turn, text)
+        else:
+            raise InvalidInput("Please choose one of the buttons.")
+    return step
+
+
+async def _onboarding_language(turn: Turn, text: str | None, action: str | None) -> None:
+    if action and action.startswith("lang:"):
+        await onboarding.on_language(turn, action.partition(":")[2])
+        return
+    folded = fold(text or "")
+    language = "fr" if folded.startswith(("fr", "francais")) else "en" if folded.startswith(
+        ("en", "anglais")) else None
+    if language is None:
+        await onboarding.start(turn)
+        return
+    await onboarding.on_language(turn, language)
+
+
+async def _onboarding_name(turn: Turn, text: str | None, action: str | None) -> None:
+    if not text:
+        raise InvalidInput("What is your first name?")
+    await onboarding.on_name(turn, text)
+
+
+async def _onboarding_role(turn: Turn, text: str | None, action: str | None) -> None:
+    if action and action.startswith("role:"):
+        await onboarding.on_role(turn, action.partition(":")[2])
+        return
+    raise InvalidInput("Please choose one of the buttons.")
+
+
+async def _onboarding_neighbourhood(turn: Turn, text: str | None, action: str | None) -> None:
+    if action and action.startswith("nb:"):
+        await onboarding.on_neighbourhood(turn, action.partition(":")[2], from_button=True)
+    elif text:
+        await onboarding.on_neighbourhood(turn, text, from_button=False)
+    else:
+        raise InvalidInput("Please choose one of the buttons.")
+
+
+async def _onboarding_skills(turn: Turn, text: str | None, action: str | None) -> None:
+    if action == "skills_done":
+        await onboarding.on_skills_done(turn)
+    elif action and action.startswith("skill:"):
+        await onboarding.on_skill(turn, action.partition(":")[2])
+    else:
+        raise InvalidInput("Please choose one of the buttons.")
+
+
+async def _onboarding_availability(turn: Turn, text: str | None, action: str | None) -> None:
+    if action and action.startswith("avail:"):
+        await onboarding.on_availability(turn, action.partition(":")[2])
+    else:
+        raise InvalidInput("Please choose one of the buttons.")
+
+
+def _optional_text(on_value: Callable[[Turn, str | None], Awaitable[None]]) -> StepHandler:
+    async def step(turn: Turn, text: str | None, action: str | None) -> None:
+        if action == "skip":
+            await on_value(turn, None)
+        elif text:
+            await on_value(turn, text)
+        else:
+            raise InvalidInput("Please write it, or press \"Skip\".")
+    return step
+
+
+async def _ask_when(turn: Turn, text: str | None, action: str | None) -> None:
+    if action and action.startswith("when:"):
+        await asking.on_when(turn, action.partition(":")[2], preset=True)
+    elif text:
+        await asking.on_when(turn, text, preset=False)
+    else:
+        raise InvalidInput("Please choose one of the buttons.")
+
+
+async def _ask_where(turn: Turn, text: str | None, action: str | None) -> None:
+    if action == "where:home":
+        await asking.on_place(turn, None)
+    elif text:
+        await asking.on_place(turn, clean_text(text, limit=300, what="place"))
+    else:
+        raise InvalidInput("Please choose one of the buttons.")
+
+
+async def _ask_confirm(turn: Turn, text: str | None, action: str | None) -> None:
+    if action == "confirm" or (text and command_of(text) is None and fold(text) in YES_WORDS):
+        await asking.on_confirm(turn)
+        return
+    turn.reply("Shall I send it to the volunteers?",
+               choices=[outbox.Choice("Yes, send it", "confirm"), outbox.Choice("Cancel", "abort")])
+
+
+async def _coordinator_message(turn: Turn, text: str | None, action: str | None) -> None:
+    if not text:
+        raise InvalidInput("Please write your message.")
+    await common.forward_to_coordinators(turn, text)
+
+
+async def _done_hours(turn: Turn, text: str | None, action: str | None) -> None:
+    if action and action.startswith("hours:"):
+        await helping.on_hours(turn, action.partition(":")[2])
+    elif text:
+        await helping.on_hours(turn, text)
+    else:
+        raise InvalidInput("Please give the hours as a number between 0.25 and 24.")
+
+
+async def _language_choose(turn: Turn, text: str | None, action: str | None) -> None:
+    if action and action.startswith("lang:") and action[5:] in ("fr", "en"):
+        await common.set_language(turn, action[5:])
+        return
+    await common.ask_language(turn)
+
+
+YES_WORDS = {"oui", "yes", "ok", "d'accord", "daccord", "envoyer", "send", "oui merci", "yes please"}
+
+STEPS: dict[tuple[str | None, str | None], StepHandler] = {
+    ("onboarding", "language"): _onboarding_language,
+    ("onboarding", "name"): _onboarding_name,
+    ("onboarding", "role"): _onboarding_role,
+    ("onboarding", "neighbourhood"): _onboarding_neighbourhood,
+    ("onboarding", "skills"): _onboarding_skills,
+    ("onboarding", "availability"): _onboarding_availability,
+    ("onboarding", "phone"): _optional_text(onboarding.on_phone),
+    ("onboarding", "address"): _optional_text(onboarding.on_address),
+    ("ask", "category"): _button_or_text("cat", asking.on_category),
+    ("ask", "when"): _ask_when,
+    ("ask", "where"): _ask_where,
+    ("ask", "confirm"): _ask_confirm,
+    ("coordinator", "message"): _coordinator_message,
+    ("done", "hours"): _done_hours,
+    ("language", "choose"): _language_choose,
+}
+# Button prefixes that belong to a step (not global actions).
+STEP_ACTIONS: dict[tuple[str | None, str | None], set[str]] = {
+    ("onboarding", "language"): {"lang"},
+    ("onboarding", "role"): {"role"},
+    ("onboarding", "neighbourhood"): {"nb"},
+    ("onboarding", "skills"): {"skill", "skills_done"},
+    ("onboarding", "availability"): {"avail"},
+    ("onboarding", "phone"): {"skip"},
+    ("onboarding", "address"): {"skip"},
+    ("ask", "category"): {"cat"},
+    ("ask", "when"): {"when"},
+    ("ask", "where"): {"where"},
+    ("ask", "confirm"): {"confirm"},
+    ("done", "hours"): {"hours"},
+    ("language", "choose"): {"lang"},
+}
+INTENT_ACTIONS = {
+    "request_help": "need_help",
+    "offer_help": "requests",
+    "list_requests": "requests",
+    "my_status": "my_requests",
+    "cancel_request": "my_requests",
+    "greet": "menu",
+    "help": "help",
+    "thanks": "menu",
+}

@@ -1,0 +1,166 @@
+"""The "I need help" flow: category -> when -> where -> confirm; and the requester's requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.dialogue.dates import parse_when, preset_when
+from core.dialogue.flows.common import menu_choices
+from core.dialogue.render import CATEGORY_LABELS
+from core.dialogue.turn import Turn
+from core.dialogue.words import fold
+from core.domain.errors import NotAllowed
+from core.domain.vocabulary import Category
+from core.i18n import translate
+from core.services import matching, requests
+from core.services.outbox import Choice
+
+WHEN_PRESETS = [
+    ("Today", "today"),
+    ("Tomorrow morning", "tomorrow_morning"),
+    ("Tomorrow afternoon", "tomorrow_afternoon"),
+    ("In the coming days", "this_week"),
+]
+
+
+def category_choices() -> list[Choice]:
+    return [Choice(CATEGORY_LABELS[c.value], f"cat:{c.value}") for c in Category]
+
+
+async def start(turn: Turn, _arg: str = "") -> None:
+    member = turn.member
+    assert member is not None
+    if not member.is_requester:
+        raise NotAllowed("Only members registered as asking for help can post a request.")
+    turn.goto("ask", "category")
+    turn.reply("What do you need help with?", choices=category_choices())
+
+
+async def on_category(turn: Turn, value: str) -> None:
+    category = _category_from(turn, value)
+    if category is None:
+        turn.reply("Please choose one of the buttons.", choices=category_choices())
+        return
+    turn.set_data(category=category)
+    if turn.data("when_start"):
+        await ask_place(turn)
+        return
+    turn.conversation.step = "when"
+    turn.reply("When do you need help? Choose, or write a day and a time (for example: Thursday 10am).",
+               choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS])
+
+
+def _category_from(turn: Turn, value: str) -> str | None:
+    if value in {c.value for c in Category}:
+        return value
+    folded = fold(value)
+    for category, label in CATEGORY_LABELS.items():
+        if folded in (fold(translate(turn.language, label)), fold(label), category):
+            return category
+    return None
+
+
+async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
+    zone = turn.territory.timezone
+    window = (preset_when(value, now=turn.uow.now(), timezone=zone) if preset else
+              parse_when(value, now=turn.uow.now(), timezone=zone, language=turn.language))
+    if window is None:
+        turn.reply("I did not understand the date. Please write a day and a time, "
+                   "for example: Thursday 10am.",
+                   choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS])
+        return
+    start_at, end_at = window
+    if (end_at or start_at) < turn.uow.now():
+        turn.reply("This time is already past. When do you need help?",
+                   choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS])
+        return
+    turn.set_data(when_start=start_at.isoformat(), when_end=end_at.isoformat() if end_at else None)
+    await ask_place(turn)
+
+
+async def ask_place(turn: Turn) -> None:
+    turn.conversation.step = "where"
+    turn.reply("Where? Choose, or write the place (for example: the pharmacy).",
+               choices=[Choice("At my home", "where:home")])
+
+
+async def on_place(turn: Turn, place: str | None) -> None:
+    turn.set_data(place=place)
+    turn.conversation.step = "confirm"
+    when = turn.data("when_start")
+    turn.reply(
+        "Here is your request:\n{category}, {when}, {place}.\nShall I send it to the volunteers?",
+        category=turn.data("category"), when=when,
+        place=place or translate(turn.language, "at your home"),
+        choices=[Choice("Yes, send it", "confirm"), Choice("Cancel", "abort")],
+    )
+
+
+async def on_confirm(turn: Turn, _arg: str = "") -> None:
+    assert turn.member is not None
+    data = turn.conversation.data
+    request = await requests.post_request(
+        turn.uow, turn.member.id,
+        category=data["category"],
+        when_start=datetime.fromisoformat(data["when_start"]),
+        when_end=datetime.fromisoformat(data["when_end"]) if data.get("when_end") else None,
+        place=data.get("place"),
+        description=data.get("description", ""),
+    )
+    offered = await matching.already_offered(turn.uow, request.id)
+    turn.goto(None)
+    if offered:
+        turn.reply("Your request is sent. {count} volunteers have been told. "
+                   "I will write to you as soon as someone accepts.",
+                   count=len(offered), choices=menu_choices(turn), topic=f"request:{request.id}")
+    else:
+        turn.reply("Your request is saved. No volunteer is available for it yet; "
+                   "the coordinators will look for someone.",
+                   choices=menu_choices(turn), topic=f"request:{request.id}")
+
+
+async def show_my_requests(turn: Turn, _arg: str = "") -> None:
+    assert turn.member is not None
+    mine = await requests.requests_of(turn.uow, turn.member.id, active_only=True)
+    turn.goto(None)
+    if not mine:
+        turn.reply("You have no request in progress.", choices=menu_choices(turn))
+        return
+    for request in mine:
+        holder = request.active_assignment
+        if holder is not None:
+            turn.reply("{category}, {when}: {volunteer} will help you.",
+                       category=request.category, when=request.when_start.isoformat(),
+                       volunteer=holder.volunteer.display_name, topic=f"request:{request.id}",
+                       choices=[Choice("Cancel this request", f"cancel:{request.id}")])
+        else:
+            turn.reply("{category}, {when}: waiting for a volunteer.",
+                       category=request.category, when=request.when_start.isoformat(),
+                       topic=f"request:{request.id}",
+                       choices=[Choice("Cancel this request", f"cancel:{request.id}")])
+
+
+async def ask_cancel(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    request = await requests.get_request(turn.uow, int(arg))
+    if request.requester_id != turn.member.id and not turn.member.is_coordinator:
+        raise NotAllowed("Only the person who asked, or a coordinator, can cancel it.")
+    turn.goto(None)
+    turn.reply("Cancel your request: {category}, {when}?",
+               category=request.category, when=request.when_start.isoformat(),
+               choices=[Choice("Yes, cancel it", f"cancel_yes:{request.id}"),
+                        Choice("No, keep it", "menu")])
+
+
+async def do_cancel(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    request = await requests.cancel(turn.uow, turn.member.id, int(arg))
+    turn.reply("Your request is cancelled: {category}, {when}.",
+               category=request.category, when=request.when_start.isoformat(),
+               choices=menu_choices(turn))
+
+
+async def do_thank(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    await requests.thank(turn.uow, turn.member.id, int(arg))
+    turn.reply("Your thanks have been sent.", choices=menu_choices(turn))

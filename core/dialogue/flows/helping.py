@@ -1,0 +1,108 @@
+"""The volunteer's side: open requests, accept, decline, my tasks, done with hours, withdraw."""
+
+from __future__ import annotations
+
+import re
+
+from core.dialogue.flows.common import menu_choices
+from core.dialogue.turn import Turn
+from core.domain.errors import InvalidInput, NotAllowed
+from core.services import members, requests
+from core.services.notifications import offer_choices, request_summary
+from core.services.outbox import Choice
+
+HOURS_CHOICES = ["0.5", "1", "1.5", "2", "3"]
+
+
+async def show_open_requests(turn: Turn, _arg: str = "") -> None:
+    assert turn.member is not None
+    found = await requests.open_requests_for(turn.uow, turn.member.id, limit=5)
+    turn.goto(None)
+    if not found:
+        turn.reply("There is no open request right now. Thank you for checking!",
+                   choices=menu_choices(turn))
+        return
+    for request in found:
+        turn.reply("{category}, {when}, in {neighbourhood}, for {first_name}.",
+                   choices=offer_choices(request.id), topic=f"request:{request.id}",
+                   **request_summary(request))
+
+
+async def do_accept(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    await requests.accept(turn.uow, turn.member.id, int(arg))
+    turn.goto(None)
+    # The details come in the notification written by the RequestAccepted handler.
+
+
+async def do_decline(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    await requests.get_request(turn.uow, int(arg))
+    await requests.decline(turn.uow, turn.member.id, int(arg))
+    turn.reply("No problem. Thank you for answering.")
+
+
+async def show_my_tasks(turn: Turn, _arg: str = "") -> None:
+    assert turn.member is not None
+    tasks = await requests.tasks_of(turn.uow, turn.member.id)
+    turn.goto(None)
+    if not tasks:
+        turn.reply("You have no task in progress.", choices=menu_choices(turn))
+        return
+    for request in tasks:
+        contact = requests.visible_contact(request, turn.member.id)
+        turn.reply("{category}, {when}, for {requester}.\nPhone: {phone}\nAddress: {address}",
+                   category=request.category, when=request.when_start.isoformat(),
+                   requester=request.requester.display_name, phone=contact.get("phone") or "-",
+                   address=contact.get("address") or "-", topic=f"request:{request.id}",
+                   choices=[Choice("Done", f"done:{request.id}"),
+                            Choice("I can no longer come", f"withdraw:{request.id}")])
+
+
+async def ask_hours(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    request = await requests.get_request(turn.uow, int(arg))
+    holder = request.active_assignment
+    if holder is None or holder.volunteer_id != turn.member.id:
+        raise NotAllowed("This task is not yours.")
+    turn.goto("done", "hours", request_id=request.id)
+    turn.reply("Thank you! How many hours did it take?",
+               choices=[Choice(h, f"hours:{h}", {"translate": False}) for h in HOURS_CHOICES])
+
+
+async def on_hours(turn: Turn, value: str) -> None:
+    assert turn.member is not None
+    match = re.search(r"\d+(?:[.,]\d+)?", value)
+    if match is None:
+        raise InvalidInput("Please give the hours as a number between 0.25 and 24.")
+    hours = float(match.group().replace(",", "."))
+    if re.search(r"\b(min|minutes)\b", value.lower()):
+        hours /= 60
+    request_id = int(turn.data("request_id"))
+    await requests.complete(turn.uow, turn.member.id, request_id, hours)
+    turn.goto(None)
+    turn.reply("Recorded. Thank you for your help!", choices=menu_choices(turn))
+
+
+async def ask_withdraw(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    request = await requests.get_request(turn.uow, int(arg))
+    holder = request.active_assignment
+    if holder is None or holder.volunteer_id != turn.member.id:
+        raise NotAllowed("This task is not yours.")
+    turn.reply("You can no longer come? The request will be offered to other volunteers.",
+               choices=[Choice("Yes, I cannot come", f"withdraw_yes:{request.id}"),
+                        Choice("No, I will come", "menu")])
+
+
+async def do_withdraw(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    await requests.withdraw(turn.uow, turn.member.id, int(arg))
+    turn.reply("Understood. We will look for someone else. Thank you for telling us.",
+               choices=menu_choices(turn))
+
+
+async def do_approve(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    member = await members.approve_member(turn.uow, int(arg), by_id=turn.member.id)
+    turn.reply("{name} is now an approved volunteer.", name=member.display_name)

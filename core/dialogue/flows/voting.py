@@ -1,0 +1,75 @@
+"""Polls in the conversation: list the open ones, vote by pressing a choice."""
+
+from __future__ import annotations
+
+from core.dialogue.flows.common import menu_choices
+from core.dialogue.turn import Turn
+from core.services import polls
+from core.services.notifications import poll_choices
+from core.services.outbox import Choice
+
+
+async def show_polls(turn: Turn, _arg: str = "") -> None:
+    assert turn.member is not None
+    open_polls = await polls.open_polls_for(turn.uow, turn.member.id)
+    turn.goto(None)
+    if not open_polls:
+        turn.reply("There is no poll open right now.", choices=menu_choices(turn))
+        return
+    for poll in open_polls:
+        turn.reply("Poll: {question}\nVote before {closes_at}.", question=poll.question,
+                   closes_at=poll.closes_at.isoformat(), poll_id=poll.id, kind=poll.kind,
+                   secret=poll.secret, choices=poll_choices(poll), topic=f"poll:{poll.id}")
+
+
+async def do_vote(turn: Turn, arg: str) -> None:
+    """`arg` is "poll_id:position"; multiple-choice polls toggle, then "send" records them."""
+    assert turn.member is not None
+    poll_id, _, position = arg.partition(":")
+    poll = await polls.get_poll(turn.uow, int(poll_id))
+    if poll.kind == "multiple":
+        await _toggle(turn, poll, int(position))
+        return
+    await polls.vote(turn.uow, turn.member.id, poll.id, [int(position)])
+    _confirm_vote(turn, poll, [int(position)])
+
+
+async def _toggle(turn: Turn, poll: polls.Poll, position: int) -> None:
+    poll.validate_choice([position])
+    key = f"poll_{poll.id}"
+    selected = set(turn.data(key, []))
+    selected ^= {position}
+    turn.set_data(**{key: sorted(selected)})
+    labels = ", ".join(poll.options[p].label for p in sorted(selected)) or "-"
+    turn.reply("Selected: {labels}. Press other answers, then send your vote.", labels=labels,
+               choices=[*poll_choices(poll), Choice("Send my vote", f"vote_send:{poll.id}")],
+               topic=f"poll:{poll.id}")
+
+
+async def send_multiple(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    poll = await polls.get_poll(turn.uow, int(arg))
+    selected = list(turn.data(f"poll_{poll.id}", []))
+    await polls.vote(turn.uow, turn.member.id, poll.id, selected)
+    _confirm_vote(turn, poll, selected)
+
+
+async def retract(turn: Turn, arg: str) -> None:
+    assert turn.member is not None
+    await polls.vote(turn.uow, turn.member.id, int(arg), [])
+    turn.reply("Your vote is withdrawn.", choices=menu_choices(turn))
+
+
+def _confirm_vote(turn: Turn, poll: polls.Poll, positions: list[int]) -> None:
+    from core.i18n import translate
+
+    labels = [poll.options[p].label for p in positions]
+    if poll.kind == "proposal":
+        labels = [translate(turn.language, label) for label in labels]
+    if poll.secret:
+        turn.reply("Your secret vote is recorded. Thank you!", choices=menu_choices(turn))
+        return
+    turn.reply("Your vote is recorded: {labels}. You can change it until {closes_at}.",
+               labels=", ".join(labels) or "-", closes_at=poll.closes_at.isoformat(),
+               choices=[Choice("Withdraw my vote", f"vote_retract:{poll.id}"),
+                        *menu_choices(turn)])

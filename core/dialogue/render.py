@@ -1,0 +1,114 @@
+"""Turn an outbox message (key + params + choices) into text in the reader's language and zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+
+from core.dialogue.messages import Button, Outgoing
+from core.domain.model import Notification
+from core.i18n import N_, translate
+
+CATEGORY_LABELS = {
+    "shopping": N_("shopping"),
+    "transport": N_("a lift or accompaniment"),
+    "paperwork": N_("paperwork"),
+    "digital": N_("computer or phone help"),
+    "diy": N_("small repairs"),
+    "gardening": N_("gardening"),
+    "company": N_("a visit or a walk"),
+    "meals": N_("meals"),
+    "pets": N_("pets"),
+    "other": N_("something else"),
+}
+STATE_LABELS = {
+    "open": N_("waiting for a volunteer"),
+    "accepted": N_("accepted"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+    "expired": N_("expired"),
+    "changed": N_("changed"),
+}
+# Parameters whose values are message ids themselves.
+TRANSLATED_PARAMS = {"what"}
+DATETIME_PARAMS = {"when", "closes_at", "when_end"}
+
+
+def format_when(value: str, language: str, timezone: str) -> str:
+    moment = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone or "Europe/Paris"))
+    pattern = "EEEE d MMMM 'à' HH:mm" if language == "fr" else "EEEE d MMMM 'at' HH:mm"
+    return format_datetime(moment, pattern, locale=language or "fr")
+
+
+def render_params(params: dict[str, Any], language: str, timezone: str) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for name, value in params.items():
+        if name == "category" and value in CATEGORY_LABELS:
+            shown[name] = translate(language, CATEGORY_LABELS[value])
+        elif name == "state" and value in STATE_LABELS:
+            shown[name] = translate(language, STATE_LABELS[value])
+        elif name in DATETIME_PARAMS and isinstance(value, str):
+            shown[name] = format_when(value, language, timezone)
+        elif name in TRANSLATED_PARAMS and isinstance(value, str):
+            shown[name] = translate(language, value)
+        elif name == "hours" and isinstance(value, int | float):
+            shown[name] = format_decimal(value, locale=language or "fr")
+        else:
+            shown[name] = value
+    return shown
+
+
+def render_text(key: str, params: dict[str, Any], language: str, timezone: str) -> str:
+    """Translate `key` and fill in its parameters; a missing parameter never breaks a message."""
+    template = translate(language, key)
+    values = render_params(params, language, timezone)
+    try:
+        text = template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        text = template
+    if key.startswith("Poll closed") and isinstance(params.get("result"), dict):
+        text += "\n" + poll_result_lines(params["result"], params.get("kind") == "proposal", language)
+    return text
+
+
+def poll_result_lines(result: dict[str, Any], translate_labels: bool, language: str) -> str:
+    lines = []
+    for label, count in zip(result.get("labels", []), result.get("counts", []), strict=False):
+        shown = translate(language, label) if translate_labels else label
+        lines.append(f"- {shown}: {count}")
+    lines.append(translate(language, "Voters: {voters}").format(voters=result.get("voters", 0)))
+    if result.get("quorum"):
+        key = "Quorum reached." if result.get("quorum_reached") else "Quorum not reached."
+        lines.append(translate(language, key))
+    return "\n".join(lines)
+
+
+def render(notification: Notification, language: str, timezone: str,
+           chat_ref: str | None = None, *, account_id: int | None = None,
+           channel_id: int | None = None) -> Outgoing:
+    """Render one outbox row for a reader."""
+    buttons = []
+    for choice in notification.choices:
+        label = choice["label"]
+        params = choice.get("params") or {}
+        if params.get("translate", True):
+            label = translate(language, label)
+        if params.get("selected"):
+            label = f"✓ {label}"
+        buttons.append(Button(label, choice["action"]))
+    return Outgoing(
+        notification_id=notification.id,
+        text=render_text(notification.key, notification.params, language, timezone),
+        buttons=buttons,
+        topic=notification.topic,
+        chat_ref=chat_ref,
+        language=language,
+        key=notification.key,
+        params=dict(notification.params),
+        account_id=account_id,
+        channel_id=channel_id,
+    )

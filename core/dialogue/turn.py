@@ -1,0 +1,53 @@
+"""One turn of a conversation: who speaks, where they are in a flow, and the replies to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.dialogue.messages import Inbound
+from core.domain.model import Conversation, Member, PlatformAccount, Territory
+from core.services import outbox
+from core.services.outbox import Choice
+from core.services.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Turn:
+    uow: UnitOfWork
+    inbound: Inbound
+    account: PlatformAccount
+    conversation: Conversation
+    territory: Territory
+    member: Member | None = None
+    replies: list[Any] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        if self.member is not None:
+            return self.member.language
+        return str(self.conversation.data.get("language") or self.territory.language)
+
+    def reply(self, key: str, *, choices: list[Choice] | tuple[Choice, ...] = (),
+              topic: str | None = None, **params: Any) -> None:
+        """Answer in this chat (through the outbox, so a crash cannot lose the answer)."""
+        self.replies.append(
+            outbox.write(self.uow, key, account=self.account, choices=choices, topic=topic, **params)
+        )
+
+    def goto(self, flow: str | None, step: str | None = None, **data: Any) -> None:
+        """Move the conversation to a flow's step, keeping (and updating) its data."""
+        conversation = self.conversation
+        keep = {k: v for k, v in conversation.data.items() if k in ("language", "last_choices")}
+        if flow is not None and flow == conversation.flow:
+            keep = {**conversation.data}
+        conversation.flow, conversation.step = flow, step
+        conversation.data = {**keep, **data}
+        conversation.updated_at = self.uow.now()
+
+    def set_data(self, **data: Any) -> None:
+        self.conversation.data = {**self.conversation.data, **data}
+        self.conversation.updated_at = self.uow.now()
+
+    def data(self, name: str, default: Any = None) -> Any:
+        return self.conversation.data.get(name, default)
