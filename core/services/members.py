@@ -135,6 +135,7 @@ async def onboard_member(
         preferred_platform=account.platform if account else None,
         created_at=uow.now(),
         skills=[],
+        accounts=[],
     )
     if member.status == MemberStatus.APPROVED:
         member.approved_at = uow.now()

@@ -1,0 +1,132 @@
+"""The conversation engine as members meet it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from core.app import Core
+from core.dialogue.engine import ConversationEngine
+from core.dialogue.messages import Inbound, Outgoing
+from core.domain.model import AuditEntry, HelpRequest, Member, Notification
+from core.services import identity
+from tests.conftest import Cooperative
+
+
+async def say(engine: ConversationEngine, who: str, text: str | None = None,
+              action: str | None = None, **extra: str) -> list[Outgoing]:
+    replies = await engine.handle(Inbound("console", who, who, text=text, action=action,
+                                          territory="Rezé", **extra))
+    await engine.mark_delivered(replies)
+    return replies
+
+
+def texts(replies: list[Outgoing]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+async def as_member(core: Core, who: str, member_id: int) -> None:
+    async with core.uow() as uow:
+        account = await identity.ensure_account(uow, "console", who, who)
+        account.member_id = member_id
+        await uow.commit()
+
+
+async def counts(core: Core) -> tuple[int, int, int]:
+    async with core.uow() as uow:
+        return tuple([  # type: ignore[return-value]
+            (await uow.session.execute(select(func.count()).select_from(model))).scalar_one()
+            for model in (HelpRequest, AuditEntry, Member)
+        ])
+
+
+async def test_a_newcomer_onboards_in_french_and_is_greeted_by_name(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    first = await say(engine, "zoe", "bonjour", display_name="Zoé")
+    assert "Quelle langue" in texts(first)
+    await say(engine, "zoe", action="lang:fr")
+    await say(engine, "zoe", action="role:requester")
+    await say(engine, "zoe", action="nb:0")
+    await say(engine, "zoe", "06 11 22 33 44")
+    done = await say(engine, "zoe", action="skip")
+    assert "Zoé" in texts(done)
+    async with coop.core.uow() as uow:
+        zoe = (await uow.session.execute(select(Member).where(Member.display_name == "Zoé"))).scalar_one()
+    assert (zoe.language, zoe.neighbourhood, zoe.phone) == ("fr", "Trentemoult", "06 11 22 33 44")
+
+
+async def test_a_forged_button_gets_a_kind_answer_and_changes_nothing(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "carol", coop.carol)
+    before = await counts(coop.core)
+    for forged in ("accept:99999", "accept:abc", "vote:1", "drop_table:1", "x" * 500, "done:1"):
+        replies = await say(engine, "carol", action=forged)
+        assert replies and replies[0].text
+    assert await counts(coop.core) == before
+
+
+async def test_a_volunteer_cannot_close_someone_elses_task(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "alice", coop.alice)
+    await as_member(coop.core, "bob", coop.bob)
+    await as_member(coop.core, "carol", coop.carol)
+    for step in ("need_help", "cat:shopping", "when:tomorrow_morning", "where:home", "confirm"):
+        await say(engine, "alice", action=step)
+    async with coop.core.uow() as uow:
+        request_id = (await uow.session.execute(select(HelpRequest.id))).scalar_one()
+    await say(engine, "bob", action=f"accept:{request_id}")
+    replies = await say(engine, "carol", action=f"done:{request_id}")
+    assert "not yours" in texts(replies)
+
+
+async def test_an_oversized_message_is_refused_kindly(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "alice", coop.alice)
+    before = await counts(coop.core)
+    replies = await say(engine, "alice", "a" * 4001)
+    assert "too long" in texts(replies)
+    assert await counts(coop.core) == before
+
+
+async def test_control_characters_are_refused(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "alice", coop.alice)
+    replies = await say(engine, "alice", "hello\x1b[31m")
+    assert "control characters" in texts(replies)
+
+
+async def test_an_emergency_is_answered_with_numbers_even_in_the_middle_of_a_flow(
+    coop: Cooperative,
+) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "alice", coop.alice)
+    await say(engine, "alice", action="need_help")
+    replies = await say(engine, "alice", "Je suis tombée et je ne peux pas me relever")
+    assert "112" in replies[0].text and "15" in replies[0].text
+    async with coop.core.uow() as uow:
+        alerts = (await uow.session.execute(
+            select(Notification).where(Notification.member_id == coop.coordinator))).scalars()
+        assert any("EMERGENCY" in row.key for row in alerts)
+
+
+async def test_the_same_update_delivered_twice_is_answered_once(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "alice", coop.alice)
+    first = await say(engine, "alice", action="need_help", message_ref="update-7")
+    again = await say(engine, "alice", action="need_help", message_ref="update-7")
+    assert first and again == []
+
+
+async def test_a_number_answers_the_last_buttons_shown(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "alice", coop.alice)
+    await say(engine, "alice", action="need_help")
+    replies = await say(engine, "alice", "1")
+    assert "When do you need help" in texts(replies)
+
+
+async def test_a_flow_survives_a_restart_of_the_engine(coop: Cooperative) -> None:
+    await as_member(coop.core, "alice", coop.alice)
+    await say(ConversationEngine(coop.core), "alice", action="need_help")
+    await say(ConversationEngine(coop.core), "alice", action="cat:shopping")
+    replies = await say(ConversationEngine(coop.core), "alice", "jeudi 10h")
+    assert "Where?" in texts(replies)
