@@ -110,7 +110,7 @@ async def on_confirm(turn: Turn, _arg: str = "") -> None:
     offered = await matching.already_offered(turn.uow, request.id)
     turn.goto(None)
     if offered:
-        turn.reply("Your request is sent. {count} volunteers have been told. "
+        turn.reply("Your request is sent. Volunteers told: {count}. "
                    "I will write to you as soon as someone accepts.",
                    count=len(offered), choices=menu_choices(turn), topic=f"request:{request.id}")
     else:
