@@ -81,7 +81,16 @@ class Member(Base):
     """A person of the cooperative. Roles combine; contact details are private."""
 
     __tablename__ = "members"
-    __table_args__ = (Index("ix_members_territory_status", "territory_id", "status"),)
+    __table_args__ = (
+        Index("ix_members_territory_status", "territory_id", "status"),
+        # Matching: the approved volunteers of a territory, by neighbourhood then id, with what
+        # the score reads, so ranking joins `ix_member_skills_match` without touching the rows.
+        Index(
+            "ix_members_match",
+            "territory_id", "status", "is_volunteer", "neighbourhood", "id", "availability",
+            "language",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
