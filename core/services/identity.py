@@ -80,8 +80,12 @@ async def redeem_link_code(uow: UnitOfWork, account: PlatformAccount, code: str)
     target = await get_member(uow, link.member_id)
     if account.member_id == target.id:
         raise InvalidInput("These two accounts are already joined.")
-    link.used_at = uow.now()
     previous = account.member_id
+    former = await uow.session.get(Member, previous) if previous is not None else None
+    if former is not None and former.territory_id != target.territory_id:
+        # Refused before anything is changed (merge_members would refuse it half-way).
+        raise InvalidInput("These accounts belong to two different territories.")
+    link.used_at = uow.now()
     account.member_id = target.id
     await uow.session.flush()
     if previous is not None:

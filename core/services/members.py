@@ -114,9 +114,10 @@ async def onboard_member(
     account: PlatformAccount | None = None,
 ) -> Member:
     """Register a member. Volunteers wait for a coordinator's approval; others start approved."""
-    role_set = {Role(r) for r in roles}
+    role_set = _roles(roles)
     if not role_set:
         raise InvalidInput("Choose at least one role.")
+    categories = _categories(skills)
     territory = await uow.session.get(Territory, territory_id)
     if territory is None:
         raise NotFound()
@@ -141,7 +142,7 @@ async def onboard_member(
         member.approved_at = uow.now()
     uow.session.add(member)
     await uow.session.flush()
-    member.set_skills({Category(s) for s in skills})
+    member.set_skills(categories)
     if account is not None:
         account.member_id = member.id
         member.accounts.append(account)
@@ -164,7 +165,7 @@ async def update_profile(uow: UnitOfWork, member_id: int, **changes: Any) -> Mem
         elif field == "address":
             member.address = _optional(value, 300, "address")
         elif field == "skills":
-            member.set_skills({Category(s) for s in value})
+            member.set_skills(_categories(value))
         elif field == "availability":
             member.availability = int(value)
         elif field == "preferred_platform":
@@ -236,6 +237,23 @@ async def _require_coordinator(uow: UnitOfWork, actor_id: int | None, territory_
         and actor.territory_id == territory_id
     ):
         raise NotAllowed("Only a coordinator of this territory can do that.")
+
+
+def _roles(values: Iterable[Role | str]) -> set[Role]:
+    try:
+        return {Role(r) for r in values}
+    except ValueError as exc:
+        raise InvalidInput() from exc
+
+
+def _categories(values: Iterable[Category | str]) -> set[Category]:
+    categories: set[Category] = set()
+    for value in values:
+        try:
+            categories.add(Category(value))
+        except ValueError as exc:
+            raise InvalidInput("Unknown kind of help: {category}.", category=value) from exc
+    return categories
 
 
 def _language(value: str) -> str:

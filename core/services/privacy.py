@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import selectinload
 
 from core.domain.model import (
     Assignment,
@@ -14,6 +15,7 @@ from core.domain.model import (
     HelpRequest,
     LinkCode,
     MatchOffer,
+    Member,
     Notification,
     PlatformAccount,
     Vote,
@@ -38,6 +40,7 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
     )).scalars()
     tasks = (await session.execute(
         select(Assignment).where(Assignment.volunteer_id == member_id).order_by(Assignment.id)
+        .options(selectinload(Assignment.request))  # no lazy load under asyncio
     )).scalars()
     votes = (await session.execute(select(Vote).where(Vote.member_id == member_id))).scalars()
     receipts = (await session.execute(
@@ -119,6 +122,7 @@ async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) ->
     if by_id is not None and by_id != member_id:
         await _require_coordinator(uow, by_id, member.territory_id)
     session = uow.session
+    await _scrub_notifications_about(uow, member)
     member.display_name = ERASED_NAME
     member.phone = member.address = member.neighbourhood = None
     member.status = MemberStatus.ERASED
@@ -144,3 +148,30 @@ async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) ->
     await session.execute(delete(MatchOffer).where(MatchOffer.volunteer_id == member_id))
     # Votes stay counted: they now point at an anonymous, erased member.
     uow.audit(by_id, "member.erase", f"member:{member_id}")
+
+
+async def _scrub_notifications_about(uow: UnitOfWork, member: Member) -> None:
+    """Blank the member's name and contact details in messages about them sent to others.
+
+    The volunteer who accepted one of the member's requests got her phone and address; the
+    requester a volunteer helped got his full name; coordinators got messages from them.
+    """
+    own = select(HelpRequest.id).where(HelpRequest.requester_id == member.id)
+    helped = select(Assignment.request_id).where(Assignment.volunteer_id == member.id)
+    own_ids = set((await uow.session.execute(own)).scalars())
+    request_ids = own_ids | set((await uow.session.execute(helped)).scalars())
+    topics = [f"member:{member.id}", *(f"request:{i}" for i in sorted(request_ids))]
+    personal = [v for v in (member.phone, member.address, member.display_name) if v]
+    rows = await uow.session.execute(select(Notification).where(Notification.topic.in_(topics)))
+    for row in rows.scalars():
+        own_topic = row.topic == f"member:{member.id}" or row.topic in {
+            f"request:{i}" for i in own_ids}
+        params = dict(row.params)
+        for key, value in params.items():
+            if not isinstance(value, str):
+                continue
+            if (value == member.first_name or any(p in value for p in personal)
+                    or (own_topic and key in ("text", "place"))):
+                params[key] = ERASED_NAME
+        if params != row.params:
+            row.params = params

@@ -142,6 +142,8 @@ async def accept(uow: UnitOfWork, volunteer_id: int, request_id: int) -> Assignm
 
 async def decline(uow: UnitOfWork, volunteer_id: int, request_id: int) -> None:
     """A volunteer says "not for me"; the request will not be offered to them again."""
+    await get_member(uow, volunteer_id)
+    await get_request(uow, request_id)
     offer = await uow.session.get(MatchOffer, (request_id, volunteer_id))
     if offer is None:
         offer = MatchOffer(request_id=request_id, volunteer_id=volunteer_id, rank=0,
@@ -173,7 +175,7 @@ async def complete(uow: UnitOfWork, actor_id: int, request_id: int, hours: float
     request = await get_request(uow, request_id)
     assignment = request.active_assignment
     actor = await get_member(uow, actor_id)
-    is_coordinator = actor.is_coordinator and actor.territory_id == request.territory_id
+    is_coordinator = _coordinates(actor, request.territory_id)
     if assignment is None or (assignment.volunteer_id != actor_id and not is_coordinator):
         if request.state != RequestState.ACCEPTED and assignment is None:
             raise InvalidTransition(state=request.state)
@@ -192,7 +194,7 @@ async def cancel(uow: UnitOfWork, actor_id: int | None, request_id: int) -> Help
     request = await get_request(uow, request_id)
     if actor_id is not None and actor_id != request.requester_id:
         actor = await get_member(uow, actor_id)
-        if not (actor.is_coordinator and actor.territory_id == request.territory_id):
+        if not _coordinates(actor, request.territory_id):
             raise NotAllowed("Only the person who asked, or a coordinator, can cancel it.")
     holder = request.active_assignment
     request.transition("cancel", uow.now())
@@ -284,6 +286,12 @@ def visible_contact(request: HelpRequest, viewer_id: int) -> dict[str, str | Non
 
 def _top_n(uow: UnitOfWork) -> int:
     return uow.settings.matching_top_n if uow.settings is not None else 5
+
+
+def _coordinates(actor: Member, territory_id: int) -> bool:
+    """A coordinator's powers: approved (not suspended) and of the request's territory."""
+    return (actor.is_coordinator and actor.status == MemberStatus.APPROVED
+            and actor.territory_id == territory_id)
 
 
 async def _active_member(uow: UnitOfWork, member_id: int) -> Member:
