@@ -66,14 +66,31 @@ PG_URL = os.environ.get(
 GOAL_MS = 20.0
 LIMIT = 5
 NEIGHBOURHOODS = [
-    "Centre-ville", "Trentemoult", "Pont-Rousseau", "Château", "La Houssais", "Ragon",
-    "Haute-Île", "Les Couëts", "La Blordière", "Saint-Paul", "Le Chêne Creux", "La Classerie",
+    "Centre-ville",
+    "Trentemoult",
+    "Pont-Rousseau",
+    "Château",
+    "La Houssais",
+    "Ragon",
+    "Haute-Île",
+    "Les Couëts",
+    "La Blordière",
+    "Saint-Paul",
+    "Le Chêne Creux",
+    "La Classerie",
 ]
 # Some kinds of help are asked (and offered) far more than others.
 CATEGORY_WEIGHTS = {
-    Category.SHOPPING: 20, Category.TRANSPORT: 16, Category.COMPANY: 14, Category.PAPERWORK: 12,
-    Category.DIGITAL: 11, Category.DIY: 8, Category.MEALS: 7, Category.GARDENING: 6,
-    Category.PETS: 4, Category.OTHER: 2,
+    Category.SHOPPING: 20,
+    Category.TRANSPORT: 16,
+    Category.COMPANY: 14,
+    Category.PAPERWORK: 12,
+    Category.DIGITAL: 11,
+    Category.DIY: 8,
+    Category.MEALS: 7,
+    Category.GARDENING: 6,
+    Category.PETS: 4,
+    Category.OTHER: 2,
 }
 CATEGORIES = list(CATEGORY_WEIGHTS)
 WEIGHTS = list(CATEGORY_WEIGHTS.values())
@@ -126,29 +143,36 @@ def generate(n_members: int, now: datetime, seed: int = 20261123) -> Dataset:
         is_requester = roll < 0.60 or (is_volunteer and rng.random() < 0.05)
         status_roll = rng.random()
         status = (
-            MemberStatus.APPROVED if status_roll < 0.86
-            else MemberStatus.PENDING if status_roll < 0.95
-            else MemberStatus.SUSPENDED if status_roll < 0.98
+            MemberStatus.APPROVED
+            if status_roll < 0.86
+            else MemberStatus.PENDING
+            if status_roll < 0.95
+            else MemberStatus.SUSPENDED
+            if status_roll < 0.98
             else MemberStatus.ERASED
         )
         created = now - timedelta(days=rng.uniform(1, 1500))
-        members.append({
-            "id": member_id,
-            "territory_id": 1,
-            "display_name": f"Membre {member_id}",
-            "is_requester": is_requester,
-            "is_volunteer": is_volunteer,
-            "is_coordinator": is_coordinator,
-            "language": "fr" if rng.random() < 0.85 else "en",
-            "neighbourhood": rng.choice(NEIGHBOURHOODS) if rng.random() < 0.97 else None,
-            "availability": _availability(rng) if is_volunteer else 0,
-            "phone": f"06 {rng.randrange(10**8):08d}",
-            "address": f"{rng.randint(1, 200)} rue {rng.randint(1, 400)}",
-            "status": str(status),
-            "preferred_platform": rng.choice(("telegram", "matrix", "console")),
-            "created_at": created,
-            "approved_at": created + timedelta(days=1) if status != MemberStatus.PENDING else None,
-        })
+        members.append(
+            {
+                "id": member_id,
+                "territory_id": 1,
+                "display_name": f"Membre {member_id}",
+                "is_requester": is_requester,
+                "is_volunteer": is_volunteer,
+                "is_coordinator": is_coordinator,
+                "language": "fr" if rng.random() < 0.85 else "en",
+                "neighbourhood": rng.choice(NEIGHBOURHOODS) if rng.random() < 0.97 else None,
+                "availability": _availability(rng) if is_volunteer else 0,
+                "phone": f"06 {rng.randrange(10**8):08d}",
+                "address": f"{rng.randint(1, 200)} rue {rng.randint(1, 400)}",
+                "status": str(status),
+                "preferred_platform": rng.choice(("telegram", "matrix", "console")),
+                "created_at": created,
+                "approved_at": created + timedelta(days=1)
+                if status != MemberStatus.PENDING
+                else None,
+            }
+        )
         if is_volunteer:
             chosen: set[Category] = set()
             wanted = rng.randint(1, 4)
@@ -190,36 +214,40 @@ def generate(n_members: int, now: datetime, seed: int = 20261123) -> Dataset:
         completed = (
             None if withdrawn or age_days < 1 else accepted + timedelta(hours=rng.uniform(2, 48))
         )
-        requests.append({
-            "id": request_id,
-            "territory_id": 1,
-            "requester_id": requester_id,
-            "category": str(rng.choices(CATEGORIES, WEIGHTS)[0]),
-            "description": "",
-            "when_start": accepted + timedelta(hours=6),
-            "when_end": accepted + timedelta(hours=8),
-            "place": None,
-            "neighbourhood": by_id[requester_id]["neighbourhood"],
-            "state": str(RequestState.DONE if completed else RequestState.ACCEPTED),
-            "created_at": accepted - timedelta(hours=1),
-            "updated_at": completed or accepted,
-            "version": 3 if completed else 2,
-        })
+        requests.append(
+            {
+                "id": request_id,
+                "territory_id": 1,
+                "requester_id": requester_id,
+                "category": str(rng.choices(CATEGORIES, WEIGHTS)[0]),
+                "description": "",
+                "when_start": accepted + timedelta(hours=6),
+                "when_end": accepted + timedelta(hours=8),
+                "place": None,
+                "neighbourhood": by_id[requester_id]["neighbourhood"],
+                "state": str(RequestState.DONE if completed else RequestState.ACCEPTED),
+                "created_at": accepted - timedelta(hours=1),
+                "updated_at": completed or accepted,
+                "version": 3 if completed else 2,
+            }
+        )
         thanked_at = None
         if completed is not None and rng.random() < 0.4:
             thanked_at = completed + timedelta(hours=rng.uniform(1, 72))
             thanked += 1
-        assignments.append({
-            "id": len(assignments) + 1,
-            "request_id": request_id,
-            "volunteer_id": volunteer_id,
-            "requester_id": requester_id,
-            "accepted_at": accepted,
-            "withdrawn_at": accepted + timedelta(hours=3) if withdrawn else None,
-            "completed_at": completed,
-            "hours": round(rng.uniform(0.5, 4), 2) if completed else None,
-            "thanked_at": thanked_at,
-        })
+        assignments.append(
+            {
+                "id": len(assignments) + 1,
+                "request_id": request_id,
+                "volunteer_id": volunteer_id,
+                "requester_id": requester_id,
+                "accepted_at": accepted,
+                "withdrawn_at": accepted + timedelta(hours=3) if withdrawn else None,
+                "completed_at": completed,
+                "hours": round(rng.uniform(0.5, 4), 2) if completed else None,
+                "thanked_at": thanked_at,
+            }
+        )
 
     # The open requests the benchmark ranks for, posted by requesters who were helped before
     # about half of the time (so the continuity join finds rows).
@@ -227,28 +255,39 @@ def generate(n_members: int, now: datetime, seed: int = 20261123) -> Dataset:
     helped = list(usual)
     for _ in range(2000):
         requester_id = rng.choice(helped) if rng.random() < 0.5 else rng.choice(requesters)
-        start = (now + timedelta(hours=rng.uniform(2, 24 * 14))).replace(minute=0, second=0,
-                                                                         microsecond=0)
+        start = (now + timedelta(hours=rng.uniform(2, 24 * 14))).replace(
+            minute=0, second=0, microsecond=0
+        )
         end = None if rng.random() < 0.3 else start + timedelta(hours=rng.choice((1, 2, 3, 5)))
         request_id = len(requests) + 1
-        requests.append({
-            "id": request_id,
-            "territory_id": 1,
-            "requester_id": requester_id,
-            "category": str(rng.choices(CATEGORIES, WEIGHTS)[0]),
-            "description": "",
-            "when_start": start,
-            "when_end": end,
-            "place": None,
-            "neighbourhood": by_id[requester_id]["neighbourhood"],
-            "state": str(RequestState.OPEN),
-            "created_at": now - timedelta(minutes=rng.uniform(0, 600)),
-            "updated_at": now,
-            "version": 1,
-        })
+        requests.append(
+            {
+                "id": request_id,
+                "territory_id": 1,
+                "requester_id": requester_id,
+                "category": str(rng.choices(CATEGORIES, WEIGHTS)[0]),
+                "description": "",
+                "when_start": start,
+                "when_end": end,
+                "place": None,
+                "neighbourhood": by_id[requester_id]["neighbourhood"],
+                "state": str(RequestState.OPEN),
+                "created_at": now - timedelta(minutes=rng.uniform(0, 600)),
+                "updated_at": now,
+                "version": 1,
+            }
+        )
         open_ids.append(request_id)
-    return Dataset(members, skills, requests, assignments, open_ids, volunteers_by_category,
-                   recent_count, thanked)
+    return Dataset(
+        members,
+        skills,
+        requests,
+        assignments,
+        open_ids,
+        volunteers_by_category,
+        recent_count,
+        thanked,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,7 +297,7 @@ def generate(n_members: int, now: datetime, seed: int = 20261123) -> Dataset:
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dict[str, Any]]]:
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 async def _bulk_insert(
@@ -273,11 +312,17 @@ async def _bulk_insert(
 async def load(core: Core, data: Dataset, now: datetime, is_pg: bool) -> None:
     await core.create_schema()
     async with core.engine.begin() as connection:
-        await connection.execute(insert(Territory.__table__).values(
-            id=1, name="Rezé", timezone="Europe/Paris", language="fr",
-            neighbourhoods=NEIGHBOURHOODS, emergency_numbers=[{"number": "112", "label": "SOS"}],
-            created_at=now - timedelta(days=2000),
-        ))
+        await connection.execute(
+            insert(Territory.__table__).values(
+                id=1,
+                name="Rezé",
+                timezone="Europe/Paris",
+                language="fr",
+                neighbourhoods=NEIGHBOURHOODS,
+                emergency_numbers=[{"number": "112", "label": "SOS"}],
+                created_at=now - timedelta(days=2000),
+            )
+        )
         await _bulk_insert(connection, Member.__table__, data.members)
         await _bulk_insert(connection, MemberSkill.__table__, data.skills)
         await _bulk_insert(connection, HelpRequest.__table__, data.requests)
@@ -286,10 +331,12 @@ async def load(core: Core, data: Dataset, now: datetime, is_pg: bool) -> None:
             # Explicit ids were inserted: move the sequences past them, as in a real database.
             for table in (Member, HelpRequest, Assignment):
                 name = table.__tablename__
-                await connection.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT max(id) FROM {name}))"
-                ))
+                await connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT max(id) FROM {name}))"
+                    )
+                )
     # ANALYZE outside a transaction block on both backends. On PostgreSQL, VACUUM ANALYZE:
     # autovacuum would soon vacuum freshly inserted tables anyway, and until it does the
     # visibility map is empty, so the index-only scans matching relies on would visit the heap.
@@ -343,8 +390,13 @@ class Measures:
 
 
 async def measure(
-    core: Core, open_ids: list[int], by_category: dict[str, list[int]], n_requests: int,
-    warmup: int, seed: int, check: int,
+    core: Core,
+    open_ids: list[int],
+    by_category: dict[str, list[int]],
+    n_requests: int,
+    warmup: int,
+    seed: int,
+    check: int,
 ) -> Measures:
     rng = random.Random(seed)
     picks = rng.sample(open_ids, min(len(open_ids), n_requests + warmup))
@@ -366,8 +418,11 @@ async def measure(
             _ = request.requester.territory.tz  # loaded eagerly; keep it out of the timing
             # First offer (nobody excluded) or a widening (the first few already asked).
             pool = by_category[request.category]
-            exclude = set(rng.sample(pool, min(len(pool), rng.choice((5, 10, 15))))) \
-                if rng.random() < 0.5 else set()
+            exclude = (
+                set(rng.sample(pool, min(len(pool), rng.choice((5, 10, 15)))))
+                if rng.random() < 0.5
+                else set()
+            )
             order = (0, 1) if index % 2 else (1, 0)
             for which in order:
                 if which == 0:
@@ -382,8 +437,12 @@ async def measure(
                         statements[n] = statements.get(n, 0) + 1
                     if checked < check:  # untimed: the same answer as the reference query?
                         reference = ranking_query(
-                            request, requester_language=request.requester.language,
-                            limit=LIMIT, exclude=exclude, now_utc=uow.now())
+                            request,
+                            requester_language=request.requester.language,
+                            limit=LIMIT,
+                            exclude=exclude,
+                            now_utc=uow.now(),
+                        )
                         expected = [tuple(r) for r in (await uow.session.execute(reference)).all()]
                         got = [(v.member_id, v.score, v.recent_tasks) for v in ranked]
                         assert got == expected, (request_id, got, expected)
@@ -436,8 +495,9 @@ async def run_one(
         gc.collect()
         gc.freeze()
         try:
-            measures = await measure(core, open_ids, by_category, n_requests, warmup,
-                                     seed=n_members, check=check)
+            measures = await measure(
+                core, open_ids, by_category, n_requests, warmup, seed=n_members, check=check
+            )
         finally:
             gc.unfreeze()
     finally:
@@ -452,9 +512,11 @@ def _fmt_members(n: int) -> str:
 
 
 def print_table(results: list[Result]) -> None:
-    header = (f"{'backend':<11}{'members':>8}{'load s':>8}{'cands':>7}"
-              f"{'rank p50':>10}{'rank p99':>10}{'base p50':>10}{'base p99':>10}"
-              f"{'ratio p50':>10}{'ratio p99':>10}  {'SQL/rank':<14}goal")
+    header = (
+        f"{'backend':<11}{'members':>8}{'load s':>8}{'cands':>7}"
+        f"{'rank p50':>10}{'rank p99':>10}{'base p50':>10}{'base p99':>10}"
+        f"{'ratio p50':>10}{'ratio p99':>10}  {'SQL/rank':<14}goal"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
@@ -462,25 +524,35 @@ def print_table(results: list[Result]) -> None:
         bp50, bp99 = r.p("baseline", 50), r.p("baseline", 99)
         ok = "ok" if rp99 < GOAL_MS else "MISSED"
         passes = " ".join(f"{n}:{c}" for n, c in sorted(r.measures.statements.items()))
-        print(f"{r.backend:<11}{_fmt_members(r.members):>8}{r.load_s:>8.1f}"
-              f"{r.measures.candidates_median:>7}"
-              f"{rp50:>10.2f}{rp99:>10.2f}{bp50:>10.2f}{bp99:>10.2f}"
-              f"{rp50 / bp50:>10.2f}{rp99 / bp99:>10.2f}  {passes:<14}{ok}")
-    print(f"times in ms per request ({len(results[0].measures.ranking)} measured per row); "
-          "cands = median candidates the baseline fetches;\n"
-          "ratio = ranking / baseline; SQL/rank = statements per ranking: count of rankings; "
-          f"goal = ranking p99 < {GOAL_MS:g} ms")
+        print(
+            f"{r.backend:<11}{_fmt_members(r.members):>8}{r.load_s:>8.1f}"
+            f"{r.measures.candidates_median:>7}"
+            f"{rp50:>10.2f}{rp99:>10.2f}{bp50:>10.2f}{bp99:>10.2f}"
+            f"{rp50 / bp50:>10.2f}{rp99 / bp99:>10.2f}  {passes:<14}{ok}"
+        )
+    print(
+        f"times in ms per request ({len(results[0].measures.ranking)} measured per row); "
+        "cands = median candidates the baseline fetches;\n"
+        "ratio = ranking / baseline; SQL/rank = statements per ranking: count of rankings; "
+        f"goal = ranking p99 < {GOAL_MS:g} ms"
+    )
 
 
 async def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="10k members only, fewer requests")
-    parser.add_argument("--requests", type=int,
-                        help="measured requests per run (default 300, quick 40)")
-    parser.add_argument("--check", type=int, default=30,
-                        help="rankings compared (untimed) with the reference query (default 30)")
-    parser.add_argument("--backends", default="sqlite,postgresql",
-                        help="comma-separated: sqlite,postgresql")
+    parser.add_argument(
+        "--requests", type=int, help="measured requests per run (default 300, quick 40)"
+    )
+    parser.add_argument(
+        "--check",
+        type=int,
+        default=30,
+        help="rankings compared (untimed) with the reference query (default 30)",
+    )
+    parser.add_argument(
+        "--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql"
+    )
     args = parser.parse_args(argv)
     sizes = [10_000] if args.quick else [10_000, 100_000]
     n_requests = args.requests or (40 if args.quick else 300)
@@ -491,15 +563,18 @@ async def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="entraide-bench-") as tmp:
         for n_members in sizes:
             for backend in backends:
-                result = await run_one(backend, n_members, n_requests, warmup, args.check,
-                                       Path(tmp))
-                print(f"# {backend} {_fmt_members(n_members)}: loaded in {result.load_s:.1f} s, "
-                      f"ranking p50={result.p('ranking', 50):.2f} ms "
-                      f"p99={result.p('ranking', 99):.2f} ms, baseline "
-                      f"p50={result.p('baseline', 50):.2f} ms "
-                      f"p99={result.p('baseline', 99):.2f} ms, "
-                      f"{result.measures.checked} rankings equal to the reference query",
-                      flush=True)
+                result = await run_one(
+                    backend, n_members, n_requests, warmup, args.check, Path(tmp)
+                )
+                print(
+                    f"# {backend} {_fmt_members(n_members)}: loaded in {result.load_s:.1f} s, "
+                    f"ranking p50={result.p('ranking', 50):.2f} ms "
+                    f"p99={result.p('ranking', 99):.2f} ms, baseline "
+                    f"p50={result.p('baseline', 50):.2f} ms "
+                    f"p99={result.p('baseline', 99):.2f} ms, "
+                    f"{result.measures.checked} rankings equal to the reference query",
+                    flush=True,
+                )
                 results.append(result)
     print()
     print_table(results)
@@ -508,12 +583,15 @@ async def main(argv: list[str] | None = None) -> int:
     label = _fmt_members(top)
     at_top = [r for r in results if r.members == top]
     for r in at_top:
-        print(f"{r.backend}_matching_p99_ms_{label}={r.p('ranking', 99):.2f} "
-              f"{r.backend}_baseline_p99_ms_{label}={r.p('baseline', 99):.2f}")
+        print(
+            f"{r.backend}_matching_p99_ms_{label}={r.p('ranking', 99):.2f} "
+            f"{r.backend}_baseline_p99_ms_{label}={r.p('baseline', 99):.2f}"
+        )
     worst_ranking = max(r.p("ranking", 99) for r in at_top)
     worst_baseline = max(r.p("baseline", 99) for r in at_top)
-    print(f"matching_p99_ms_{label}={worst_ranking:.2f} "
-          f"baseline_p99_ms_{label}={worst_baseline:.2f}")
+    print(
+        f"matching_p99_ms_{label}={worst_ranking:.2f} baseline_p99_ms_{label}={worst_baseline:.2f}"
+    )
     return 0
 
 

@@ -29,8 +29,13 @@ territory_app = typer.Typer(help="Territories served by this installation.", no_
 member_app = typer.Typer(help="Members of the cooperative.", no_args_is_help=True)
 poll_app = typer.Typer(help="Polls of a territory.", no_args_is_help=True)
 config_app = typer.Typer(help="Settings.", no_args_is_help=True)
-for sub, name in ((db_app, "db"), (territory_app, "territory"), (member_app, "member"),
-                  (poll_app, "poll"), (config_app, "config")):
+for sub, name in (
+    (db_app, "db"),
+    (territory_app, "territory"),
+    (member_app, "member"),
+    (poll_app, "poll"),
+    (config_app, "config"),
+):
     app.add_typer(sub, name=name)
 
 T = TypeVar("T")
@@ -45,7 +50,9 @@ def _settings() -> Settings:
         return load_settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise CliError(f"Invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}.") from exc
+        raise CliError(
+            f"Invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}."
+        ) from exc
 
 
 def run_with_core(work: Callable[[Core], Awaitable[T]]) -> T:
@@ -79,8 +86,9 @@ def _fail(message: str) -> None:
 async def _territory(uow: UnitOfWork, name: str | None) -> Territory:
     settings = uow.settings
     if name is None:
-        return await members.ensure_territory(uow, settings.default_territory,
-                                              settings.default_timezone, settings.default_language)
+        return await members.ensure_territory(
+            uow, settings.default_territory, settings.default_timezone, settings.default_language
+        )
     territory = await members.territory_named(uow, name)
     if territory is None:
         raise CliError(f"No territory is named {name!r}; see `entraide territory list`.")
@@ -113,7 +121,9 @@ def run() -> None:
 
 @app.command()
 def chat(
-    name: str | None = typer.Option(None, "--as", help="The member you speak as (created at first use)."),
+    name: str | None = typer.Option(
+        None, "--as", help="The member you speak as (created at first use)."
+    ),
     territory: str | None = typer.Option(None, "--territory", help="Territory name."),
 ) -> None:
     """Chat with the bot in this terminal as member NAME."""
@@ -173,8 +183,9 @@ def territory_add(
 
     async def work(core: Core) -> str:
         async with core.uow() as uow:
-            territory = await members.add_territory(uow, name, timezone=timezone, language=language,
-                                                    neighbourhoods=neighbourhood)
+            territory = await members.add_territory(
+                uow, name, timezone=timezone, language=language, neighbourhoods=neighbourhood
+            )
             await uow.commit()
             return f"Territory #{territory.id} {territory.name} added."
 
@@ -187,8 +198,10 @@ def territory_list() -> None:
 
     async def work(core: Core) -> list[str]:
         async with core.uow() as uow:
-            return [f"#{t.id}\t{t.name}\t{t.timezone}\t{', '.join(t.neighbourhoods)}"
-                    for t in await members.list_territories(uow)]
+            return [
+                f"#{t.id}\t{t.name}\t{t.timezone}\t{', '.join(t.neighbourhoods)}"
+                for t in await members.list_territories(uow)
+            ]
 
     for line in run_with_core(work):
         typer.echo(line)
@@ -219,8 +232,17 @@ def member_add(
         async with core.uow() as uow:
             place = await _territory(uow, territory)
             member = await members.onboard_member(
-                uow, place.id, name, roles=role, language=language, neighbourhood=neighbourhood,
-                skills=skill, availability=PRESETS[available], phone=phone, address=address)
+                uow,
+                place.id,
+                name,
+                roles=role,
+                language=language,
+                neighbourhood=neighbourhood,
+                skills=skill,
+                availability=PRESETS[available],
+                phone=phone,
+                address=address,
+            )
             await uow.commit()
             return f"Member #{member.id} {member.display_name} added ({member.status})."
 
@@ -237,14 +259,19 @@ def member_list(territory: str | None = typer.Option(None)) -> None:
             if territory and place is None:
                 raise CliError(f"No territory is named {territory!r}.")
             rows = await members.list_members(uow, place.id if place else None)
-            return [f"#{m.id}\t{m.display_name}\t{','.join(m.roles)}\t{m.status}\t"
-                    f"{m.neighbourhood or '-'}\t{','.join(sorted(m.skill_set))}" for m in rows]
+            return [
+                f"#{m.id}\t{m.display_name}\t{','.join(m.roles)}\t{m.status}\t"
+                f"{m.neighbourhood or '-'}\t{','.join(sorted(m.skill_set))}"
+                for m in rows
+            ]
 
     for line in run_with_core(work):
         typer.echo(line)
 
 
-def _member_action(action: Callable[[UnitOfWork, int], Awaitable[Member]], done: str) -> Callable[[str], None]:
+def _member_action(
+    action: Callable[[UnitOfWork, int], Awaitable[Member]], done: str
+) -> Callable[[str], None]:
     def command(member: str) -> None:
         async def work(core: Core) -> str:
             async with core.uow() as uow:
@@ -259,11 +286,15 @@ def _member_action(action: Callable[[UnitOfWork, int], Awaitable[Member]], done:
 
 
 member_app.command("approve", help="Approve a member (volunteers act only once approved).")(
-    _member_action(lambda uow, mid: members.approve_member(uow, mid, by_id=None),
-                   "{name} is approved."))
+    _member_action(
+        lambda uow, mid: members.approve_member(uow, mid, by_id=None), "{name} is approved."
+    )
+)
 member_app.command("suspend", help="Suspend a member.")(
-    _member_action(lambda uow, mid: members.suspend_member(uow, mid, by_id=None),
-                   "{name} is suspended."))
+    _member_action(
+        lambda uow, mid: members.suspend_member(uow, mid, by_id=None), "{name} is suspended."
+    )
+)
 
 
 @member_app.command("promote")
@@ -292,7 +323,9 @@ def export(member: str = typer.Option(..., "--member", help="Name or #id.")) -> 
 
 
 @member_app.command("erase")
-def member_erase(member: str, yes: bool = typer.Option(False, "--yes", help="Do not ask.")) -> None:
+def member_erase(
+    member: str, yes: bool = typer.Option(False, "--yes", help="Do not ask.")
+) -> None:
     """Erase a member's personal data (anonymous counts are kept)."""
     if not yes and not typer.confirm(f"Erase every personal data of {member}?"):
         raise typer.Exit(1)
@@ -326,8 +359,16 @@ def poll_create(
         async with core.uow() as uow:
             place = await _territory(uow, territory)
             poll = await polls.create_poll(
-                uow, place.id, question, option, kind=kind, secret=secret, quorum=quorum,
-                closes_at=_closing_time(closes, uow.now(), place.timezone), by_id=None)
+                uow,
+                place.id,
+                question,
+                option,
+                kind=kind,
+                secret=secret,
+                quorum=quorum,
+                closes_at=_closing_time(closes, uow.now(), place.timezone),
+                by_id=None,
+            )
             await uow.commit()
             return f"Poll #{poll.id} is open until {poll.closes_at.isoformat()}."
 
@@ -342,7 +383,9 @@ def _closing_time(value: str, now: datetime, timezone: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise CliError(f"--closes must be an ISO date-time or like 3d or 12h, not {value!r}.") from exc
+        raise CliError(
+            f"--closes must be an ISO date-time or like 3d or 12h, not {value!r}."
+        ) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 

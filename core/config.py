@@ -34,13 +34,16 @@ class Settings(BaseSettings):
 
     # Secrets and service addresses keep the names their ecosystems use, without our prefix.
     telegram_bot_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "ENTRAIDE_TELEGRAM_BOT_TOKEN")
+        default=None,
+        validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "ENTRAIDE_TELEGRAM_BOT_TOKEN"),
     )
     telegram_api_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("TELEGRAM_API_URL", "ENTRAIDE_TELEGRAM_API_URL")
+        default=None,
+        validation_alias=AliasChoices("TELEGRAM_API_URL", "ENTRAIDE_TELEGRAM_API_URL"),
     )
     matrix_homeserver: str | None = Field(
-        default=None, validation_alias=AliasChoices("MATRIX_HOMESERVER", "ENTRAIDE_MATRIX_HOMESERVER")
+        default=None,
+        validation_alias=AliasChoices("MATRIX_HOMESERVER", "ENTRAIDE_MATRIX_HOMESERVER"),
     )
     matrix_user_id: str | None = Field(
         default=None, validation_alias=AliasChoices("MATRIX_USER_ID", "ENTRAIDE_MATRIX_USER_ID")

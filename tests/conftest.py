@@ -80,7 +80,9 @@ def make_settings(url: str) -> Settings:
 
 
 @pytest.fixture(params=_backends())
-async def core(request: pytest.FixtureRequest, clock: FrozenClock, tmp_path: Path) -> AsyncIterator[Core]:
+async def core(
+    request: pytest.FixtureRequest, clock: FrozenClock, tmp_path: Path
+) -> AsyncIterator[Core]:
     """The core on a fresh database: SQLite, then PostgreSQL."""
     async with AsyncExitStack() as stack:
         if request.param == "sqlite":
@@ -113,18 +115,48 @@ class Cooperative:
                 uow, "Rezé", neighbourhoods=["Trentemoult", "Pont-Rousseau", "Château"]
             )
             self.territory_id = territory.id
-            self.coordinator = (await members.onboard_member(
-                uow, territory.id, "Claire Martin", roles=[Role.COORDINATOR],
-                neighbourhood="Château")).id
-            self.alice = (await members.onboard_member(
-                uow, territory.id, "Alice Durand", roles=[Role.REQUESTER], neighbourhood="Trentemoult",
-                phone="06 12 34 56 78", address="3 rue des Pêcheurs")).id
-            self.bob = (await members.onboard_member(
-                uow, territory.id, "Bob Leroy", roles=[Role.VOLUNTEER], neighbourhood="Trentemoult",
-                skills=[Category.SHOPPING, Category.TRANSPORT], availability=(1 << 21) - 1)).id
-            self.carol = (await members.onboard_member(
-                uow, territory.id, "Carol Petit", roles=[Role.VOLUNTEER], neighbourhood="Château",
-                skills=[Category.SHOPPING], availability=(1 << 21) - 1)).id
+            self.coordinator = (
+                await members.onboard_member(
+                    uow,
+                    territory.id,
+                    "Claire Martin",
+                    roles=[Role.COORDINATOR],
+                    neighbourhood="Château",
+                )
+            ).id
+            self.alice = (
+                await members.onboard_member(
+                    uow,
+                    territory.id,
+                    "Alice Durand",
+                    roles=[Role.REQUESTER],
+                    neighbourhood="Trentemoult",
+                    phone="06 12 34 56 78",
+                    address="3 rue des Pêcheurs",
+                )
+            ).id
+            self.bob = (
+                await members.onboard_member(
+                    uow,
+                    territory.id,
+                    "Bob Leroy",
+                    roles=[Role.VOLUNTEER],
+                    neighbourhood="Trentemoult",
+                    skills=[Category.SHOPPING, Category.TRANSPORT],
+                    availability=(1 << 21) - 1,
+                )
+            ).id
+            self.carol = (
+                await members.onboard_member(
+                    uow,
+                    territory.id,
+                    "Carol Petit",
+                    roles=[Role.VOLUNTEER],
+                    neighbourhood="Château",
+                    skills=[Category.SHOPPING],
+                    availability=(1 << 21) - 1,
+                )
+            ).id
             for member_id in (self.bob, self.carol):
                 await members.approve_member(uow, member_id, by_id=self.coordinator)
             await uow.commit()
@@ -139,5 +171,3 @@ async def coop(core: Core) -> Cooperative:
 def all_text(rows: list) -> str:  # type: ignore[type-arg]
     """Every key and parameter of some notifications, as one string to search in."""
     return "\n".join(f"{r.key} {r.params}" for r in rows)
-
-

@@ -22,8 +22,13 @@ POLL_SECONDS = 0.3
 class ConsoleChannel:
     """Translate lines of a terminal into `Inbound` messages and replies into printed text."""
 
-    def __init__(self, engine: ConversationEngine, name: str, territory: str | None,
-                 out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self,
+        engine: ConversationEngine,
+        name: str,
+        territory: str | None,
+        out: TextIO = sys.stdout,
+    ) -> None:
         self.engine = engine
         self.name = name.strip()
         self.territory = territory
@@ -34,8 +39,16 @@ class ConsoleChannel:
     async def run(self, lines: asyncio.Queue[str | None]) -> None:
         """Greet, then answer each line until the input ends, printing notifications meanwhile."""
         await self._attach_existing_member()
-        await self._send(Inbound(Platform.CONSOLE, self.user_ref, self.user_ref, action="menu",
-                                 display_name=self.name, territory=self.territory))
+        await self._send(
+            Inbound(
+                Platform.CONSOLE,
+                self.user_ref,
+                self.user_ref,
+                action="menu",
+                display_name=self.name,
+                territory=self.territory,
+            )
+        )
         while True:
             await self._deliver_notifications()
             try:
@@ -45,21 +58,30 @@ class ConsoleChannel:
             if line is None:
                 break
             if line.strip():
-                await self._send(Inbound(Platform.CONSOLE, self.user_ref, self.user_ref,
-                                         text=line, display_name=self.name,
-                                         territory=self.territory))
+                await self._send(
+                    Inbound(
+                        Platform.CONSOLE,
+                        self.user_ref,
+                        self.user_ref,
+                        text=line,
+                        display_name=self.name,
+                        territory=self.territory,
+                    )
+                )
         await self._deliver_notifications()
 
     async def _attach_existing_member(self) -> None:
         async with self.engine.core.uow() as uow:
-            account = await identity.ensure_account(uow, Platform.CONSOLE, self.user_ref,
-                                                    self.user_ref)
+            account = await identity.ensure_account(
+                uow, Platform.CONSOLE, self.user_ref, self.user_ref
+            )
             if account.member_id is None:
                 territory = None
                 if self.territory:
                     territory = await members.territory_named(uow, self.territory)
-                found = await members.find_members(uow, self.name,
-                                                   territory.id if territory else None)
+                found = await members.find_members(
+                    uow, self.name, territory.id if territory else None
+                )
                 if len(found) == 1:
                     account.member_id = found[0].id
                     if found[0].preferred_platform is None:

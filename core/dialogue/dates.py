@@ -1,4 +1,4 @@
-"""Understand when help is needed: "jeudi 10h", "tomorrow afternoon", "le 12 décembre vers 14h30"."""
+"""Understand when help is needed: "jeudi 10h", "tomorrow afternoon", "le 12 décembre à 14h30"."""
 
 from __future__ import annotations
 
@@ -27,18 +27,28 @@ def parse_when(
     tz = ZoneInfo(timezone)
     local_now = now.astimezone(tz)
     folded = fold(text)
-    part = next(((start, end) for pattern, start, end in PARTS_OF_DAY if re.search(pattern, folded)),
-                None)
+    part = next(
+        ((start, end) for pattern, start, end in PARTS_OF_DAY if re.search(pattern, folded)), None
+    )
     cleaned = folded
     for pattern, _start, _end in PARTS_OF_DAY:
         cleaned = re.sub(pattern, " ", cleaned)
     # "at 10", "vers 10": a bare number after such a word is an hour.
-    cleaned = re.sub(r"\b(vers|around|about|environ|a|at|for)\s+(\d{1,2})\b(?![:h/.\d])",
-                     lambda m: f" {m.group(2)}:00", cleaned)
+    cleaned = re.sub(
+        r"\b(vers|around|about|environ|a|at|for)\s+(\d{1,2})\b(?![:h/.\d])",
+        lambda m: f" {m.group(2)}:00",
+        cleaned,
+    )
     # The next occurrence is preferred anyway; dateparser trips on these words.
-    cleaned = re.sub(r"\b(vers|around|about|environ|a|at|le|on|dans la|in the|next|prochain|"
-                     r"prochaine|this|ce|cette)\b", " ", cleaned)
-    cleaned = re.sub(r"(\d{1,2}) ?h ?(\d{2})?", lambda m: f"{m.group(1)}:{m.group(2) or '00'}", cleaned)
+    cleaned = re.sub(
+        r"\b(vers|around|about|environ|a|at|le|on|dans la|in the|next|prochain|"
+        r"prochaine|this|ce|cette)\b",
+        " ",
+        cleaned,
+    )
+    cleaned = re.sub(
+        r"(\d{1,2}) ?h ?(\d{2})?", lambda m: f"{m.group(1)}:{m.group(2) or '00'}", cleaned
+    )
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     has_clock = bool(re.search(r"\d{1,2}:\d{2}|\d\s?(am|pm)\b", cleaned))
     if not cleaned and part is not None:
@@ -59,8 +69,16 @@ def parse_when(
     day = parsed.date()
     if has_clock:
         start = datetime.combine(day, parsed.time(), tz)
-        if start < local_now and (local_now - start) < timedelta(days=1) and day == local_now.date():
-            start += timedelta(days=1) if "aujourd" not in folded and "today" not in folded else timedelta()
+        if (
+            start < local_now
+            and (local_now - start) < timedelta(days=1)
+            and day == local_now.date()
+        ):
+            start += (
+                timedelta(days=1)
+                if "aujourd" not in folded and "today" not in folded
+                else timedelta()
+            )
         return start, None
     begin, end = part or WHOLE_DAY
     return datetime.combine(day, begin, tz), datetime.combine(day, end, tz)
@@ -72,13 +90,21 @@ def preset_when(preset: str, *, now: datetime, timezone: str) -> tuple[datetime,
     today = now.astimezone(tz).date()
     tomorrow = today + timedelta(days=1)
     windows = {
-        "today": (datetime.combine(today, max(now.astimezone(tz).time(), time(9)), tz),
-                  datetime.combine(today, time(20), tz)),
-        "tomorrow_morning": (datetime.combine(tomorrow, time(9), tz),
-                             datetime.combine(tomorrow, time(12), tz)),
-        "tomorrow_afternoon": (datetime.combine(tomorrow, time(14), tz),
-                               datetime.combine(tomorrow, time(17), tz)),
-        "this_week": (datetime.combine(tomorrow, time(9), tz),
-                      datetime.combine(today + timedelta(days=7), time(18), tz)),
+        "today": (
+            datetime.combine(today, max(now.astimezone(tz).time(), time(9)), tz),
+            datetime.combine(today, time(20), tz),
+        ),
+        "tomorrow_morning": (
+            datetime.combine(tomorrow, time(9), tz),
+            datetime.combine(tomorrow, time(12), tz),
+        ),
+        "tomorrow_afternoon": (
+            datetime.combine(tomorrow, time(14), tz),
+            datetime.combine(tomorrow, time(17), tz),
+        ),
+        "this_week": (
+            datetime.combine(tomorrow, time(9), tz),
+            datetime.combine(today + timedelta(days=7), time(18), tz),
+        ),
     }
     return windows.get(preset)

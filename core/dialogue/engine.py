@@ -68,8 +68,19 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
     "vote_retract": voting.retract,
 }
 # Actions whose argument must be a number (an id), checked before any handler runs.
-NUMERIC_ARG = {"cancel", "cancel_yes", "thank", "accept", "decline", "done", "withdraw",
-               "withdraw_yes", "approve", "vote_send", "vote_retract"}
+NUMERIC_ARG = {
+    "cancel",
+    "cancel_yes",
+    "thank",
+    "accept",
+    "decline",
+    "done",
+    "withdraw",
+    "withdraw_yes",
+    "approve",
+    "vote_send",
+    "vote_retract",
+}
 
 
 class ConversationEngine:
@@ -101,9 +112,13 @@ class ConversationEngine:
                 row.claimed_until = lease_until
                 row.attempts = 1
             if inbound.message_ref is not None:
-                uow.session.add(InboundReceipt(platform=inbound.platform,
-                                               message_ref=inbound.message_ref,
-                                               received_at=uow.now()))
+                uow.session.add(
+                    InboundReceipt(
+                        platform=inbound.platform,
+                        message_ref=inbound.message_ref,
+                        received_at=uow.now(),
+                    )
+                )
             try:
                 await uow.commit()
             except IntegrityError:
@@ -112,13 +127,18 @@ class ConversationEngine:
             return [self._render(turn, row) for row in turn.replies]
 
     def _render(self, turn: Turn, row: Notification) -> Outgoing:
-        return rendering.render(row, turn.language, turn.territory.timezone,
-                                turn.account.chat_ref or turn.account.external_id,
-                                account_id=turn.account.id)
+        return rendering.render(
+            row,
+            turn.language,
+            turn.territory.timezone,
+            turn.account.chat_ref or turn.account.external_id,
+            account_id=turn.account.id,
+        )
 
     async def _begin(self, uow: UnitOfWork, inbound: Inbound) -> Turn:
-        account = await identity.ensure_account(uow, inbound.platform, inbound.user_ref,
-                                                inbound.chat_ref)
+        account = await identity.ensure_account(
+            uow, inbound.platform, inbound.user_ref, inbound.chat_ref
+        )
         member = await uow.session.get(Member, account.member_id) if account.member_id else None
         if member is not None and member.status == MemberStatus.ERASED:
             member = None
@@ -131,8 +151,11 @@ class ConversationEngine:
             territory = member.territory
         else:
             territory = await members.ensure_territory(
-                uow, inbound.territory or settings.default_territory, settings.default_timezone,
-                settings.default_language)
+                uow,
+                inbound.territory or settings.default_territory,
+                settings.default_timezone,
+                settings.default_language,
+            )
         return Turn(uow, inbound, account, conversation, territory, member)
 
     async def _dispatch(self, turn: Turn) -> None:
@@ -148,9 +171,13 @@ class ConversationEngine:
         if turn.member is None:
             await self._newcomer(turn, text, action)
             return
-        if turn.member.status == MemberStatus.SUSPENDED and action not in ("coordinator", "help"):
-            if not (turn.conversation.flow == "coordinator" and text):
-                raise Suspended()
+        writing_to_coordinator = turn.conversation.flow == "coordinator" and bool(text)
+        if (
+            turn.member.status == MemberStatus.SUSPENDED
+            and action not in ("coordinator", "help")
+            and not writing_to_coordinator
+        ):
+            raise Suspended()
         if action is None and text:
             action = command_of(text)
         if action == "abort":
@@ -214,30 +241,40 @@ class ConversationEngine:
         if text and self.interpreter is not None:
             await self._interpret(turn, text)
             return
-        turn.reply("Sorry, I did not understand. Here is what I can do:",
-                   choices=common.menu_choices(turn))
+        turn.reply(
+            "Sorry, I did not understand. Here is what I can do:",
+            choices=common.menu_choices(turn),
+        )
 
     async def _interpret(self, turn: Turn, text: str) -> None:
         assert self.interpreter is not None
-        understood = await self.interpreter.parse(text, language=turn.language,
-                                                  timezone=turn.territory.timezone)
+        understood = await self.interpreter.parse(
+            text, language=turn.language, timezone=turn.territory.timezone
+        )
         action = INTENT_ACTIONS.get(understood.intent)
         if action is None:
-            turn.reply("Sorry, I did not understand. Here is what I can do:",
-                       choices=common.menu_choices(turn))
+            turn.reply(
+                "Sorry, I did not understand. Here is what I can do:",
+                choices=common.menu_choices(turn),
+            )
             return
         await self._run_action(turn, action)
 
-    async def pending(self, platform: str, *, member_ids: set[int] | None = None,
-                      limit: int = 100) -> list[Outgoing]:
+    async def pending(
+        self, platform: str, *, member_ids: set[int] | None = None, limit: int = 100
+    ) -> list[Outgoing]:
         """Claim undelivered messages for a platform and render each for its reader."""
         async with self.core.uow() as uow:
             deliveries = await outbox.claim(uow, platform, member_ids=member_ids, limit=limit)
             rendered = [
-                rendering.render(d.notification, d.language or self.core.settings.default_language,
-                                 d.timezone or self.core.settings.default_timezone, d.chat_ref,
-                                 account_id=d.account.id if d.account else None,
-                                 channel_id=d.channel.id if d.channel else None)
+                rendering.render(
+                    d.notification,
+                    d.language or self.core.settings.default_language,
+                    d.timezone or self.core.settings.default_timezone,
+                    d.chat_ref,
+                    account_id=d.account.id if d.account else None,
+                    channel_id=d.channel.id if d.channel else None,
+                )
                 for d in deliveries
             ]
             await uow.commit()
@@ -256,8 +293,10 @@ class ConversationEngine:
                 if message.account_id is not None and message.buttons:
                     conversation = await uow.session.get(Conversation, message.account_id)
                     if conversation is not None:
-                        conversation.data = {**conversation.data, "last_choices":
-                                             [[b.label, b.action] for b in message.buttons]}
+                        conversation.data = {
+                            **conversation.data,
+                            "last_choices": [[b.label, b.action] for b in message.buttons],
+                        }
             await uow.commit()
 
 
@@ -279,6 +318,7 @@ def _button_or_text(prefix: str, on_value: Callable[[Turn, str], Awaitable[None]
             await on_value(turn, text)
         else:
             raise InvalidInput("Please choose one of the buttons.")
+
     return step
 
 
@@ -287,8 +327,13 @@ async def _onboarding_language(turn: Turn, text: str | None, action: str | None)
         await onboarding.on_language(turn, action.partition(":")[2])
         return
     folded = fold(text or "")
-    language = "fr" if folded.startswith(("fr", "francais")) else "en" if folded.startswith(
-        ("en", "anglais")) else None
+    language = (
+        "fr"
+        if folded.startswith(("fr", "francais"))
+        else "en"
+        if folded.startswith(("en", "anglais"))
+        else None
+    )
     if language is None:
         await onboarding.start(turn)
         return
@@ -340,7 +385,8 @@ def _optional_text(on_value: Callable[[Turn, str | None], Awaitable[None]]) -> S
         elif text:
             await on_value(turn, text)
         else:
-            raise InvalidInput("Please write it, or press \"Skip\".")
+            raise InvalidInput('Please write it, or press "Skip".')
+
     return step
 
 
@@ -366,8 +412,10 @@ async def _ask_confirm(turn: Turn, text: str | None, action: str | None) -> None
     if action == "confirm" or (text and command_of(text) is None and fold(text) in YES_WORDS):
         await asking.on_confirm(turn)
         return
-    turn.reply("Shall I send it to the volunteers?",
-               choices=[outbox.Choice("Yes, send it", "confirm"), outbox.Choice("Cancel", "abort")])
+    turn.reply(
+        "Shall I send it to the volunteers?",
+        choices=[outbox.Choice("Yes, send it", "confirm"), outbox.Choice("Cancel", "abort")],
+    )
 
 
 async def _coordinator_message(turn: Turn, text: str | None, action: str | None) -> None:
@@ -392,7 +440,17 @@ async def _language_choose(turn: Turn, text: str | None, action: str | None) -> 
     await common.ask_language(turn)
 
 
-YES_WORDS = {"oui", "yes", "ok", "d'accord", "daccord", "envoyer", "send", "oui merci", "yes please"}
+YES_WORDS = {
+    "oui",
+    "yes",
+    "ok",
+    "d'accord",
+    "daccord",
+    "envoyer",
+    "send",
+    "oui merci",
+    "yes please",
+}
 
 STEPS: dict[tuple[str | None, str | None], StepHandler] = {
     ("onboarding", "language"): _onboarding_language,

@@ -71,7 +71,9 @@ def render_text(key: str, params: dict[str, Any], language: str, timezone: str) 
     except (KeyError, IndexError, ValueError):
         text = template
     if key.startswith("Poll closed") and isinstance(params.get("result"), dict):
-        text += "\n" + poll_result_lines(params["result"], params.get("kind") == "proposal", language)
+        text += "\n" + poll_result_lines(
+            params["result"], params.get("kind") == "proposal", language
+        )
     return text
 
 
@@ -87,9 +89,15 @@ def poll_result_lines(result: dict[str, Any], translate_labels: bool, language: 
     return "\n".join(lines)
 
 
-def render(notification: Notification, language: str, timezone: str,
-           chat_ref: str | None = None, *, account_id: int | None = None,
-           channel_id: int | None = None) -> Outgoing:
+def render(
+    notification: Notification,
+    language: str,
+    timezone: str,
+    chat_ref: str | None = None,
+    *,
+    account_id: int | None = None,
+    channel_id: int | None = None,
+) -> Outgoing:
     """Render one outbox row for a reader."""
     buttons = []
     for choice in notification.choices:

@@ -28,11 +28,19 @@ class Turn:
             return self.member.language
         return str(self.conversation.data.get("language") or self.territory.language)
 
-    def reply(self, key: str, *, choices: list[Choice] | tuple[Choice, ...] = (),
-              topic: str | None = None, **params: Any) -> None:
+    def reply(
+        self,
+        key: str,
+        *,
+        choices: list[Choice] | tuple[Choice, ...] = (),
+        topic: str | None = None,
+        **params: Any,
+    ) -> None:
         """Answer in this chat (through the outbox, so a crash cannot lose the answer)."""
         self.replies.append(
-            outbox.write(self.uow, key, account=self.account, choices=choices, topic=topic, **params)
+            outbox.write(
+                self.uow, key, account=self.account, choices=choices, topic=topic, **params
+            )
         )
 
     def goto(self, flow: str | None, step: str | None = None, **data: Any) -> None:

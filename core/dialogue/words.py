@@ -20,35 +20,80 @@ def fold(text: str) -> str:
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(["menu", "start", "/start", "accueil", "home", "retour", "back"], "menu"),
     **dict.fromkeys(["aide", "help", "?", "/aide", "/help", "comment ca marche"], "help"),
-    **dict.fromkeys(["annuler", "cancel", "stop", "/annuler", "/cancel", "laisse tomber"], "abort"),
     **dict.fromkeys(
-        ["coordinateur", "coordinatrice", "coordinator", "humain", "human", "/coordinateur",
-         "/coordinator", "parler a quelqu'un", "talk to someone", "un humain", "a human"],
+        ["annuler", "cancel", "stop", "/annuler", "/cancel", "laisse tomber"], "abort"
+    ),
+    **dict.fromkeys(
+        [
+            "coordinateur",
+            "coordinatrice",
+            "coordinator",
+            "humain",
+            "human",
+            "/coordinateur",
+            "/coordinator",
+            "parler a quelqu'un",
+            "talk to someone",
+            "un humain",
+            "a human",
+        ],
         "coordinator",
     ),
     **dict.fromkeys(["langue", "language", "/langue", "/language"], "language"),
-    **dict.fromkeys(["demande", "/demande", "/request", "j'ai besoin d'aide", "i need help"],
-                    "need_help"),
-    **dict.fromkeys(["mes demandes", "/mes_demandes", "/my_requests", "my requests"], "my_requests"),
-    **dict.fromkeys(["dispo", "/dispo", "/available", "demandes ouvertes", "open requests"],
-                    "requests"),
+    **dict.fromkeys(
+        ["demande", "/demande", "/request", "j'ai besoin d'aide", "i need help"], "need_help"
+    ),
+    **dict.fromkeys(
+        ["mes demandes", "/mes_demandes", "/my_requests", "my requests"], "my_requests"
+    ),
+    **dict.fromkeys(
+        ["dispo", "/dispo", "/available", "demandes ouvertes", "open requests"], "requests"
+    ),
     **dict.fromkeys(["mes missions", "my tasks", "/mes_missions", "/my_tasks"], "my_tasks"),
-    **dict.fromkeys(["sondages", "sondage", "polls", "poll", "/sondages", "/polls", "votes"], "polls"),
+    **dict.fromkeys(
+        ["sondages", "sondage", "polls", "poll", "/sondages", "/polls", "votes"], "polls"
+    ),
     **dict.fromkeys(["lier", "link", "/lier", "/link"], "link"),
 }
 
 EMERGENCY_PATTERNS = [
-    r"\bau secours\b", r"\bappele[zr]? (les )?(secours|pompiers|samu|le 15|le 18|le 112)\b",
-    r"\bje suis tombee?\b", r"\bsuis par terre\b", r"\bpeux? (pas|plus) me relever\b",
-    r"\bdouleurs? (dans|a|a la|au) (la )?poitrine\b", r"\bmal (a|au) (la )?poitrine\b",
-    r"\b(je )?(ne )?(peux|arrive) (pas|plus) (a )?respirer\b", r"\bj'?etouffe\b",
-    r"\binconscient", r"\bne repond plus\b", r"\bincendie\b", r"\bau feu\b", r"\bca brule\b",
-    r"\bodeur de gaz\b", r"\bsens le gaz\b", r"\bfuite de gaz\b", r"\bavc\b",
-    r"\bmalaise\b", r"\burgence\b", r"\burgent(e)? (medical|vital)",
-    r"\bhelp me\b", r"\bi (have )?fell\b", r"\bi('ve| have)? fallen\b", r"\bcan'?t get up\b",
-    r"\bchest pains?\b", r"\bcan'?t breathe\b", r"\bcannot breathe\b", r"\bunconscious\b",
-    r"\bfire\b", r"\bsmell (of )?gas\b", r"\bgas leak\b", r"\bstroke\b", r"\bemergency\b",
-    r"\bcall (an )?ambulance\b", r"\bheart attack\b", r"\bcrise cardiaque\b",
+    r"\bau secours\b",
+    r"\bappele[zr]? (les )?(secours|pompiers|samu|le 15|le 18|le 112)\b",
+    r"\bje suis tombee?\b",
+    r"\bsuis par terre\b",
+    r"\bpeux? (pas|plus) me relever\b",
+    r"\bdouleurs? (dans|a|a la|au) (la )?poitrine\b",
+    r"\bmal (a|au) (la )?poitrine\b",
+    r"\b(je )?(ne )?(peux|arrive) (pas|plus) (a )?respirer\b",
+    r"\bj'?etouffe\b",
+    r"\binconscient",
+    r"\bne repond plus\b",
+    r"\bincendie\b",
+    r"\bau feu\b",
+    r"\bca brule\b",
+    r"\bodeur de gaz\b",
+    r"\bsens le gaz\b",
+    r"\bfuite de gaz\b",
+    r"\bavc\b",
+    r"\bmalaise\b",
+    r"\burgence\b",
+    r"\burgent(e)? (medical|vital)",
+    r"\bhelp me\b",
+    r"\bi (have )?fell\b",
+    r"\bi('ve| have)? fallen\b",
+    r"\bcan'?t get up\b",
+    r"\bchest pains?\b",
+    r"\bcan'?t breathe\b",
+    r"\bcannot breathe\b",
+    r"\bunconscious\b",
+    r"\bfire\b",
+    r"\bsmell (of )?gas\b",
+    r"\bgas leak\b",
+    r"\bstroke\b",
+    r"\bemergency\b",
+    r"\bcall (an )?ambulance\b",
+    r"\bheart attack\b",
+    r"\bcrise cardiaque\b",
 ]
 _EMERGENCY = re.compile("|".join(EMERGENCY_PATTERNS))
 

@@ -29,7 +29,10 @@ class NotAMember(NotAllowed):
 
 
 class NotApproved(NotAllowed):
-    key = "A coordinator has not approved you as a volunteer yet. You will get a message when it is done."
+    key = (
+        "A coordinator has not approved you as a volunteer yet. "
+        "You will get a message when it is done."
+    )
 
 
 class Suspended(NotAllowed):

@@ -87,7 +87,12 @@ class Member(Base):
         # the score reads, so ranking joins `ix_member_skills_match` without touching the rows.
         Index(
             "ix_members_match",
-            "territory_id", "status", "is_volunteer", "neighbourhood", "id", "availability",
+            "territory_id",
+            "status",
+            "is_volunteer",
+            "neighbourhood",
+            "id",
+            "availability",
             "language",
         ),
     )

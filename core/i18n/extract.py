@@ -116,10 +116,18 @@ class _Collector(ast.NodeVisitor):
             return
         arguments = node.args
         positional = arguments.posonlyargs + arguments.args
-        pairs = [*zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults,
-                      strict=True),
-                 *((a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
-                                          strict=True) if d is not None)]
+        pairs = [
+            *zip(
+                positional[len(positional) - len(arguments.defaults) :],
+                arguments.defaults,
+                strict=True,
+            ),
+            *(
+                (a, d)
+                for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+                if d is not None
+            ),
+        ]
         for argument, default in pairs:
             if argument.arg == "what":
                 self._add(default, resolve_names=False)
@@ -131,8 +139,11 @@ class _Collector(ast.NodeVisitor):
                 for target in child.targets:
                     if isinstance(target, ast.Name):
                         assigned.setdefault(target.id, []).append(child.value)
-            elif (isinstance(child, ast.AnnAssign) and child.value is not None
-                  and isinstance(child.target, ast.Name)):
+            elif (
+                isinstance(child, ast.AnnAssign)
+                and child.value is not None
+                and isinstance(child.target, ast.Name)
+            ):
                 assigned.setdefault(child.target.id, []).append(child.value)
         self.scopes.append(assigned)
         self.generic_visit(node)
@@ -143,9 +154,9 @@ class _Collector(ast.NodeVisitor):
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if node.name in self.errors:
             for statement in node.body:
-                if (isinstance(statement, ast.Assign)
-                        and any(isinstance(t, ast.Name) and t.id == "key"
-                                for t in statement.targets)):
+                if isinstance(statement, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "key" for t in statement.targets
+                ):
                     self._add(statement.value)
         self.generic_visit(node)
 
@@ -175,8 +186,11 @@ class _Collector(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         name = _name_of(node.func)
         args = [a for a in node.args if not isinstance(a, ast.Starred)]
-        if (name in FIRST_ARG_CALLS and args
-                and not (name == "Choice" and _untranslated_choice(node))):
+        if (
+            name in FIRST_ARG_CALLS
+            and args
+            and not (name == "Choice" and _untranslated_choice(node))
+        ):
             self._add(args[0])
         if name in SECOND_ARG_CALLS and len(args) >= 2:
             self._add(args[1])
@@ -195,8 +209,9 @@ class _Collector(ast.NodeVisitor):
             if text.strip():
                 self.found.append((text, line))
 
-    def _strings(self, node: ast.expr, resolve_names: bool,
-                 depth: int) -> Iterator[tuple[str, int]]:
+    def _strings(
+        self, node: ast.expr, resolve_names: bool, depth: int
+    ) -> Iterator[tuple[str, int]]:
         if depth > 4:
             return
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -227,13 +242,20 @@ def _is_call_to(node: ast.expr, name: str) -> bool:
 
 def _untranslated_choice(node: ast.Call) -> bool:
     """`Choice("Français", "lang:fr", {"translate": False})` is shown as is."""
-    params = node.args[2] if len(node.args) >= 3 else next(
-        (k.value for k in node.keywords if k.arg == "params"), None)
+    params = (
+        node.args[2]
+        if len(node.args) >= 3
+        else next((k.value for k in node.keywords if k.arg == "params"), None)
+    )
     if not isinstance(params, ast.Dict):
         return False
     for key, value in zip(params.keys, params.values, strict=True):
-        if (isinstance(key, ast.Constant) and key.value == "translate"
-                and isinstance(value, ast.Constant) and value.value is False):
+        if (
+            isinstance(key, ast.Constant)
+            and key.value == "translate"
+            and isinstance(value, ast.Constant)
+            and value.value is False
+        ):
             return True
     return False
 
@@ -241,8 +263,9 @@ def _untranslated_choice(node: ast.Call) -> bool:
 def collect(root: Path = ROOT) -> dict[str, list[Location]]:
     """Every message id of the code, in order of appearance, with where it appears."""
     files = source_files(root)
-    trees = {path: ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-             for path in files}
+    trees = {
+        path: ast.parse(path.read_text(encoding="utf-8"), filename=str(path)) for path in files
+    }
     errors = error_classes(trees.values())
     messages: dict[str, list[Location]] = {}
     for path, tree in trees.items():
@@ -263,10 +286,13 @@ def template(messages: dict[str, list[Location]] | None = None) -> Catalog:
     """The .pot catalog of the code's message ids (no translations)."""
     if messages is None:
         messages = collect()
-    header = (f"# Message ids of {PROJECT}: English texts.\n"
-              "# Generated by `python -m core.i18n.extract`; do not edit.\n#")
-    catalog = Catalog(project=PROJECT, domain=DOMAIN, charset="utf-8", fuzzy=False,
-                      header_comment=header)
+    header = (
+        f"# Message ids of {PROJECT}: English texts.\n"
+        "# Generated by `python -m core.i18n.extract`; do not edit.\n#"
+    )
+    catalog = Catalog(
+        project=PROJECT, domain=DOMAIN, charset="utf-8", fuzzy=False, header_comment=header
+    )
     for text, locations in messages.items():
         catalog.add(text, locations=locations)
     return catalog
@@ -276,11 +302,16 @@ def merged(language: str, pot: Catalog, existing: Catalog | None) -> Catalog:
     """The catalog of `language` with the template's ids, keeping the translations it had."""
     if existing is None:
         existing = Catalog(
-            locale=language, domain=DOMAIN, project=PROJECT, charset="utf-8", fuzzy=False,
+            locale=language,
+            domain=DOMAIN,
+            project=PROJECT,
+            charset="utf-8",
+            fuzzy=False,
             header_comment=f"# {language} translations of {PROJECT}.\n"
-                           "# Message ids are updated by `python -m core.i18n.extract`;\n"
-                           "# only the msgstr lines are edited by hand.\n#",
-            last_translator=PROJECT, language_team=f"{PROJECT} ({language})",
+            "# Message ids are updated by `python -m core.i18n.extract`;\n"
+            "# only the msgstr lines are edited by hand.\n#",
+            last_translator=PROJECT,
+            language_team=f"{PROJECT} ({language})",
         )
     existing.update(pot)
     # Ids gone from the code are dropped (the update already offered them as fuzzy matches).
@@ -348,10 +379,14 @@ def update(root: Path = ROOT, *, write: bool = True) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.i18n.extract", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if a catalog is not up to date")
+    parser = argparse.ArgumentParser(
+        prog="python -m core.i18n.extract",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a catalog is not up to date"
+    )
     options = parser.parse_args(argv)
     changed = update(write=not options.check)
     count = len(collect())

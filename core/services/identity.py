@@ -45,8 +45,9 @@ async def ensure_account(
     Platform(platform)
     account = await account_for(uow, platform, external_id)
     if account is None:
-        account = PlatformAccount(platform=platform, external_id=external_id, chat_ref=chat_ref,
-                                  created_at=uow.now())
+        account = PlatformAccount(
+            platform=platform, external_id=external_id, chat_ref=chat_ref, created_at=uow.now()
+        )
         uow.session.add(account)
         await uow.session.flush()
     elif chat_ref and account.chat_ref != chat_ref:
@@ -108,14 +109,21 @@ async def merge_members(uow: UnitOfWork, from_id: int, into_id: int) -> None:
         (Notification, Notification.member_id),
         (AuditEntry, AuditEntry.actor_id),
     ):
-        await session.execute(
-            update(model).where(column == from_id).values({column.key: into_id})
-        )
-    offers = (await session.execute(select(MatchOffer).where(MatchOffer.volunteer_id == from_id))).scalars()
+        await session.execute(update(model).where(column == from_id).values({column.key: into_id}))
+    offers = (
+        await session.execute(select(MatchOffer).where(MatchOffer.volunteer_id == from_id))
+    ).scalars()
     for offer in list(offers):
         if await session.get(MatchOffer, (offer.request_id, into_id)) is None:
-            session.add(MatchOffer(request_id=offer.request_id, volunteer_id=into_id, rank=offer.rank,
-                                   offered_at=offer.offered_at, declined_at=offer.declined_at))
+            session.add(
+                MatchOffer(
+                    request_id=offer.request_id,
+                    volunteer_id=into_id,
+                    rank=offer.rank,
+                    offered_at=offer.offered_at,
+                    declined_at=offer.declined_at,
+                )
+            )
         await session.delete(offer)
     await merge_votes(uow, from_id, into_id)
     # Roles and details the target lacks are kept; the target's own choices win.

@@ -71,8 +71,10 @@ def _static_score(request: HelpRequest, requester_language: str) -> ColumnElemen
     )
     return (
         case((_same_neighbourhood(request), NEIGHBOURHOOD_WEIGHT), else_=0)
-        + case((Member.availability.op("&")(literal(slots, Integer)) != 0, AVAILABILITY_WEIGHT),
-               else_=0)
+        + case(
+            (Member.availability.op("&")(literal(slots, Integer)) != 0, AVAILABILITY_WEIGHT),
+            else_=0,
+        )
         + case((Member.id.in_(thanked), CONTINUITY_WEIGHT), else_=0)
         + case((Member.language == requester_language, LANGUAGE_WEIGHT), else_=0)
     )
@@ -147,8 +149,10 @@ def head_query(
     top = head.subquery("head")
     recent = (
         select(func.count())
-        .where(Assignment.volunteer_id == top.c.id,
-               Assignment.accepted_at >= now_utc - FAIRNESS_WINDOW)
+        .where(
+            Assignment.volunteer_id == top.c.id,
+            Assignment.accepted_at >= now_utc - FAIRNESS_WINDOW,
+        )
         .scalar_subquery()
     )
     return select(top.c.id, top.c.static, recent.label("recent"))
@@ -207,14 +211,21 @@ async def rank_volunteers(
         (None, None),
     ]
     for where, others_max in passes:
-        query = head_query(request, requester_language=language, size=size, exclude=exclude,
-                           now_utc=now, where=where)
+        query = head_query(
+            request,
+            requester_language=language,
+            size=size,
+            exclude=exclude,
+            now_utc=now,
+            where=where,
+        )
         rows = [tuple(r) for r in (await uow.session.execute(query)).all()]
         proven = _proven_top(rows, limit=limit, size=size, others_max=others_max)
         if proven is not None:
             return proven
-    query = ranking_query(request, requester_language=language, limit=limit, exclude=exclude,
-                          now_utc=now)
+    query = ranking_query(
+        request, requester_language=language, limit=limit, exclude=exclude, now_utc=now
+    )
     rows = (await uow.session.execute(query)).all()
     return [RankedVolunteer(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 

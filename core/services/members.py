@@ -79,7 +79,9 @@ async def get_member(uow: UnitOfWork, member_id: int) -> Member:
     return member
 
 
-async def find_members(uow: UnitOfWork, name_or_id: str, territory_id: int | None = None) -> list[Member]:
+async def find_members(
+    uow: UnitOfWork, name_or_id: str, territory_id: int | None = None
+) -> list[Member]:
     """Members matching a `#id`, an id, or a display name (case-insensitive)."""
     ref = name_or_id.strip().lstrip("#")
     query = select(Member).where(Member.status != MemberStatus.ERASED)

@@ -31,7 +31,10 @@ def request_summary(request: HelpRequest) -> dict[str, Any]:
 
 
 def offer_choices(request_id: int) -> list[Choice]:
-    return [Choice("I'll help", f"accept:{request_id}"), Choice("Not for me", f"decline:{request_id}")]
+    return [
+        Choice("I'll help", f"accept:{request_id}"),
+        Choice("Not for me", f"decline:{request_id}"),
+    ]
 
 
 async def _channels(uow: UnitOfWork, territory_id: int) -> list[TerritoryChannel]:
@@ -47,21 +50,31 @@ async def on_member_joined(uow: UnitOfWork, event: events.MemberJoined) -> None:
         return
     for coordinator in await coordinators_of(uow, member.territory_id):
         outbox.write(
-            uow, "New volunteer: {name} ({neighbourhood}) is waiting for your approval.",
-            member=coordinator, name=member.display_name, neighbourhood=member.neighbourhood or "-",
-            choices=[Choice("Approve", f"approve:{member.id}")], topic=f"member:{member.id}",
+            uow,
+            "New volunteer: {name} ({neighbourhood}) is waiting for your approval.",
+            member=coordinator,
+            name=member.display_name,
+            neighbourhood=member.neighbourhood or "-",
+            choices=[Choice("Approve", f"approve:{member.id}")],
+            topic=f"member:{member.id}",
         )
 
 
 async def on_member_approved(uow: UnitOfWork, event: events.MemberApproved) -> None:
     member = await get_member(uow, event.member_id)
-    outbox.write(uow, "Good news: you are now an approved volunteer. Thank you for joining!",
-                 member=member, choices=[Choice("Open requests", "requests")])
+    outbox.write(
+        uow,
+        "Good news: you are now an approved volunteer. Thank you for joining!",
+        member=member,
+        choices=[Choice("Open requests", "requests")],
+    )
 
 
 async def on_member_suspended(uow: UnitOfWork, event: events.MemberSuspended) -> None:
     member = await get_member(uow, event.member_id)
-    outbox.write(uow, "Your membership is suspended. A coordinator will tell you why.", member=member)
+    outbox.write(
+        uow, "Your membership is suspended. A coordinator will tell you why.", member=member
+    )
 
 
 async def on_request_posted(uow: UnitOfWork, event: events.RequestPosted) -> None:
@@ -69,9 +82,12 @@ async def on_request_posted(uow: UnitOfWork, event: events.RequestPosted) -> Non
     assert request is not None
     for channel in await _channels(uow, request.territory_id):
         outbox.write(
-            uow, "New request: {category}, {when}, in {neighbourhood}, for {first_name}.",
-            channel=channel, choices=[Choice("I'll help", f"accept:{request.id}")],
-            topic=f"request:{request.id}", **request_summary(request),
+            uow,
+            "New request: {category}, {when}, in {neighbourhood}, for {first_name}.",
+            channel=channel,
+            choices=[Choice("I'll help", f"accept:{request.id}")],
+            topic=f"request:{request.id}",
+            **request_summary(request),
         )
 
 
@@ -81,13 +97,22 @@ async def on_volunteers_offered(uow: UnitOfWork, event: events.VolunteersOffered
     summary = request_summary(request)
     if request.place:
         summary["place"] = request.place
-    key = ("New request near you: {category}, {when}, in {neighbourhood}, for {first_name}."
-           if not request.place else
-           "New request near you: {category}, {when}, in {neighbourhood} ({place}), for {first_name}.")
+    key = (
+        "New request near you: {category}, {when}, in {neighbourhood}, for {first_name}."
+        if not request.place
+        else "New request near you: {category}, {when}, in {neighbourhood} ({place}), "
+        "for {first_name}."
+    )
     for volunteer_id in event.volunteer_ids:
         volunteer = await get_member(uow, volunteer_id)
-        outbox.write(uow, key, member=volunteer, choices=offer_choices(request.id),
-                     topic=f"request:{request.id}", **summary)
+        outbox.write(
+            uow,
+            key,
+            member=volunteer,
+            choices=offer_choices(request.id),
+            topic=f"request:{request.id}",
+            **summary,
+        )
 
 
 async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) -> None:
@@ -97,21 +122,30 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
     requester = request.requester
     summary = request_summary(request)
     outbox.write(
-        uow, "{volunteer} will help you: {category}, {when}. They will contact you.",
-        member=requester, volunteer=volunteer.display_name, topic=f"request:{request.id}",
-        choices=[Choice("Cancel this request", f"cancel:{request.id}")], **summary,
+        uow,
+        "{volunteer} will help you: {category}, {when}. They will contact you.",
+        member=requester,
+        volunteer=volunteer.display_name,
+        topic=f"request:{request.id}",
+        choices=[Choice("Cancel this request", f"cancel:{request.id}")],
+        **summary,
     )
     # The one message that carries contact details: to the volunteer who accepted.
     outbox.write(
         uow,
         "Thank you! You help {requester}: {category}, {when}.\n"
         "Phone: {phone}\nAddress: {address}\nWhere: {place}",
-        member=volunteer, requester=requester.display_name,
-        phone=requester.phone or "-", address=requester.address or "-",
+        member=volunteer,
+        requester=requester.display_name,
+        phone=requester.phone or "-",
+        address=requester.address or "-",
         place=request.place or "-",
-        choices=[Choice("Done", f"done:{request.id}"),
-                 Choice("I can no longer come", f"withdraw:{request.id}")],
-        topic=f"request:{request.id}", **summary,
+        choices=[
+            Choice("Done", f"done:{request.id}"),
+            Choice("I can no longer come", f"withdraw:{request.id}"),
+        ],
+        topic=f"request:{request.id}",
+        **summary,
     )
     others = await uow.session.execute(
         select(MatchOffer.volunteer_id).where(
@@ -123,11 +157,21 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
     for other_id in others.scalars():
         other = await uow.session.get(Member, other_id)
         if other is not None and other.status == MemberStatus.APPROVED:
-            outbox.write(uow, "Another volunteer has taken this request: {category}, {when}. Thank you!",
-                         member=other, topic=f"request:{request.id}", **summary)
+            outbox.write(
+                uow,
+                "Another volunteer has taken this request: {category}, {when}. Thank you!",
+                member=other,
+                topic=f"request:{request.id}",
+                **summary,
+            )
     for channel in await _channels(uow, request.territory_id):
-        outbox.write(uow, "Taken: {category}, {when}, in {neighbourhood}. Thank you!",
-                     channel=channel, topic=f"request:{request.id}", **summary)
+        outbox.write(
+            uow,
+            "Taken: {category}, {when}, in {neighbourhood}. Thank you!",
+            channel=channel,
+            topic=f"request:{request.id}",
+            **summary,
+        )
 
 
 async def on_request_withdrawn(uow: UnitOfWork, event: events.RequestWithdrawn) -> None:
@@ -135,8 +179,11 @@ async def on_request_withdrawn(uow: UnitOfWork, event: events.RequestWithdrawn) 
     assert request is not None
     volunteer = await get_member(uow, event.volunteer_id)
     outbox.write(
-        uow, "{volunteer} can no longer come ({category}, {when}). We are looking for someone else.",
-        member=request.requester, volunteer=volunteer.first_name, topic=f"request:{request.id}",
+        uow,
+        "{volunteer} can no longer come ({category}, {when}). We are looking for someone else.",
+        member=request.requester,
+        volunteer=volunteer.first_name,
+        topic=f"request:{request.id}",
         **request_summary(request),
     )
 
@@ -147,13 +194,22 @@ async def on_request_completed(uow: UnitOfWork, event: events.RequestCompleted) 
     volunteer = await get_member(uow, event.volunteer_id)
     summary = request_summary(request)
     outbox.write(
-        uow, "{volunteer} has marked your request as done ({category}). Would you like to say thank you?",
-        member=request.requester, volunteer=volunteer.first_name,
-        choices=[Choice("Say thank you", f"thank:{request.id}")], topic=f"request:{request.id}",
+        uow,
+        "{volunteer} has marked your request as done ({category}). "
+        "Would you like to say thank you?",
+        member=request.requester,
+        volunteer=volunteer.first_name,
+        choices=[Choice("Say thank you", f"thank:{request.id}")],
+        topic=f"request:{request.id}",
         **summary,
     )
-    outbox.write(uow, "Thank you! {hours} hours recorded.", member=volunteer, hours=event.hours,
-                 topic=f"request:{request.id}")
+    outbox.write(
+        uow,
+        "Thank you! {hours} hours recorded.",
+        member=volunteer,
+        hours=event.hours,
+        topic=f"request:{request.id}",
+    )
 
 
 async def on_request_cancelled(uow: UnitOfWork, event: events.RequestCancelled) -> None:
@@ -162,23 +218,42 @@ async def on_request_cancelled(uow: UnitOfWork, event: events.RequestCancelled) 
     summary = request_summary(request)
     if event.volunteer_id is not None:
         volunteer = await get_member(uow, event.volunteer_id)
-        outbox.write(uow, "This request was cancelled: {category}, {when}. You do not need to go.",
-                     member=volunteer, topic=f"request:{request.id}", **summary)
+        outbox.write(
+            uow,
+            "This request was cancelled: {category}, {when}. You do not need to go.",
+            member=volunteer,
+            topic=f"request:{request.id}",
+            **summary,
+        )
     if event.by_id is not None and event.by_id != request.requester_id:
-        outbox.write(uow, "A coordinator cancelled your request: {category}, {when}.",
-                     member=request.requester, topic=f"request:{request.id}", **summary)
+        outbox.write(
+            uow,
+            "A coordinator cancelled your request: {category}, {when}.",
+            member=request.requester,
+            topic=f"request:{request.id}",
+            **summary,
+        )
     for channel in await _channels(uow, request.territory_id):
-        outbox.write(uow, "Cancelled: {category}, {when}, in {neighbourhood}.",
-                     channel=channel, topic=f"request:{request.id}", **summary)
+        outbox.write(
+            uow,
+            "Cancelled: {category}, {when}, in {neighbourhood}.",
+            channel=channel,
+            topic=f"request:{request.id}",
+            **summary,
+        )
 
 
 async def on_request_expired(uow: UnitOfWork, event: events.RequestExpired) -> None:
     request = await uow.session.get(HelpRequest, event.request_id)
     assert request is not None
     outbox.write(
-        uow, "Sorry, nobody was free for your request: {category}, {when}. Would you like to ask again?",
-        member=request.requester, choices=[Choice("Ask again", "need_help")],
-        topic=f"request:{request.id}", **request_summary(request),
+        uow,
+        "Sorry, nobody was free for your request: {category}, {when}. "
+        "Would you like to ask again?",
+        member=request.requester,
+        choices=[Choice("Ask again", "need_help")],
+        topic=f"request:{request.id}",
+        **request_summary(request),
     )
 
 
@@ -186,43 +261,71 @@ async def on_volunteer_thanked(uow: UnitOfWork, event: events.VolunteerThanked) 
     request = await uow.session.get(HelpRequest, event.request_id)
     assert request is not None
     volunteer = await get_member(uow, event.volunteer_id)
-    outbox.write(uow, "{first_name} says thank you for your help!", member=volunteer,
-                 topic=f"request:{request.id}", first_name=request.requester.first_name)
+    outbox.write(
+        uow,
+        "{first_name} says thank you for your help!",
+        member=volunteer,
+        topic=f"request:{request.id}",
+        first_name=request.requester.first_name,
+    )
 
 
 def poll_choices(poll: Poll) -> list[Choice]:
-    return [Choice(o.label, f"vote:{poll.id}:{o.position}",
-                   {"translate": poll.kind == "proposal"}) for o in poll.options]
+    return [
+        Choice(o.label, f"vote:{poll.id}:{o.position}", {"translate": poll.kind == "proposal"})
+        for o in poll.options
+    ]
 
 
 async def on_poll_opened(uow: UnitOfWork, event: events.PollOpened) -> None:
     poll = await uow.session.get(Poll, event.poll_id)
     assert poll is not None
-    params = {"question": poll.question, "closes_at": poll.closes_at.isoformat(), "poll_id": poll.id,
-              "secret": poll.secret, "kind": poll.kind}
-    key = ("New poll: {question}\nVote before {closes_at}."
-           if not poll.secret else "New secret ballot: {question}\nVote before {closes_at}.")
+    params = {
+        "question": poll.question,
+        "closes_at": poll.closes_at.isoformat(),
+        "poll_id": poll.id,
+        "secret": poll.secret,
+        "kind": poll.kind,
+    }
+    key = (
+        "New poll: {question}\nVote before {closes_at}."
+        if not poll.secret
+        else "New secret ballot: {question}\nVote before {closes_at}."
+    )
     members = await uow.session.execute(
-        select(Member).where(Member.territory_id == poll.territory_id,
-                             Member.status == MemberStatus.APPROVED)
+        select(Member).where(
+            Member.territory_id == poll.territory_id, Member.status == MemberStatus.APPROVED
+        )
     )
     for member in members.scalars():
-        outbox.write(uow, key, member=member, choices=poll_choices(poll), topic=f"poll:{poll.id}",
-                     **params)
+        outbox.write(
+            uow, key, member=member, choices=poll_choices(poll), topic=f"poll:{poll.id}", **params
+        )
     for channel in await _channels(uow, poll.territory_id):
-        outbox.write(uow, key, channel=channel, choices=poll_choices(poll), topic=f"poll:{poll.id}",
-                     **params)
+        outbox.write(
+            uow,
+            key,
+            channel=channel,
+            choices=poll_choices(poll),
+            topic=f"poll:{poll.id}",
+            **params,
+        )
 
 
 async def on_poll_closed(uow: UnitOfWork, event: events.PollClosed) -> None:
     poll = await uow.session.get(Poll, event.poll_id)
     assert poll is not None and poll.result is not None
-    params = {"question": poll.question, "poll_id": poll.id, "result": poll.result,
-              "kind": poll.kind}
+    params = {
+        "question": poll.question,
+        "poll_id": poll.id,
+        "result": poll.result,
+        "kind": poll.kind,
+    }
     key = "Poll closed: {question}"
     members = await uow.session.execute(
-        select(Member).where(Member.territory_id == poll.territory_id,
-                             Member.status == MemberStatus.APPROVED)
+        select(Member).where(
+            Member.territory_id == poll.territory_id, Member.status == MemberStatus.APPROVED
+        )
     )
     for member in members.scalars():
         outbox.write(uow, key, member=member, topic=f"poll:{poll.id}", **params)
@@ -234,19 +337,30 @@ async def on_coordinator_contacted(uow: UnitOfWork, event: events.CoordinatorCon
     member = await get_member(uow, event.member_id)
     for coordinator in await coordinators_of(uow, member.territory_id):
         if coordinator.id != member.id:
-            outbox.write(uow, "Message from {name} ({neighbourhood}):\n{text}", member=coordinator,
-                         name=member.display_name, neighbourhood=member.neighbourhood or "-",
-                         text=event.text, topic=f"member:{member.id}")
+            outbox.write(
+                uow,
+                "Message from {name} ({neighbourhood}):\n{text}",
+                member=coordinator,
+                name=member.display_name,
+                neighbourhood=member.neighbourhood or "-",
+                text=event.text,
+                topic=f"member:{member.id}",
+            )
 
 
 async def on_emergency(uow: UnitOfWork, event: events.EmergencyRaised) -> None:
     member = await get_member(uow, event.member_id)
     for coordinator in await coordinators_of(uow, member.territory_id):
         if coordinator.id != member.id:
-            outbox.write(uow, "EMERGENCY reported by {name} ({neighbourhood}):\n{text}",
-                         member=coordinator, name=member.display_name,
-                         neighbourhood=member.neighbourhood or "-", text=event.text,
-                         topic=f"member:{member.id}")
+            outbox.write(
+                uow,
+                "EMERGENCY reported by {name} ({neighbourhood}):\n{text}",
+                member=coordinator,
+                name=member.display_name,
+                neighbourhood=member.neighbourhood or "-",
+                text=event.text,
+                topic=f"member:{member.id}",
+            )
 
 
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {

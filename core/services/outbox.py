@@ -50,8 +50,10 @@ def write(
     if sum(target is not None for target in (member, account, channel)) != 1:
         raise ValueError("a notification goes to exactly one member, account or channel")
     territory_id = (
-        member.territory_id if member is not None
-        else channel.territory_id if channel is not None
+        member.territory_id
+        if member is not None
+        else channel.territory_id
+        if channel is not None
         else None
     )
     row = Notification(
@@ -98,7 +100,7 @@ async def claim(
     limit: int = 100,
     lease: timedelta = DEFAULT_LEASE,
 ) -> list[Delivery]:
-    """Lease up to `limit` pending messages that go out on `platform` (optionally for some members)."""
+    """Lease up to `limit` pending messages that go out on `platform` (for some members)."""
     now = uow.now()
     query = (
         select(Notification)
@@ -142,7 +144,9 @@ async def _route(uow: UnitOfWork, row: Notification, platform: str) -> Delivery 
         language, timezone = member.language, member.territory.timezone
     else:
         language, timezone = "", ""
-    return Delivery(row, account.chat_ref or account.external_id, account, None, language, timezone)
+    return Delivery(
+        row, account.chat_ref or account.external_id, account, None, language, timezone
+    )
 
 
 async def _territory(uow: UnitOfWork, territory_id: int) -> tuple[str, str]:
@@ -150,7 +154,9 @@ async def _territory(uow: UnitOfWork, territory_id: int) -> tuple[str, str]:
     return (territory.language, territory.timezone) if territory else ("fr", "Europe/Paris")
 
 
-def mark_sent(uow: UnitOfWork, notification: Notification, external_ref: str | None = None) -> None:
+def mark_sent(
+    uow: UnitOfWork, notification: Notification, external_ref: str | None = None
+) -> None:
     notification.sent_at = uow.now()
     notification.claimed_until = None
     notification.external_ref = external_ref

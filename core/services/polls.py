@@ -1,4 +1,4 @@
-"""Polls and votes: one member one vote, the last open-ballot vote counts, secret ballots unlinked."""
+"""Polls and votes: one member one vote, the last open vote counts, secret ballots unlinked."""
 
 from __future__ import annotations
 
@@ -51,9 +51,11 @@ async def create_poll(
     await _require_coordinator(uow, by_id, territory_id)
     kind = PollKind(kind)
     question = clean_text(question, limit=300, what="question")
-    labels = list(PROPOSAL_OPTIONS) if kind == PollKind.PROPOSAL else [
-        clean_text(o, limit=100, what="option") for o in options
-    ]
+    labels = (
+        list(PROPOSAL_OPTIONS)
+        if kind == PollKind.PROPOSAL
+        else [clean_text(o, limit=100, what="option") for o in options]
+    )
     if not MIN_OPTIONS <= len(labels) <= MAX_OPTIONS:
         raise InvalidInput("A poll needs between 2 and 10 options.")
     if len({label.casefold() for label in labels}) != len(labels):
@@ -103,8 +105,9 @@ async def vote(uow: UnitOfWork, member_id: int, poll_id: int, choice: Sequence[i
             uow.audit(member_id, "poll.retract", f"poll:{poll_id}")
         return
     if existing is None:
-        uow.session.add(Vote(poll_id=poll_id, member_id=member_id, choice=positions,
-                             cast_at=uow.now()))
+        uow.session.add(
+            Vote(poll_id=poll_id, member_id=member_id, choice=positions, cast_at=uow.now())
+        )
     else:
         existing.choice, existing.cast_at = positions, uow.now()
     uow.audit(member_id, "poll.vote", f"poll:{poll_id}", choice=positions)
@@ -144,7 +147,9 @@ async def current_choice(uow: UnitOfWork, member_id: int, poll_id: int) -> list[
 async def tally(uow: UnitOfWork, poll: Poll) -> dict[str, Any]:
     """Count the votes: per option, number of voters, quorum and winners."""
     source = SecretBallot if poll.secret else Vote
-    choices = (await uow.session.execute(select(source.choice).where(source.poll_id == poll.id))).scalars()
+    choices = (
+        await uow.session.execute(select(source.choice).where(source.poll_id == poll.id))
+    ).scalars()
     counts = [0] * len(poll.options)
     voters = 0
     for choice in choices:
@@ -198,7 +203,9 @@ async def polls_due(uow: UnitOfWork) -> list[int]:
 
 async def merge_votes(uow: UnitOfWork, from_member: int, into_member: int) -> None:
     """When two accounts join into one member, keep one vote per poll: the latest."""
-    theirs = (await uow.session.execute(select(Vote).where(Vote.member_id == from_member))).scalars()
+    theirs = (
+        await uow.session.execute(select(Vote).where(Vote.member_id == from_member))
+    ).scalars()
     for old in list(theirs):
         mine = (
             await uow.session.execute(
@@ -212,12 +219,17 @@ async def merge_votes(uow: UnitOfWork, from_member: int, into_member: int) -> No
                 mine.choice, mine.cast_at = old.choice, old.cast_at
             await uow.session.delete(old)
     receipts = (
-        await uow.session.execute(select(BallotReceipt).where(BallotReceipt.member_id == from_member))
+        await uow.session.execute(
+            select(BallotReceipt).where(BallotReceipt.member_id == from_member)
+        )
     ).scalars()
     for receipt in list(receipts):
         if await uow.session.get(BallotReceipt, (receipt.poll_id, into_member)) is None:
-            uow.session.add(BallotReceipt(poll_id=receipt.poll_id, member_id=into_member,
-                                          cast_at=receipt.cast_at))
+            uow.session.add(
+                BallotReceipt(
+                    poll_id=receipt.poll_id, member_id=into_member, cast_at=receipt.cast_at
+                )
+            )
         await uow.session.delete(receipt)
     await uow.session.flush()
 
@@ -225,7 +237,10 @@ async def merge_votes(uow: UnitOfWork, from_member: int, into_member: int) -> No
 async def count_votes(uow: UnitOfWork, poll_id: int) -> int:
     poll = await get_poll(uow, poll_id)
     source = BallotReceipt if poll.secret else Vote
-    return int((await uow.session.execute(
-        select(func.count()).select_from(source).where(source.poll_id == poll_id))).scalar_one())
-
-
+    return int(
+        (
+            await uow.session.execute(
+                select(func.count()).select_from(source).where(source.poll_id == poll_id)
+            )
+        ).scalar_one()
+    )

@@ -35,22 +35,37 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
     """Everything the cooperative stores about a member, as JSON-ready data."""
     member = await get_member(uow, member_id)
     session = uow.session
-    requests = (await session.execute(
-        select(HelpRequest).where(HelpRequest.requester_id == member_id).order_by(HelpRequest.id)
-    )).scalars()
-    tasks = (await session.execute(
-        select(Assignment).where(Assignment.volunteer_id == member_id).order_by(Assignment.id)
-        .options(selectinload(Assignment.request))  # no lazy load under asyncio
-    )).scalars()
+    requests = (
+        await session.execute(
+            select(HelpRequest)
+            .where(HelpRequest.requester_id == member_id)
+            .order_by(HelpRequest.id)
+        )
+    ).scalars()
+    tasks = (
+        await session.execute(
+            select(Assignment)
+            .where(Assignment.volunteer_id == member_id)
+            .order_by(Assignment.id)
+            .options(selectinload(Assignment.request))  # no lazy load under asyncio
+        )
+    ).scalars()
     votes = (await session.execute(select(Vote).where(Vote.member_id == member_id))).scalars()
-    receipts = (await session.execute(
-        select(BallotReceipt).where(BallotReceipt.member_id == member_id))).scalars()
-    notifications = (await session.execute(
-        select(Notification).where(Notification.member_id == member_id).order_by(Notification.id)
-    )).scalars()
-    audit = (await session.execute(
-        select(AuditEntry).where(AuditEntry.actor_id == member_id).order_by(AuditEntry.id)
-    )).scalars()
+    receipts = (
+        await session.execute(select(BallotReceipt).where(BallotReceipt.member_id == member_id))
+    ).scalars()
+    notifications = (
+        await session.execute(
+            select(Notification)
+            .where(Notification.member_id == member_id)
+            .order_by(Notification.id)
+        )
+    ).scalars()
+    audit = (
+        await session.execute(
+            select(AuditEntry).where(AuditEntry.actor_id == member_id).order_by(AuditEntry.id)
+        )
+    ).scalars()
     return {
         "member": {
             "id": member.id,
@@ -68,7 +83,11 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             "approved_at": _iso(member.approved_at),
         },
         "accounts": [
-            {"platform": a.platform, "external_id": a.external_id, "created_at": _iso(a.created_at)}
+            {
+                "platform": a.platform,
+                "external_id": a.external_id,
+                "created_at": _iso(a.created_at),
+            }
             for a in member.accounts
         ],
         "requests": [_request(r) for r in requests],
@@ -86,11 +105,19 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             }
             for a in tasks
         ],
-        "votes": [{"poll_id": v.poll_id, "choice": v.choice, "cast_at": _iso(v.cast_at)} for v in votes],
-        "secret_ballots_cast": [{"poll_id": r.poll_id, "cast_at": _iso(r.cast_at)} for r in receipts],
+        "votes": [
+            {"poll_id": v.poll_id, "choice": v.choice, "cast_at": _iso(v.cast_at)} for v in votes
+        ],
+        "secret_ballots_cast": [
+            {"poll_id": r.poll_id, "cast_at": _iso(r.cast_at)} for r in receipts
+        ],
         "notifications": [
-            {"key": n.key, "params": n.params, "created_at": _iso(n.created_at),
-             "sent_at": _iso(n.sent_at)}
+            {
+                "key": n.key,
+                "params": n.params,
+                "created_at": _iso(n.created_at),
+                "sent_at": _iso(n.sent_at),
+            }
             for n in notifications
         ],
         "audit": [
@@ -132,16 +159,20 @@ async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) ->
     if account_ids:
         await session.execute(delete(Conversation).where(Conversation.account_id.in_(account_ids)))
         await session.execute(
-            update(Notification).where(Notification.account_id.in_(account_ids))
+            update(Notification)
+            .where(Notification.account_id.in_(account_ids))
             .values(account_id=None, params={}, choices=[])
         )
         # The person may come back one day as a new member, from the same accounts.
         await session.execute(delete(PlatformAccount).where(PlatformAccount.id.in_(account_ids)))
     await session.execute(
-        update(Notification).where(Notification.member_id == member_id).values(params={}, choices=[])
+        update(Notification)
+        .where(Notification.member_id == member_id)
+        .values(params={}, choices=[])
     )
     await session.execute(
-        update(HelpRequest).where(HelpRequest.requester_id == member_id)
+        update(HelpRequest)
+        .where(HelpRequest.requester_id == member_id)
         .values(description="", place=None)
     )
     await session.execute(delete(LinkCode).where(LinkCode.member_id == member_id))
@@ -165,13 +196,17 @@ async def _scrub_notifications_about(uow: UnitOfWork, member: Member) -> None:
     rows = await uow.session.execute(select(Notification).where(Notification.topic.in_(topics)))
     for row in rows.scalars():
         own_topic = row.topic == f"member:{member.id}" or row.topic in {
-            f"request:{i}" for i in own_ids}
+            f"request:{i}" for i in own_ids
+        }
         params = dict(row.params)
         for key, value in params.items():
             if not isinstance(value, str):
                 continue
-            if (value == member.first_name or any(p in value for p in personal)
-                    or (own_topic and key in ("text", "place"))):
+            if (
+                value == member.first_name
+                or any(p in value for p in personal)
+                or (own_topic and key in ("text", "place"))
+            ):
                 params[key] = ERASED_NAME
         if params != row.params:
             row.params = params

@@ -26,7 +26,7 @@ from core.services.unit_of_work import UnitOfWork
 
 # A request may be posted for a moment that just passed ("now", typed slowly), not earlier.
 PAST_TOLERANCE = timedelta(hours=1)
-MAX_HOURS = 24.0
+MIN_HOURS, MAX_HOURS = 0.25, 24.0
 
 
 async def get_request(uow: UnitOfWork, request_id: int) -> HelpRequest:
@@ -98,8 +98,12 @@ async def offer_to_next_volunteers(uow: UnitOfWork, request_id: int, count: int)
     first_rank = len(exclude)
     for offset, volunteer in enumerate(ranked):
         uow.session.add(
-            MatchOffer(request_id=request.id, volunteer_id=volunteer.member_id,
-                       rank=first_rank + offset + 1, offered_at=uow.now())
+            MatchOffer(
+                request_id=request.id,
+                volunteer_id=volunteer.member_id,
+                rank=first_rank + offset + 1,
+                offered_at=uow.now(),
+            )
         )
     ids = tuple(v.member_id for v in ranked)
     if ids:
@@ -146,8 +150,9 @@ async def decline(uow: UnitOfWork, volunteer_id: int, request_id: int) -> None:
     await get_request(uow, request_id)
     offer = await uow.session.get(MatchOffer, (request_id, volunteer_id))
     if offer is None:
-        offer = MatchOffer(request_id=request_id, volunteer_id=volunteer_id, rank=0,
-                           offered_at=uow.now())
+        offer = MatchOffer(
+            request_id=request_id, volunteer_id=volunteer_id, rank=0, offered_at=uow.now()
+        )
         uow.session.add(offer)
     offer.declined_at = uow.now()
     uow.audit(volunteer_id, "request.decline", f"request:{request_id}")
@@ -170,7 +175,7 @@ async def withdraw(uow: UnitOfWork, volunteer_id: int, request_id: int) -> HelpR
 
 async def complete(uow: UnitOfWork, actor_id: int, request_id: int, hours: float) -> Assignment:
     """Mark a task done with the hours given (by its volunteer or a coordinator)."""
-    if not 0 < hours <= MAX_HOURS:
+    if not MIN_HOURS <= hours <= MAX_HOURS:
         raise InvalidInput("Please give the hours as a number between 0.25 and 24.")
     request = await get_request(uow, request_id)
     assignment = request.active_assignment
@@ -233,14 +238,18 @@ async def thank(uow: UnitOfWork, requester_id: int, request_id: int) -> Assignme
     return assignment
 
 
-async def requests_of(uow: UnitOfWork, requester_id: int, *, active_only: bool = False) -> list[HelpRequest]:
+async def requests_of(
+    uow: UnitOfWork, requester_id: int, *, active_only: bool = False
+) -> list[HelpRequest]:
     query = select(HelpRequest).where(HelpRequest.requester_id == requester_id)
     if active_only:
         query = query.where(HelpRequest.state.in_([RequestState.OPEN, RequestState.ACCEPTED]))
     return list((await uow.session.execute(query.order_by(HelpRequest.when_start))).scalars())
 
 
-async def tasks_of(uow: UnitOfWork, volunteer_id: int, *, active_only: bool = True) -> list[HelpRequest]:
+async def tasks_of(
+    uow: UnitOfWork, volunteer_id: int, *, active_only: bool = True
+) -> list[HelpRequest]:
     """Requests the volunteer holds (accepted, or done when `active_only` is False)."""
     query = (
         select(HelpRequest)
@@ -252,8 +261,10 @@ async def tasks_of(uow: UnitOfWork, volunteer_id: int, *, active_only: bool = Tr
     return list((await uow.session.execute(query.order_by(HelpRequest.when_start))).scalars())
 
 
-async def open_requests_for(uow: UnitOfWork, volunteer_id: int, *, limit: int = 10) -> list[HelpRequest]:
-    """Open requests a volunteer could take: their skills and neighbourhood first, soonest first."""
+async def open_requests_for(
+    uow: UnitOfWork, volunteer_id: int, *, limit: int = 10
+) -> list[HelpRequest]:
+    """Open requests a volunteer could take: their skills and neighbourhood first, then soonest."""
     volunteer = await _active_member(uow, volunteer_id)
     if not volunteer.can_act_as_volunteer:
         if volunteer.is_volunteer:
@@ -271,15 +282,25 @@ async def open_requests_for(uow: UnitOfWork, volunteer_id: int, *, limit: int = 
     )
     rows = list((await uow.session.execute(query)).scalars())
     skills = {str(c) for c in volunteer.skill_set}
-    rows.sort(key=lambda r: (r.category not in skills,
-                             r.neighbourhood != volunteer.neighbourhood, r.when_start, r.id))
+    rows.sort(
+        key=lambda r: (
+            r.category not in skills,
+            r.neighbourhood != volunteer.neighbourhood,
+            r.when_start,
+            r.id,
+        )
+    )
     return rows[:limit]
 
 
 def visible_contact(request: HelpRequest, viewer_id: int) -> dict[str, str | None]:
     """The requester's phone and address, for the volunteer holding the task and nobody else."""
     holder = request.active_assignment
-    if holder is None or holder.volunteer_id != viewer_id or request.state != RequestState.ACCEPTED:
+    if (
+        holder is None
+        or holder.volunteer_id != viewer_id
+        or request.state != RequestState.ACCEPTED
+    ):
         return {}
     return {"phone": request.requester.phone, "address": request.requester.address}
 
@@ -290,8 +311,11 @@ def _top_n(uow: UnitOfWork) -> int:
 
 def _coordinates(actor: Member, territory_id: int) -> bool:
     """A coordinator's powers: approved (not suspended) and of the request's territory."""
-    return (actor.is_coordinator and actor.status == MemberStatus.APPROVED
-            and actor.territory_id == territory_id)
+    return (
+        actor.is_coordinator
+        and actor.status == MemberStatus.APPROVED
+        and actor.territory_id == territory_id
+    )
 
 
 async def _active_member(uow: UnitOfWork, member_id: int) -> Member:
@@ -307,4 +331,3 @@ async def _flush_or_conflict(uow: UnitOfWork) -> None:
     except StaleDataError as exc:
         await uow.rollback()
         raise InvalidTransition(state="changed") from exc
-

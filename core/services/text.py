@@ -23,9 +23,12 @@ def clean_text(value: str | None, *, limit: int = MAX_MESSAGE_CHARS, what: str =
     if len(text) > limit:
         raise InvalidInput(
             "The {what} is too long ({length} characters). Please keep it under {limit}.",
-            what=what, length=len(text), limit=limit,
+            what=what,
+            length=len(text),
+            limit=limit,
         )
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise InvalidInput("The {what} contains invisible control characters. Please type it again.",
-                           what=what)
+        raise InvalidInput(
+            "The {what} contains invisible control characters. Please type it again.", what=what
+        )
     return text

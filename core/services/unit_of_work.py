@@ -75,8 +75,9 @@ class UnitOfWork:
     def audit(self, actor_id: int | None, action: str, subject: str, **details: Any) -> None:
         """Append one line to the audit log, in this transaction."""
         self.session.add(
-            AuditEntry(at=self.now(), actor_id=actor_id, action=action, subject=subject,
-                       details=details)
+            AuditEntry(
+                at=self.now(), actor_id=actor_id, action=action, subject=subject, details=details
+            )
         )
 
     async def commit(self) -> None:

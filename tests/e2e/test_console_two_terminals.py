@@ -22,8 +22,14 @@ PHONE, ADDRESS = "06 12 34 56 78", "3 rue des Pêcheurs"
 
 
 def entraide(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "bots.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bots.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -38,9 +44,19 @@ class Terminal:
     @classmethod
     async def open(cls, env: dict[str, str], name: str) -> Terminal:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bots.cli", "chat", "--as", name, "--territory", "Rezé",
-            env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT)
+            sys.executable,
+            "-m",
+            "bots.cli",
+            "chat",
+            "--as",
+            name,
+            "--territory",
+            "Rezé",
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         return cls(process)
 
     async def expect(self, text: str, timeout: float = 20) -> None:
@@ -81,12 +97,41 @@ def env(tmp_path: Path) -> dict[str, str]:
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
     entraide(environment, "territory", "add", "Rezé", "-n", "Trentemoult", "-n", "Château")
-    entraide(environment, "member", "add", "Alice", "--role", "requester", "--territory", "Rezé",
-             "--language", "en", "--neighbourhood", "Trentemoult", "--phone", PHONE,
-             "--address", ADDRESS)
+    entraide(
+        environment,
+        "member",
+        "add",
+        "Alice",
+        "--role",
+        "requester",
+        "--territory",
+        "Rezé",
+        "--language",
+        "en",
+        "--neighbourhood",
+        "Trentemoult",
+        "--phone",
+        PHONE,
+        "--address",
+        ADDRESS,
+    )
     for name, place in (("Bob", "Trentemoult"), ("Carol", "Château")):
-        entraide(environment, "member", "add", name, "--role", "volunteer", "--territory", "Rezé",
-                 "--language", "en", "--neighbourhood", place, "--skill", "shopping")
+        entraide(
+            environment,
+            "member",
+            "add",
+            name,
+            "--role",
+            "volunteer",
+            "--territory",
+            "Rezé",
+            "--language",
+            "en",
+            "--neighbourhood",
+            place,
+            "--skill",
+            "shopping",
+        )
         entraide(environment, "member", "approve", name)
     return environment
 
@@ -125,6 +170,10 @@ async def test_two_terminals_post_accept_and_complete_a_request(env: dict[str, s
     exported = json.loads(entraide(env, "export", "--member", "Alice"))
     [request] = exported["requests"]
     assert (request["category"], request["state"], request["volunteer"], request["hours"]) == (
-        "shopping", "done", "Bob", 1.5)
+        "shopping",
+        "done",
+        "Bob",
+        1.5,
+    )
     when = datetime.fromisoformat(request["when_start"]).astimezone(ZoneInfo("Europe/Paris"))
     assert (when.weekday(), when.hour, when.minute) == (3, 10, 0)

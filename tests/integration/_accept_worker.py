@@ -21,15 +21,38 @@ from core.services.unit_of_work import UnitOfWork
 WAIT_SECONDS = 30
 
 
-def accept_in_process(url: str, now_iso: str, volunteer_id: int, request_id: int,
-                      start: Any, after_read: Any | None, results: Any) -> None:
+def accept_in_process(
+    url: str,
+    now_iso: str,
+    volunteer_id: int,
+    request_id: int,
+    start: Any,
+    after_read: Any | None,
+    results: Any,
+) -> None:
     """Open a core of this process's own, wait for the start line, accept, report the outcome."""
-    asyncio.run(_accept(url, datetime.fromisoformat(now_iso), volunteer_id, request_id,
-                        start, after_read, results))
+    asyncio.run(
+        _accept(
+            url,
+            datetime.fromisoformat(now_iso),
+            volunteer_id,
+            request_id,
+            start,
+            after_read,
+            results,
+        )
+    )
 
 
-async def _accept(url: str, now: datetime, volunteer_id: int, request_id: int,
-                  start: Any, after_read: Any | None, results: Any) -> None:
+async def _accept(
+    url: str,
+    now: datetime,
+    volunteer_id: int,
+    request_id: int,
+    start: Any,
+    after_read: Any | None,
+    results: Any,
+) -> None:
     settings = Settings(database_url=url, matching_top_n=3, _env_file=None)  # type: ignore[call-arg]
     core = Core.open(settings, lambda: now)
     seen: list[str] = []

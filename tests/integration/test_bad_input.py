@@ -66,29 +66,44 @@ class Scene:
         coop = self.coop
         async with coop.core.uow() as uow:
             tid = coop.territory_id
-            self.pending = (await members.onboard_member(
-                uow, tid, "Denis Pending", roles=[Role.VOLUNTEER], skills=[Category.SHOPPING])).id
+            self.pending = (
+                await members.onboard_member(
+                    uow, tid, "Denis Pending", roles=[Role.VOLUNTEER], skills=[Category.SHOPPING]
+                )
+            ).id
             suspended = await members.onboard_member(
-                uow, tid, "Eve Suspended", roles=[Role.VOLUNTEER, Role.REQUESTER],
-                skills=[Category.SHOPPING])
+                uow,
+                tid,
+                "Eve Suspended",
+                roles=[Role.VOLUNTEER, Role.REQUESTER],
+                skills=[Category.SHOPPING],
+            )
             await members.approve_member(uow, suspended.id, by_id=None)
             await members.suspend_member(uow, suspended.id, by_id=None)
             self.suspended = suspended.id
             coordinator = await members.onboard_member(
-                uow, tid, "Sam Former", roles=[Role.COORDINATOR])
+                uow, tid, "Sam Former", roles=[Role.COORDINATOR]
+            )
             await members.suspend_member(uow, coordinator.id, by_id=None)
             self.suspended_coordinator = coordinator.id
             both = await members.onboard_member(
-                uow, tid, "Fanny Both", roles=[Role.VOLUNTEER, Role.REQUESTER],
-                skills=[Category.SHOPPING])
+                uow,
+                tid,
+                "Fanny Both",
+                roles=[Role.VOLUNTEER, Role.REQUESTER],
+                skills=[Category.SHOPPING],
+            )
             await members.approve_member(uow, both.id, by_id=None)
             self.both = both.id
             other = await members.add_territory(uow, "Bouguenais")
-            self.elsewhere_coordinator = (await members.onboard_member(
-                uow, other.id, "Olivier Ailleurs", roles=[Role.COORDINATOR])).id
+            self.elsewhere_coordinator = (
+                await members.onboard_member(
+                    uow, other.id, "Olivier Ailleurs", roles=[Role.COORDINATOR]
+                )
+            ).id
             elsewhere = await members.onboard_member(
-                uow, other.id, "Oscar Ailleurs", roles=[Role.VOLUNTEER],
-                skills=[Category.SHOPPING])
+                uow, other.id, "Oscar Ailleurs", roles=[Role.VOLUNTEER], skills=[Category.SHOPPING]
+            )
             await members.approve_member(uow, elsewhere.id, by_id=None)
             self.elsewhere_volunteer = elsewhere.id
             await uow.commit()
@@ -112,8 +127,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=_backends())
-async def scene(request: pytest.FixtureRequest,
-                tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Scene]:
+async def scene(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Scene]:
     async with AsyncExitStack() as stack:
         if request.param == "sqlite":
             url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('bad_input') / 'db.sqlite3'}"
@@ -139,6 +155,7 @@ def _post(member: Callable[[Scene], int], **changes: Any) -> Action:
     def action(s: Scene, uow: UnitOfWork) -> Awaitable[Any]:
         arguments: dict[str, Any] = {"category": "shopping", "when_start": SOON, **changes}
         return requests.post_request(uow, member(s), **arguments)
+
     return action
 
 
@@ -146,6 +163,7 @@ def _onboard(name: str = "Nina Nouvelle", **changes: Any) -> Action:
     def action(s: Scene, uow: UnitOfWork) -> Awaitable[Any]:
         arguments: dict[str, Any] = {"roles": [Role.REQUESTER], **changes}
         return members.onboard_member(uow, s.coop.territory_id, name, **arguments)
+
     return action
 
 
@@ -164,170 +182,353 @@ async def _assert_refused_without_change(scene: Scene, case: Case) -> None:
 
 UNKNOWN_IDS = [
     Case("an unknown member posts a request", _post(lambda s: UNKNOWN), NotFound),
-    Case("an unknown member accepts a request",
-         lambda s, uow: requests.accept(uow, UNKNOWN, s.open_request), NotFound),
-    Case("an unknown member cancels a request",
-         lambda s, uow: requests.cancel(uow, UNKNOWN, s.open_request), NotFound),
-    Case("an unknown member completes a task",
-         lambda s, uow: requests.complete(uow, UNKNOWN, s.taken_request, 1), NotFound),
-    Case("an unknown member withdraws from a task",
-         lambda s, uow: requests.withdraw(uow, UNKNOWN, s.taken_request), NotAllowed),
-    Case("an unknown member says thank you",
-         lambda s, uow: requests.thank(uow, UNKNOWN, s.done_request), NotAllowed),
-    Case("an unknown member declines a request",
-         lambda s, uow: requests.decline(uow, UNKNOWN, s.open_request), NotFound),
-    Case("an unknown member asks for a link code",
-         lambda s, uow: identity.issue_link_code(uow, UNKNOWN), NotFound),
-    Case("an unknown member is approved",
-         lambda s, uow: members.approve_member(uow, UNKNOWN, by_id=None), NotFound),
-    Case("a member is approved by an unknown coordinator",
-         lambda s, uow: members.approve_member(uow, s.pending, by_id=UNKNOWN), NotFound),
-    Case("an unknown request is accepted",
-         lambda s, uow: requests.accept(uow, s.coop.bob, UNKNOWN), NotFound),
-    Case("an unknown request is cancelled",
-         lambda s, uow: requests.cancel(uow, s.coop.alice, UNKNOWN), NotFound),
-    Case("an unknown request is completed",
-         lambda s, uow: requests.complete(uow, s.coop.bob, UNKNOWN, 1), NotFound),
-    Case("an unknown request is withdrawn from",
-         lambda s, uow: requests.withdraw(uow, s.coop.bob, UNKNOWN), NotFound),
-    Case("an unknown request is declined",
-         lambda s, uow: requests.decline(uow, s.coop.bob, UNKNOWN), NotFound),
-    Case("an unknown request is thanked for",
-         lambda s, uow: requests.thank(uow, s.coop.alice, UNKNOWN), NotFound),
-    Case("an unknown request expires",
-         lambda s, uow: requests.expire(uow, UNKNOWN), NotFound),
-    Case("a member joins an unknown territory",
-         lambda s, uow: members.onboard_member(uow, UNKNOWN, "Nina", roles=[Role.REQUESTER]),
-         NotFound),
+    Case(
+        "an unknown member accepts a request",
+        lambda s, uow: requests.accept(uow, UNKNOWN, s.open_request),
+        NotFound,
+    ),
+    Case(
+        "an unknown member cancels a request",
+        lambda s, uow: requests.cancel(uow, UNKNOWN, s.open_request),
+        NotFound,
+    ),
+    Case(
+        "an unknown member completes a task",
+        lambda s, uow: requests.complete(uow, UNKNOWN, s.taken_request, 1),
+        NotFound,
+    ),
+    Case(
+        "an unknown member withdraws from a task",
+        lambda s, uow: requests.withdraw(uow, UNKNOWN, s.taken_request),
+        NotAllowed,
+    ),
+    Case(
+        "an unknown member says thank you",
+        lambda s, uow: requests.thank(uow, UNKNOWN, s.done_request),
+        NotAllowed,
+    ),
+    Case(
+        "an unknown member declines a request",
+        lambda s, uow: requests.decline(uow, UNKNOWN, s.open_request),
+        NotFound,
+    ),
+    Case(
+        "an unknown member asks for a link code",
+        lambda s, uow: identity.issue_link_code(uow, UNKNOWN),
+        NotFound,
+    ),
+    Case(
+        "an unknown member is approved",
+        lambda s, uow: members.approve_member(uow, UNKNOWN, by_id=None),
+        NotFound,
+    ),
+    Case(
+        "a member is approved by an unknown coordinator",
+        lambda s, uow: members.approve_member(uow, s.pending, by_id=UNKNOWN),
+        NotFound,
+    ),
+    Case(
+        "an unknown request is accepted",
+        lambda s, uow: requests.accept(uow, s.coop.bob, UNKNOWN),
+        NotFound,
+    ),
+    Case(
+        "an unknown request is cancelled",
+        lambda s, uow: requests.cancel(uow, s.coop.alice, UNKNOWN),
+        NotFound,
+    ),
+    Case(
+        "an unknown request is completed",
+        lambda s, uow: requests.complete(uow, s.coop.bob, UNKNOWN, 1),
+        NotFound,
+    ),
+    Case(
+        "an unknown request is withdrawn from",
+        lambda s, uow: requests.withdraw(uow, s.coop.bob, UNKNOWN),
+        NotFound,
+    ),
+    Case(
+        "an unknown request is declined",
+        lambda s, uow: requests.decline(uow, s.coop.bob, UNKNOWN),
+        NotFound,
+    ),
+    Case(
+        "an unknown request is thanked for",
+        lambda s, uow: requests.thank(uow, s.coop.alice, UNKNOWN),
+        NotFound,
+    ),
+    Case("an unknown request expires", lambda s, uow: requests.expire(uow, UNKNOWN), NotFound),
+    Case(
+        "a member joins an unknown territory",
+        lambda s, uow: members.onboard_member(uow, UNKNOWN, "Nina", roles=[Role.REQUESTER]),
+        NotFound,
+    ),
 ]
 
 WRONG_ROLES = [
-    Case("a requester accepts a request",
-         lambda s, uow: requests.accept(uow, s.coop.alice, s.open_request), NotAllowed),
-    Case("a coordinator who is not a volunteer accepts a request",
-         lambda s, uow: requests.accept(uow, s.coop.coordinator, s.open_request), NotAllowed),
-    Case("a volunteer who is not a requester posts a request", _post(lambda s: s.coop.bob),
-         NotAllowed),
-    Case("a coordinator who is not a requester posts a request",
-         _post(lambda s: s.coop.coordinator), NotAllowed),
-    Case("a pending volunteer accepts a request",
-         lambda s, uow: requests.accept(uow, s.pending, s.open_request), NotApproved),
-    Case("a suspended volunteer accepts a request",
-         lambda s, uow: requests.accept(uow, s.suspended, s.open_request), Suspended),
+    Case(
+        "a requester accepts a request",
+        lambda s, uow: requests.accept(uow, s.coop.alice, s.open_request),
+        NotAllowed,
+    ),
+    Case(
+        "a coordinator who is not a volunteer accepts a request",
+        lambda s, uow: requests.accept(uow, s.coop.coordinator, s.open_request),
+        NotAllowed,
+    ),
+    Case(
+        "a volunteer who is not a requester posts a request",
+        _post(lambda s: s.coop.bob),
+        NotAllowed,
+    ),
+    Case(
+        "a coordinator who is not a requester posts a request",
+        _post(lambda s: s.coop.coordinator),
+        NotAllowed,
+    ),
+    Case(
+        "a pending volunteer accepts a request",
+        lambda s, uow: requests.accept(uow, s.pending, s.open_request),
+        NotApproved,
+    ),
+    Case(
+        "a suspended volunteer accepts a request",
+        lambda s, uow: requests.accept(uow, s.suspended, s.open_request),
+        Suspended,
+    ),
     Case("a suspended requester posts a request", _post(lambda s: s.suspended), Suspended),
-    Case("a volunteer accepts their own request",
-         lambda s, uow: requests.accept(uow, s.both, s.both_request), NotAllowed),
-    Case("a volunteer of another territory accepts a request",
-         lambda s, uow: requests.accept(uow, s.elsewhere_volunteer, s.open_request), NotFound),
-    Case("a volunteer accepts a request already taken",
-         lambda s, uow: requests.accept(uow, s.coop.carol, s.taken_request), AlreadyTaken),
-    Case("a volunteer accepts a request already done",
-         lambda s, uow: requests.accept(uow, s.coop.carol, s.done_request), InvalidTransition),
-    Case("a volunteer accepts a cancelled request",
-         lambda s, uow: requests.accept(uow, s.coop.carol, s.cancelled_request),
-         InvalidTransition),
-    Case("a volunteer approves another volunteer",
-         lambda s, uow: members.approve_member(uow, s.pending, by_id=s.coop.bob), NotAllowed),
-    Case("a coordinator of another territory approves a volunteer",
-         lambda s, uow: members.approve_member(uow, s.pending, by_id=s.elsewhere_coordinator),
-         NotAllowed),
-    Case("a suspended coordinator approves a volunteer",
-         lambda s, uow: members.approve_member(uow, s.pending, by_id=s.suspended_coordinator),
-         NotAllowed),
-    Case("a requester suspends a volunteer",
-         lambda s, uow: members.suspend_member(uow, s.coop.bob, by_id=s.coop.alice), NotAllowed),
-    Case("a volunteer opens a poll",
-         lambda s, uow: polls.create_poll(uow, s.coop.territory_id, "Picnic?", ["Yes", "No"],
-                                          closes_at=SOON, by_id=s.coop.bob), NotAllowed),
+    Case(
+        "a volunteer accepts their own request",
+        lambda s, uow: requests.accept(uow, s.both, s.both_request),
+        NotAllowed,
+    ),
+    Case(
+        "a volunteer of another territory accepts a request",
+        lambda s, uow: requests.accept(uow, s.elsewhere_volunteer, s.open_request),
+        NotFound,
+    ),
+    Case(
+        "a volunteer accepts a request already taken",
+        lambda s, uow: requests.accept(uow, s.coop.carol, s.taken_request),
+        AlreadyTaken,
+    ),
+    Case(
+        "a volunteer accepts a request already done",
+        lambda s, uow: requests.accept(uow, s.coop.carol, s.done_request),
+        InvalidTransition,
+    ),
+    Case(
+        "a volunteer accepts a cancelled request",
+        lambda s, uow: requests.accept(uow, s.coop.carol, s.cancelled_request),
+        InvalidTransition,
+    ),
+    Case(
+        "a volunteer approves another volunteer",
+        lambda s, uow: members.approve_member(uow, s.pending, by_id=s.coop.bob),
+        NotAllowed,
+    ),
+    Case(
+        "a coordinator of another territory approves a volunteer",
+        lambda s, uow: members.approve_member(uow, s.pending, by_id=s.elsewhere_coordinator),
+        NotAllowed,
+    ),
+    Case(
+        "a suspended coordinator approves a volunteer",
+        lambda s, uow: members.approve_member(uow, s.pending, by_id=s.suspended_coordinator),
+        NotAllowed,
+    ),
+    Case(
+        "a requester suspends a volunteer",
+        lambda s, uow: members.suspend_member(uow, s.coop.bob, by_id=s.coop.alice),
+        NotAllowed,
+    ),
+    Case(
+        "a volunteer opens a poll",
+        lambda s, uow: polls.create_poll(
+            uow, s.coop.territory_id, "Picnic?", ["Yes", "No"], closes_at=SOON, by_id=s.coop.bob
+        ),
+        NotAllowed,
+    ),
 ]
 
 SOMEONE_ELSES = [
-    Case("a stranger cancels someone else's request",
-         lambda s, uow: requests.cancel(uow, s.coop.carol, s.open_request), NotAllowed),
-    Case("the volunteer holding a task cancels the request",
-         lambda s, uow: requests.cancel(uow, s.coop.bob, s.taken_request), NotAllowed),
-    Case("a coordinator of another territory cancels a request",
-         lambda s, uow: requests.cancel(uow, s.elsewhere_coordinator, s.open_request), NotAllowed),
-    Case("a suspended coordinator cancels someone else's request",
-         lambda s, uow: requests.cancel(uow, s.suspended_coordinator, s.open_request), NotAllowed),
-    Case("a stranger completes someone else's task",
-         lambda s, uow: requests.complete(uow, s.coop.carol, s.taken_request, 1), NotAllowed),
-    Case("the requester completes the task herself",
-         lambda s, uow: requests.complete(uow, s.coop.alice, s.taken_request, 1), NotAllowed),
-    Case("a coordinator of another territory completes a task",
-         lambda s, uow: requests.complete(uow, s.elsewhere_coordinator, s.taken_request, 1),
-         NotAllowed),
-    Case("a suspended coordinator completes someone else's task",
-         lambda s, uow: requests.complete(uow, s.suspended_coordinator, s.taken_request, 1),
-         NotAllowed),
-    Case("a stranger withdraws from someone else's task",
-         lambda s, uow: requests.withdraw(uow, s.coop.carol, s.taken_request), NotAllowed),
-    Case("the requester withdraws the volunteer from her task",
-         lambda s, uow: requests.withdraw(uow, s.coop.alice, s.taken_request), NotAllowed),
-    Case("a stranger says thank you for someone else's request",
-         lambda s, uow: requests.thank(uow, s.coop.carol, s.done_request), NotAllowed),
-    Case("the volunteer thanks himself",
-         lambda s, uow: requests.thank(uow, s.coop.bob, s.done_request), NotAllowed),
-    Case("a task is completed twice",
-         lambda s, uow: requests.complete(uow, s.coop.bob, s.done_request, 1), InvalidTransition),
-    Case("a volunteer withdraws from a task already done",
-         lambda s, uow: requests.withdraw(uow, s.coop.bob, s.done_request), InvalidTransition),
-    Case("a request is cancelled twice",
-         lambda s, uow: requests.cancel(uow, s.coop.alice, s.cancelled_request),
-         InvalidTransition),
-    Case("an open request is completed",
-         lambda s, uow: requests.complete(uow, s.coop.bob, s.open_request, 1), InvalidTransition),
-    Case("a requester thanks for a request nobody has done",
-         lambda s, uow: requests.thank(uow, s.coop.alice, s.taken_request), InvalidTransition),
+    Case(
+        "a stranger cancels someone else's request",
+        lambda s, uow: requests.cancel(uow, s.coop.carol, s.open_request),
+        NotAllowed,
+    ),
+    Case(
+        "the volunteer holding a task cancels the request",
+        lambda s, uow: requests.cancel(uow, s.coop.bob, s.taken_request),
+        NotAllowed,
+    ),
+    Case(
+        "a coordinator of another territory cancels a request",
+        lambda s, uow: requests.cancel(uow, s.elsewhere_coordinator, s.open_request),
+        NotAllowed,
+    ),
+    Case(
+        "a suspended coordinator cancels someone else's request",
+        lambda s, uow: requests.cancel(uow, s.suspended_coordinator, s.open_request),
+        NotAllowed,
+    ),
+    Case(
+        "a stranger completes someone else's task",
+        lambda s, uow: requests.complete(uow, s.coop.carol, s.taken_request, 1),
+        NotAllowed,
+    ),
+    Case(
+        "the requester completes the task herself",
+        lambda s, uow: requests.complete(uow, s.coop.alice, s.taken_request, 1),
+        NotAllowed,
+    ),
+    Case(
+        "a coordinator of another territory completes a task",
+        lambda s, uow: requests.complete(uow, s.elsewhere_coordinator, s.taken_request, 1),
+        NotAllowed,
+    ),
+    Case(
+        "a suspended coordinator completes someone else's task",
+        lambda s, uow: requests.complete(uow, s.suspended_coordinator, s.taken_request, 1),
+        NotAllowed,
+    ),
+    Case(
+        "a stranger withdraws from someone else's task",
+        lambda s, uow: requests.withdraw(uow, s.coop.carol, s.taken_request),
+        NotAllowed,
+    ),
+    Case(
+        "the requester withdraws the volunteer from her task",
+        lambda s, uow: requests.withdraw(uow, s.coop.alice, s.taken_request),
+        NotAllowed,
+    ),
+    Case(
+        "a stranger says thank you for someone else's request",
+        lambda s, uow: requests.thank(uow, s.coop.carol, s.done_request),
+        NotAllowed,
+    ),
+    Case(
+        "the volunteer thanks himself",
+        lambda s, uow: requests.thank(uow, s.coop.bob, s.done_request),
+        NotAllowed,
+    ),
+    Case(
+        "a task is completed twice",
+        lambda s, uow: requests.complete(uow, s.coop.bob, s.done_request, 1),
+        InvalidTransition,
+    ),
+    Case(
+        "a volunteer withdraws from a task already done",
+        lambda s, uow: requests.withdraw(uow, s.coop.bob, s.done_request),
+        InvalidTransition,
+    ),
+    Case(
+        "a request is cancelled twice",
+        lambda s, uow: requests.cancel(uow, s.coop.alice, s.cancelled_request),
+        InvalidTransition,
+    ),
+    Case(
+        "an open request is completed",
+        lambda s, uow: requests.complete(uow, s.coop.bob, s.open_request, 1),
+        InvalidTransition,
+    ),
+    Case(
+        "a requester thanks for a request nobody has done",
+        lambda s, uow: requests.thank(uow, s.coop.alice, s.taken_request),
+        InvalidTransition,
+    ),
 ]
 
 BAD_TEXT = [
-    Case("a description longer than 4000 characters", _post(lambda s: s.coop.alice,
-                                                             description="x" * 4001),
-         InvalidInput),
-    Case("a place longer than 300 characters", _post(lambda s: s.coop.alice, place="x" * 301),
-         InvalidInput),
-    Case("a description with a NUL character",
-         _post(lambda s: s.coop.alice, description="Bread\x00 please"), InvalidInput),
-    Case("a description with a terminal escape sequence",
-         _post(lambda s: s.coop.alice, description="\x1b[31mRED\x1b[0m"), InvalidInput),
-    Case("a place with a terminal escape sequence",
-         _post(lambda s: s.coop.alice, place="\x1b[2J10 rue Haute"), InvalidInput),
-    Case("an unknown kind of help", _post(lambda s: s.coop.alice, category="juggling"),
-         InvalidInput),
-    Case("a time without a time zone",
-         _post(lambda s: s.coop.alice, when_start=SOON.replace(tzinfo=None)), InvalidInput),
-    Case("a time already past", _post(lambda s: s.coop.alice, when_start=NOW - timedelta(days=1)),
-         InvalidInput),
-    Case("a time window that ends before it starts",
-         _post(lambda s: s.coop.alice, when_end=SOON - timedelta(hours=1)), InvalidInput),
+    Case(
+        "a description longer than 4000 characters",
+        _post(lambda s: s.coop.alice, description="x" * 4001),
+        InvalidInput,
+    ),
+    Case(
+        "a place longer than 300 characters",
+        _post(lambda s: s.coop.alice, place="x" * 301),
+        InvalidInput,
+    ),
+    Case(
+        "a description with a NUL character",
+        _post(lambda s: s.coop.alice, description="Bread\x00 please"),
+        InvalidInput,
+    ),
+    Case(
+        "a description with a terminal escape sequence",
+        _post(lambda s: s.coop.alice, description="\x1b[31mRED\x1b[0m"),
+        InvalidInput,
+    ),
+    Case(
+        "a place with a terminal escape sequence",
+        _post(lambda s: s.coop.alice, place="\x1b[2J10 rue Haute"),
+        InvalidInput,
+    ),
+    Case(
+        "an unknown kind of help", _post(lambda s: s.coop.alice, category="juggling"), InvalidInput
+    ),
+    Case(
+        "a time without a time zone",
+        _post(lambda s: s.coop.alice, when_start=SOON.replace(tzinfo=None)),
+        InvalidInput,
+    ),
+    Case(
+        "a time already past",
+        _post(lambda s: s.coop.alice, when_start=NOW - timedelta(days=1)),
+        InvalidInput,
+    ),
+    Case(
+        "a time window that ends before it starts",
+        _post(lambda s: s.coop.alice, when_end=SOON - timedelta(hours=1)),
+        InvalidInput,
+    ),
     Case("an empty name", _onboard(""), InvalidInput),
     Case("a name of blanks only", _onboard("   \n\t "), InvalidInput),
     Case("a name longer than 80 characters", _onboard("N" * 81), InvalidInput),
     Case("a name with a NUL character", _onboard("Nina\x00"), InvalidInput),
     Case("a name with a terminal escape sequence", _onboard("\x1b[31mNina"), InvalidInput),
-    Case("an address with a terminal escape sequence", _onboard(address="\x1b[31m1 rue"),
-         InvalidInput),
+    Case(
+        "an address with a terminal escape sequence",
+        _onboard(address="\x1b[31m1 rue"),
+        InvalidInput,
+    ),
     Case("a phone number made of words", _onboard(phone="call me maybe"), InvalidInput),
     Case("a phone number too short", _onboard(phone="12 34"), InvalidInput),
     Case("no role at all", _onboard(roles=[]), InvalidInput),
     Case("an unknown role", _onboard(roles=["pirate"]), InvalidInput),
     Case("an unknown skill", _onboard(roles=[Role.VOLUNTEER], skills=["juggling"]), InvalidInput),
     Case("an unknown language", _onboard(language="xx"), InvalidInput),
-    Case("zero hours of help",
-         lambda s, uow: requests.complete(uow, s.coop.bob, s.taken_request, 0), InvalidInput),
-    Case("negative hours of help",
-         lambda s, uow: requests.complete(uow, s.coop.bob, s.taken_request, -2), InvalidInput),
-    Case("more than a day of help",
-         lambda s, uow: requests.complete(uow, s.coop.bob, s.taken_request, 25), InvalidInput),
-    Case("hours that are not a number",
-         lambda s, uow: requests.complete(uow, s.coop.bob, s.taken_request, float("nan")),
-         InvalidInput),
-    Case("a profile field that does not exist",
-         lambda s, uow: members.update_profile(uow, s.coop.alice, password="x"), InvalidInput),
-    Case("a profile phone with control characters",
-         lambda s, uow: members.update_profile(uow, s.coop.alice, phone="06\x0712 34 56 78"),
-         InvalidInput),
+    Case(
+        "zero hours of help",
+        lambda s, uow: requests.complete(uow, s.coop.bob, s.taken_request, 0),
+        InvalidInput,
+    ),
+    Case(
+        "negative hours of help",
+        lambda s, uow: requests.complete(uow, s.coop.bob, s.taken_request, -2),
+        InvalidInput,
+    ),
+    Case(
+        "more than a day of help",
+        lambda s, uow: requests.complete(uow, s.coop.bob, s.taken_request, 25),
+        InvalidInput,
+    ),
+    Case(
+        "hours that are not a number",
+        lambda s, uow: requests.complete(uow, s.coop.bob, s.taken_request, float("nan")),
+        InvalidInput,
+    ),
+    Case(
+        "a profile field that does not exist",
+        lambda s, uow: members.update_profile(uow, s.coop.alice, password="x"),
+        InvalidInput,
+    ),
+    Case(
+        "a profile phone with control characters",
+        lambda s, uow: members.update_profile(uow, s.coop.alice, phone="06\x0712 34 56 78"),
+        InvalidInput,
+    ),
 ]
 
 

@@ -46,8 +46,12 @@ async def _twenty_volunteers(coop: Cooperative) -> list[int]:
     async with coop.core.uow() as uow:
         for n in range(VOLUNTEERS - len(ids)):
             volunteer = await members.onboard_member(
-                uow, coop.territory_id, f"Volunteer {n:02d}", roles=[Role.VOLUNTEER],
-                skills=[Category.SHOPPING])
+                uow,
+                coop.territory_id,
+                f"Volunteer {n:02d}",
+                roles=[Role.VOLUNTEER],
+                skills=[Category.SHOPPING],
+            )
             await members.approve_member(uow, volunteer.id, by_id=coop.coordinator)
             ids.append(volunteer.id)
         await uow.commit()
@@ -61,14 +65,18 @@ def _is_postgres(core: Core) -> bool:
 async def _max_ids(core: Core) -> dict[str, int]:
     async with core.uow() as uow:
         return {
-            model.__tablename__: int((await uow.session.execute(
-                select(func.coalesce(func.max(model.id), 0)))).scalar_one())
+            model.__tablename__: int(
+                (
+                    await uow.session.execute(select(func.coalesce(func.max(model.id), 0)))
+                ).scalar_one()
+            )
             for model in (Assignment, AuditEntry, Notification)
         }
 
 
-async def _race(core: Core, volunteer_ids: list[int],
-                request_id: int) -> tuple[dict[int, str], list[str]]:
+async def _race(
+    core: Core, volunteer_ids: list[int], request_id: int
+) -> tuple[dict[int, str], list[str]]:
     """Launch every accept at once; return each volunteer's outcome and the states they read."""
     rendezvous = asyncio.Barrier(len(volunteer_ids)) if _is_postgres(core) else None
     seen: list[str] = []
@@ -96,8 +104,9 @@ async def _race(core: Core, volunteer_ids: list[int],
     return dict(zip(volunteer_ids, outcomes, strict=True)), seen
 
 
-async def _check_single_winner(coop: Cooperative, outcomes: dict[int, str], request_id: int,
-                               before: dict[str, int]) -> None:
+async def _check_single_winner(
+    coop: Cooperative, outcomes: dict[int, str], request_id: int, before: dict[str, int]
+) -> None:
     """One assignment, one accept in the audit, and no row written by or for a loser's accept."""
     assert Counter(outcomes.values()) == {"won": 1, "taken": VOLUNTEERS - 1}
     winner = next(v for v, outcome in outcomes.items() if outcome == "won")
@@ -108,13 +117,28 @@ async def _check_single_winner(coop: Cooperative, outcomes: dict[int, str], requ
         assert request.version == 2
         assignments = list((await uow.session.execute(select(Assignment))).scalars())
         assert [(a.request_id, a.volunteer_id) for a in assignments] == [(request_id, winner)]
-        new_audit = list((await uow.session.execute(
-            select(AuditEntry).where(AuditEntry.id > before["audit_log"]))).scalars())
+        new_audit = list(
+            (
+                await uow.session.execute(
+                    select(AuditEntry).where(AuditEntry.id > before["audit_log"])
+                )
+            ).scalars()
+        )
         assert [(e.actor_id, e.action) for e in new_audit] == [(winner, "request.accept")]
-        offered = set((await uow.session.execute(select(MatchOffer.volunteer_id).where(
-            MatchOffer.request_id == request_id))).scalars())
-        new_notes = list((await uow.session.execute(
-            select(Notification).where(Notification.id > before["notifications"]))).scalars())
+        offered = set(
+            (
+                await uow.session.execute(
+                    select(MatchOffer.volunteer_id).where(MatchOffer.request_id == request_id)
+                )
+            ).scalars()
+        )
+        new_notes = list(
+            (
+                await uow.session.execute(
+                    select(Notification).where(Notification.id > before["notifications"])
+                )
+            ).scalars()
+        )
     keys = Counter(n.key.split(":")[0] for n in new_notes)
     assert keys == {
         "{volunteer} will help you": 1,
@@ -140,7 +164,7 @@ async def test_of_twenty_simultaneous_accepts_exactly_one_wins(
     await _check_single_winner(coop, outcomes, request_id, before)
 
 
-async def test_on_postgresql_all_twenty_read_the_request_open_before_one_write_wins(
+async def test_postgresql_lets_all_twenty_read_it_open_while_sqlite_serialises_them(
     coop: Cooperative, wide_core: Core
 ) -> None:
     volunteer_ids = await _twenty_volunteers(coop)
@@ -185,8 +209,15 @@ async def test_twenty_accepts_from_twenty_processes_leave_exactly_one_assignment
     processes = [
         context.Process(
             target=_accept_worker.accept_in_process,
-            args=(coop.core.settings.database_url, coop.core.clock().isoformat(), volunteer_id,
-                  request_id, start, after_read, results),
+            args=(
+                coop.core.settings.database_url,
+                coop.core.clock().isoformat(),
+                volunteer_id,
+                request_id,
+                start,
+                after_read,
+                results,
+            ),
         )
         for volunteer_id in volunteer_ids
     ]

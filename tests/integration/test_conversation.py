@@ -12,10 +12,16 @@ from core.services import identity
 from tests.conftest import Cooperative
 
 
-async def say(engine: ConversationEngine, who: str, text: str | None = None,
-              action: str | None = None, **extra: str) -> list[Outgoing]:
-    replies = await engine.handle(Inbound("console", who, who, text=text, action=action,
-                                          territory="Rezé", **extra))
+async def say(
+    engine: ConversationEngine,
+    who: str,
+    text: str | None = None,
+    action: str | None = None,
+    **extra: str,
+) -> list[Outgoing]:
+    replies = await engine.handle(
+        Inbound("console", who, who, text=text, action=action, territory="Rezé", **extra)
+    )
     await engine.mark_delivered(replies)
     return replies
 
@@ -34,10 +40,12 @@ async def as_member(core: Core, who: str, member_id: int) -> None:
 
 async def counts(core: Core) -> tuple[int, int, int]:
     async with core.uow() as uow:
-        return tuple([  # type: ignore[return-value]
-            (await uow.session.execute(select(func.count()).select_from(model))).scalar_one()
-            for model in (HelpRequest, AuditEntry, Member)
-        ])
+        return tuple(
+            [  # type: ignore[return-value]
+                (await uow.session.execute(select(func.count()).select_from(model))).scalar_one()
+                for model in (HelpRequest, AuditEntry, Member)
+            ]
+        )
 
 
 async def test_a_newcomer_onboards_in_french_and_is_greeted_by_name(coop: Cooperative) -> None:
@@ -51,7 +59,9 @@ async def test_a_newcomer_onboards_in_french_and_is_greeted_by_name(coop: Cooper
     done = await say(engine, "zoe", action="skip")
     assert "Zoé" in done[0].text and "Bienvenue" in done[0].text
     async with coop.core.uow() as uow:
-        zoe = (await uow.session.execute(select(Member).where(Member.display_name == "Zoé"))).scalar_one()
+        zoe = (
+            await uow.session.execute(select(Member).where(Member.display_name == "Zoé"))
+        ).scalar_one()
     assert (zoe.language, zoe.neighbourhood, zoe.phone) == ("fr", "Trentemoult", "06 11 22 33 44")
 
 
@@ -104,8 +114,11 @@ async def test_an_emergency_is_answered_with_numbers_even_in_the_middle_of_a_flo
     replies = await say(engine, "alice", "Je suis tombée et je ne peux pas me relever")
     assert "112" in replies[0].text and "15" in replies[0].text
     async with coop.core.uow() as uow:
-        alerts = (await uow.session.execute(
-            select(Notification).where(Notification.member_id == coop.coordinator))).scalars()
+        alerts = (
+            await uow.session.execute(
+                select(Notification).where(Notification.member_id == coop.coordinator)
+            )
+        ).scalars()
         assert any("EMERGENCY" in row.key for row in alerts)
 
 

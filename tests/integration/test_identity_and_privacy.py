@@ -52,16 +52,23 @@ async def _telegram_member(coop: Cooperative, external_id: str, name: str = "Ali
     """A member who joined from Telegram: the same person as Alice, not yet known to be."""
     async with coop.core.uow() as uow:
         account = await identity.ensure_account(uow, Platform.TELEGRAM, external_id)
-        member = await members.onboard_member(uow, coop.territory_id, name,
-                                              roles=[Role.REQUESTER], account=account)
+        member = await members.onboard_member(
+            uow, coop.territory_id, name, roles=[Role.REQUESTER], account=account
+        )
         await uow.commit()
         return member.id
 
 
 async def _poll(coop: Cooperative, question: str) -> int:
     async with coop.core.uow() as uow:
-        poll = await polls.create_poll(uow, coop.territory_id, question, ["A", "B", "C"],
-                                       closes_at=NOW + timedelta(days=7), by_id=coop.coordinator)
+        poll = await polls.create_poll(
+            uow,
+            coop.territory_id,
+            question,
+            ["A", "B", "C"],
+            closes_at=NOW + timedelta(days=7),
+            by_id=coop.coordinator,
+        )
         await uow.commit()
         return poll.id
 
@@ -90,6 +97,7 @@ async def _done_request(coop: Cooperative, hours: float = 2, **extra: object) ->
 
 
 # --- Link codes -------------------------------------------------------------------------------
+
 
 async def test_a_link_code_joins_an_account_of_another_platform_to_the_member(
     coop: Cooperative,
@@ -167,8 +175,9 @@ async def test_redeeming_from_an_account_of_another_territory_changes_nothing(
     async with coop.core.uow() as uow:
         other = await members.add_territory(uow, "Bouguenais")
         account = await identity.ensure_account(uow, Platform.TELEGRAM, "tg-elsewhere")
-        await members.onboard_member(uow, other.id, "Alice Ailleurs", roles=[Role.REQUESTER],
-                                     account=account)
+        await members.onboard_member(
+            uow, other.id, "Alice Ailleurs", roles=[Role.REQUESTER], account=account
+        )
         await uow.commit()
     code = await _code(coop, coop.alice)
     before = await snapshot(coop.core)
@@ -188,7 +197,10 @@ async def test_redeeming_merges_the_former_members_votes_keeping_the_latest_per_
 ) -> None:
     former = await _telegram_member(coop, "tg-alice")
     both_alice_last, both_former_last, only_former = (
-        await _poll(coop, "Picnic?"), await _poll(coop, "Market?"), await _poll(coop, "Choir?"))
+        await _poll(coop, "Picnic?"),
+        await _poll(coop, "Market?"),
+        await _poll(coop, "Choir?"),
+    )
     await _vote(coop, former, both_alice_last, [0])
     clock.advance(minutes=1)
     await _vote(coop, coop.alice, both_alice_last, [1])
@@ -241,13 +253,19 @@ async def test_a_link_code_leaves_an_audit_line_without_the_code(coop: Cooperati
     await _redeem(coop, "tg-alice", code)
 
     async with coop.core.uow() as uow:
-        lines = list((await uow.session.execute(select(AuditEntry).where(
-            AuditEntry.action.like("identity.%")))).scalars())
+        lines = list(
+            (
+                await uow.session.execute(
+                    select(AuditEntry).where(AuditEntry.action.like("identity.%"))
+                )
+            ).scalars()
+        )
     assert [e.action for e in lines] == ["identity.code", "identity.link"]
     assert code not in str([e.details for e in lines])
 
 
 # --- Export -----------------------------------------------------------------------------------
+
 
 async def test_the_export_of_a_requester_lists_her_requests_and_who_helped(
     coop: Cooperative,
@@ -258,8 +276,10 @@ async def test_the_export_of_a_requester_lists_her_requests_and_who_helped(
     async with coop.core.uow() as uow:
         export = await privacy.export_member(uow, coop.alice)
 
-    assert [(r["id"], r["state"]) for r in export["requests"]] == [(done, "done"),
-                                                                  (still_open, "open")]
+    assert [(r["id"], r["state"]) for r in export["requests"]] == [
+        (done, "done"),
+        (still_open, "open"),
+    ]
     assert export["requests"][0]["description"] == "Bread and milk"
     first = export["requests"][0]
     assert (first["volunteer"], first["hours"]) == ("Bob Leroy", 1.5)
@@ -276,7 +296,8 @@ async def test_the_export_of_a_volunteer_lists_his_tasks_and_votes(coop: Coopera
         export = await privacy.export_member(uow, coop.bob)
 
     assert [(t["request_id"], t["state"], t["hours"]) for t in export["tasks"]] == [
-        (done, "done", 2.0)]
+        (done, "done", 2.0)
+    ]
     assert export["tasks"][0]["thanked_at"] == NOW.isoformat()
     assert [(v["poll_id"], v["choice"]) for v in export["votes"]] == [(poll_id, [2])]
     assert export["member"]["roles"] == ["volunteer"]
@@ -290,16 +311,23 @@ async def test_the_export_lists_the_members_accounts(coop: Cooperative) -> None:
         export = await privacy.export_member(uow, coop.alice)
 
     assert [(a["platform"], a["external_id"]) for a in export["accounts"]] == [
-        ("telegram", "tg-alice")]
+        ("telegram", "tg-alice")
+    ]
 
 
 async def test_the_export_of_a_secret_voter_says_they_voted_but_not_what(
     coop: Cooperative,
 ) -> None:
     async with coop.core.uow() as uow:
-        poll = await polls.create_poll(uow, coop.territory_id, "Treasurer?", ["Ana", "Léo"],
-                                       closes_at=NOW + timedelta(days=1), secret=True,
-                                       by_id=coop.coordinator)
+        poll = await polls.create_poll(
+            uow,
+            coop.territory_id,
+            "Treasurer?",
+            ["Ana", "Léo"],
+            closes_at=NOW + timedelta(days=1),
+            secret=True,
+            by_id=coop.coordinator,
+        )
         await polls.vote(uow, coop.bob, poll.id, [1])
         await uow.commit()
 
@@ -323,6 +351,7 @@ async def test_the_export_holds_nothing_of_other_members(coop: Cooperative) -> N
 
 # --- Erasure ----------------------------------------------------------------------------------
 
+
 async def test_erasing_a_member_removes_name_phone_address_and_accounts(
     coop: Cooperative,
 ) -> None:
@@ -334,7 +363,11 @@ async def test_erasing_a_member_removes_name_phone_address_and_accounts(
         alice = await uow.session.get(Member, coop.alice)
         assert alice is not None
         assert (alice.display_name, alice.phone, alice.address, alice.neighbourhood) == (
-            privacy.ERASED_NAME, None, None, None)
+            privacy.ERASED_NAME,
+            None,
+            None,
+            None,
+        )
         assert alice.status == MemberStatus.ERASED
         accounts = (await uow.session.execute(select(PlatformAccount))).scalars().all()
         assert accounts == []
@@ -360,8 +393,13 @@ async def test_erasing_keeps_the_number_of_requests_but_not_their_text(
     await _erase(coop, coop.alice)
 
     async with coop.core.uow() as uow:
-        rows = list((await uow.session.execute(
-            select(HelpRequest).where(HelpRequest.requester_id == coop.alice))).scalars())
+        rows = list(
+            (
+                await uow.session.execute(
+                    select(HelpRequest).where(HelpRequest.requester_id == coop.alice)
+                )
+            ).scalars()
+        )
     assert len(rows) == 2
     assert [(r.description, r.place) for r in rows] == [("", None), ("", None)]
 

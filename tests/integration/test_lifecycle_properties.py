@@ -74,13 +74,20 @@ PEOPLE = {
     "Victor Vega": Person((Role.VOLUNTEER,), skills=(Category.SHOPPING, Category.TRANSPORT)),
     "Wanda Weiss": Person((Role.VOLUNTEER,), skills=(Category.SHOPPING, Category.MEALS)),
     "Xavier Xu": Person((Role.VOLUNTEER,), skills=(Category.TRANSPORT, Category.MEALS)),
-    "Dora Both": Person((Role.REQUESTER, Role.VOLUNTEER), phone="06 10 00 00 04",
-                        address="4 rue Delta",
-                        skills=(Category.SHOPPING, Category.TRANSPORT, Category.MEALS)),
+    "Dora Both": Person(
+        (Role.REQUESTER, Role.VOLUNTEER),
+        phone="06 10 00 00 04",
+        address="4 rue Delta",
+        skills=(Category.SHOPPING, Category.TRANSPORT, Category.MEALS),
+    ),
     "Paul Pending": Person((Role.VOLUNTEER,), status="pending", skills=(Category.SHOPPING,)),
-    "Sam Suspended": Person((Role.REQUESTER, Role.VOLUNTEER), status="suspended",
-                            phone="06 10 00 00 05", address="5 rue Sigma",
-                            skills=(Category.SHOPPING, Category.MEALS)),
+    "Sam Suspended": Person(
+        (Role.REQUESTER, Role.VOLUNTEER),
+        status="suspended",
+        phone="06 10 00 00 05",
+        address="5 rue Sigma",
+        skills=(Category.SHOPPING, Category.MEALS),
+    ),
     "Nobody": Person(()),  # not a member: an id that does not exist
 }
 CATEGORIES = [Category.SHOPPING, Category.TRANSPORT, Category.MEALS]
@@ -130,14 +137,27 @@ class LifecycleMachine(RuleBasedStateMachine):
         await self.core.create_schema()
         async with self.core.uow() as uow:
             territory = await members.add_territory(uow, "Rezé")
-            uow.session.add(TerritoryChannel(territory_id=territory.id, platform="telegram",
-                                             chat_ref="group-reze", created_at=uow.now()))
+            uow.session.add(
+                TerritoryChannel(
+                    territory_id=territory.id,
+                    platform="telegram",
+                    chat_ref="group-reze",
+                    created_at=uow.now(),
+                )
+            )
             for name, person in PEOPLE.items():
                 if not person.roles:
                     continue
                 member = await members.onboard_member(
-                    uow, territory.id, name, roles=person.roles, phone=person.phone,
-                    address=person.address, skills=person.skills, availability=(1 << 21) - 1)
+                    uow,
+                    territory.id,
+                    name,
+                    roles=person.roles,
+                    phone=person.phone,
+                    address=person.address,
+                    skills=person.skills,
+                    availability=(1 << 21) - 1,
+                )
                 if person.status != "pending":
                     await members.approve_member(uow, member.id, by_id=None)
                 if person.status == "suspended":
@@ -153,8 +173,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             return UNKNOWN
         return sorted(self.model)[ref % len(self.model)]
 
-    def _attempt(self, call: Callable[[UnitOfWork], Awaitable[Any]],
-                 expected: type[DomainError] | None) -> Any:
+    def _attempt(
+        self, call: Callable[[UnitOfWork], Awaitable[Any]], expected: type[DomainError] | None
+    ) -> Any:
         """Run `call` in a unit of work committed whatever happens; check the outcome."""
         self.clock.advance(minutes=1)  # every step has its own instant
 
@@ -240,9 +261,15 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = NotAllowed
         when = self.clock() + timedelta(days=days, hours=2)
         request = self._attempt(
-            lambda uow: requests.post_request(uow, self.ids[who], category=category,
-                                              when_start=when, description="Bread and milk"),
-            expected)
+            lambda uow: requests.post_request(
+                uow,
+                self.ids[who],
+                category=category,
+                when_start=when,
+                description="Bread and milk",
+            ),
+            expected,
+        )
         if expected is None:
             self.model[request.id] = Expected(requester=who)
 
@@ -330,8 +357,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = NotAllowed
         elif known.state != RequestState.ACCEPTED:
             expected = InvalidTransition
-        self._attempt(lambda uow: requests.complete(uow, self.ids[who], request_id, spent),
-                      expected)
+        self._attempt(
+            lambda uow: requests.complete(uow, self.ids[who], request_id, spent), expected
+        )
         if expected is None:
             assert known is not None
             known.state = RequestState.DONE
@@ -363,8 +391,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         request_id = self._request(ref)
         known = self.model.get(request_id)
-        expired = self._attempt(lambda uow: requests.expire(uow, request_id),
-                                NotFound if known is None else None)
+        expired = self._attempt(
+            lambda uow: requests.expire(uow, request_id), NotFound if known is None else None
+        )
         if known is not None:
             assert expired == (known.state == RequestState.OPEN)
             if expired:
@@ -378,6 +407,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 found = list((await uow.session.execute(select(HelpRequest))).scalars())
                 notes = list((await uow.session.execute(select(Notification))).scalars())
                 return found, notes
+
         return self.run(load())
 
     @invariant()
@@ -411,13 +441,17 @@ class LifecycleMachine(RuleBasedStateMachine):
         by_id = {r.id: r for r in found}
         contacts = {
             self.ids[name]: (person.phone, person.address)
-            for name, person in PEOPLE.items() if person.phone
+            for name, person in PEOPLE.items()
+            if person.phone
         }
         carried: set[tuple[int, int]] = set()
         for note in notes:
             text = f"{note.key} {note.params}"
-            owners = {member_id for member_id, (phone, address) in contacts.items()
-                      if phone in text or address in text}
+            owners = {
+                member_id
+                for member_id, (phone, address) in contacts.items()
+                if phone in text or address in text
+            }
             if not owners:
                 continue
             assert note.channel_id is None, f"contact details in a public room: {text}"
@@ -425,7 +459,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             request = by_id[int(note.topic.split(":")[1])]
             assert owners == {request.requester_id}, f"someone else's contact: {text}"
             accepted_then = [
-                a for a in request.assignments
+                a
+                for a in request.assignments
                 if a.volunteer_id == note.member_id and a.accepted_at == note.created_at
             ]
             assert accepted_then, f"contact sent to a member who did not just accept: {text}"

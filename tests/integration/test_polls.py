@@ -22,8 +22,12 @@ async def _poll(coop: Cooperative, options: list[str] | None = None, **kwargs: o
     arguments: dict[str, object] = {"closes_at": CLOSES, "by_id": coop.coordinator, **kwargs}
     async with coop.core.uow() as uow:
         poll = await polls.create_poll(
-            uow, coop.territory_id, "Where shall we picnic?",
-            options if options is not None else ["Park", "River", "Forest"], **arguments)
+            uow,
+            coop.territory_id,
+            "Where shall we picnic?",
+            options if options is not None else ["Park", "River", "Forest"],
+            **arguments,
+        )
         await uow.commit()
         return poll.id
 
@@ -51,16 +55,18 @@ async def _newcomer(coop: Cooperative, *, approve: bool = False, elsewhere: bool
         territory_id = coop.territory_id
         if elsewhere:
             territory_id = (await members.add_territory(uow, "Bouguenais")).id
-        member = await members.onboard_member(uow, territory_id, "Nina Nouvelle",
-                                              roles=[Role.VOLUNTEER], skills=[Category.PETS])
+        member = await members.onboard_member(
+            uow, territory_id, "Nina Nouvelle", roles=[Role.VOLUNTEER], skills=[Category.PETS]
+        )
         if approve:
             await members.approve_member(uow, member.id, by_id=None)
         await uow.commit()
         return member.id
 
 
-async def _refused(coop: Cooperative, member_id: int, poll_id: int, choice: list[int],
-                   error: type[Exception]) -> None:
+async def _refused(
+    coop: Cooperative, member_id: int, poll_id: int, choice: list[int], error: type[Exception]
+) -> None:
     async with coop.core.uow() as uow:
         with pytest.raises(error):
             await polls.vote(uow, member_id, poll_id, choice)
@@ -191,8 +197,9 @@ async def test_a_refused_voter_leaves_no_vote_and_no_audit_line(coop: Cooperativ
     async with coop.core.uow() as uow:
         assert (await uow.session.execute(select(BallotReceipt))).first() is None
         assert (await uow.session.execute(select(SecretBallot))).first() is None
-        votes = (await uow.session.execute(
-            select(AuditEntry).where(AuditEntry.action == "poll.vote"))).first()
+        votes = (
+            await uow.session.execute(select(AuditEntry).where(AuditEntry.action == "poll.vote"))
+        ).first()
         assert votes is None
 
 
@@ -203,13 +210,21 @@ async def test_a_secret_ballot_stores_the_choice_without_the_member_id(coop: Coo
 
     async with coop.core.uow() as uow:
         columns = await uow.session.run_sync(
-            lambda session: {c["name"] for c in sa_inspect(session.connection()).get_columns(
-                SecretBallot.__tablename__)})
+            lambda session: {
+                c["name"]
+                for c in sa_inspect(session.connection()).get_columns(SecretBallot.__tablename__)
+            }
+        )
         ballots = list((await uow.session.execute(select(SecretBallot))).scalars())
         receipts = list((await uow.session.execute(select(BallotReceipt))).scalars())
         open_votes = (await uow.session.execute(select(Vote))).first()
-        audit = list((await uow.session.execute(
-            select(AuditEntry).where(AuditEntry.action == "poll.vote"))).scalars())
+        audit = list(
+            (
+                await uow.session.execute(
+                    select(AuditEntry).where(AuditEntry.action == "poll.vote")
+                )
+            ).scalars()
+        )
     assert columns == {"id", "poll_id", "choice"}
     assert sorted(b.choice for b in ballots) == [[1], [2]]
     assert all(len(b.id) == 32 for b in ballots)
@@ -246,9 +261,14 @@ async def test_a_secret_voter_is_told_they_voted_but_not_what(coop: Cooperative)
         assert await polls.count_votes(uow, poll_id) == 1
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "known weakness: ballots are stored in casting order, so the storage order of "
-    "secret_ballots lines up with the cast_at of ballot_receipts"))
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "known weakness: ballots are stored in casting order, so the storage order of "
+        "secret_ballots lines up with the cast_at of ballot_receipts"
+    ),
+)
 async def test_the_storage_order_of_secret_ballots_does_not_reveal_who_cast_them(
     sqlite_core: Core, clock: FrozenClock
 ) -> None:
@@ -259,10 +279,19 @@ async def test_the_storage_order_of_secret_ballots_does_not_reveal_who_cast_them
         await _vote(coop, member_id, poll_id, [choice])
 
     async with sqlite_core.uow() as uow:
-        by_storage = [row[0] for row in await uow.session.execute(
-            text("SELECT choice FROM secret_ballots ORDER BY rowid"))]
-        by_time = list((await uow.session.execute(
-            select(BallotReceipt.member_id).order_by(BallotReceipt.cast_at))).scalars())
+        by_storage = [
+            row[0]
+            for row in await uow.session.execute(
+                text("SELECT choice FROM secret_ballots ORDER BY rowid")
+            )
+        ]
+        by_time = list(
+            (
+                await uow.session.execute(
+                    select(BallotReceipt.member_id).order_by(BallotReceipt.cast_at)
+                )
+            ).scalars()
+        )
     linked = dict(zip(by_time, by_storage, strict=True))
     assert linked != {coop.bob: "[0]", coop.carol: "[1]", coop.alice: "[2]"}
 
@@ -384,8 +413,13 @@ async def test_an_opened_poll_is_announced_to_approved_members_only(coop: Cooper
     poll_id = await _poll(coop)
 
     async with coop.core.uow() as uow:
-        told = set((await uow.session.execute(select(Notification.member_id).where(
-            Notification.topic == f"poll:{poll_id}"))).scalars())
+        told = set(
+            (
+                await uow.session.execute(
+                    select(Notification.member_id).where(Notification.topic == f"poll:{poll_id}")
+                )
+            ).scalars()
+        )
     assert told == {coop.coordinator, coop.alice, coop.bob, coop.carol}
     assert pending not in told
 
@@ -400,4 +434,3 @@ async def test_polls_past_their_deadline_are_due_for_closing(
     async with coop.core.uow() as uow:
         assert await polls.polls_due(uow) == [soon]
         assert [p.id for p in await polls.open_polls_for(uow, coop.bob)] == [later]
-

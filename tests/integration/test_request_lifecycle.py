@@ -26,8 +26,11 @@ async def _post(coop: Cooperative) -> int:
 async def test_a_posted_request_is_offered_to_matching_volunteers(coop: Cooperative) -> None:
     request_id = await _post(coop)
     async with coop.core.uow() as uow:
-        rows = (await uow.session.execute(
-            select(Notification).where(Notification.topic == f"request:{request_id}"))).scalars()
+        rows = (
+            await uow.session.execute(
+                select(Notification).where(Notification.topic == f"request:{request_id}")
+            )
+        ).scalars()
         offered = {r.member_id for r in rows}
     assert offered == {coop.bob, coop.carol}
 

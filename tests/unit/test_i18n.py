@@ -64,7 +64,8 @@ def test_translations_keep_the_placeholders(language: str) -> None:
     wrong = [
         f"{message.id!r} -> {message.string!r}"
         for message in catalog(language)
-        if message.id and message.string
+        if message.id
+        and message.string
         and placeholders(message.string) != placeholders(message.id)
     ]
     assert not wrong, "Placeholders differ:\n" + "\n".join(wrong)
@@ -91,15 +92,23 @@ def test_catalogs_are_up_to_date_with_the_code(language: str | None) -> None:
 def test_a_notification_renders_in_french_with_a_french_date() -> None:
     text = render_text(
         "New request near you: {category}, {when}, in {neighbourhood}, for {first_name}.",
-        {"category": "shopping", "when": "2026-11-26T09:00:00+00:00",
-         "neighbourhood": "Les Tilleuls", "first_name": "Jeanne"},
-        "fr", "Europe/Paris",
+        {
+            "category": "shopping",
+            "when": "2026-11-26T09:00:00+00:00",
+            "neighbourhood": "Les Tilleuls",
+            "first_name": "Jeanne",
+        },
+        "fr",
+        "Europe/Paris",
     )
-    assert text == ("Nouvelle demande près de chez vous : des courses, jeudi 26 novembre à 10:00, "
-                    "quartier Les Tilleuls, pour Jeanne.")
+    assert text == (
+        "Nouvelle demande près de chez vous : des courses, jeudi 26 novembre à 10:00, "
+        "quartier Les Tilleuls, pour Jeanne."
+    )
 
 
 def test_a_translated_parameter_is_rendered_in_french() -> None:
-    text = render_text("The {what} is empty. Please write something.", {"what": "address"},
-                       "fr", "Europe/Paris")
+    text = render_text(
+        "The {what} is empty. Please write something.", {"what": "address"}, "fr", "Europe/Paris"
+    )
     assert text == "Il manque l'adresse. Merci d'écrire quelque chose."

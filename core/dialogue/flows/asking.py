@@ -46,8 +46,10 @@ async def on_category(turn: Turn, value: str) -> None:
         await ask_place(turn)
         return
     turn.conversation.step = "when"
-    turn.reply("When do you need help? Choose, or write a day and a time (for example: Thursday 10am).",
-               choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS])
+    turn.reply(
+        "When do you need help? Choose, or write a day and a time (for example: Thursday 10am).",
+        choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS],
+    )
 
 
 def _category_from(turn: Turn, value: str) -> str | None:
@@ -62,17 +64,24 @@ def _category_from(turn: Turn, value: str) -> str | None:
 
 async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
     zone = turn.territory.timezone
-    window = (preset_when(value, now=turn.uow.now(), timezone=zone) if preset else
-              parse_when(value, now=turn.uow.now(), timezone=zone, language=turn.language))
+    window = (
+        preset_when(value, now=turn.uow.now(), timezone=zone)
+        if preset
+        else parse_when(value, now=turn.uow.now(), timezone=zone, language=turn.language)
+    )
     if window is None:
-        turn.reply("I did not understand the date. Please write a day and a time, "
-                   "for example: Thursday 10am.",
-                   choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS])
+        turn.reply(
+            "I did not understand the date. Please write a day and a time, "
+            "for example: Thursday 10am.",
+            choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS],
+        )
         return
     start_at, end_at = window
     if (end_at or start_at) < turn.uow.now():
-        turn.reply("This time is already past. When do you need help?",
-                   choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS])
+        turn.reply(
+            "This time is already past. When do you need help?",
+            choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS],
+        )
         return
     turn.set_data(when_start=start_at.isoformat(), when_end=end_at.isoformat() if end_at else None)
     await ask_place(turn)
@@ -80,8 +89,10 @@ async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
 
 async def ask_place(turn: Turn) -> None:
     turn.conversation.step = "where"
-    turn.reply("Where? Choose, or write the place (for example: the pharmacy).",
-               choices=[Choice("At my home", "where:home")])
+    turn.reply(
+        "Where? Choose, or write the place (for example: the pharmacy).",
+        choices=[Choice("At my home", "where:home")],
+    )
 
 
 async def on_place(turn: Turn, place: str | None) -> None:
@@ -90,7 +101,8 @@ async def on_place(turn: Turn, place: str | None) -> None:
     when = turn.data("when_start")
     turn.reply(
         "Here is your request:\n{category}, {when}, {place}.\nShall I send it to the volunteers?",
-        category=turn.data("category"), when=when,
+        category=turn.data("category"),
+        when=when,
         place=place or translate(turn.language, "at your home"),
         choices=[Choice("Yes, send it", "confirm"), Choice("Cancel", "abort")],
     )
@@ -100,7 +112,8 @@ async def on_confirm(turn: Turn, _arg: str = "") -> None:
     assert turn.member is not None
     data = turn.conversation.data
     request = await requests.post_request(
-        turn.uow, turn.member.id,
+        turn.uow,
+        turn.member.id,
         category=data["category"],
         when_start=datetime.fromisoformat(data["when_start"]),
         when_end=datetime.fromisoformat(data["when_end"]) if data.get("when_end") else None,
@@ -110,13 +123,20 @@ async def on_confirm(turn: Turn, _arg: str = "") -> None:
     offered = await matching.already_offered(turn.uow, request.id)
     turn.goto(None)
     if offered:
-        turn.reply("Your request is sent. Volunteers told: {count}. "
-                   "I will write to you as soon as someone accepts.",
-                   count=len(offered), choices=menu_choices(turn), topic=f"request:{request.id}")
+        turn.reply(
+            "Your request is sent. Volunteers told: {count}. "
+            "I will write to you as soon as someone accepts.",
+            count=len(offered),
+            choices=menu_choices(turn),
+            topic=f"request:{request.id}",
+        )
     else:
-        turn.reply("Your request is saved. No volunteer is available for it yet; "
-                   "the coordinators will look for someone.",
-                   choices=menu_choices(turn), topic=f"request:{request.id}")
+        turn.reply(
+            "Your request is saved. No volunteer is available for it yet; "
+            "the coordinators will look for someone.",
+            choices=menu_choices(turn),
+            topic=f"request:{request.id}",
+        )
 
 
 async def show_my_requests(turn: Turn, _arg: str = "") -> None:
@@ -129,15 +149,22 @@ async def show_my_requests(turn: Turn, _arg: str = "") -> None:
     for request in mine:
         holder = request.active_assignment
         if holder is not None:
-            turn.reply("{category}, {when}: {volunteer} will help you.",
-                       category=request.category, when=request.when_start.isoformat(),
-                       volunteer=holder.volunteer.display_name, topic=f"request:{request.id}",
-                       choices=[Choice("Cancel this request", f"cancel:{request.id}")])
+            turn.reply(
+                "{category}, {when}: {volunteer} will help you.",
+                category=request.category,
+                when=request.when_start.isoformat(),
+                volunteer=holder.volunteer.display_name,
+                topic=f"request:{request.id}",
+                choices=[Choice("Cancel this request", f"cancel:{request.id}")],
+            )
         else:
-            turn.reply("{category}, {when}: waiting for a volunteer.",
-                       category=request.category, when=request.when_start.isoformat(),
-                       topic=f"request:{request.id}",
-                       choices=[Choice("Cancel this request", f"cancel:{request.id}")])
+            turn.reply(
+                "{category}, {when}: waiting for a volunteer.",
+                category=request.category,
+                when=request.when_start.isoformat(),
+                topic=f"request:{request.id}",
+                choices=[Choice("Cancel this request", f"cancel:{request.id}")],
+            )
 
 
 async def ask_cancel(turn: Turn, arg: str) -> None:
@@ -146,18 +173,26 @@ async def ask_cancel(turn: Turn, arg: str) -> None:
     if request.requester_id != turn.member.id and not turn.member.is_coordinator:
         raise NotAllowed("Only the person who asked, or a coordinator, can cancel it.")
     turn.goto(None)
-    turn.reply("Cancel your request: {category}, {when}?",
-               category=request.category, when=request.when_start.isoformat(),
-               choices=[Choice("Yes, cancel it", f"cancel_yes:{request.id}"),
-                        Choice("No, keep it", "menu")])
+    turn.reply(
+        "Cancel your request: {category}, {when}?",
+        category=request.category,
+        when=request.when_start.isoformat(),
+        choices=[
+            Choice("Yes, cancel it", f"cancel_yes:{request.id}"),
+            Choice("No, keep it", "menu"),
+        ],
+    )
 
 
 async def do_cancel(turn: Turn, arg: str) -> None:
     assert turn.member is not None
     request = await requests.cancel(turn.uow, turn.member.id, int(arg))
-    turn.reply("Your request is cancelled: {category}, {when}.",
-               category=request.category, when=request.when_start.isoformat(),
-               choices=menu_choices(turn))
+    turn.reply(
+        "Your request is cancelled: {category}, {when}.",
+        category=request.category,
+        when=request.when_start.isoformat(),
+        choices=menu_choices(turn),
+    )
 
 
 async def do_thank(turn: Turn, arg: str) -> None:

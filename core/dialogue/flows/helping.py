@@ -19,13 +19,18 @@ async def show_open_requests(turn: Turn, _arg: str = "") -> None:
     found = await requests.open_requests_for(turn.uow, turn.member.id, limit=5)
     turn.goto(None)
     if not found:
-        turn.reply("There is no open request right now. Thank you for checking!",
-                   choices=menu_choices(turn))
+        turn.reply(
+            "There is no open request right now. Thank you for checking!",
+            choices=menu_choices(turn),
+        )
         return
     for request in found:
-        turn.reply("{category}, {when}, in {neighbourhood}, for {first_name}.",
-                   choices=offer_choices(request.id), topic=f"request:{request.id}",
-                   **request_summary(request))
+        turn.reply(
+            "{category}, {when}, in {neighbourhood}, for {first_name}.",
+            choices=offer_choices(request.id),
+            topic=f"request:{request.id}",
+            **request_summary(request),
+        )
 
 
 async def do_accept(turn: Turn, arg: str) -> None:
@@ -51,12 +56,19 @@ async def show_my_tasks(turn: Turn, _arg: str = "") -> None:
         return
     for request in tasks:
         contact = requests.visible_contact(request, turn.member.id)
-        turn.reply("{category}, {when}, for {requester}.\nPhone: {phone}\nAddress: {address}",
-                   category=request.category, when=request.when_start.isoformat(),
-                   requester=request.requester.display_name, phone=contact.get("phone") or "-",
-                   address=contact.get("address") or "-", topic=f"request:{request.id}",
-                   choices=[Choice("Done", f"done:{request.id}"),
-                            Choice("I can no longer come", f"withdraw:{request.id}")])
+        turn.reply(
+            "{category}, {when}, for {requester}.\nPhone: {phone}\nAddress: {address}",
+            category=request.category,
+            when=request.when_start.isoformat(),
+            requester=request.requester.display_name,
+            phone=contact.get("phone") or "-",
+            address=contact.get("address") or "-",
+            topic=f"request:{request.id}",
+            choices=[
+                Choice("Done", f"done:{request.id}"),
+                Choice("I can no longer come", f"withdraw:{request.id}"),
+            ],
+        )
 
 
 async def ask_hours(turn: Turn, arg: str) -> None:
@@ -66,8 +78,10 @@ async def ask_hours(turn: Turn, arg: str) -> None:
     if holder is None or holder.volunteer_id != turn.member.id:
         raise NotAllowed("This task is not yours.")
     turn.goto("done", "hours", request_id=request.id)
-    turn.reply("Thank you! How many hours did it take?",
-               choices=[Choice(h, f"hours:{h}", {"translate": False}) for h in HOURS_CHOICES])
+    turn.reply(
+        "Thank you! How many hours did it take?",
+        choices=[Choice(h, f"hours:{h}", {"translate": False}) for h in HOURS_CHOICES],
+    )
 
 
 async def on_hours(turn: Turn, value: str) -> None:
@@ -90,16 +104,22 @@ async def ask_withdraw(turn: Turn, arg: str) -> None:
     holder = request.active_assignment
     if holder is None or holder.volunteer_id != turn.member.id:
         raise NotAllowed("This task is not yours.")
-    turn.reply("You can no longer come? The request will be offered to other volunteers.",
-               choices=[Choice("Yes, I cannot come", f"withdraw_yes:{request.id}"),
-                        Choice("No, I will come", "menu")])
+    turn.reply(
+        "You can no longer come? The request will be offered to other volunteers.",
+        choices=[
+            Choice("Yes, I cannot come", f"withdraw_yes:{request.id}"),
+            Choice("No, I will come", "menu"),
+        ],
+    )
 
 
 async def do_withdraw(turn: Turn, arg: str) -> None:
     assert turn.member is not None
     await requests.withdraw(turn.uow, turn.member.id, int(arg))
-    turn.reply("Understood. We will look for someone else. Thank you for telling us.",
-               choices=menu_choices(turn))
+    turn.reply(
+        "Understood. We will look for someone else. Thank you for telling us.",
+        choices=menu_choices(turn),
+    )
 
 
 async def do_approve(turn: Turn, arg: str) -> None:

@@ -37,9 +37,13 @@ async def start(turn: Turn) -> None:
         turn.reply("Hello and welcome to {territory}'s mutual aid!", territory=turn.territory.name)
         await _ask_name_or_role(turn)
         return
-    turn.reply("Bonjour ! Welcome! Quelle langue préférez-vous ? Which language do you prefer?",
-               choices=[Choice("Français", "lang:fr", {"translate": False}),
-                        Choice("English", "lang:en", {"translate": False})])
+    turn.reply(
+        "Bonjour ! Welcome! Quelle langue préférez-vous ? Which language do you prefer?",
+        choices=[
+            Choice("Français", "lang:fr", {"translate": False}),
+            Choice("English", "lang:en", {"translate": False}),
+        ],
+    )
 
 
 async def on_language(turn: Turn, language: str) -> None:
@@ -64,10 +68,15 @@ async def on_name(turn: Turn, text: str) -> None:
 
 async def _ask_role(turn: Turn) -> None:
     turn.conversation.step = "role"
-    turn.reply("Nice to meet you, {name}. What brings you here?", name=turn.data("name"),
-               choices=[Choice("I would like some help", "role:requester"),
-                        Choice("I want to help others", "role:volunteer"),
-                        Choice("Both", "role:both")])
+    turn.reply(
+        "Nice to meet you, {name}. What brings you here?",
+        name=turn.data("name"),
+        choices=[
+            Choice("I would like some help", "role:requester"),
+            Choice("I want to help others", "role:volunteer"),
+            Choice("Both", "role:both"),
+        ],
+    )
 
 
 async def on_role(turn: Turn, role: str) -> None:
@@ -75,10 +84,14 @@ async def on_role(turn: Turn, role: str) -> None:
         raise InvalidInput("Please choose one of the buttons.")
     turn.set_data(roles=[str(r) for r in ROLE_CHOICES[role]])
     turn.conversation.step = "neighbourhood"
-    choices = [Choice(n, f"nb:{i}", {"translate": False})
-               for i, n in enumerate(turn.territory.neighbourhoods)]
-    turn.reply("Which neighbourhood do you live in? Choose, or write it.",
-               choices=[*choices, Choice("I prefer not to say", "nb:none")])
+    choices = [
+        Choice(n, f"nb:{i}", {"translate": False})
+        for i, n in enumerate(turn.territory.neighbourhoods)
+    ]
+    turn.reply(
+        "Which neighbourhood do you live in? Choose, or write it.",
+        choices=[*choices, Choice("I prefer not to say", "nb:none")],
+    )
 
 
 async def on_neighbourhood(turn: Turn, value: str, *, from_button: bool) -> None:
@@ -104,9 +117,13 @@ async def on_neighbourhood(turn: Turn, value: str, *, from_button: bool) -> None
 
 def _ask_skills(turn: Turn) -> None:
     chosen = turn.data("skills", [])
-    turn.reply("How would you like to help? Press every kind that suits you, then \"That's all\".",
-               choices=[*(_skill_choice(c, c.value in chosen) for c in Category),
-                        Choice("That's all", "skills_done")])
+    turn.reply(
+        'How would you like to help? Press every kind that suits you, then "That\'s all".',
+        choices=[
+            *(_skill_choice(c, c.value in chosen) for c in Category),
+            Choice("That's all", "skills_done"),
+        ],
+    )
 
 
 def _skill_choice(category: Category, selected: bool) -> Choice:
@@ -127,8 +144,10 @@ async def on_skills_done(turn: Turn) -> None:
         turn.reply("Please choose at least one kind of help.", choices=category_choices())
         return
     turn.conversation.step = "availability"
-    turn.reply("When are you usually available?",
-               choices=[Choice(label, f"avail:{code}") for code, label in AVAILABILITY_LABELS.items()])
+    turn.reply(
+        "When are you usually available?",
+        choices=[Choice(label, f"avail:{code}") for code, label in AVAILABILITY_LABELS.items()],
+    )
 
 
 async def on_availability(turn: Turn, value: str) -> None:
@@ -140,8 +159,10 @@ async def on_availability(turn: Turn, value: str) -> None:
 
 def _ask_phone(turn: Turn) -> None:
     turn.conversation.step = "phone"
-    turn.reply("What is your phone number? Only the volunteer who helps you will see it.",
-               choices=[Choice("Skip", "skip")])
+    turn.reply(
+        "What is your phone number? Only the volunteer who helps you will see it.",
+        choices=[Choice("Skip", "skip")],
+    )
 
 
 async def on_phone(turn: Turn, value: str | None) -> None:
@@ -150,8 +171,10 @@ async def on_phone(turn: Turn, value: str | None) -> None:
     turn.set_data(phone=value)
     if "requester" in turn.data("roles", []):
         turn.conversation.step = "address"
-        turn.reply("What is your address? Only the volunteer who comes will see it.",
-                   choices=[Choice("Skip", "skip")])
+        turn.reply(
+            "What is your address? Only the volunteer who comes will see it.",
+            choices=[Choice("Skip", "skip")],
+        )
         return
     await finish(turn)
 
@@ -166,18 +189,30 @@ async def on_address(turn: Turn, value: str | None) -> None:
 async def finish(turn: Turn) -> None:
     data = turn.conversation.data
     member = await members.onboard_member(
-        turn.uow, turn.territory.id, data["name"],
-        roles=data["roles"], language=data.get("language") or turn.territory.language,
-        neighbourhood=data.get("neighbourhood"), skills=data.get("skills", []),
-        availability=data.get("availability", 0), phone=data.get("phone"),
-        address=data.get("address"), account=turn.account,
+        turn.uow,
+        turn.territory.id,
+        data["name"],
+        roles=data["roles"],
+        language=data.get("language") or turn.territory.language,
+        neighbourhood=data.get("neighbourhood"),
+        skills=data.get("skills", []),
+        availability=data.get("availability", 0),
+        phone=data.get("phone"),
+        address=data.get("address"),
+        account=turn.account,
     )
     turn.member = member
     turn.goto(None)
     if member.is_volunteer and member.status != "approved":
-        turn.reply("Welcome, {name}! A coordinator will confirm your registration as a volunteer; "
-                   "I will tell you when it is done.", name=member.first_name,
-                   choices=menu_choices(turn))
+        turn.reply(
+            "Welcome, {name}! A coordinator will confirm your registration as a volunteer; "
+            "I will tell you when it is done.",
+            name=member.first_name,
+            choices=menu_choices(turn),
+        )
     else:
-        turn.reply("Welcome, {name}! You can now ask for help whenever you need it.",
-                   name=member.first_name, choices=menu_choices(turn))
+        turn.reply(
+            "Welcome, {name}! You can now ask for help whenever you need it.",
+            name=member.first_name,
+            choices=menu_choices(turn),
+        )

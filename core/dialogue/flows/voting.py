@@ -17,9 +17,16 @@ async def show_polls(turn: Turn, _arg: str = "") -> None:
         turn.reply("There is no poll open right now.", choices=menu_choices(turn))
         return
     for poll in open_polls:
-        turn.reply("Poll: {question}\nVote before {closes_at}.", question=poll.question,
-                   closes_at=poll.closes_at.isoformat(), poll_id=poll.id, kind=poll.kind,
-                   secret=poll.secret, choices=poll_choices(poll), topic=f"poll:{poll.id}")
+        turn.reply(
+            "Poll: {question}\nVote before {closes_at}.",
+            question=poll.question,
+            closes_at=poll.closes_at.isoformat(),
+            poll_id=poll.id,
+            kind=poll.kind,
+            secret=poll.secret,
+            choices=poll_choices(poll),
+            topic=f"poll:{poll.id}",
+        )
 
 
 async def do_vote(turn: Turn, arg: str) -> None:
@@ -41,9 +48,12 @@ async def _toggle(turn: Turn, poll: polls.Poll, position: int) -> None:
     selected ^= {position}
     turn.set_data(**{key: sorted(selected)})
     labels = ", ".join(poll.options[p].label for p in sorted(selected)) or "-"
-    turn.reply("Selected: {labels}. Press other answers, then send your vote.", labels=labels,
-               choices=[*poll_choices(poll), Choice("Send my vote", f"vote_send:{poll.id}")],
-               topic=f"poll:{poll.id}")
+    turn.reply(
+        "Selected: {labels}. Press other answers, then send your vote.",
+        labels=labels,
+        choices=[*poll_choices(poll), Choice("Send my vote", f"vote_send:{poll.id}")],
+        topic=f"poll:{poll.id}",
+    )
 
 
 async def send_multiple(turn: Turn, arg: str) -> None:
@@ -69,7 +79,9 @@ def _confirm_vote(turn: Turn, poll: polls.Poll, positions: list[int]) -> None:
     if poll.secret:
         turn.reply("Your secret vote is recorded. Thank you!", choices=menu_choices(turn))
         return
-    turn.reply("Your vote is recorded: {labels}. You can change it until {closes_at}.",
-               labels=", ".join(labels) or "-", closes_at=poll.closes_at.isoformat(),
-               choices=[Choice("Withdraw my vote", f"vote_retract:{poll.id}"),
-                        *menu_choices(turn)])
+    turn.reply(
+        "Your vote is recorded: {labels}. You can change it until {closes_at}.",
+        labels=", ".join(labels) or "-",
+        closes_at=poll.closes_at.isoformat(),
+        choices=[Choice("Withdraw my vote", f"vote_retract:{poll.id}"), *menu_choices(turn)],
+    )

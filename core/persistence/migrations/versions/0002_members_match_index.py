@@ -18,8 +18,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_members_match",
         "members",
-        ["territory_id", "status", "is_volunteer", "neighbourhood", "id", "availability",
-         "language"],
+        [
+            "territory_id",
+            "status",
+            "is_volunteer",
+            "neighbourhood",
+            "id",
+            "availability",
+            "language",
+        ],
     )
 
 
