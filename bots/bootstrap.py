@@ -16,5 +16,7 @@ async def open_core(settings: Settings) -> Core:
 
 
 def build_engine(core: Core) -> ConversationEngine:
-    """The conversation engine with the NLU configured in the settings."""
-    return ConversationEngine(core)
+    """The conversation engine with the NLU the settings ask for (Rasa if `RASA_URL`)."""
+    from nlu.interpreter import interpreter_from_settings
+
+    return ConversationEngine(core, interpreter_from_settings(core.settings.rasa_url))

@@ -12,6 +12,7 @@ from core.dialogue.words import fold
 
 # Parts of the day without an hour become a window.
 PARTS_OF_DAY = [
+    (r"\b(apres (le )?(dejeuner|manger|repas)|after (lunch|dinner))\b", time(14), time(17)),
     (r"\b(matin|matinee|morning)\b", time(9), time(12)),
     (r"\b(midi|noon|lunch|dejeuner)\b", time(12), time(14)),
     (r"\b(apres[- ]?midi|aprem|afternoon)\b", time(14), time(17)),

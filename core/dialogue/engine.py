@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
 from core.app import Core
 from core.dialogue import render as rendering
-from core.dialogue.flows import asking, common, helping, onboarding, voting
+from core.dialogue.flows import asking, common, helping, onboarding, understanding, voting
 from core.dialogue.messages import Inbound, Outgoing
-from core.dialogue.turn import Turn
+from core.dialogue.turn import Turn, Understanding
 from core.dialogue.words import command_of, fold, looks_like_emergency
 from core.domain.errors import DomainError, InvalidInput, Suspended
 from core.domain.model import Conversation, InboundReceipt, Member, Notification
@@ -30,16 +31,12 @@ log = logging.getLogger(__name__)
 ActionHandler = Callable[[Turn, str], Awaitable[None]]
 
 
-class Understanding(Protocol):
-    """What an NLU returns about a free-text message (see `nlu/`)."""
-
-    intent: str
-    confidence: float
-    entities: dict[str, object]
-
-
 class Interpreter(Protocol):
-    async def parse(self, text: str, *, language: str | None, timezone: str) -> Understanding: ...
+    """An NLU (see `nlu/`): free text -> intent, confidence, ranking and entities."""
+
+    async def parse(
+        self, text: str, *, language: str | None, timezone: str, now: datetime | None
+    ) -> Understanding: ...
 
 
 # Actions that need no member (a newcomer may press them) and those that need one.
@@ -168,6 +165,13 @@ class ConversationEngine:
                 await common.answer_emergency(turn, text)
                 return
         action = inbound.action or (self._choice_action(turn, text) if text else None)
+        if text and action is None and command_of(text) is None and self.interpreter is not None:
+            turn.understood = await self.interpreter.parse(
+                text, language=turn.language, timezone=turn.territory.timezone, now=turn.uow.now()
+            )
+            if turn.understood.intent == understanding.EMERGENCY:
+                await common.answer_emergency(turn, text)
+                return
         if turn.member is None:
             await self._newcomer(turn, text, action)
             return
@@ -238,27 +242,13 @@ class ConversationEngine:
         if handler is not None:
             await handler(turn, text, action)
             return
-        if text and self.interpreter is not None:
-            await self._interpret(turn, text)
+        if turn.understood is not None:
+            await understanding.act_on(turn, turn.understood)
             return
         turn.reply(
             "Sorry, I did not understand. Here is what I can do:",
             choices=common.menu_choices(turn),
         )
-
-    async def _interpret(self, turn: Turn, text: str) -> None:
-        assert self.interpreter is not None
-        understood = await self.interpreter.parse(
-            text, language=turn.language, timezone=turn.territory.timezone
-        )
-        action = INTENT_ACTIONS.get(understood.intent)
-        if action is None:
-            turn.reply(
-                "Sorry, I did not understand. Here is what I can do:",
-                choices=common.menu_choices(turn),
-            )
-            return
-        await self._run_action(turn, action)
 
     async def pending(
         self, platform: str, *, member_ids: set[int] | None = None, limit: int = 100
@@ -484,14 +474,4 @@ STEP_ACTIONS: dict[tuple[str | None, str | None], set[str]] = {
     ("ask", "confirm"): {"confirm"},
     ("done", "hours"): {"hours"},
     ("language", "choose"): {"lang"},
-}
-INTENT_ACTIONS = {
-    "request_help": "need_help",
-    "offer_help": "requests",
-    "list_requests": "requests",
-    "my_status": "my_requests",
-    "cancel_request": "my_requests",
-    "greet": "menu",
-    "help": "help",
-    "thanks": "menu",
 }

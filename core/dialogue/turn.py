@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from core.dialogue.messages import Inbound
 from core.domain.model import Conversation, Member, PlatformAccount, Territory
 from core.services import outbox
 from core.services.outbox import Choice
 from core.services.unit_of_work import UnitOfWork
+
+
+class Understanding(Protocol):
+    """What the NLU understood of a free-text message (see `nlu/interpreter.py`)."""
+
+    intent: str
+    confidence: float
+    ranking: list[tuple[str, float]]
+
+    def entity(self, name: str) -> Any: ...
 
 
 @dataclass
@@ -21,6 +31,7 @@ class Turn:
     territory: Territory
     member: Member | None = None
     replies: list[Any] = field(default_factory=list)
+    understood: Understanding | None = None
 
     @property
     def language(self) -> str:

@@ -59,7 +59,7 @@ COMMANDS: dict[str, str] = {
 EMERGENCY_PATTERNS = [
     r"\bau secours\b",
     r"\bappele[zr]? (les )?(secours|pompiers|samu|le 15|le 18|le 112)\b",
-    r"\bje suis tombee?\b",
+    r"\bje (suis|viens de) tombe(e|r)?\b",
     r"\bsuis par terre\b",
     r"\bpeux? (pas|plus) me relever\b",
     r"\bdouleurs? (dans|a|a la|au) (la )?poitrine\b",
@@ -75,10 +75,10 @@ EMERGENCY_PATTERNS = [
     r"\bsens le gaz\b",
     r"\bfuite de gaz\b",
     r"\bavc\b",
-    r"\bmalaise\b",
+    r"\b(je fais|il fait|elle fait|fait un|en train de faire un) malaise\b",
     r"\burgence\b",
     r"\burgent(e)? (medical|vital)",
-    r"\bhelp me\b",
+    r"\bhelp me,? (please )?(i|i'm|im|quick|now)\b",
     r"\bi (have )?fell\b",
     r"\bi('ve| have)? fallen\b",
     r"\bcan'?t get up\b",
@@ -96,6 +96,11 @@ EMERGENCY_PATTERNS = [
     r"\bcrise cardiaque\b",
 ]
 _EMERGENCY = re.compile("|".join(EMERGENCY_PATTERNS))
+# A fall or a faint told about afterwards ("la semaine dernière, rien de grave") is no emergency.
+_PAST = re.compile(
+    r"\b(semaine derniere|hier|mois dernier|l'an dernier|rien de grave|last week|yesterday|"
+    r"last month|nothing serious|depuis que|since i)\b"
+)
 
 
 def command_of(text: str) -> str | None:
@@ -107,4 +112,5 @@ def command_of(text: str) -> str | None:
 
 
 def looks_like_emergency(text: str) -> bool:
-    return bool(_EMERGENCY.search(fold(text)))
+    folded = fold(text)
+    return bool(_EMERGENCY.search(folded)) and not _PAST.search(folded)

@@ -7,7 +7,7 @@ from datetime import datetime
 from core.dialogue.dates import parse_when, preset_when
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.render import CATEGORY_LABELS
-from core.dialogue.turn import Turn
+from core.dialogue.turn import Turn, Understanding
 from core.dialogue.words import fold
 from core.domain.errors import NotAllowed
 from core.domain.vocabulary import Category
@@ -36,14 +36,44 @@ async def start(turn: Turn, _arg: str = "") -> None:
     turn.reply("What do you need help with?", choices=category_choices())
 
 
+async def start_from_text(turn: Turn, understood: Understanding) -> None:
+    """A request written in one message: keep what it says, ask only for what is missing."""
+    member = turn.member
+    assert member is not None
+    if not member.is_requester:
+        raise NotAllowed("Only members registered as asking for help can post a request.")
+    turn.goto("ask", "category", description=understood.text[:1000])
+    when = understood.entity("when")
+    if isinstance(when, dict):
+        turn.set_data(when_start=when["from"], when_end=when["to"])
+    elif isinstance(when, str):
+        turn.set_data(when_start=when, when_end=None)
+    if (
+        turn.data("when_start")
+        and datetime.fromisoformat(turn.data("when_start")) < turn.uow.now()
+    ):
+        turn.set_data(when_start=None, when_end=None)
+    place = understood.entity("place")
+    if place:
+        turn.set_data(place=str(place)[:300], place_given=True)
+    category = understood.entity("category")
+    if category in {c.value for c in Category}:
+        await on_category(turn, str(category))
+        return
+    turn.reply("What do you need help with?", choices=category_choices())
+
+
 async def on_category(turn: Turn, value: str) -> None:
     category = _category_from(turn, value)
+    if category is None and turn.understood is not None:
+        guessed = turn.understood.entity("category")
+        category = str(guessed) if guessed in {c.value for c in Category} else None
     if category is None:
         turn.reply("Please choose one of the buttons.", choices=category_choices())
         return
     turn.set_data(category=category)
     if turn.data("when_start"):
-        await ask_place(turn)
+        await _after_when(turn)
         return
     turn.conversation.step = "when"
     turn.reply(
@@ -84,7 +114,14 @@ async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
         )
         return
     turn.set_data(when_start=start_at.isoformat(), when_end=end_at.isoformat() if end_at else None)
-    await ask_place(turn)
+    await _after_when(turn)
+
+
+async def _after_when(turn: Turn) -> None:
+    if turn.data("place_given"):
+        await on_place(turn, turn.data("place"))
+    else:
+        await ask_place(turn)
 
 
 async def ask_place(turn: Turn) -> None:

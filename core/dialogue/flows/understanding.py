@@ -1,0 +1,185 @@
+"""What to do with a free-text message the NLU understood, outside of any flow.
+
+Low confidence never guesses: the two or three likeliest meanings are offered as buttons.
+"""
+
+from __future__ import annotations
+
+from core.dialogue.flows import asking, common, helping, voting
+from core.dialogue.turn import Turn, Understanding
+from core.services import requests
+from core.services.outbox import Choice
+
+EMERGENCY = "emergency"
+LOW_CONFIDENCE = 0.45
+# The button offered for each meaning when the message was unclear.
+MEANINGS: dict[str, Choice] = {
+    "request_help": Choice("I need help", "need_help"),
+    "offer_help": Choice("Open requests", "requests"),
+    "list_requests": Choice("Open requests", "requests"),
+    "accept_task": Choice("Open requests", "requests"),
+    "my_status": Choice("My requests", "my_requests"),
+    "cancel_request": Choice("My requests", "my_requests"),
+    "task_done": Choice("My tasks", "my_tasks"),
+    "help": Choice("Help", "help"),
+}
+
+
+async def act_on(turn: Turn, understood: Understanding) -> None:
+    """Route an understood message to the flow it asks for."""
+    if understood.confidence < LOW_CONFIDENCE:
+        await offer_meanings(turn, understood)
+        return
+    handler = HANDLERS.get(understood.intent, not_understood)
+    await handler(turn, understood)
+
+
+async def offer_meanings(turn: Turn, understood: Understanding) -> None:
+    choices: list[Choice] = []
+    for intent, _confidence in understood.ranking:
+        choice = MEANINGS.get(intent)
+        if choice is not None and choice not in choices and _allowed(turn, choice.action):
+            choices.append(choice)
+        if len(choices) == 3:
+            break
+    choices.append(Choice("Talk to a coordinator", "coordinator"))
+    turn.reply("I am not sure I understood. Did you mean:", choices=choices)
+
+
+def _allowed(turn: Turn, action: str) -> bool:
+    member = turn.member
+    if member is None:
+        return False
+    if action in ("need_help", "my_requests"):
+        return member.is_requester
+    if action in ("requests", "my_tasks"):
+        return member.is_volunteer
+    return True
+
+
+async def request_help(turn: Turn, understood: Understanding) -> None:
+    await asking.start_from_text(turn, understood)
+
+
+async def offer_help(turn: Turn, understood: Understanding) -> None:
+    assert turn.member is not None
+    if turn.member.is_volunteer:
+        await helping.show_open_requests(turn)
+        return
+    turn.reply(
+        "Thank you for wanting to help! A coordinator registers new volunteers: "
+        "press the button to write to them.",
+        choices=[Choice("Talk to a coordinator", "coordinator"), *common.menu_choices(turn)[:2]],
+    )
+
+
+async def accept_task(turn: Turn, understood: Understanding) -> None:
+    offered = [
+        action
+        for _label, action in turn.data("last_choices") or []
+        if str(action).startswith("accept:")
+    ]
+    if len(offered) == 1:
+        await helping.do_accept(turn, str(offered[0]).partition(":")[2])
+        return
+    await helping.show_open_requests(turn)
+
+
+async def affirm(turn: Turn, understood: Understanding) -> None:
+    last = turn.data("last_choices") or []
+    if last:
+        await _press(turn, str(last[0][1]))
+        return
+    await common.show_menu(turn)
+
+
+async def deny(turn: Turn, understood: Understanding) -> None:
+    last = [str(action) for _label, action in turn.data("last_choices") or []]
+    declines = [a for a in last if a.startswith("decline:")]
+    if len(declines) == 1:
+        await helping.do_decline(turn, declines[0].partition(":")[2])
+        return
+    turn.reply("All right.", choices=common.menu_choices(turn))
+
+
+async def task_done(turn: Turn, understood: Understanding) -> None:
+    assert turn.member is not None
+    tasks = await requests.tasks_of(turn.uow, turn.member.id)
+    if len(tasks) == 1:
+        await helping.ask_hours(turn, str(tasks[0].id))
+        return
+    await helping.show_my_tasks(turn)
+
+
+async def my_status(turn: Turn, understood: Understanding) -> None:
+    assert turn.member is not None
+    if turn.member.is_requester:
+        await asking.show_my_requests(turn)
+    if turn.member.is_volunteer:
+        await helping.show_my_tasks(turn)
+    if not (turn.member.is_requester or turn.member.is_volunteer):
+        await voting.show_polls(turn)
+
+
+async def list_requests(turn: Turn, understood: Understanding) -> None:
+    assert turn.member is not None
+    if turn.member.is_volunteer:
+        await helping.show_open_requests(turn)
+    else:
+        await offer_help(turn, understood)
+
+
+async def cancel_request(turn: Turn, understood: Understanding) -> None:
+    await asking.show_my_requests(turn)
+
+
+async def greet(turn: Turn, understood: Understanding) -> None:
+    assert turn.member is not None
+    turn.reply(
+        "Hello {name}! What would you like to do?",
+        name=turn.member.first_name,
+        choices=common.menu_choices(turn),
+    )
+
+
+async def thanks(turn: Turn, understood: Understanding) -> None:
+    turn.reply("You are welcome! Is there anything else?", choices=common.menu_choices(turn))
+
+
+async def help_(turn: Turn, understood: Understanding) -> None:
+    await common.show_help(turn)
+
+
+async def not_understood(turn: Turn, understood: Understanding) -> None:
+    turn.reply(
+        "Sorry, I can only help with mutual aid in the cooperative. Here is what I can do:",
+        choices=common.menu_choices(turn),
+    )
+
+
+async def _press(turn: Turn, action: str) -> None:
+    from core.dialogue.engine import MEMBER_ACTIONS  # the engine's table of button actions
+
+    name, _, arg = action.partition(":")
+    handler = MEMBER_ACTIONS.get(name)
+    if handler is None:
+        await common.show_menu(turn)
+        return
+    await handler(turn, arg)
+
+
+HANDLERS = {
+    "request_help": request_help,
+    "offer_help": offer_help,
+    "accept_task": accept_task,
+    "affirm": affirm,
+    "deny": deny,
+    "cancel_request": cancel_request,
+    "task_done": task_done,
+    "list_requests": list_requests,
+    "my_status": my_status,
+    "greet": greet,
+    "thanks": thanks,
+    "help": help_,
+    "out_of_scope": not_understood,
+}

@@ -1,0 +1,239 @@
+"""Entities of a message: `category` (learned lexicon), `place` (patterns), `when` (dateparser).
+
+Every entity is a dict in Rasa's shape: entity, value, start, end, confidence_entity, extractor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.dialogue.dates import parse_when
+from nlu.text import fold_with_offsets, original_span
+
+EXTRACTOR = "entraide.builtin"
+# Words too common to say anything about a category on their own.
+STOPWORDS = frozenset(
+    [
+        "pour",
+        "avec",
+        "dans",
+        "chez",
+        "mon",
+        "mes",
+        "une",
+        "des",
+        "les",
+        "pas",
+        "besoin",
+        "aide",
+        "aider",
+        "faire",
+        "quelqu'un",
+        "quelqu",
+        "voudrais",
+        "pourrait",
+        "pourriez",
+        "serait",
+        "would",
+        "could",
+        "someone",
+        "need",
+        "help",
+        "with",
+        "please",
+        "some",
+        "have",
+        "your",
+        "that",
+        "this",
+        "from",
+        "demain",
+        "tomorrow",
+        "matin",
+        "morning",
+        "apres",
+        "midi",
+        "afternoon",
+        "jeudi",
+        "mardi",
+        "lundi",
+        "mercredi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "bonjour",
+        "hello",
+        "merci",
+        "thanks",
+        "prochain",
+        "next",
+        "semaine",
+        "week",
+        "heure",
+        "heures",
+        "vers",
+        "around",
+    ]
+)
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]{2,}")
+
+
+@dataclass
+class CategoryLexicon:
+    """Phrases and words that name a category, learned from the annotated training data."""
+
+    phrases: dict[str, str] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def learn(cls, spans: Iterable[tuple[str, str]], synonyms: dict[str, str]) -> CategoryLexicon:
+        """`spans` are (span text, category value) pairs; keep the unambiguous ones."""
+        phrase_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        word_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        pairs = list(spans) + [(variant, value) for variant, value in synonyms.items()]
+        for text, value in pairs:
+            folded = fold_with_offsets(text)[0].strip()
+            if not folded:
+                continue
+            phrase_votes[folded][value] += 1
+            for token in _TOKEN.findall(folded):
+                if token not in STOPWORDS:
+                    word_votes[token][value] += 1
+        lexicon = cls()
+        for phrase, votes in phrase_votes.items():
+            value, count = votes.most_common(1)[0]
+            if count / sum(votes.values()) >= 0.8:
+                lexicon.phrases[phrase] = value
+        for word, votes in word_votes.items():
+            value, count = votes.most_common(1)[0]
+            if count / sum(votes.values()) >= 0.8:
+                lexicon.words[word] = value
+        return lexicon
+
+    def evidence(self, text: str) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
+        """Votes per category from the phrases (+0.5, the longest) and words (+0.25 each)
+        named in `text`, and where in the text each category was first named."""
+        folded, origin = fold_with_offsets(text)
+        votes: dict[str, float] = defaultdict(float)
+        spans: dict[str, tuple[int, int]] = {}
+        longest: tuple[int, int, int, str] | None = None
+        for phrase, value in self.phrases.items():
+            if " " not in phrase:
+                continue  # single words are counted below, once each
+            for match in re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", folded):
+                candidate = (len(phrase), match.start(), match.end(), value)
+                longest = max(longest, candidate) if longest else candidate
+        if longest is not None:
+            votes[longest[3]] += 0.5
+            spans[longest[3]] = original_span(origin, longest[1], longest[2], len(text))
+        for match in _TOKEN.finditer(folded):
+            word = match.group()
+            value = self.words.get(word) or self.words.get(word.rstrip("s"))
+            if value:
+                votes[value] += 0.25
+                spans.setdefault(
+                    value, original_span(origin, match.start(), match.end(), len(text))
+                )
+        return dict(votes), spans
+
+
+def entity(name: str, value: Any, start: int, end: int, confidence: float) -> dict[str, Any]:
+    return {
+        "entity": name,
+        "value": value,
+        "start": start,
+        "end": end,
+        "confidence_entity": round(confidence, 3),
+        "extractor": EXTRACTOR,
+    }
+
+
+# --- place ------------------------------------------------------------------------------------
+
+_PLACE = re.compile(
+    r"(?<![a-z])(?:chez (?:le |la |les |l'|mon |ma |mes )?|(?:a|au|aux) (?:la |l')?"
+    r"|(?:to|at) the |to (?:my |the )?)"
+    r"(?P<head>[a-z][a-z'-]{2,}(?: (?:de la |de l'|de |du |des |d')[a-z][a-z'-]{2,})?)"
+)
+_NOT_PLACES = re.compile(
+    r"^(?:demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|matin|midi|soir|"
+    r"semaine|moins|plus|mois|fois|cause|sujet|propos|besoin|maison|domicile|moi|help|"
+    r"morning|afternoon|evening|weekend|end|moment|minute|time|same|rest|aider|faire|"
+    r"quelqu|the|me|him|her|us|them|go|get|take|do|come|pick|drive|bring|see|buy|have|be)"
+    r"(?![a-z])"
+)
+
+
+def find_place(text: str) -> dict[str, Any] | None:
+    """A place named after 'chez', 'à la', 'au', 'to the'...: the dentist, the pharmacy."""
+    folded, origin = fold_with_offsets(text)
+    for match in _PLACE.finditer(folded):
+        head = match.group("head")
+        if _NOT_PLACES.match(head) or head[0].isdigit():
+            continue
+        begin, finish = original_span(origin, match.start(), match.end(), len(text))
+        return entity("place", text[begin:finish], begin, finish, 0.6)
+    return None
+
+
+# --- when -------------------------------------------------------------------------------------
+
+_DAY = (
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
+)
+_MONTH = (
+    r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
+    r"decembre|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_TIME_CUES = re.compile(
+    rf"(?<![a-z0-9])(?:{_DAY}|apres-demain|apres demain|demain|aujourd'hui|aujourd hui|ce soir|"
+    r"cet apres-midi|ce matin|tomorrow|today|tonight|this (?:morning|afternoon|evening)|"
+    r"(?:la )?semaine prochaine|next week|this week|ce week-end|this weekend|weekend|week-end|"
+    r"matin(?:ee)?|midi|apres-midi|apres midi|aprem|soir(?:ee)?|morning|afternoon|evening|"
+    r"noon|lunch|dejeuner|"
+    rf"\d{{1,2}} ?h(?: ?\d{{2}})?|\d{{1,2}}:\d{{2}}|\d{{1,2}} ?(?:am|pm)|"
+    rf"\d{{1,2}}(?:er|st|nd|rd|th)? (?:{_MONTH})|(?:{_MONTH}) \d{{1,2}}(?:st|nd|rd|th)?|"
+    r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|prochain(?:e)?|next|"
+    r"(?:at|around|about|vers|a) \d{1,2}(?![0-9:h]))(?![a-z0-9])"
+)
+_MAX_GAP = 20
+
+
+def find_when(text: str, *, now: datetime, timezone: str, language: str) -> dict[str, Any] | None:
+    """The moment or window named in `text`, resolved against `now` in the territory's zone."""
+    folded, origin = fold_with_offsets(text)
+    matches = list(_TIME_CUES.finditer(folded))
+    if not matches:
+        return None
+    start, end = matches[0].start(), matches[0].end()
+    for match in matches[1:]:
+        if match.start() - end > _MAX_GAP:
+            break
+        end = match.end()
+    # Words just before a cue ("vers", "à", "at") help the parser with the hour.
+    window = folded[max(0, start - 6) : end]
+    resolved = parse_when(window, now=now, timezone=timezone, language=language)
+    if resolved is None:
+        resolved = parse_when(folded[start:end], now=now, timezone=timezone, language=language)
+    if resolved is None:
+        return None
+    begin, finish = original_span(origin, start, end, len(text))
+    first, last = resolved
+    value: Any = (
+        first.isoformat() if last is None else {"from": first.isoformat(), "to": last.isoformat()}
+    )
+    return entity("when", value, begin, finish, 0.8)

@@ -1,0 +1,161 @@
+"""Evaluate an interpreter on labelled messages: `{"text","lang","intent","category"}` lines."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from nlu.interpreter import Understanding
+
+# A fixed "now" so that dates in the evaluation never drift with the calendar.
+EVALUATION_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+class Parser(Protocol):
+    async def parse(
+        self,
+        text: str,
+        *,
+        language: str | None = ...,
+        timezone: str = ...,
+        now: datetime | None = ...,
+    ) -> Understanding: ...
+
+
+@dataclass
+class Report:
+    total: int
+    accuracy: float
+    macro_f1: float
+    per_intent: dict[str, dict[str, float]]
+    confusions: list[tuple[str, str, int]]
+    category_accuracy: float
+    category_total: int
+    emergency_recall: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "errors"}
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: not JSON ({exc.msg}).") from exc
+        if not {"text", "intent"} <= case.keys():
+            raise ValueError(f'{path}:{number}: needs at least "text" and "intent".')
+        cases.append(case)
+    return cases
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def evaluate(
+    parser: Parser, cases: list[dict[str, Any]], *, timezone: str = "Europe/Paris"
+) -> Report:
+    """Run every case through `parser` and compute the figures of `entraide nlu eval`."""
+    gold: list[str] = []
+    predicted: list[str] = []
+    latencies: list[float] = []
+    category_hits = category_total = 0
+    errors: list[dict[str, Any]] = []
+    for case in cases:
+        started = time.perf_counter()
+        understood = await parser.parse(
+            case["text"], language=case.get("lang"), timezone=timezone, now=EVALUATION_NOW
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+        gold.append(case["intent"])
+        predicted.append(understood.intent)
+        wrong_category = False
+        if case.get("category"):
+            category_total += 1
+            if understood.entity("category") == case["category"]:
+                category_hits += 1
+            else:
+                wrong_category = True
+        if understood.intent != case["intent"] or wrong_category:
+            errors.append(
+                {
+                    "text": case["text"],
+                    "intent": case["intent"],
+                    "predicted": understood.intent,
+                    "category": case.get("category"),
+                    "predicted_category": understood.entity("category"),
+                }
+            )
+    per_intent = _per_intent(gold, predicted)
+    confusions = Counter((g, p) for g, p in zip(gold, predicted, strict=True) if g != p)
+    emergencies = [p for g, p in zip(gold, predicted, strict=True) if g == "emergency"]
+    return Report(
+        total=len(cases),
+        accuracy=sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(cases), 1),
+        macro_f1=statistics.fmean(s["f1"] for s in per_intent.values()) if per_intent else 0.0,
+        per_intent=per_intent,
+        confusions=[(g, p, n) for (g, p), n in confusions.most_common(10)],
+        category_accuracy=category_hits / category_total if category_total else 1.0,
+        category_total=category_total,
+        emergency_recall=(
+            sum(p == "emergency" for p in emergencies) / len(emergencies) if emergencies else 1.0
+        ),
+        latency_p50_ms=percentile(latencies, 0.50),
+        latency_p99_ms=percentile(latencies, 0.99),
+        errors=errors,
+    )
+
+
+def _per_intent(gold: list[str], predicted: list[str]) -> dict[str, dict[str, float]]:
+    scores: dict[str, dict[str, float]] = {}
+    for intent in sorted(set(gold)):
+        tp = sum(g == p == intent for g, p in zip(gold, predicted, strict=True))
+        fp = sum(p == intent and g != intent for g, p in zip(gold, predicted, strict=True))
+        fn = sum(g == intent and p != intent for g, p in zip(gold, predicted, strict=True))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[intent] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": float(tp + fn),
+        }
+    return scores
+
+
+def format_report(report: Report) -> str:
+    lines = [
+        f"messages: {report.total}",
+        f"accuracy: {report.accuracy:.3f}   macro-F1: {report.macro_f1:.3f}",
+        f"category accuracy: {report.category_accuracy:.3f} (on {report.category_total})",
+        f"emergency recall: {report.emergency_recall:.3f}",
+        f"latency p50: {report.latency_p50_ms:.2f} ms   p99: {report.latency_p99_ms:.2f} ms",
+        "",
+        f"{'intent':<16}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}",
+    ]
+    for intent, s in report.per_intent.items():
+        lines.append(
+            f"{intent:<16}{s['precision']:>10.2f}{s['recall']:>8.2f}{s['f1']:>7.2f}"
+            f"{int(s['support']):>5}"
+        )
+    if report.confusions:
+        lines += ["", "most frequent confusions (expected -> predicted):"]
+        lines += [f"  {g} -> {p}: {n}" for g, p, n in report.confusions]
+    return "\n".join(lines)

@@ -1,0 +1,167 @@
+"""One interface, two backends: the built-in model (default) and a Rasa server (`RASA_URL`).
+
+`parse()` returns an `Understanding`; `Understanding.as_rasa()` is Rasa's `/model/parse` answer
+plus `language`. Dates are always resolved by us (dateparser), whichever backend classifies.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from core.dialogue.words import looks_like_emergency
+from nlu.builtin import CATEGORY_INTENTS, BuiltinModel, load_or_train
+from nlu.entities import find_place, find_when
+from nlu.text import guess_language
+
+log = logging.getLogger(__name__)
+
+EMERGENCY = "emergency"
+# Recall matters above precision: a fair chance of emergency is treated as one.
+EMERGENCY_THRESHOLD = 0.25
+
+
+@dataclass
+class Understanding:
+    """What a message means: intent with confidence, ranking, entities, language."""
+
+    text: str
+    intent: str
+    confidence: float
+    ranking: list[tuple[str, float]]
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    language: str = "fr"
+
+    def entity(self, name: str) -> Any:
+        """The value of the first entity called `name`, or None."""
+        return next((e["value"] for e in self.entities if e["entity"] == name), None)
+
+    def as_rasa(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "intent": {"name": self.intent, "confidence": round(self.confidence, 4)},
+            "entities": self.entities,
+            "intent_ranking": [{"name": n, "confidence": round(c, 4)} for n, c in self.ranking],
+            "language": self.language,
+        }
+
+
+def decide_intent(ranking: list[tuple[str, float]], text: str) -> tuple[str, float]:
+    """Top intent, except that a plausible emergency always wins."""
+    scores = dict(ranking)
+    if looks_like_emergency(text):
+        return EMERGENCY, max(scores.get(EMERGENCY, 0.0), 0.95)
+    if scores.get(EMERGENCY, 0.0) >= EMERGENCY_THRESHOLD:
+        return EMERGENCY, scores[EMERGENCY]
+    return ranking[0]
+
+
+class BuiltinInterpreter:
+    """The offline model trained from `nlu/data` (loaded from its cache in well under 2 s)."""
+
+    name = "builtin"
+
+    def __init__(self, model: BuiltinModel | None = None) -> None:
+        self.model = model or load_or_train()
+
+    async def parse(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        timezone: str = "Europe/Paris",
+        now: datetime | None = None,
+    ) -> Understanding:
+        return self.parse_sync(text, language=language, timezone=timezone, now=now)
+
+    def parse_sync(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        timezone: str = "Europe/Paris",
+        now: datetime | None = None,
+    ) -> Understanding:
+        ranking = self.model.intent_ranking(text)
+        intent, confidence = decide_intent(ranking, text)
+        lang = guess_language(text, default=language or "fr")
+        entities = extract_entities(self.model, text, intent, lang, timezone, now)
+        return Understanding(text, intent, confidence, ranking[:5], entities, lang)
+
+
+def extract_entities(
+    model: BuiltinModel,
+    text: str,
+    intent: str,
+    language: str,
+    timezone: str,
+    now: datetime | None,
+    *,
+    known: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Category, place and when; entities already found (by Rasa) are kept and completed."""
+    found = list(known or [])
+    names = {e["entity"] for e in found}
+    if "category" not in names:
+        category = model.category(text, asks_or_offers=intent in CATEGORY_INTENTS)
+        if category is not None:
+            found.append(category)
+    if "place" not in names and (place := find_place(text)) is not None:
+        found.append(place)
+    when = find_when(text, now=now or datetime.now(UTC), timezone=timezone, language=language)
+    if when is not None:
+        found.append(when)
+    return sorted(found, key=lambda e: e["start"])
+
+
+class RasaInterpreter:
+    """Rasa classifies, our resolver adds dates, the built-in model stands in when Rasa is down."""
+
+    name = "rasa"
+
+    def __init__(self, url: str, fallback: BuiltinInterpreter, timeout: float = 2.0) -> None:
+        from nlu.rasa_http import RasaHttpInterpreter
+
+        self.client = RasaHttpInterpreter(url, timeout=timeout)
+        self.fallback = fallback
+        self.fallbacks = 0  # how many messages the built-in model answered instead
+
+    async def parse(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        timezone: str = "Europe/Paris",
+        now: datetime | None = None,
+    ) -> Understanding:
+        from nlu.rasa_http import RasaUnavailable, normalise
+
+        try:
+            answer = normalise(await self.client.parse_raw(text), text)
+        except RasaUnavailable as exc:
+            log.warning("Rasa is unavailable (%s): using the built-in model", exc)
+            self.fallbacks += 1
+            return await self.fallback.parse(text, language=language, timezone=timezone, now=now)
+        ranking = [(r["name"], float(r["confidence"])) for r in answer["intent_ranking"]] or [
+            (answer["intent"]["name"], float(answer["intent"]["confidence"]))
+        ]
+        intent, confidence = decide_intent(ranking, text)
+        lang = guess_language(text, default=language or "fr")
+        rasa_entities = [e for e in answer["entities"] if e["entity"] in ("category", "place")]
+        entities = extract_entities(
+            self.fallback.model, text, intent, lang, timezone, now, known=rasa_entities
+        )
+        return Understanding(text, intent, confidence, ranking[:5], entities, lang)
+
+
+def interpreter_from_settings(rasa_url: str | None, backend: str | None = None) -> Any:
+    """The interpreter the settings ask for: Rasa when `RASA_URL` is set, else built-in."""
+    builtin = BuiltinInterpreter()
+    chosen = backend or ("rasa" if rasa_url else "builtin")
+    if chosen == "rasa":
+        if not rasa_url:
+            raise ValueError("--backend rasa needs RASA_URL (the address of a Rasa server).")
+        return RasaInterpreter(rasa_url, builtin)
+    return builtin

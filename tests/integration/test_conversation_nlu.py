@@ -1,0 +1,62 @@
+"""Free text in the conversation: one-message requests, missing pieces, unclear messages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from core.dialogue.engine import ConversationEngine
+from core.domain.model import HelpRequest
+from nlu.interpreter import BuiltinInterpreter
+from tests.conftest import Cooperative
+from tests.integration.test_conversation import as_member, say
+
+
+@pytest.fixture(scope="module")
+def interpreter() -> BuiltinInterpreter:
+    return BuiltinInterpreter()
+
+
+async def test_a_complete_request_in_one_message_is_posted_after_one_confirmation(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    replies = await say(
+        engine,
+        "alice",
+        "Bonjour, pourriez-vous m'aider à faire mes courses au marché jeudi à 10h ? Merci",
+    )
+    assert replies[-1].key.startswith("Here is your request")
+    done = await say(engine, "alice", "oui")
+    assert done[-1].key.startswith("Your request is sent")
+    async with coop.core.uow() as uow:
+        request = (await uow.session.execute(select(HelpRequest))).scalar_one()
+    assert (request.category, request.place) == ("shopping", "au marché")
+
+
+async def test_a_request_without_a_time_asks_for_the_time_only(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    replies = await say(engine, "alice", "j'ai besoin de quelqu'un pour faire mes courses")
+    assert replies[-1].key.startswith("When do you need help?")
+
+
+async def test_an_emergency_in_free_words_is_answered_with_the_numbers(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    replies = await say(engine, "alice", "mon mari ne répond plus il est allongé dans la cuisine")
+    assert "112" in replies[0].text
+
+
+async def test_an_unclear_message_offers_the_likeliest_meanings_as_buttons(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    replies = await say(engine, "alice", "euh")
+    assert replies[-1].buttons, "a message is never silently ignored"
