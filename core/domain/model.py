@@ -6,22 +6,27 @@ guard; they do no I/O themselves (services load and save them through a unit of 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
+    Table,
     Text,
     TypeDecorator,
+    Unicode,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -110,6 +115,8 @@ class Member(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.PENDING)
     preferred_platform: Mapped[str | None] = mapped_column(String(16))
+    # Volunteers get a weekly digest of the open requests near them unless they opt out.
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime]
     approved_at: Mapped[datetime | None]
 
@@ -203,7 +210,11 @@ class HelpRequest(Base):
     """A request for help and its life cycle: open -> accepted -> done, or cancelled / expired."""
 
     __tablename__ = "help_requests"
-    __table_args__ = (Index("ix_help_requests_territory_state", "territory_id", "state"),)
+    __table_args__ = (
+        Index("ix_help_requests_territory_state", "territory_id", "state"),
+        # The scheduler's sweep: open and accepted requests by the time of the task.
+        Index("ix_help_requests_state_when", "state", "when_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
@@ -218,6 +229,10 @@ class HelpRequest(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # The recurring request this one is an occurrence of ("every Tuesday, shopping").
+    recurring_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recurring_requests.id"), index=True
+    )
 
     requester: Mapped[Member] = relationship(foreign_keys=[requester_id], lazy="joined")
     assignments: Mapped[list[Assignment]] = relationship(
@@ -255,6 +270,34 @@ class HelpRequest(Base):
     @property
     def is_closed(self) -> bool:
         return self.state in (RequestState.DONE, RequestState.CANCELLED, RequestState.EXPIRED)
+
+
+class RecurringRequest(Base):
+    """A request that comes back ("every Tuesday at 10:00, shopping").
+
+    The scheduler creates each occurrence as an ordinary `HelpRequest` some days ahead; the
+    time of day is local to the territory, so it stays 10:00 across daylight-saving changes.
+    """
+
+    __tablename__ = "recurring_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    category: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str | None] = mapped_column(String(300))
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday ... 6 = Sunday
+    minute_of_day: Mapped[int] = mapped_column(Integer)  # local time: 10:00 is 600
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    every_weeks: Mapped[int] = mapped_column(Integer, default=1)
+    # The first day an occurrence may fall on (a local date of the territory).
+    starts_on: Mapped[date]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+
+    requester: Mapped[Member] = relationship(foreign_keys=[requester_id], lazy="joined")
 
 
 class Assignment(Base):
@@ -395,6 +438,34 @@ class Notification(Base):
     external_ref: Mapped[str | None] = mapped_column(String(255))
 
 
+class JobRun(Base):
+    """A piece of scheduled work done (a reminder sent, a poll closed...), exactly once.
+
+    Written in the same transaction as the notifications the work writes: the primary key
+    ("reminder-24h:request:12:assignment:5") makes a second run find it done.
+    """
+
+    __tablename__ = "job_runs"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    due_at: Mapped[datetime]
+    ran_at: Mapped[datetime] = mapped_column(index=True)
+    # "done", or why nothing was sent ("nothing to say", "no longer needed").
+    outcome: Mapped[str] = mapped_column(String(40))
+
+
+# APScheduler's job store (its own format: pickled job state). Declared here so that the
+# migrations own the whole schema; APScheduler finds the table and uses it as is.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    Base.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+
 class AuditEntry(Base):
     """One state change: who did what to what, and when."""
 
@@ -449,6 +520,7 @@ __all__ = [
     "Conversation",
     "HelpRequest",
     "InboundReceipt",
+    "JobRun",
     "LinkCode",
     "MatchOffer",
     "Member",
@@ -458,8 +530,10 @@ __all__ = [
     "PlatformAccount",
     "Poll",
     "PollOption",
+    "RecurringRequest",
     "SecretBallot",
     "Territory",
     "TerritoryChannel",
     "Vote",
+    "apscheduler_jobs",
 ]
