@@ -15,7 +15,16 @@ from sqlalchemy.exc import IntegrityError
 
 from core.app import Core
 from core.dialogue import render as rendering
-from core.dialogue.flows import asking, common, helping, onboarding, understanding, voting
+from core.dialogue.delivery import DeliveryDesk, buttons_of
+from core.dialogue.flows import (
+    asking,
+    common,
+    helping,
+    onboarding,
+    organising,
+    understanding,
+    voting,
+)
 from core.dialogue.messages import Inbound, Outgoing
 from core.dialogue.turn import Turn, Understanding
 from core.dialogue.words import command_of, fold, looks_like_emergency
@@ -63,6 +72,12 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
     "vote": voting.do_vote,
     "vote_send": voting.send_multiple,
     "vote_retract": voting.retract,
+    "vote_set": voting.set_choice,
+    "voice": organising.on_voice,
+    "not_text": organising.on_not_text,
+    "link_group": organising.link_room,
+    "link_group_private": organising.explain_room_linking,
+    "new_poll": organising.start_poll,
 }
 # Actions whose argument must be a number (an id), checked before any handler runs.
 NUMERIC_ARG = {
@@ -80,8 +95,8 @@ NUMERIC_ARG = {
 }
 
 
-class ConversationEngine:
-    """Turns inbound messages into core calls and replies."""
+class ConversationEngine(DeliveryDesk):
+    """Turns inbound messages into core calls and replies; channels deliver through it."""
 
     def __init__(self, core: Core, interpreter: Interpreter | None = None) -> None:
         self.core = core
@@ -117,14 +132,19 @@ class ConversationEngine:
                     )
                 )
             try:
+                await uow.session.flush()  # ids for the rendered replies
+                rendered = [self._render(turn, row) for row in turn.replies]
+                with_buttons = [message for message in rendered if message.buttons]
+                if with_buttons:
+                    turn.set_data(last_choices=buttons_of(with_buttons[-1]))
                 await uow.commit()
             except IntegrityError:
                 # The same update arrived twice at once: the other copy answered it.
                 return []
-            return [self._render(turn, row) for row in turn.replies]
+            return rendered
 
     def _render(self, turn: Turn, row: Notification) -> Outgoing:
-        return rendering.render(
+        return rendering.render_reply(
             row,
             turn.language,
             turn.territory.timezone,
@@ -183,7 +203,7 @@ class ConversationEngine:
         ):
             raise Suspended()
         if action is None and text:
-            action = command_of(text)
+            action = command_of(text) or _link_code_action(text)
         if action == "abort":
             await self._abort(turn)
             return
@@ -232,7 +252,7 @@ class ConversationEngine:
         handler = MEMBER_ACTIONS.get(name)
         if handler is None or (name in NUMERIC_ARG and not arg.isdigit()) or len(action) > 64:
             raise InvalidInput("This button is no longer valid. Here is the menu.")
-        if name == "vote" and not _is_vote_arg(arg):
+        if name in ("vote", "vote_set") and not _is_vote_arg(arg, allow_list=name == "vote_set"):
             raise InvalidInput("This button is no longer valid. Here is the menu.")
         await handler(turn, arg)
 
@@ -250,49 +270,23 @@ class ConversationEngine:
             choices=common.menu_choices(turn),
         )
 
-    async def pending(
-        self, platform: str, *, member_ids: set[int] | None = None, limit: int = 100
-    ) -> list[Outgoing]:
-        """Claim undelivered messages for a platform and render each for its reader."""
-        async with self.core.uow() as uow:
-            deliveries = await outbox.claim(uow, platform, member_ids=member_ids, limit=limit)
-            rendered = [
-                rendering.render(
-                    d.notification,
-                    d.language or self.core.settings.default_language,
-                    d.timezone or self.core.settings.default_timezone,
-                    d.chat_ref,
-                    account_id=d.account.id if d.account else None,
-                    channel_id=d.channel.id if d.channel else None,
-                )
-                for d in deliveries
-            ]
-            await uow.commit()
-        return rendered
 
-    async def mark_delivered(self, sent: list[Outgoing]) -> None:
-        """Record the sends; remember the last buttons shown in each chat for numbered answers."""
-        if not sent:
-            return
-        async with self.core.uow() as uow:
-            for message in sent:
-                row = await uow.session.get(Notification, message.notification_id)
-                if row is None:
-                    continue
-                outbox.mark_sent(uow, row, message.external_ref)
-                if message.account_id is not None and message.buttons:
-                    conversation = await uow.session.get(Conversation, message.account_id)
-                    if conversation is not None:
-                        conversation.data = {
-                            **conversation.data,
-                            "last_choices": [[b.label, b.action] for b in message.buttons],
-                        }
-            await uow.commit()
+def _link_code_action(text: str) -> str | None:
+    """ "lier ABC123" / "link ABC123" typed as text."""
+    words = fold(text).split()
+    if len(words) == 2 and command_of(words[0]) == "link":
+        return f"link:{words[1][:16]}"
+    return None
 
 
-def _is_vote_arg(arg: str) -> bool:
-    poll, _, position = arg.partition(":")
-    return poll.isdigit() and position.isdigit()
+def _is_vote_arg(arg: str, *, allow_list: bool = False) -> bool:
+    """`poll:position`, or for `vote_set` `poll:p1,p2,...` (empty: the vote is withdrawn)."""
+    poll, _, positions = arg.partition(":")
+    if not poll.isdigit():
+        return False
+    if allow_list:
+        return all(p.isdigit() for p in positions.split(",")) if positions else True
+    return positions.isdigit()
 
 
 # --- Steps of multi-message flows -----------------------------------------------------------
@@ -442,6 +436,36 @@ YES_WORDS = {
     "yes please",
 }
 
+
+async def _poll_question(turn: Turn, text: str | None, action: str | None) -> None:
+    if not text:
+        raise InvalidInput("What is the question of the poll?")
+    await organising.on_question(turn, text)
+
+
+async def _poll_options(turn: Turn, text: str | None, action: str | None) -> None:
+    if action == "poll_kind:proposal":
+        await organising.on_options(turn, None, kind="proposal")
+    elif text:
+        await organising.on_options(turn, text)
+    else:
+        raise InvalidInput("Write the answers, one per line.")
+
+
+async def _poll_duration(turn: Turn, text: str | None, action: str | None) -> None:
+    if action and action.startswith("poll_days:"):
+        await organising.on_duration(turn, action.partition(":")[2])
+    else:
+        raise InvalidInput("Please choose one of the buttons.")
+
+
+async def _poll_ballot(turn: Turn, text: str | None, action: str | None) -> None:
+    if action and action.startswith("poll_ballot:"):
+        await organising.on_ballot(turn, action.partition(":")[2])
+    else:
+        raise InvalidInput("Please choose one of the buttons.")
+
+
 STEPS: dict[tuple[str | None, str | None], StepHandler] = {
     ("onboarding", "language"): _onboarding_language,
     ("onboarding", "name"): _onboarding_name,
@@ -458,6 +482,10 @@ STEPS: dict[tuple[str | None, str | None], StepHandler] = {
     ("coordinator", "message"): _coordinator_message,
     ("done", "hours"): _done_hours,
     ("language", "choose"): _language_choose,
+    ("poll", "question"): _poll_question,
+    ("poll", "options"): _poll_options,
+    ("poll", "duration"): _poll_duration,
+    ("poll", "ballot"): _poll_ballot,
 }
 # Button prefixes that belong to a step (not global actions).
 STEP_ACTIONS: dict[tuple[str | None, str | None], set[str]] = {
@@ -474,4 +502,7 @@ STEP_ACTIONS: dict[tuple[str | None, str | None], set[str]] = {
     ("ask", "confirm"): {"confirm"},
     ("done", "hours"): {"hours"},
     ("language", "choose"): {"lang"},
+    ("poll", "options"): {"poll_kind"},
+    ("poll", "duration"): {"poll_days"},
+    ("poll", "ballot"): {"poll_ballot"},
 }

@@ -46,6 +46,8 @@ class Outgoing:
     channel_id: int | None = None
     # Set by the adapter once sent: the platform's message id, to edit the message later.
     external_ref: str | None = None
+    # An answer to the member's own message (its buttons are remembered when written).
+    is_reply: bool = False
 
 
 def sent_as(message: Outgoing, external_ref: str | None) -> Outgoing:

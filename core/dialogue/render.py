@@ -120,3 +120,12 @@ def render(
         account_id=account_id,
         channel_id=channel_id,
     )
+
+
+def render_reply(notification: Notification, language: str, timezone: str,
+                 chat_ref: str | None = None, *, account_id: int | None = None) -> Outgoing:
+    """Render an answer to the member's own message (see `Outgoing.is_reply`)."""
+    from dataclasses import replace
+
+    return replace(render(notification, language, timezone, chat_ref, account_id=account_id),
+                   is_reply=True)

@@ -96,3 +96,54 @@ class CoordinatorContacted(Event):
 class EmergencyRaised(Event):
     member_id: int
     text: str
+
+
+# --- published by the scheduler's services (core/services/timed.py) -------------------------
+
+
+@dataclass(frozen=True)
+class ReminderDue(Event):
+    """A task comes soon: remind its volunteer and its requester."""
+
+    request_id: int
+    assignment_id: int
+    hours: int
+
+
+@dataclass(frozen=True)
+class RequestEscalated(Event):
+    """Nobody took a request in time: `level` is "territory" or "coordinators"."""
+
+    request_id: int
+    level: str
+
+
+@dataclass(frozen=True)
+class FollowUpDue(Event):
+    """A task's time has passed: ask how it went."""
+
+    request_id: int
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class PollClosingSoon(Event):
+    """A poll closes soon: remind the members who have not voted."""
+
+    poll_id: int
+
+
+@dataclass(frozen=True)
+class DigestDue(Event):
+    """A volunteer's weekly digest: open requests near them, soonest and nearest first."""
+
+    member_id: int
+    request_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MemberUnreachable(Event):
+    """A platform refuses to deliver to the member (they blocked the bot)."""
+
+    member_id: int
+    platform: str

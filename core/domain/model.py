@@ -512,11 +512,51 @@ class InboundReceipt(Base):
     received_at: Mapped[datetime]
 
 
+class ChannelSession(Base):
+    """What a channel's connection needs to resume exactly where it stopped after a restart.
+
+    One row per bot identity on a platform: for Matrix the device and access token the bot
+    logged in with and the sync token after the last batch of events it finished handling.
+    `data` holds small platform-specific extras (e.g. the prefix of transaction ids).
+    """
+
+    __tablename__ = "channel_sessions"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account: Mapped[str] = mapped_column(String(255), primary_key=True)
+    device_id: Mapped[str | None] = mapped_column(String(255))
+    access_token: Mapped[str | None] = mapped_column(Text)
+    sync_token: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+
+class PollPublication(Base):
+    """A native poll of a platform (Telegram poll, Matrix poll event) standing for one of ours.
+
+    Votes arrive with the platform's poll id only; this maps them back to our poll, and lets
+    the channel stop the native poll when ours closes.
+    """
+
+    __tablename__ = "poll_publications"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_ref: Mapped[str] = mapped_column(String(255))
+    message_ref: Mapped[str] = mapped_column(String(255))
+    external_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
 __all__ = [
     "Assignment",
     "AuditEntry",
     "BallotReceipt",
     "Base",
+    "ChannelSession",
     "Conversation",
     "HelpRequest",
     "InboundReceipt",
@@ -530,6 +570,7 @@ __all__ = [
     "PlatformAccount",
     "Poll",
     "PollOption",
+    "PollPublication",
     "RecurringRequest",
     "SecretBallot",
     "Territory",

@@ -39,6 +39,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     kwargs.setdefault("connect_args", {"timeout": 30})
+    # SQLite lets one writer in at a time, and a connection waiting for the lock sleeps in
+    # growing steps (SQLite's busy handler). In one process, queueing for a single pooled
+    # connection hands it over at once instead; other processes still wait on the lock.
+    kwargs.setdefault("pool_size", 1)
+    kwargs.setdefault("max_overflow", 0)
+    kwargs.setdefault("pool_timeout", 60)
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from core.domain import events
 from core.domain.errors import CodeInvalid, InvalidInput
 from core.domain.model import (
     Assignment,
@@ -139,3 +140,15 @@ async def merge_members(uow: UnitOfWork, from_id: int, into_id: int) -> None:
     source.set_skills(set())
     await session.flush()
     uow.audit(into_id, "member.merge", f"member:{into_id}", merged=from_id)
+
+
+async def mark_unreachable(uow: UnitOfWork, account_id: int) -> None:
+    """Stop writing to an account the platform refuses (a blocked bot); coordinators are told."""
+    account = await uow.session.get(PlatformAccount, account_id)
+    if account is None or not account.reachable or account.chat_ref is None:
+        return  # never opened a private chat: there was nothing to lose
+    account.reachable = False
+    uow.audit(account.member_id, "account.unreachable", f"account:{account.id}",
+              platform=account.platform)
+    if account.member_id is not None:
+        uow.publish(events.MemberUnreachable(account.member_id, account.platform))

@@ -11,8 +11,17 @@ from typing import Any
 from sqlalchemy import select
 
 from core.domain import events
-from core.domain.model import HelpRequest, MatchOffer, Member, Poll, TerritoryChannel
-from core.domain.vocabulary import MemberStatus
+from core.domain.model import (
+    Assignment,
+    BallotReceipt,
+    HelpRequest,
+    MatchOffer,
+    Member,
+    Poll,
+    TerritoryChannel,
+    Vote,
+)
+from core.domain.vocabulary import MemberStatus, RequestState
 from core.services import outbox
 from core.services.members import coordinators_of, get_member
 from core.services.outbox import Choice
@@ -363,6 +372,206 @@ async def on_emergency(uow: UnitOfWork, event: events.EmergencyRaised) -> None:
             )
 
 
+# --- the scheduler's messages (events published by core/services/timed.py) ------------------
+
+
+async def _held_assignment(
+    uow: UnitOfWork, request_id: int, assignment_id: int
+) -> tuple[HelpRequest, Assignment] | None:
+    """The request and the assignment, if that assignment still holds the task."""
+    request = await uow.session.get(HelpRequest, request_id)
+    if request is None:
+        return None
+    holder = request.active_assignment
+    if holder is None or holder.id != assignment_id:
+        return None
+    return request, holder
+
+
+async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
+    found = await _held_assignment(uow, event.request_id, event.assignment_id)
+    if found is None:
+        return
+    request, holder = found
+    if request.state != RequestState.ACCEPTED:
+        return
+    volunteer = await get_member(uow, holder.volunteer_id)
+    requester = request.requester
+    summary = request_summary(request)
+    # Contact details again, to the volunteer who holds the task and to nobody else.
+    outbox.write(
+        uow,
+        "Reminder: you help {requester} {when}: {category}.\n"
+        "Phone: {phone}\nAddress: {address}\nWhere: {place}",
+        member=volunteer,
+        requester=requester.display_name,
+        phone=requester.phone or "-",
+        address=requester.address or "-",
+        place=request.place or "-",
+        choices=[
+            Choice("My tasks", "my_tasks"),
+            Choice("I can no longer come", f"withdraw:{request.id}"),
+        ],
+        topic=f"request:{request.id}",
+        **summary,
+    )
+    key = (
+        "Reminder: {volunteer} comes to help you {when}: {category}."
+        if not request.place
+        else "Reminder: {volunteer} comes to help you {when}: {category}, at {place}."
+    )
+    outbox.write(
+        uow,
+        key,
+        member=requester,
+        volunteer=volunteer.display_name,
+        place=request.place or "-",
+        choices=[Choice("Cancel this request", f"cancel:{request.id}")],
+        topic=f"request:{request.id}",
+        **summary,
+    )
+
+
+async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) -> None:
+    request = await uow.session.get(HelpRequest, event.request_id)
+    assert request is not None
+    summary = request_summary(request)
+    if event.level == "territory":
+        for channel in await _channels(uow, request.territory_id):
+            outbox.write(
+                uow,
+                "Still looking for a volunteer: {category}, {when}, in {neighbourhood}, "
+                "for {first_name}.",
+                channel=channel,
+                choices=[Choice("I'll help", f"accept:{request.id}")],
+                topic=f"request:{request.id}",
+                **summary,
+            )
+        return
+    for coordinator in await coordinators_of(uow, request.territory_id):
+        outbox.write(
+            uow,
+            "Nobody has accepted this request yet: {category}, {when}, in {neighbourhood}, "
+            "for {name}. Could you find someone?",
+            member=coordinator,
+            name=request.requester.display_name,
+            topic=f"request:{request.id}",
+            **summary,
+        )
+    outbox.write(
+        uow,
+        "We are still looking for someone for your request ({category}, {when}). "
+        "A coordinator has been told and will help.",
+        member=request.requester,
+        choices=[Choice("Talk to a coordinator", "coordinator")],
+        topic=f"request:{request.id}",
+        **summary,
+    )
+
+
+async def on_follow_up_due(uow: UnitOfWork, event: events.FollowUpDue) -> None:
+    found = await _held_assignment(uow, event.request_id, event.assignment_id)
+    if found is None:
+        return
+    request, holder = found
+    volunteer = await get_member(uow, holder.volunteer_id)
+    summary = request_summary(request)
+    if request.state == RequestState.ACCEPTED:
+        outbox.write(
+            uow,
+            "How did it go with {requester} ({category}, {when})? "
+            "When it is done, tell us how many hours you gave.",
+            member=volunteer,
+            requester=request.requester.first_name,
+            choices=[Choice("Done", f"done:{request.id}")],
+            topic=f"request:{request.id}",
+            **summary,
+        )
+        outbox.write(
+            uow,
+            "Did {volunteer} come to help you ({category}, {when})? We hope it went well. "
+            "If something went wrong, a coordinator is here for you.",
+            member=request.requester,
+            volunteer=volunteer.first_name,
+            choices=[Choice("Talk to a coordinator", "coordinator")],
+            topic=f"request:{request.id}",
+            **summary,
+        )
+    elif request.state == RequestState.DONE and holder.thanked_at is None:
+        outbox.write(
+            uow,
+            "We hope it went well with {volunteer} ({category}, {when}). "
+            "Would you like to say thank you?",
+            member=request.requester,
+            volunteer=volunteer.first_name,
+            choices=[
+                Choice("Say thank you", f"thank:{request.id}"),
+                Choice("Talk to a coordinator", "coordinator"),
+            ],
+            topic=f"request:{request.id}",
+            **summary,
+        )
+
+
+async def on_poll_closing_soon(uow: UnitOfWork, event: events.PollClosingSoon) -> None:
+    poll = await uow.session.get(Poll, event.poll_id)
+    assert poll is not None
+    source = BallotReceipt if poll.secret else Vote
+    voted = select(source.member_id).where(source.poll_id == poll.id)
+    members = await uow.session.execute(
+        select(Member)
+        .where(
+            Member.territory_id == poll.territory_id,
+            Member.status == MemberStatus.APPROVED,
+            Member.id.not_in(voted),
+        )
+        .order_by(Member.id)
+    )
+    for member in members.scalars():
+        outbox.write(
+            uow,
+            'Reminder: the poll "{question}" closes {closes_at}. You have not voted yet.',
+            member=member,
+            question=poll.question,
+            closes_at=poll.closes_at.isoformat(),
+            poll_id=poll.id,
+            choices=poll_choices(poll),
+            topic=f"poll:{poll.id}",
+        )
+
+
+async def on_digest_due(uow: UnitOfWork, event: events.DigestDue) -> None:
+    if not event.request_ids:
+        return
+    member = await get_member(uow, event.member_id)
+    soonest = await uow.session.get(HelpRequest, event.request_ids[0])
+    assert soonest is not None
+    outbox.write(
+        uow,
+        "Open requests near you this week: {count}. "
+        "The soonest: {category}, {when}, in {neighbourhood}.",
+        member=member,
+        count=len(event.request_ids),
+        choices=[Choice("Open requests", "requests")],
+        **request_summary(soonest),
+    )
+
+
+async def on_member_unreachable(uow: UnitOfWork, event: events.MemberUnreachable) -> None:
+    member = await get_member(uow, event.member_id)
+    for coordinator in await coordinators_of(uow, member.territory_id):
+        if coordinator.id != member.id:
+            outbox.write(
+                uow,
+                "{name} can no longer be reached on {platform} (the bot was blocked). "
+                "Please contact them another way.",
+                member=coordinator,
+                name=member.display_name,
+                platform=event.platform.capitalize(),
+                topic=f"member:{member.id}",
+            )
+
+
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.MemberJoined: [on_member_joined],
     events.MemberApproved: [on_member_approved],
@@ -379,4 +588,10 @@ HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.PollClosed: [on_poll_closed],
     events.CoordinatorContacted: [on_coordinator_contacted],
     events.EmergencyRaised: [on_emergency],
+    events.MemberUnreachable: [on_member_unreachable],
+    events.ReminderDue: [on_reminder_due],
+    events.RequestEscalated: [on_request_escalated],
+    events.FollowUpDue: [on_follow_up_due],
+    events.PollClosingSoon: [on_poll_closing_soon],
+    events.DigestDue: [on_digest_due],
 }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from core.domain.model import Member, Notification, PlatformAccount, Territory, TerritoryChannel
 from core.services.unit_of_work import UnitOfWork
@@ -167,3 +167,33 @@ def release(uow: UnitOfWork, notification: Notification, error: str, retry_in: t
     """Give a message back to the outbox after a failed send, to retry after `retry_in`."""
     notification.claimed_until = uow.now() + retry_in
     notification.last_error = error[:500]
+
+
+async def last_external_ref(uow: UnitOfWork, *, channel_id: int, topic: str) -> str | None:
+    """The platform id of the last message delivered to a public room about `topic`."""
+    return (
+        await uow.session.execute(
+            select(Notification.external_ref)
+            .where(
+                Notification.channel_id == channel_id,
+                Notification.topic == topic,
+                Notification.sent_at.is_not(None),
+                Notification.external_ref.is_not(None),
+            )
+            .order_by(Notification.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def mark_many_sent(uow: UnitOfWork, sent: list[tuple[int, str | None]]) -> None:
+    """Mark several messages sent in one statement (channels record sends in batches)."""
+    if not sent:
+        return
+    now = uow.now()
+    await uow.session.execute(
+        update(Notification),
+        [{"id": notification_id, "sent_at": now, "claimed_until": None,
+          "external_ref": reference, "last_error": None}
+         for notification_id, reference in sent],
+    )

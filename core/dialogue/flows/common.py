@@ -99,8 +99,12 @@ async def answer_emergency(turn: Turn, text: str) -> None:
         turn.uow.audit(turn.member.id, "emergency", f"member:{turn.member.id}")
 
 
-async def give_link_code(turn: Turn, _arg: str = "") -> None:
+async def give_link_code(turn: Turn, code: str = "") -> None:
+    """Without a code: give one to type on the other app. With one: join this account."""
     assert turn.member is not None
+    if code:
+        await redeem_link_code(turn, code)
+        return
     code = await identity.issue_link_code(turn.uow, turn.member.id)
     turn.goto(None)
     turn.reply(

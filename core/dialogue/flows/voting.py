@@ -85,3 +85,14 @@ def _confirm_vote(turn: Turn, poll: polls.Poll, positions: list[int]) -> None:
         closes_at=poll.closes_at.isoformat(),
         choices=[Choice("Withdraw my vote", f"vote_retract:{poll.id}"), *menu_choices(turn)],
     )
+
+
+async def set_choice(turn: Turn, arg: str) -> None:
+    """A native poll's vote: the whole choice at once ("poll:0,2"; empty withdraws it).
+
+    The platform shows the vote itself, so success needs no message; refusals are explained.
+    """
+    assert turn.member is not None
+    poll_id, _, positions = arg.partition(":")
+    choice = [int(p) for p in positions.split(",")] if positions else []
+    await polls.vote(turn.uow, turn.member.id, int(poll_id), choice)

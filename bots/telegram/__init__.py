@@ -1,0 +1,1 @@
+"""The Telegram channel (python-telegram-bot 22): a thin adapter over the conversation engine."""

@@ -1,0 +1,474 @@
+"""The Telegram channel: updates in, outbox out, through the same engine as every platform.
+
+Handlers only translate: a PTB `Update` becomes an `Inbound`, the engine's `Outgoing` messages
+become `sendMessage`, `editMessageText` or `sendPoll` calls. Conversation state, polls and
+deduplication (by `update_id`) live in our database, not in PTB's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    PollAnswerHandler,
+    filters,
+)
+
+from bots.telegram import render
+from bots.telegram.ordering import PerSenderUpdateProcessor
+from core.dialogue.delivery import DeliveryRecorder
+from core.dialogue.engine import ConversationEngine
+from core.dialogue.messages import Inbound, Outgoing, sent_as
+from core.domain.vocabulary import Platform
+
+log = logging.getLogger("entraide.telegram")
+
+# Commands in French first, with their English aliases (same action).
+COMMANDS: dict[str, str] = {
+    "aide": "help",
+    "help": "help",
+    "demande": "need_help",
+    "request": "need_help",
+    "mes_demandes": "my_requests",
+    "my_requests": "my_requests",
+    "dispo": "requests",
+    "available": "requests",
+    "mes_missions": "my_tasks",
+    "my_tasks": "my_tasks",
+    "annuler": "abort",
+    "cancel": "abort",
+    "coordinateur": "coordinator",
+    "coordinator": "coordinator",
+    "langue": "language",
+    "language": "language",
+    "sondages": "polls",
+    "polls": "polls",
+    "sondage": "new_poll",
+    "poll": "new_poll",
+    "lier": "link",
+    "link": "link",
+    "menu": "menu",
+}
+MENU = {
+    "fr": [
+        ("aide", "Comment ça marche"),
+        ("demande", "Demander de l'aide"),
+        ("mes_demandes", "Mes demandes"),
+        ("dispo", "Demandes ouvertes (bénévoles)"),
+        ("mes_missions", "Mes missions"),
+        ("sondages", "Sondages en cours"),
+        ("annuler", "Arrêter ce qui est en cours"),
+        ("coordinateur", "Parler à un coordinateur"),
+        ("langue", "Changer de langue"),
+        ("lier", "Relier mon compte Matrix"),
+    ],
+    "en": [
+        ("help", "How it works"),
+        ("request", "Ask for help"),
+        ("my_requests", "My requests"),
+        ("available", "Open requests (volunteers)"),
+        ("my_tasks", "My tasks"),
+        ("polls", "Open polls"),
+        ("cancel", "Stop what is going on"),
+        ("coordinator", "Talk to a coordinator"),
+        ("language", "Change language"),
+        ("link", "Link my Matrix account"),
+    ],
+}
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "poll",
+    "poll_answer",
+    "my_chat_member",
+]
+DELIVERY_INTERVAL = 0.3
+# More parallel updates cost more than they bring on two cores (measured: see bench/).
+CONCURRENT_UPDATES = 8
+RETRY_BACKOFF = timedelta(seconds=5)
+
+
+@dataclass
+class TelegramSettings:
+    token: str
+    api_url: str | None = None
+    webhook_url: str | None = None
+    rate_limited: bool = True
+
+
+class TelegramChannel:
+    """Owns the PTB `Application` and the outbox delivery loop for Telegram."""
+
+    def __init__(self, engine: ConversationEngine, settings: TelegramSettings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.app = self._build()
+        self.username: str | None = None
+        self.recorder = DeliveryRecorder(engine)
+
+    def _build(self) -> Application:
+        builder = ApplicationBuilder().token(self.settings.token)
+        if self.settings.api_url:
+            # TELEGRAM_API_URL is PTB's base_url ("https://api.telegram.org/bot"): the token is
+            # appended to it; files live beside it under /file/bot.
+            base = self.settings.api_url.rstrip("/")
+            root = base.removesuffix("/bot")
+            builder = builder.base_url(base).base_file_url(f"{root}/file/bot")
+        if self.settings.rate_limited:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        app = builder.concurrent_updates(PerSenderUpdateProcessor(CONCURRENT_UPDATES)).build()
+        app.add_handler(CommandHandler("start", self.on_start))
+        app.add_handler(CommandHandler("lier_groupe", self.on_link_group))
+        app.add_handler(CommandHandler("link_group", self.on_link_group))
+        app.add_handler(CommandHandler(list(COMMANDS), self.on_command))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(PollAnswerHandler(self.on_poll_answer))
+        private = filters.ChatType.PRIVATE
+        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(
+            MessageHandler(
+                private & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), self.on_voice
+            )
+        )
+        app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.COMMAND, self.on_other))
+        return app
+
+    # --- life cycle ----------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll Telegram (or serve the webhook) and deliver the outbox until `stop` is set."""
+        await self.app.initialize()
+        me = await self.app.bot.get_me()
+        self.username = me.username
+        await self.set_commands()
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=10,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+        delivery = asyncio.create_task(self._deliver_forever(stop), name="telegram-delivery")
+        try:
+            await stop.wait()
+        finally:
+            delivery.cancel()
+            await asyncio.gather(delivery, return_exceptions=True)
+            await self.recorder.close()
+            await self.app.updater.stop()
+            await self.app.stop()
+            await self.app.shutdown()
+
+    async def set_commands(self) -> None:
+        """The command menu in French (default) and English (`language_code`)."""
+        bot = self.app.bot
+        for language, entries in MENU.items():
+            commands = [BotCommand(name, text) for name, text in entries]
+            await bot.set_my_commands(
+                commands,
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=None if language == "fr" else language,
+            )
+
+    # --- updates -> engine ---------------------------------------------------------------------
+
+    def _inbound(self, update: Update, **fields: Any) -> Inbound:
+        user = update.effective_user
+        chat = update.effective_chat
+        assert user is not None
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        return Inbound(
+            platform=Platform.TELEGRAM,
+            user_ref=str(user.id),
+            chat_ref=str(chat.id) if private and chat is not None else None,
+            display_name=user.first_name,
+            language=user.language_code,
+            message_ref=f"update:{update.update_id}",
+            **fields,
+        )
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A private message in the member's own words."""
+        message = update.effective_message
+        assert message is not None
+        await self._handle(self._inbound(update, text=message.text))
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/aide`, `/demande`... (English aliases too) in a private chat."""
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        if message.chat.type != ChatType.PRIVATE:
+            return  # in groups only /lier_groupe speaks; members talk to the bot privately
+        name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        action = COMMANDS.get(name, "menu")
+        if action == "abort":
+            await self._handle(self._inbound(update, text="annuler"))
+            return
+        if action == "link" and context.args:
+            action = f"link:{context.args[0][:16]}"
+        await self._handle(self._inbound(update, action=action))
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/start` opens the conversation; `/start CODE` joins an account with a link code."""
+        message = update.effective_message
+        assert message is not None
+        if message.chat.type != ChatType.PRIVATE:
+            return
+        argument = context.args[0][:16] if context.args else ""
+        action = (
+            f"link:{argument}" if argument and argument.isalnum() and argument != "go" else "menu"
+        )
+        await self._handle(self._inbound(update, action=action))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press: answered at once, then handled like a chosen action."""
+        query = update.callback_query
+        assert query is not None and update.effective_user is not None
+        chat = update.effective_chat
+        in_group = chat is not None and chat.type != ChatType.PRIVATE
+        if in_group and not await self.engine.has_private_chat(
+            Platform.TELEGRAM, str(update.effective_user.id)
+        ):
+            await query.answer(self._open_me_first(update), show_alert=True)
+            await self._send_deep_link(chat.id if chat else None, update)
+            return
+        await query.answer()
+        replies = await self.engine.handle(self._inbound(update, action=query.data or ""))
+        if not in_group and replies and query.message is not None:
+            first = replies[0]
+            if await self._edit(query.message.chat_id, query.message.message_id, first):
+                await self._record(
+                    [sent_as(first, _ref(query.message.chat_id, query.message.message_id))]
+                )
+                replies = replies[1:]
+        await self._send_all(replies)
+
+    async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A vote in a native poll (changed votes and retractions included)."""
+        answer = update.poll_answer
+        if answer is None or answer.user is None:
+            return  # a vote cast as a channel or chat: not a member
+        poll_id = await self.engine.poll_for_publication(Platform.TELEGRAM, answer.poll_id)
+        if poll_id is None:
+            return
+        choice = ",".join(str(i) for i in answer.option_ids)
+        await self._handle(self._inbound(update, action=f"vote_set:{poll_id}:{choice}"))
+
+    async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Voice messages cannot be understood yet: say so kindly."""
+        await self._handle(self._inbound(update, action="voice"))
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, stickers, files: the bot only reads text."""
+        await self._handle(self._inbound(update, action="not_text"))
+
+    async def on_link_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/lier_groupe` by a coordinator makes this group the territory's public room."""
+        message = update.effective_message
+        chat = update.effective_chat
+        assert message is not None and chat is not None
+        if chat.type == ChatType.PRIVATE:
+            await self._handle(self._inbound(update, action="link_group_private"))
+            return
+        await self._handle(
+            self._inbound(update, action=f"link_group:{chat.id}"), group_chat=chat.id
+        )
+
+    async def _handle(self, inbound: Inbound, group_chat: int | None = None) -> None:
+        replies = await self.engine.handle(inbound)
+        if group_chat is not None:
+            replies = [r if r.chat_ref else _to_chat(r, group_chat) for r in replies]
+        await self._send_all(replies)
+
+    # --- engine -> Telegram ----------------------------------------------------------------------
+
+    async def _deliver_forever(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                pending = await self.engine.pending(Platform.TELEGRAM)
+                await self._send_all(pending)
+            except Exception:  # a delivery round must never stop the loop
+                log.exception("outbox delivery round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), DELIVERY_INTERVAL)
+
+    async def _send_all(self, messages: list[Outgoing]) -> None:
+        for message in messages:
+            await self._deliver(message)
+
+    async def _deliver(self, message: Outgoing) -> None:
+        """Send one message and record the outcome; failures go back to the outbox or not."""
+        try:
+            reference = await self._send(message)
+        except RetryAfter as exc:
+            wait = (
+                exc.retry_after
+                if isinstance(exc.retry_after, int)
+                else int(exc.retry_after.total_seconds())
+            )
+            await self.engine.release(message, f"RetryAfter {wait}", timedelta(seconds=wait))
+        except TimedOut as exc:
+            # The message may have arrived: do not send it twice. Recorded as uncertain.
+            log.warning("timed out sending notification %s: not retried", message.notification_id)
+            await self._record([sent_as(message, f"uncertain:{exc}"[:200])])
+        except Forbidden as exc:
+            await self.engine.unreachable(message, str(exc))
+        except NetworkError as exc:  # includes BadGateway and dropped connections
+            await self.engine.release(message, f"{type(exc).__name__}: {exc}", RETRY_BACKOFF)
+        except BadRequest as exc:
+            log.error("Telegram refused notification %s: %s", message.notification_id, exc)
+            await self._record([sent_as(message, f"refused:{exc}"[:200])])
+        else:
+            await self._record([sent_as(message, reference)])
+
+    async def _record(self, sent: list[Outgoing]) -> None:
+        self.recorder.add(sent)
+
+    async def _send(self, message: Outgoing) -> str:
+        chat_id = message.chat_ref
+        if chat_id is None:
+            return "skipped:no-chat"
+        if _is_native_poll(message):
+            return await self._send_poll(message, chat_id)
+        if message.key.startswith("Poll closed"):
+            await self._stop_polls(message)
+        if (
+            message.channel_id is not None
+            and message.topic
+            and message.topic.startswith("request:")
+        ):
+            previous = await self.engine.last_channel_message(message.channel_id, message.topic)
+            if previous is not None:
+                chat, _, message_id = previous.partition(":")
+                if await self._edit(int(chat), int(message_id), message):
+                    return previous
+        parts = render.html_parts(message)
+        sent = None
+        for index, part in enumerate(parts):
+            markup = render.keyboard(message) if index == len(parts) - 1 else None
+            sent = await self.app.bot.send_message(
+                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        assert sent is not None
+        return _ref(sent.chat_id, sent.message_id)
+
+    async def _edit(self, chat_id: int, message_id: int, message: Outgoing) -> bool:
+        parts = render.html_parts(message)
+        if len(parts) != 1:
+            return False
+        try:
+            await self.app.bot.edit_message_text(
+                parts[0],
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=render.keyboard(message),
+            )
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return True
+            log.info("could not edit %s:%s (%s): sending a new message", chat_id, message_id, exc)
+            return False
+        return True
+
+    async def _send_poll(self, message: Outgoing, chat_id: str) -> str:
+        poll_id = int(message.params["poll_id"])  # type: ignore[arg-type]
+        if await self.engine.skip_private_poll(message, Platform.TELEGRAM):
+            return "skipped:voted-in-group"
+        labels = [button.label[:100] for button in message.buttons]
+        question = str(message.params.get("question", ""))[:300]
+        sent = await self.app.bot.send_poll(
+            chat_id,
+            question,
+            labels,
+            is_anonymous=False,
+            allows_multiple_answers=message.params.get("kind") == "multiple",
+        )
+        assert sent.poll is not None
+        await self.engine.publish_poll(
+            poll_id, Platform.TELEGRAM, str(sent.chat_id), str(sent.message_id), sent.poll.id
+        )
+        return _ref(sent.chat_id, sent.message_id)
+
+    async def _stop_polls(self, message: Outgoing) -> None:
+        poll_id = message.params.get("poll_id")
+        if poll_id is None or message.chat_ref is None:
+            return
+        for chat, message_id in await self.engine.poll_messages(
+            int(poll_id), Platform.TELEGRAM, message.chat_ref
+        ):
+            try:
+                await self.app.bot.stop_poll(int(chat), int(message_id))
+            except BadRequest as exc:  # already stopped, or deleted by a member
+                log.info("stopPoll %s:%s: %s", chat, message_id, exc)
+
+    def _open_me_first(self, update: Update) -> str:
+        language = (
+            (update.effective_user.language_code or "fr")[:2] if update.effective_user else "fr"
+        )
+        return self.engine.translate(
+            language, "Please open a private chat with me first: I send the details there."
+        )
+
+    async def _send_deep_link(self, chat_id: int | None, update: Update) -> None:
+        if chat_id is None or self.username is None:
+            return
+        language = (
+            (update.effective_user.language_code or "fr")[:2] if update.effective_user else "fr"
+        )
+        text = self.engine.translate(language, "To help, first open a private chat with me:")
+        button = InlineKeyboardButton(
+            self.engine.translate(language, "Open the chat"),
+            url=f"https://t.me/{self.username}?start=go",
+        )
+        try:
+            await self.app.bot.send_message(
+                chat_id,
+                render.to_html(text),
+                parse_mode=ParseMode.HTML,
+                reply_markup=InlineKeyboardMarkup([[button]]),
+            )
+        except (NetworkError, Forbidden) as exc:
+            log.info("could not post the deep link in %s: %s", chat_id, exc)
+
+
+def _ref(chat_id: int, message_id: int) -> str:
+    return f"{chat_id}:{message_id}"
+
+
+def _to_chat(message: Outgoing, chat_id: int) -> Outgoing:
+    from dataclasses import replace
+
+    return replace(message, chat_ref=str(chat_id))
+
+
+def _is_native_poll(message: Outgoing) -> bool:
+    """Open-ballot polls become native Telegram polls; secret ballots stay private buttons."""
+    return (
+        message.key.startswith("New poll")
+        and "poll_id" in message.params
+        and not message.params.get("secret")
+    )

@@ -1,0 +1,234 @@
+"""The entraide Telegram bot end to end: the real PTB Application against our local Bot API.
+
+A senior onboards and asks for help in one French message; volunteers race to accept from
+the group; contact details reach only the winner; a native poll is voted, changed, retracted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bots.telegram.channel import TelegramChannel, TelegramSettings
+from core.app import Core
+from core.dialogue.engine import ConversationEngine
+from core.domain.model import HelpRequest, Member, PlatformAccount
+from core.domain.vocabulary import Category, Role
+from core.services import channels, members, polls
+from nlu.interpreter import BuiltinInterpreter
+from tests.conftest import make_settings
+
+from .bot_api import FakeBotApi, FakeChat, FakeUser
+
+PHONE, ADDRESS = "06 98 76 54 32", "12 rue des Lilas"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture(scope="module")
+def interpreter() -> BuiltinInterpreter:
+    return BuiltinInterpreter()
+
+
+@dataclass
+class Scene:
+    api: FakeBotApi
+    core: Core
+    channel: TelegramChannel
+    group: FakeChat
+    coordinator: FakeUser
+    volunteers: list[FakeUser]
+    senior: FakeUser
+
+
+async def _member_on_telegram(core: Core, territory_id: int, user: FakeUser, name: str,
+                              roles: list[Role], **details: object) -> int:
+    async with core.uow() as uow:
+        account = PlatformAccount(platform="telegram", external_id=str(user.id),
+                                  chat_ref=str(user.id), created_at=uow.now())
+        uow.session.add(account)
+        await uow.session.flush()
+        member = await members.onboard_member(uow, territory_id, name, roles=roles,
+                                              account=account, **details)  # type: ignore[arg-type]
+        if Role.VOLUNTEER in roles:
+            await members.approve_member(uow, member.id, by_id=None)
+        await uow.commit()
+        return member.id
+
+
+@pytest.fixture
+async def scene(tmp_path: Path, interpreter: BuiltinInterpreter) -> AsyncIterator[Scene]:
+    api = await FakeBotApi.start(bot_username="entraide_test_bot")
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'tg.sqlite3'}")
+    core = Core.open(settings.model_copy(update={"default_territory": "Rezé"}))
+    await core.create_schema()
+    async with core.uow() as uow:
+        territory = await members.add_territory(uow, "Rezé", neighbourhoods=["Trentemoult",
+                                                                             "Château"])
+        await uow.commit()
+    coordinator = api.user(100, "Claire", started=True)
+    volunteers = [api.user(200 + i, name, started=True)
+                  for i, name in enumerate(["Bob", "Carol", "Dan"])]
+    senior = api.user(300, "Jeanne", language_code="fr")
+    coordinator_id = await _member_on_telegram(core, territory.id, coordinator, "Claire",
+                                               [Role.COORDINATOR])
+    for user in volunteers:
+        await _member_on_telegram(core, territory.id, user, user.first_name, [Role.VOLUNTEER],
+                                  skills=[Category.TRANSPORT, Category.SHOPPING],
+                                  neighbourhood="Trentemoult", availability=(1 << 21) - 1)
+    group = api.group(title="Entraide Rezé")
+    api.add_bot_to_group(group, coordinator)
+    async with core.uow() as uow:
+        await channels.link_channel(uow, coordinator_id, "telegram", str(group.id))
+        await uow.commit()
+    channel = TelegramChannel(ConversationEngine(core, interpreter),
+                              TelegramSettings(token=api.token, api_url=api.base_url,
+                                               rate_limited=False))
+    stop = asyncio.Event()
+    running = asyncio.create_task(channel.run(stop))
+    await api.wait_until(lambda: api.requests("getUpdates"), 10)
+    try:
+        yield Scene(api, core, channel, group, coordinator, volunteers, senior)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 20)
+        await core.close()
+        await api.stop()
+    assert api.server_errors == []
+
+
+async def press_button(api: FakeBotApi, user: FakeUser, chat: int, label_part: str) -> None:
+    """Press the button whose label contains `label_part` on the bot's last message there."""
+    for message in reversed(api.sent(chat)):
+        for button in message.buttons:
+            if label_part.lower() in button["text"].lower():
+                api.press(user, message, button["callback_data"])
+                return
+    raise AssertionError(f"no button {label_part!r} in chat {chat}")
+
+
+async def text_arrives(api: FakeBotApi, chat: int, part: str, timeout: float = 8) -> None:
+    await api.wait_until(lambda: any(part in (m.text or "") for m in api.sent(chat)), timeout)
+
+
+async def onboard_senior(scene: Scene) -> None:
+    api, senior = scene.api, scene.senior
+    api.command(senior, "/start")
+    await text_arrives(api, senior.id, "Qu'est-ce qui vous amène")
+    await press_button(api, senior, senior.id, "aide")  # "J'aimerais un peu d'aide"
+    await text_arrives(api, senior.id, "quartier")
+    await press_button(api, senior, senior.id, "Trentemoult")
+    await text_arrives(api, senior.id, "téléphone")
+    api.private_text(senior, PHONE)
+    await text_arrives(api, senior.id, "adresse")
+    api.private_text(senior, ADDRESS)
+    await text_arrives(api, senior.id, "Bienvenue")
+
+
+async def test_a_senior_onboards_in_french_and_gets_a_menu(scene: Scene) -> None:
+    await onboard_senior(scene)
+    async with scene.core.uow() as uow:
+        jeanne = (await uow.session.execute(
+            select(Member).where(Member.display_name == "Jeanne"))).scalar_one()
+    assert (jeanne.language, jeanne.phone, jeanne.address) == ("fr", PHONE, ADDRESS)
+    assert scene.api.sent(scene.senior.id)[-1].buttons
+
+
+async def test_a_request_in_one_message_reaches_volunteers_and_one_of_two_racing_accepts_wins(
+    scene: Scene,
+) -> None:
+    api, senior = scene.api, scene.senior
+    await onboard_senior(scene)
+    api.private_text(senior, "Bonjour, j'aurais besoin qu'on m'accompagne chez le dentiste "
+                             "jeudi à 10h s'il vous plaît")
+    await text_arrives(api, senior.id, "Voici votre demande")
+    await press_button(api, senior, senior.id, "Oui")
+    await text_arrives(api, senior.id, "Votre demande est envoyée")
+    for volunteer in scene.volunteers:
+        await text_arrives(api, volunteer.id, "Nouvelle demande")
+    await text_arrives(api, scene.group.id, "Nouvelle demande")
+    group_post = api.sent(scene.group.id)[-1]
+    assert "Jeanne" in group_post.text and PHONE not in group_post.text
+
+    first, second = scene.volunteers[0], scene.volunteers[1]
+    api.press(first, group_post, group_post.callback_data[0])
+    await press_button(api, second, second.id, "occupe")  # from the private offer, same moment
+    await api.wait_until(lambda: any(PHONE in (m.text or "")
+                                     for v in scene.volunteers for m in api.sent(v.id)), 8)
+    await text_arrives(api, scene.group.id, "prise en charge", timeout=8)
+
+    winners = [v for v in scene.volunteers if any(PHONE in (m.text or "") for m in api.sent(v.id))]
+    assert len(winners) == 1
+    # Over every request the server received, the phone and address go to the winner only.
+    for request in api.all_requests:
+        payload = json.dumps(request.params, ensure_ascii=False)
+        if PHONE in payload or ADDRESS in payload:
+            assert str(request.params.get("chat_id")) == str(winners[0].id), request
+    assert group_post.history, "the group post was edited, not reposted"
+    async with scene.core.uow() as uow:
+        request_row = (await uow.session.execute(select(HelpRequest))).scalar_one()
+    assert request_row.state == "accepted"
+
+    winner = winners[0]
+    await press_button(api, winner, winner.id, "C'est fait")
+    await text_arrives(api, winner.id, "combien d'heures")
+    await press_button(api, winner, winner.id, "1.5")
+    await text_arrives(api, winner.id, "Merci pour votre aide")
+    async with scene.core.uow() as uow:
+        request_row = (await uow.session.execute(select(HelpRequest))).scalar_one()
+        assert request_row.state == "done"
+        assert request_row.active_assignment is not None
+        assert request_row.active_assignment.hours == 1.5
+
+
+async def test_a_native_poll_counts_changed_and_retracted_votes_and_refuses_non_members(
+    scene: Scene,
+) -> None:
+    api, coordinator = scene.api, scene.coordinator
+    api.command(coordinator, "/sondage")
+    await text_arrives(api, coordinator.id, "question")
+    api.private_text(coordinator, "Quel jour pour la fête des voisins ?")
+    await text_arrives(api, coordinator.id, "réponses")
+    api.private_text(coordinator, "Samedi\nDimanche")
+    await text_arrives(api, coordinator.id, "Combien de temps")
+    await press_button(api, coordinator, coordinator.id, "3")
+    await text_arrives(api, coordinator.id, "vote secret ?")
+    await press_button(api, coordinator, coordinator.id, "Vote à main levée")
+    await api.wait_until(lambda: any(m.poll_id for m in api.sent(scene.group.id)), 8)
+    poll_message = next(m for m in api.sent(scene.group.id) if m.poll_id)
+
+    bob, carol, dan = scene.volunteers
+    stranger = api.user(999, "Zoé", started=True)
+    api.answer_poll(bob, poll_message.poll_id, [0])
+    api.answer_poll(carol, poll_message.poll_id, [0])
+    api.answer_poll(carol, poll_message.poll_id, [1])  # changed her mind
+    api.answer_poll(dan, poll_message.poll_id, [1])
+    api.answer_poll(dan, poll_message.poll_id, [])  # withdrew
+    api.answer_poll(stranger, poll_message.poll_id, [0])
+    await api.wait_delivered()
+    await api.wait_until(lambda: api.sent(stranger.id), 8)  # told privately
+
+    async with scene.core.uow() as uow:
+        poll = (await polls.open_polls_for(uow, await _member_id(uow, "Claire")))[0]
+        await polls.close_poll(uow, poll.id, by_id=None)
+        await uow.commit()
+    await api.wait_requests("stopPoll")
+    await text_arrives(api, scene.group.id, "Sondage terminé")
+    results = api.sent(scene.group.id)[-1].text or ""
+    assert "- Samedi: 1" in results and "- Dimanche: 1" in results
+    assert "Nombre de votants : 2" in results
+
+
+async def _member_id(uow, name: str) -> int:  # type: ignore[no-untyped-def]
+    return (await uow.session.execute(
+        select(Member.id).where(Member.display_name == name))).scalar_one()
