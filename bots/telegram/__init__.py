@@ -1,1 +1,28 @@
 """The Telegram channel (python-telegram-bot 22): a thin adapter over the conversation engine."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bots.telegram.channel import TelegramChannel
+    from core.app import Core
+
+
+def channel_from_settings(core: Core) -> TelegramChannel | None:
+    """The Telegram channel if TELEGRAM_BOT_TOKEN is set."""
+    settings = core.settings
+    if settings.telegram_bot_token is None:
+        return None
+    from bots.bootstrap import build_engine
+    from bots.telegram.channel import TelegramChannel, TelegramSettings
+
+    return TelegramChannel(
+        build_engine(core),
+        TelegramSettings(
+            token=settings.telegram_bot_token.get_secret_value(),
+            api_url=settings.telegram_api_url,
+            webhook_url=settings.telegram_webhook_url,
+            webhook_listen=settings.telegram_webhook_listen,
+        ),
+    )

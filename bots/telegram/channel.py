@@ -115,6 +115,7 @@ class TelegramSettings:
     token: str
     api_url: str | None = None
     webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
     rate_limited: bool = True
 
 
@@ -165,12 +166,10 @@ class TelegramChannel:
         await self.set_commands()
         await self.app.start()
         assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            poll_interval=0.0,
-            timeout=10,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-        )
+        if self.settings.webhook_url:
+            await self._start_webhook()
+        else:
+            await self._start_polling()
         delivery = asyncio.create_task(self._deliver_forever(stop), name="telegram-delivery")
         try:
             await stop.wait()
@@ -181,6 +180,29 @@ class TelegramChannel:
             await self.app.updater.stop()
             await self.app.stop()
             await self.app.shutdown()
+
+    async def _start_webhook(self) -> None:
+        """Telegram pushes updates to ENTRAIDE_TELEGRAM_WEBHOOK_URL (served behind a proxy)."""
+        assert self.app.updater is not None and self.settings.webhook_url
+        host, _, port = self.settings.webhook_listen.rpartition(":")
+        path = self.settings.webhook_url.rstrip("/").rsplit("/", 1)[-1]
+        await self.app.updater.start_webhook(
+            listen=host or "127.0.0.1",
+            port=int(port),
+            url_path=path,
+            webhook_url=self.settings.webhook_url,
+            allowed_updates=ALLOWED_UPDATES,
+            secret_token=_webhook_secret(self.settings.token),
+        )
+
+    async def _start_polling(self) -> None:
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=10,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
 
     async def set_commands(self) -> None:
         """The command menu in French (default) and English (`language_code`)."""
@@ -472,3 +494,10 @@ def _is_native_poll(message: Outgoing) -> bool:
         and "poll_id" in message.params
         and not message.params.get("secret")
     )
+
+
+def _webhook_secret(token: str) -> str:
+    """A secret Telegram echoes in each webhook call, derived from the token (not guessable)."""
+    import hashlib
+
+    return hashlib.sha256(f"entraide-webhook:{token}".encode()).hexdigest()[:64]
