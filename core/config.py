@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("MATRIX_ACCESS_TOKEN", "ENTRAIDE_MATRIX_ACCESS_TOKEN"),
     )
+    matrix_device_name: str = Field(
+        default="entraide",
+        validation_alias=AliasChoices("MATRIX_DEVICE_NAME", "ENTRAIDE_MATRIX_DEVICE_NAME"),
+    )
+    # Where the Matrix bot keeps its end-to-end encryption keys (an empty value: no encryption,
+    # the bot then says in encrypted rooms that it cannot read them).
+    matrix_store_path: str = "var/matrix-store"
     rasa_url: str | None = Field(
         default=None, validation_alias=AliasChoices("RASA_URL", "ENTRAIDE_RASA_URL")
     )
