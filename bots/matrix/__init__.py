@@ -1,0 +1,19 @@
+"""The Matrix channel (matrix-nio): direct chats, territory rooms and native MSC3381 polls."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bots.matrix.channel import MatrixChannel
+    from core.app import Core
+
+
+def channel_from_settings(core: Core) -> MatrixChannel | None:
+    """The Matrix channel if MATRIX_HOMESERVER is set (ValueError if a setting is missing)."""
+    if not core.settings.matrix_homeserver:
+        return None
+    from bots.bootstrap import build_engine
+    from bots.matrix.channel import MatrixChannel, MatrixSettings
+
+    return MatrixChannel(build_engine(core), MatrixSettings.from_settings(core.settings))
