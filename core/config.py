@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,6 +31,23 @@ class Settings(BaseSettings):
     link_code_minutes: int = Field(default=10, ge=1, le=120)
     max_message_chars: int = Field(default=4000, ge=100)
     auto_migrate: bool = True
+
+    # The scheduler (core/scheduling): reminders, escalation, expiry, follow-ups, poll deadlines,
+    # weekly digests and recurring requests. Hours are hours of real time.
+    scheduler_enabled: bool = True
+    reminder_hours: list[int] = Field(default_factory=lambda: [24, 1])
+    # Hours after a request is posted (or reopened) without a volunteer: offer it to the next
+    # ranked volunteers, then to the whole territory, then alert the coordinators.
+    escalation_hours: list[float] = Field(default_factory=lambda: [2.0, 8.0, 24.0])
+    escalation_hours_by_territory: dict[str, list[float]] = Field(default_factory=dict)
+    follow_up_hours: float = Field(default=3.0, gt=0, le=72)
+    poll_reminder_hours: int = Field(default=24, ge=1, le=24 * 14)
+    digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
+    digest_hour: int = Field(default=9, ge=0, le=23)  # local time of each territory
+    recurring_days_ahead: int = Field(default=7, ge=1, le=28)
+    scheduler_sweep_seconds: int = Field(default=30, ge=1, le=3600)
+    scheduler_horizon_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    scheduler_leader_retry_seconds: float = Field(default=5.0, gt=0, le=50)
 
     # Secrets and service addresses keep the names their ecosystems use, without our prefix.
     telegram_bot_token: SecretStr | None = Field(
@@ -66,6 +83,27 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("RASA_URL", "ENTRAIDE_RASA_URL")
     )
 
+    @field_validator("reminder_hours")
+    @classmethod
+    def _reminder_hours(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= hours <= 24 * 7 for hours in value):
+            raise ValueError("each reminder is 1 to 168 hours before the task")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("escalation_hours")
+    @classmethod
+    def _escalation_hours(cls, value: list[float]) -> list[float]:
+        return _escalation_steps(value)
+
+    @field_validator("escalation_hours_by_territory")
+    @classmethod
+    def _escalation_by_territory(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        return {name: _escalation_steps(steps) for name, steps in value.items()}
+
+    def escalation_for(self, territory_name: str) -> list[float]:
+        """The escalation hours of a territory: its own if configured, else the global ones."""
+        return self.escalation_hours_by_territory.get(territory_name, self.escalation_hours)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -91,6 +129,14 @@ class Settings(BaseSettings):
             else:
                 shown[name] = value
         return shown
+
+
+def _escalation_steps(value: list[float]) -> list[float]:
+    if len(value) != 3 or any(h <= 0 for h in value) or sorted(set(value)) != list(value):
+        raise ValueError(
+            "give three increasing hours: next volunteers, whole territory, coordinators"
+        )
+    return [float(h) for h in value]
 
 
 def _mask_url_password(url: str) -> str:

@@ -18,6 +18,7 @@ from core.domain.model import (
     Member,
     Notification,
     PlatformAccount,
+    RecurringRequest,
     Vote,
 )
 from core.domain.vocabulary import MemberStatus
@@ -66,6 +67,13 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             select(AuditEntry).where(AuditEntry.actor_id == member_id).order_by(AuditEntry.id)
         )
     ).scalars()
+    recurring = (
+        await session.execute(
+            select(RecurringRequest)
+            .where(RecurringRequest.requester_id == member_id)
+            .order_by(RecurringRequest.id)
+        )
+    ).scalars()
     return {
         "member": {
             "id": member.id,
@@ -81,6 +89,7 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             "address": member.address,
             "created_at": _iso(member.created_at),
             "approved_at": _iso(member.approved_at),
+            "weekly_digest": member.weekly_digest,
         },
         "accounts": [
             {
@@ -91,6 +100,20 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             for a in member.accounts
         ],
         "requests": [_request(r) for r in requests],
+        "recurring_requests": [
+            {
+                "id": r.id,
+                "category": r.category,
+                "description": r.description,
+                "place": r.place,
+                "weekday": r.weekday,
+                "minute_of_day": r.minute_of_day,
+                "every_weeks": r.every_weeks,
+                "active": r.active,
+                "created_at": _iso(r.created_at),
+            }
+            for r in recurring
+        ],
         "tasks": [
             {
                 "request_id": a.request_id,
@@ -174,6 +197,12 @@ async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) ->
         update(HelpRequest)
         .where(HelpRequest.requester_id == member_id)
         .values(description="", place=None)
+    )
+    # No more occurrences of their recurring requests, and nothing personal left in them.
+    await session.execute(
+        update(RecurringRequest)
+        .where(RecurringRequest.requester_id == member_id)
+        .values(active=False, description="", place=None)
     )
     await session.execute(delete(LinkCode).where(LinkCode.member_id == member_id))
     await session.execute(delete(MatchOffer).where(MatchOffer.volunteer_id == member_id))
