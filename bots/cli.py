@@ -14,6 +14,7 @@ import typer
 from pydantic import ValidationError
 
 from bots.bootstrap import build_engine, open_core
+from bots.cli_jobs import register as register_jobs
 from core.app import Core
 from core.config import Settings, load_settings
 from core.domain.errors import DomainError
@@ -37,6 +38,7 @@ for sub, name in (
     (config_app, "config"),
 ):
     app.add_typer(sub, name=name)
+register_jobs(app)
 
 T = TypeVar("T")
 
@@ -109,14 +111,24 @@ async def _one_member(uow: UnitOfWork, ref: str) -> Member:
 
 
 @app.command()
-def run() -> None:
+def run(
+    name: str | None = typer.Option(None, "--as", help="Console chat: the member you speak as."),
+    territory: str | None = typer.Option(None, "--territory", help="Territory name."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log the scheduler's work."),
+) -> None:
     """Start every configured channel and the scheduler; with none configured, open the console."""
+    from bots.runner import configure_logging, serve
+
     settings = _settings()
-    if not (settings.telegram_bot_token or settings.matrix_homeserver):
+    if settings.telegram_bot_token or settings.matrix_homeserver:
+        _fail("Telegram and Matrix channels are not available in this version yet.")
+    speaker = name or (_ask_name() if sys.stdin.isatty() else None)
+    configure_logging(verbose or speaker is None)
+    if speaker is None:
+        typer.echo("No Telegram, Matrix or terminal: running the scheduler alone.", err=True)
+    else:
         typer.echo("No Telegram or Matrix configured: opening the console chat.", err=True)
-        chat(name=None, territory=None)
-        return
-    _fail("Telegram and Matrix channels are not available in this version yet.")
+    run_with_core(lambda core: serve(core, speaker=speaker, territory=territory))
 
 
 @app.command()

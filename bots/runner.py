@@ -1,0 +1,107 @@
+"""`entraide run`: the channels and the scheduler in one process, until the end of input or a
+signal (SIGTERM, SIGINT).
+
+With no chat platform configured it opens the console chat when there is a terminal, and runs
+the scheduler alone otherwise (as a service under systemd, or the second process of a pair on
+PostgreSQL). The scheduler's life (active or standby) is logged on stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import threading
+
+from core.app import Core
+from core.scheduling import SchedulerService
+
+log = logging.getLogger("entraide.scheduler")
+STOP_TIMEOUT = 15.0
+
+
+def configure_logging(verbose: bool) -> None:
+    """The scheduler's state on stderr; APScheduler's per-job chatter only when it goes wrong."""
+    logging.basicConfig(
+        level=logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("entraide").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def serve(core: Core, *, speaker: str | None = None, territory: str | None = None) -> None:
+    """Run the scheduler (if enabled) and the console chat of `speaker` (if any) until done."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    scheduler: asyncio.Task[None] | None = None
+    if core.settings.scheduler_enabled:
+        scheduler = asyncio.create_task(SchedulerService(core).run(stop), name="scheduler")
+    try:
+        if speaker is not None:
+            await _console(core, speaker, territory, stop)
+        else:
+            waiting = asyncio.create_task(stop.wait())
+            watched = {waiting} if scheduler is None else {waiting, scheduler}
+            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+    finally:
+        stop.set()
+        if scheduler is not None:
+            try:
+                await asyncio.wait_for(scheduler, STOP_TIMEOUT)
+            except TimeoutError:
+                log.warning("The scheduler did not stop in %.0f s", STOP_TIMEOUT)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+    if scheduler is not None and scheduler.done() and not scheduler.cancelled():
+        scheduler.result()  # a crash of the scheduler is an error of `entraide run`
+
+
+async def _console(core: Core, speaker: str, territory: str | None, stop: asyncio.Event) -> None:
+    from bots.bootstrap import build_engine
+    from bots.console.channel import ConsoleChannel
+
+    channel = ConsoleChannel(build_engine(core), speaker, territory)
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+    _read_stdin_in_background(lines)
+    chatting = asyncio.create_task(channel.run(lines))
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({chatting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (chatting, stopping):
+            task.cancel()
+        if chatting.done() and not chatting.cancelled():
+            chatting.result()
+
+
+def _read_stdin_in_background(lines: asyncio.Queue[str | None]) -> None:
+    """Feed `lines` from stdin in a daemon thread, which a signal's stop never waits for.
+
+    (A blocking read in the loop's default executor would keep `asyncio.run` from returning
+    after SIGTERM until someone presses Enter.)
+    """
+    loop = asyncio.get_running_loop()
+
+    def read() -> None:
+        while True:
+            if sys.stdin.isatty():
+                sys.stdout.write("> ")
+                sys.stdout.flush()
+            line = sys.stdin.readline()
+            try:
+                loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n") if line else None)
+            except RuntimeError:  # the loop is closed: we are exiting
+                return
+            if not line:
+                return
+
+    threading.Thread(target=read, name="entraide-stdin", daemon=True).start()
