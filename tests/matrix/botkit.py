@@ -55,10 +55,17 @@ class MovingClock:
 class BotRunner:
     """The Matrix bot (adapter + engine + core) as a task; stop, restart, inspect."""
 
-    def __init__(self, server: Homeserver, tmp_path: Path, *, encryption: bool = False) -> None:
+    def __init__(
+        self,
+        server: Homeserver,
+        tmp_path: Path,
+        *,
+        encryption: bool = False,
+        user: RegisteredUser | None = None,
+    ) -> None:
         self.server = server
         self.timeline_limit = 100
-        self.user = server.register(server.unique_username("entraide"))
+        self.user = user or server.register(server.unique_username("entraide"))
         url = f"sqlite+aiosqlite:///{tmp_path / 'entraide.sqlite3'}"
         settings = Settings(  # type: ignore[call-arg]
             database_url=url, default_territory=TERRITORY, matching_top_n=5, _env_file=None

@@ -269,3 +269,30 @@ async def test_a_link_code_joins_a_matrix_account_to_a_member_of_another_platfor
         assert joined is not None and joined.member_id == member.id
         assert joined.chat_ref == room
     bot.check_alive()
+
+
+async def test_a_bot_on_a_new_database_does_not_answer_what_was_said_before_it_started(
+    homeserver: Homeserver, bot: BotRunner, people: People, tmp_path: Path
+) -> None:
+    alice = await people("alice")
+    await bot.add_member(alice.user_id, "Alice Durand", roles=[Role.REQUESTER])
+    await bot.start()
+    room = await direct_chat(alice, bot.user_id)
+    await alice.next_from_bot(room)
+    await bot.stop()
+    await alice.say(room, "!aide")  # said while no bot runs
+
+    # The same Matrix account, a brand-new database: the bot starts now.
+    (tmp_path / "new").mkdir()
+    again = BotRunner(homeserver, tmp_path / "new", user=bot.user)
+    await again.core.create_schema()
+    try:
+        await again.start()
+        await asyncio.sleep(1.5)
+        assert len(bot_messages(alice, room)) == 1  # the old "!aide" is history
+        await alice.ask(room, "!aide")  # a stranger to this database: onboarding
+        await asyncio.sleep(1)
+        assert len(bot_messages(alice, room)) == 2
+        again.check_alive()
+    finally:
+        await again.close()
