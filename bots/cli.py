@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from bots.bootstrap import build_engine, open_core
 from bots.cli_jobs import register as register_jobs
+from bots.cli_nlu import app as nlu_app
 from core.app import Core
 from core.config import Settings, load_settings
 from core.domain.errors import DomainError
@@ -38,6 +39,7 @@ for sub, name in (
     (config_app, "config"),
 ):
     app.add_typer(sub, name=name)
+app.add_typer(nlu_app, name="nlu")
 register_jobs(app)
 
 T = TypeVar("T")
@@ -120,13 +122,22 @@ def run(
     from bots.runner import configure_logging, serve
 
     settings = _settings()
-    if settings.telegram_bot_token or settings.matrix_homeserver:
-        _fail("Telegram and Matrix channels are not available in this version yet.")
-    speaker = name or (_ask_name() if sys.stdin.isatty() else None)
+    if settings.telegram_bot_token:
+        typer.echo(f"Telegram: {settings.telegram_api_url or 'api.telegram.org'}.", err=True)
+    if settings.matrix_homeserver:
+        from bots.matrix.channel import MatrixSettings
+
+        try:
+            matrix = MatrixSettings.from_settings(settings)
+        except ValueError as exc:
+            _fail(str(exc))
+        typer.echo(f"Matrix: {matrix.user_id} on {matrix.homeserver}.", err=True)
+    platforms = bool(settings.matrix_homeserver or settings.telegram_bot_token)
+    speaker = name or (_ask_name() if sys.stdin.isatty() and not platforms else None)
     configure_logging(verbose or speaker is None)
-    if speaker is None:
+    if speaker is None and not platforms:
         typer.echo("No Telegram, Matrix or terminal: running the scheduler alone.", err=True)
-    else:
+    elif speaker is not None and not platforms:
         typer.echo("No Telegram or Matrix configured: opening the console chat.", err=True)
     run_with_core(lambda core: serve(core, speaker=speaker, territory=territory))
 

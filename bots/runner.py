@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 import threading
+from typing import Any
 
 from core.app import Core
 from core.scheduling import SchedulerService
@@ -43,16 +44,25 @@ async def serve(core: Core, *, speaker: str | None = None, territory: str | None
     scheduler: asyncio.Task[None] | None = None
     if core.settings.scheduler_enabled:
         scheduler = asyncio.create_task(SchedulerService(core).run(stop), name="scheduler")
+    channels = [
+        asyncio.create_task(channel.run(stop), name=type(channel).__name__)
+        for channel in chat_channels(core)
+    ]
     try:
         if speaker is not None:
             await _console(core, speaker, territory, stop)
         else:
             waiting = asyncio.create_task(stop.wait())
-            watched = {waiting} if scheduler is None else {waiting, scheduler}
+            watched = {waiting, *channels, *([scheduler] if scheduler is not None else [])}
             await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
     finally:
         stop.set()
+        for task in channels:
+            try:
+                await asyncio.wait_for(task, STOP_TIMEOUT)
+            except TimeoutError:
+                log.warning("%s did not stop in %.0f s", task.get_name(), STOP_TIMEOUT)
         if scheduler is not None:
             try:
                 await asyncio.wait_for(scheduler, STOP_TIMEOUT)
@@ -63,6 +73,17 @@ async def serve(core: Core, *, speaker: str | None = None, territory: str | None
                 loop.remove_signal_handler(signum)
     if scheduler is not None and scheduler.done() and not scheduler.cancelled():
         scheduler.result()  # a crash of the scheduler is an error of `entraide run`
+    for task in channels:
+        if task.done() and not task.cancelled():
+            task.result()  # and so is a crash of a chat channel
+
+
+def chat_channels(core: Core) -> list[Any]:
+    """The chat platforms configured, each an object with `async run(stop: asyncio.Event)`."""
+    from bots.matrix import channel_from_settings as matrix
+    from bots.telegram import channel_from_settings as telegram
+
+    return [channel for channel in (telegram(core), matrix(core)) if channel is not None]
 
 
 async def _console(core: Core, speaker: str, territory: str | None, stop: asyncio.Event) -> None:

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("TELEGRAM_API_URL", "ENTRAIDE_TELEGRAM_API_URL"),
     )
+    # With a public HTTPS address, Telegram pushes updates to us instead of long polling.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1:8443"
     matrix_homeserver: str | None = Field(
         default=None,
         validation_alias=AliasChoices("MATRIX_HOMESERVER", "ENTRAIDE_MATRIX_HOMESERVER"),
