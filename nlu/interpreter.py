@@ -55,7 +55,9 @@ def decide_intent(ranking: list[tuple[str, float]], text: str) -> tuple[str, flo
         return EMERGENCY, max(scores.get(EMERGENCY, 0.0), 0.95)
     if scores.get(EMERGENCY, 0.0) >= EMERGENCY_THRESHOLD:
         return EMERGENCY, scores[EMERGENCY]
-    return ranking[0]
+    # An emergency on top with a weak score is an unclear message (a first name, "ok"...),
+    # not a danger: answering it with the emergency numbers would frighten and mislead.
+    return next(((name, p) for name, p in ranking if name != EMERGENCY), ranking[0])
 
 
 class BuiltinInterpreter:

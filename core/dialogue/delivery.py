@@ -51,18 +51,22 @@ class DeliveryDesk:
         if not sent:
             return
         async with self.core.uow() as uow:
-            await outbox.mark_many_sent(
-                uow, [(m.notification_id, m.external_ref) for m in sent]
-            )
+            await outbox.mark_many_sent(uow, [(m.notification_id, m.external_ref) for m in sent])
             # Replies to a message already set the chat's last buttons when they were written.
-            shown = {m.account_id: m for m in sent
-                     if m.account_id is not None and m.buttons and not m.is_reply}
+            shown = {
+                m.account_id: m
+                for m in sent
+                if m.account_id is not None and m.buttons and not m.is_reply
+            }
             if shown:
                 rows = await uow.session.execute(
-                    select(Conversation).where(Conversation.account_id.in_(shown)))
+                    select(Conversation).where(Conversation.account_id.in_(shown))
+                )
                 for conversation in rows.scalars():
-                    conversation.data = {**conversation.data,
-                                         "last_choices": buttons_of(shown[conversation.account_id])}
+                    conversation.data = {
+                        **conversation.data,
+                        "last_choices": buttons_of(shown[conversation.account_id]),
+                    }
             await uow.commit()
 
     async def release(self, message: Outgoing, error: str, retry_in: timedelta) -> None:

@@ -37,6 +37,8 @@ from core.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# How sure the NLU must be of an emergency to interrupt a flow (the keyword net always does).
+IN_FLOW_EMERGENCY = 0.5
 ActionHandler = Callable[[Turn, str], Awaitable[None]]
 
 
@@ -189,7 +191,12 @@ class ConversationEngine(DeliveryDesk):
             turn.understood = await self.interpreter.parse(
                 text, language=turn.language, timezone=turn.territory.timezone, now=turn.uow.now()
             )
-            if turn.understood.intent == understanding.EMERGENCY:
+            # Inside a flow (a name, a place...) only a clear emergency interrupts.
+            threshold = 0.0 if turn.conversation.flow is None else IN_FLOW_EMERGENCY
+            if (
+                turn.understood.intent == understanding.EMERGENCY
+                and turn.understood.confidence >= threshold
+            ):
                 await common.answer_emergency(turn, text)
                 return
         if turn.member is None:

@@ -60,3 +60,14 @@ async def test_an_unclear_message_offers_the_likeliest_meanings_as_buttons(
     await as_member(coop.core, "alice", coop.alice)
     replies = await say(engine, "alice", "euh")
     assert replies[-1].buttons, "a message is never silently ignored"
+
+
+async def test_typing_a_first_name_during_onboarding_is_not_an_emergency(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await say(engine, "newcomer", "bonjour")
+    await say(engine, "newcomer", action="lang:fr")
+    replies = await say(engine, "newcomer", "Jeanne")
+    assert "112" not in replies[0].text
+    assert replies[-1].key.startswith("Nice to meet you")

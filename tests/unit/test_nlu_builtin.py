@@ -87,3 +87,10 @@ def test_the_cached_model_loads_in_under_two_seconds() -> None:
     started = time.perf_counter()
     builtin.load_or_train()
     assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize("text", ["Jeanne", "Marie", "Simone", "Trentemoult", "3 rue des Lilas"])
+def test_a_first_name_or_an_address_is_never_taken_for_an_emergency(
+    interpreter: BuiltinInterpreter, text: str
+) -> None:
+    assert interpreter.parse_sync(text, now=EVALUATION_NOW).intent != "emergency"
