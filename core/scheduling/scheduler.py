@@ -23,7 +23,7 @@ from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine, delete, event, select
 from sqlalchemy import create_engine as create_sync_engine
@@ -289,6 +289,8 @@ class ThreadedStoreScheduler(AsyncIOScheduler):
     def _process_now(self) -> float | None:  # in the worker thread
         with self._wake_lock:
             self._wake_pending = False
+        if self.state != STATE_RUNNING:  # paused or stopped while this pass was queued
+            return None
         return self._process_jobs()
 
     def _processed(self, future: asyncio.Future[float | None]) -> None:  # on the loop
