@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     default_language: str = "fr"
     matching_top_n: int = Field(default=5, ge=1, le=200)
     link_code_minutes: int = Field(default=10, ge=1, le=120)
+    # How long a channel may take to send a message it took from the outbox before another
+    # delivery round takes it again (after a crash, this is how late the message comes).
+    outbox_lease_seconds: int = Field(default=30, ge=1, le=3600)
     max_message_chars: int = Field(default=4000, ge=100)
     auto_migrate: bool = True
 

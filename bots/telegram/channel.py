@@ -36,7 +36,7 @@ from telegram.ext import (
 )
 
 from bots.telegram import render
-from bots.telegram.ordering import PerSenderUpdateProcessor
+from bots.telegram.ordering import PerSenderUpdateProcessor, sender_of
 from core.dialogue.delivery import DeliveryRecorder
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing, sent_as
@@ -107,6 +107,7 @@ ALLOWED_UPDATES = [
 DELIVERY_INTERVAL = 0.3
 # More parallel updates cost more than they bring on two cores (measured: see bench/).
 CONCURRENT_UPDATES = 8
+POLL_TIMEOUT = 10
 RETRY_BACKOFF = timedelta(seconds=5)
 
 
@@ -128,6 +129,7 @@ class TelegramChannel:
         self.app = self._build()
         self.username: str | None = None
         self.recorder = DeliveryRecorder(engine)
+        self._handling = False
 
     def _build(self) -> Application:
         builder = ApplicationBuilder().token(self.settings.token)
@@ -166,18 +168,25 @@ class TelegramChannel:
         await self.set_commands()
         await self.app.start()
         assert self.app.updater is not None
+        tasks = [asyncio.create_task(self._deliver_forever(stop), name="telegram-delivery")]
         if self.settings.webhook_url:
             await self._start_webhook()
         else:
-            await self._start_polling()
-        delivery = asyncio.create_task(self._deliver_forever(stop), name="telegram-delivery")
+            await self.app.bot.delete_webhook()
+            tasks.append(asyncio.create_task(self._poll_forever(stop), name="telegram-polling"))
         try:
             await stop.wait()
         finally:
-            delivery.cancel()
-            await asyncio.gather(delivery, return_exceptions=True)
+            # Let a round that is writing to the database finish: cancelling it in the middle
+            # of a transaction would leave a connection behind. Only a wait on the network
+            # (long polling) is cancelled.
+            if not self._handling:
+                for task in tasks[1:]:
+                    task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self.recorder.close()
-            await self.app.updater.stop()
+            if self.app.updater.running:
+                await self.app.updater.stop()
             await self.app.stop()
             await self.app.shutdown()
 
@@ -195,14 +204,54 @@ class TelegramChannel:
             secret_token=_webhook_secret(self.settings.token),
         )
 
-    async def _start_polling(self) -> None:
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            poll_interval=0.0,
-            timeout=10,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-        )
+    async def _poll_forever(self, stop: asyncio.Event) -> None:
+        """Long polling that confirms a batch of updates only once it is handled.
+
+        PTB's own updater confirms updates as soon as it has fetched them (the next
+        getUpdates carries the offset), so a crash loses what was fetched but not handled.
+        Here the offset moves after the batch is in our database; a crash makes Telegram send
+        the batch again and the receipts of what was handled keep it from being handled twice.
+        """
+        offset: int | None = None
+        backoff = 1.0
+        while not stop.is_set():
+            try:
+                updates = await self.app.bot.get_updates(
+                    offset=offset,
+                    timeout=POLL_TIMEOUT,
+                    allowed_updates=ALLOWED_UPDATES,
+                    read_timeout=POLL_TIMEOUT + 10,
+                )
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            except (NetworkError, TimedOut) as exc:
+                log.warning("getUpdates failed (%s): retrying in %.0f s", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = 1.0
+            if updates:
+                self._handling = True
+                try:
+                    await self._process_batch(updates)
+                finally:
+                    self._handling = False
+                offset = updates[-1].update_id + 1
+
+    async def _process_batch(self, updates: tuple[Update, ...]) -> None:
+        """Different people at the same time, each person's updates in order."""
+        by_sender: dict[object, list[Update]] = {}
+        for update in updates:
+            by_sender.setdefault(sender_of(update) or update.update_id, []).append(update)
+        slots = asyncio.Semaphore(CONCURRENT_UPDATES)
+
+        async def one_sender(queue: list[Update]) -> None:
+            async with slots:
+                for update in queue:
+                    await self.app.process_update(update)
+
+        await asyncio.gather(*(one_sender(queue) for queue in by_sender.values()))
 
     async def set_commands(self) -> None:
         """The command menu in French (default) and English (`language_code`)."""
@@ -346,11 +395,7 @@ class TelegramChannel:
         try:
             reference = await self._send(message)
         except RetryAfter as exc:
-            wait = (
-                exc.retry_after
-                if isinstance(exc.retry_after, int)
-                else int(exc.retry_after.total_seconds())
-            )
+            wait = _seconds(exc.retry_after)
             await self.engine.release(message, f"RetryAfter {wait}", timedelta(seconds=wait))
         except TimedOut as exc:
             # The message may have arrived: do not send it twice. Recorded as uncertain.
@@ -501,3 +546,8 @@ def _webhook_secret(token: str) -> str:
     import hashlib
 
     return hashlib.sha256(f"entraide-webhook:{token}".encode()).hexdigest()[:64]
+
+
+def _seconds(period: int | float | timedelta) -> float:
+    """PTB gives `retry_after` as seconds or, with PTB_TIMEDELTA, as a timedelta."""
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)

@@ -31,7 +31,10 @@ class DeliveryDesk:
     ) -> list[Outgoing]:
         """Claim undelivered messages for a platform and render each for its reader."""
         async with self.core.uow() as uow:
-            deliveries = await outbox.claim(uow, platform, member_ids=member_ids, limit=limit)
+            lease = timedelta(seconds=self.core.settings.outbox_lease_seconds)
+            deliveries = await outbox.claim(
+                uow, platform, member_ids=member_ids, limit=limit, lease=lease
+            )
             rendered = [
                 rendering.render(
                     d.notification,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -103,6 +103,7 @@ class ConversationEngine(DeliveryDesk):
     def __init__(self, core: Core, interpreter: Interpreter | None = None) -> None:
         self.core = core
         self.interpreter = interpreter
+        self.lease = timedelta(seconds=core.settings.outbox_lease_seconds)
 
     async def handle(self, inbound: Inbound) -> list[Outgoing]:
         """Process one message or button press; return the replies to send in that chat."""
@@ -119,7 +120,7 @@ class ConversationEngine(DeliveryDesk):
                 await uow.rollback()
                 turn = await self._begin(uow, inbound)
                 turn.reply(error.key, **error.params)
-            lease_until = uow.now() + outbox.DEFAULT_LEASE
+            lease_until = uow.now() + self.lease
             for row in turn.replies:
                 # Leased to this caller, who sends them now; if it dies, the lease expires and
                 # the outbox delivers them later.

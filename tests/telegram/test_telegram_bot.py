@@ -51,15 +51,21 @@ class Scene:
     senior: FakeUser
 
 
-async def _member_on_telegram(core: Core, territory_id: int, user: FakeUser, name: str,
-                              roles: list[Role], **details: object) -> int:
+async def _member_on_telegram(
+    core: Core, territory_id: int, user: FakeUser, name: str, roles: list[Role], **details: object
+) -> int:
     async with core.uow() as uow:
-        account = PlatformAccount(platform="telegram", external_id=str(user.id),
-                                  chat_ref=str(user.id), created_at=uow.now())
+        account = PlatformAccount(
+            platform="telegram",
+            external_id=str(user.id),
+            chat_ref=str(user.id),
+            created_at=uow.now(),
+        )
         uow.session.add(account)
         await uow.session.flush()
-        member = await members.onboard_member(uow, territory_id, name, roles=roles,
-                                              account=account, **details)  # type: ignore[arg-type]
+        member = await members.onboard_member(
+            uow, territory_id, name, roles=roles, account=account, **details
+        )  # type: ignore[arg-type]
         if Role.VOLUNTEER in roles:
             await members.approve_member(uow, member.id, by_id=None)
         await uow.commit()
@@ -73,27 +79,38 @@ async def scene(tmp_path: Path, interpreter: BuiltinInterpreter) -> AsyncIterato
     core = Core.open(settings.model_copy(update={"default_territory": "Rezé"}))
     await core.create_schema()
     async with core.uow() as uow:
-        territory = await members.add_territory(uow, "Rezé", neighbourhoods=["Trentemoult",
-                                                                             "Château"])
+        territory = await members.add_territory(
+            uow, "Rezé", neighbourhoods=["Trentemoult", "Château"]
+        )
         await uow.commit()
     coordinator = api.user(100, "Claire", started=True)
-    volunteers = [api.user(200 + i, name, started=True)
-                  for i, name in enumerate(["Bob", "Carol", "Dan"])]
+    volunteers = [
+        api.user(200 + i, name, started=True) for i, name in enumerate(["Bob", "Carol", "Dan"])
+    ]
     senior = api.user(300, "Jeanne", language_code="fr")
-    coordinator_id = await _member_on_telegram(core, territory.id, coordinator, "Claire",
-                                               [Role.COORDINATOR])
+    coordinator_id = await _member_on_telegram(
+        core, territory.id, coordinator, "Claire", [Role.COORDINATOR]
+    )
     for user in volunteers:
-        await _member_on_telegram(core, territory.id, user, user.first_name, [Role.VOLUNTEER],
-                                  skills=[Category.TRANSPORT, Category.SHOPPING],
-                                  neighbourhood="Trentemoult", availability=(1 << 21) - 1)
+        await _member_on_telegram(
+            core,
+            territory.id,
+            user,
+            user.first_name,
+            [Role.VOLUNTEER],
+            skills=[Category.TRANSPORT, Category.SHOPPING],
+            neighbourhood="Trentemoult",
+            availability=(1 << 21) - 1,
+        )
     group = api.group(title="Entraide Rezé")
     api.add_bot_to_group(group, coordinator)
     async with core.uow() as uow:
         await channels.link_channel(uow, coordinator_id, "telegram", str(group.id))
         await uow.commit()
-    channel = TelegramChannel(ConversationEngine(core, interpreter),
-                              TelegramSettings(token=api.token, api_url=api.base_url,
-                                               rate_limited=False))
+    channel = TelegramChannel(
+        ConversationEngine(core, interpreter),
+        TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
+    )
     stop = asyncio.Event()
     running = asyncio.create_task(channel.run(stop))
     await api.wait_until(lambda: api.requests("getUpdates"), 10)
@@ -138,8 +155,9 @@ async def onboard_senior(scene: Scene) -> None:
 async def test_a_senior_onboards_in_french_and_gets_a_menu(scene: Scene) -> None:
     await onboard_senior(scene)
     async with scene.core.uow() as uow:
-        jeanne = (await uow.session.execute(
-            select(Member).where(Member.display_name == "Jeanne"))).scalar_one()
+        jeanne = (
+            await uow.session.execute(select(Member).where(Member.display_name == "Jeanne"))
+        ).scalar_one()
     assert (jeanne.language, jeanne.phone, jeanne.address) == ("fr", PHONE, ADDRESS)
     assert scene.api.sent(scene.senior.id)[-1].buttons
 
@@ -149,8 +167,10 @@ async def test_a_request_in_one_message_reaches_volunteers_and_one_of_two_racing
 ) -> None:
     api, senior = scene.api, scene.senior
     await onboard_senior(scene)
-    api.private_text(senior, "Bonjour, j'aurais besoin qu'on m'accompagne chez le dentiste "
-                             "jeudi à 10h s'il vous plaît")
+    api.private_text(
+        senior,
+        "Bonjour, j'aurais besoin qu'on m'accompagne chez le dentiste jeudi à 10h s'il vous plaît",
+    )
     await text_arrives(api, senior.id, "Voici votre demande")
     await press_button(api, senior, senior.id, "Oui")
     await text_arrives(api, senior.id, "Votre demande est envoyée")
@@ -163,8 +183,9 @@ async def test_a_request_in_one_message_reaches_volunteers_and_one_of_two_racing
     first, second = scene.volunteers[0], scene.volunteers[1]
     api.press(first, group_post, group_post.callback_data[0])
     await press_button(api, second, second.id, "occupe")  # from the private offer, same moment
-    await api.wait_until(lambda: any(PHONE in (m.text or "")
-                                     for v in scene.volunteers for m in api.sent(v.id)), 8)
+    await api.wait_until(
+        lambda: any(PHONE in (m.text or "") for v in scene.volunteers for m in api.sent(v.id)), 8
+    )
     await text_arrives(api, scene.group.id, "prise en charge", timeout=8)
 
     winners = [v for v in scene.volunteers if any(PHONE in (m.text or "") for m in api.sent(v.id))]
@@ -215,7 +236,7 @@ async def test_a_native_poll_counts_changed_and_retracted_votes_and_refuses_non_
     api.answer_poll(dan, poll_message.poll_id, [1])
     api.answer_poll(dan, poll_message.poll_id, [])  # withdrew
     api.answer_poll(stranger, poll_message.poll_id, [0])
-    await api.wait_delivered()
+    await api.wait_confirmed()  # the bot confirms a batch once it has handled it
     await api.wait_until(lambda: api.sent(stranger.id), 8)  # told privately
 
     async with scene.core.uow() as uow:
@@ -230,5 +251,6 @@ async def test_a_native_poll_counts_changed_and_retracted_votes_and_refuses_non_
 
 
 async def _member_id(uow, name: str) -> int:  # type: ignore[no-untyped-def]
-    return (await uow.session.execute(
-        select(Member.id).where(Member.display_name == name))).scalar_one()
+    return (
+        await uow.session.execute(select(Member.id).where(Member.display_name == name))
+    ).scalar_one()

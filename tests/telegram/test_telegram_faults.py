@@ -50,14 +50,20 @@ async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
     member_ids = []
     async with core.uow() as uow:
         territory = await members.add_territory(uow, "Rezé", neighbourhoods=["Château"])
-        for user, roles in [(coordinator, [Role.COORDINATOR])] + [(u, [Role.REQUESTER])
-                                                                  for u in users]:
-            account = PlatformAccount(platform="telegram", external_id=str(user.id),
-                                      chat_ref=str(user.id), created_at=uow.now())
+        for user, roles in [(coordinator, [Role.COORDINATOR])] + [
+            (u, [Role.REQUESTER]) for u in users
+        ]:
+            account = PlatformAccount(
+                platform="telegram",
+                external_id=str(user.id),
+                chat_ref=str(user.id),
+                created_at=uow.now(),
+            )
             uow.session.add(account)
             await uow.session.flush()
-            member = await members.onboard_member(uow, territory.id, user.first_name,
-                                                  roles=roles, account=account)
+            member = await members.onboard_member(
+                uow, territory.id, user.first_name, roles=roles, account=account
+            )
             if user is not coordinator:
                 member_ids.append(member.id)
         await uow.commit()
@@ -68,9 +74,10 @@ async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
 
 async def run_channel(bench: Bench) -> tuple[asyncio.Event, asyncio.Task[None]]:
     engine = ConversationEngine(bench.core)
-    channel = TelegramChannel(engine, TelegramSettings(token=bench.api.token,
-                                                       api_url=bench.api.base_url,
-                                                       rate_limited=False))
+    channel = TelegramChannel(
+        engine,
+        TelegramSettings(token=bench.api.token, api_url=bench.api.base_url, rate_limited=False),
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(channel.run(stop))
     await bench.api.wait_until(lambda: bench.api.requests("getUpdates"), 10)
@@ -101,6 +108,7 @@ async def test_500_notifications_arrive_exactly_once_through_429_502_and_dropped
     api.drop_next("sendMessage", count=5, before_processing=True)
     stop, task = await run_channel(bench)
     try:
+
         def delivered() -> Counter[str]:
             return Counter(m.text for u in bench.users for m in api.sent(u.id))
 
@@ -113,9 +121,13 @@ async def test_500_notifications_arrive_exactly_once_through_429_502_and_dropped
     assert set(counts) == set(texts)
     assert max(counts.values()) == 1
     async with bench.core.uow() as uow:
-        unsent = (await uow.session.execute(
-            select(func.count()).select_from(Notification).where(
-                Notification.sent_at.is_(None)))).scalar_one()
+        unsent = (
+            await uow.session.execute(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.sent_at.is_(None))
+            )
+        ).scalar_one()
     assert unsent == 0
 
 
@@ -131,13 +143,17 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_coordinato
             await uow.commit()
         await bench.api.wait_until(
             lambda: any("bloqué" in (m.text or "") for m in bench.api.sent(bench.coordinator.id)),
-            10)
+            10,
+        )
     finally:
         stop.set()
         await asyncio.wait_for(task, 20)
     async with bench.core.uow() as uow:
-        account = (await uow.session.execute(select(PlatformAccount).where(
-            PlatformAccount.external_id == str(blocked.id)))).scalar_one()
+        account = (
+            await uow.session.execute(
+                select(PlatformAccount).where(PlatformAccount.external_id == str(blocked.id))
+            )
+        ).scalar_one()
     assert account.reachable is False
 
 
@@ -164,8 +180,9 @@ async def test_a_forged_button_is_answered_kindly_and_changes_nothing(bench: Ben
         bench.api.command(user, "/aide")
         [menu] = await bench.api.wait_sent(user, 1)
         async with bench.core.uow() as uow:
-            before = (await uow.session.execute(
-                select(func.count()).select_from(AuditEntry))).scalar_one()
+            before = (
+                await uow.session.execute(select(func.count()).select_from(AuditEntry))
+            ).scalar_one()
         forged = ("accept:9999", "cancel_yes:1", "approve:1", "vote:1:0", "x" * 64)
         for data in forged:
             bench.api.press(user, menu, data, check=False)
@@ -176,8 +193,9 @@ async def test_a_forged_button_is_answered_kindly_and_changes_nothing(bench: Ben
         await asyncio.wait_for(task, 20)
     assert not bench.api.unanswered_callbacks
     async with bench.core.uow() as uow:
-        after = (await uow.session.execute(
-            select(func.count()).select_from(AuditEntry))).scalar_one()
+        after = (
+            await uow.session.execute(select(func.count()).select_from(AuditEntry))
+        ).scalar_one()
     assert after == before
 
 
