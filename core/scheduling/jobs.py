@@ -170,6 +170,10 @@ class Runtime:
         failure = self.failures.get((kind, args))
         return failure is not None and time.monotonic() < failure[1]
 
+    def failed(self, kind: str, args: tuple[int, ...]) -> bool:
+        """Whether the last try of this work failed (it is tried again after a while)."""
+        return (kind, args) in self.failures
+
     async def run(self, kind: str, args: Sequence[int]) -> str:
         """Queue one piece of work and wait for its outcome (what a job function does)."""
         ids = tuple(int(a) for a in args)

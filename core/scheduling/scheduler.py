@@ -220,9 +220,14 @@ class JobStore(SQLAlchemyJobStore):
 
     def scheduled(self) -> dict[str, float | None]:
         """Every job id with its next run time (a UTC timestamp), without unpickling anything."""
+        return self.snapshot()[0]
+
+    def snapshot(self) -> tuple[dict[str, float | None], set[str]]:
+        """`scheduled()`, and the jobs fired by this process whose rows are not deleted yet."""
         with self.engine.begin() as connection:
             rows = connection.execute(select(self.jobs_t.c.id, self.jobs_t.c.next_run_time))
-            return {row[0]: row[1] for row in rows if row[0] not in self._fired}
+            scheduled = {row[0]: row[1] for row in rows if row[0] not in self._fired}
+        return scheduled, set(self._fired)
 
 
 class LoopExecutor(AsyncIOExecutor):
@@ -421,7 +426,7 @@ class Scheduler:
             # The store first, then the plan: a job that completes in between is then either
             # still running (skipped below) or done (out of the plan), never scheduled again.
             started = time.monotonic()
-            scheduled = await aps.in_worker(store.scheduled)
+            scheduled, fired = await aps.in_worker(store.snapshot)
             read_store = time.monotonic()
             async with self._reading() as uow:
                 works = await plan.planned(uow, settings, now=now, until=until)
@@ -431,6 +436,8 @@ class Scheduler:
             for work in works:
                 if self.runtime.busy(work.kind, work.args):
                     continue
+                if work.key in fired and not self.runtime.failed(work.kind, work.args):
+                    continue  # fired here, about to run or just done: not again
                 at = scheduled.get(work.key, False)
                 if at is False:
                     new.append(work)

@@ -109,14 +109,17 @@ async def test_1000_reminders_survive_a_restart_and_each_fires_once(url: str) ->
     await seed_accepted(core, coop, count, first_start=start, spread=timedelta(seconds=4))
 
     first = Scheduler(core)
-    await first.start()
-    assert len(await stored(core)) == count
-    await asyncio.sleep(3)  # about a quarter fired
-    await first.stop()
-    done_before = set(await runs(core))
-    left = await stored(core)
-    assert left and not left & done_before  # the rest is waiting in the job store
-    await core.close()
+    try:
+        await first.start()
+        assert len(await stored(core)) == count
+        await asyncio.sleep(3)  # about a quarter fired
+        await first.stop()
+        done_before = set(await runs(core))
+        left = await stored(core)
+        assert left and not left & done_before  # the rest is waiting in the job store
+    finally:
+        await first.stop()
+        await core.close()
 
     await asyncio.sleep(1.5)  # down while more become due: they fire at start-up, once
     core = open_core(url)
@@ -128,14 +131,15 @@ async def test_1000_reminders_survive_a_restart_and_each_fires_once(url: str) ->
             return len(await runs(core)) == count
 
         await wait_for(all_done, timeout=60, every=0.5)
+        await second.stop()
+        counts = await reminder_counts(core)
+        assert len(counts) == 2 * count  # the volunteer's and the requester's, for each task
+        assert set(counts.values()) == {1}
+        assert set((await runs(core)).values()) == {"done"}
+        assert await stored(core) == set()
     finally:
         await second.stop()
-    counts = await reminder_counts(core)
-    assert len(counts) == 2 * count  # the volunteer's and the requester's, for each task
-    assert set(counts.values()) == {1}
-    assert set((await runs(core)).values()) == {"done"}
-    assert await stored(core) == set()
-    await core.close()
+        await core.close()
 
 
 async def test_a_stopped_scheduler_leaves_its_jobs_for_the_next_one(url: str) -> None:
