@@ -80,6 +80,8 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
     "link_group": organising.link_room,
     "link_group_private": organising.explain_room_linking,
     "new_poll": organising.start_poll,
+    "digest_off": helping.stop_digest,
+    "digest_on": helping.start_digest,
 }
 # Actions whose argument must be a number (an id), checked before any handler runs.
 NUMERIC_ARG = {

@@ -122,10 +122,17 @@ def render(
     )
 
 
-def render_reply(notification: Notification, language: str, timezone: str,
-                 chat_ref: str | None = None, *, account_id: int | None = None) -> Outgoing:
+def render_reply(
+    notification: Notification,
+    language: str,
+    timezone: str,
+    chat_ref: str | None = None,
+    *,
+    account_id: int | None = None,
+) -> Outgoing:
     """Render an answer to the member's own message (see `Outgoing.is_reply`)."""
     from dataclasses import replace
 
-    return replace(render(notification, language, timezone, chat_ref, account_id=account_id),
-                   is_reply=True)
+    return replace(
+        render(notification, language, timezone, chat_ref, account_id=account_id), is_reply=True
+    )

@@ -552,7 +552,10 @@ async def on_digest_due(uow: UnitOfWork, event: events.DigestDue) -> None:
         "The soonest: {category}, {when}, in {neighbourhood}.",
         member=member,
         count=len(event.request_ids),
-        choices=[Choice("Open requests", "requests")],
+        choices=[
+            Choice("Open requests", "requests"),
+            Choice("Stop this weekly message", "digest_off"),
+        ],
         **request_summary(soonest),
     )
 

@@ -144,3 +144,13 @@ async def test_a_flow_survives_a_restart_of_the_engine(coop: Cooperative) -> Non
     await say(ConversationEngine(coop.core), "alice", action="cat:shopping")
     replies = await say(ConversationEngine(coop.core), "alice", "jeudi 10h")
     assert "Where?" in texts(replies)
+
+
+async def test_a_volunteer_can_stop_the_weekly_digest_from_its_button(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "bob", coop.bob)
+    replies = await say(engine, "bob", action="digest_off")
+    assert replies[0].key.startswith("Done: you will no longer receive")
+    async with coop.core.uow() as uow:
+        bob = await uow.session.get(Member, coop.bob)
+        assert bob is not None and bob.weekly_digest is False

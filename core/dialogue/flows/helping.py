@@ -7,7 +7,7 @@ import re
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.turn import Turn
 from core.domain.errors import InvalidInput, NotAllowed
-from core.services import members, requests
+from core.services import members, requests, timed
 from core.services.notifications import offer_choices, request_summary
 from core.services.outbox import Choice
 
@@ -126,3 +126,22 @@ async def do_approve(turn: Turn, arg: str) -> None:
     assert turn.member is not None
     member = await members.approve_member(turn.uow, int(arg), by_id=turn.member.id)
     turn.reply("{name} is now an approved volunteer.", name=member.display_name)
+
+
+async def stop_digest(turn: Turn, _arg: str = "") -> None:
+    """The volunteer no longer wants the weekly digest (they can ask a coordinator back)."""
+    assert turn.member is not None
+    await timed.set_weekly_digest(turn.uow, turn.member.id, False, by_id=turn.member.id)
+    turn.reply(
+        "Done: you will no longer receive the weekly list of open requests.",
+        choices=menu_choices(turn),
+    )
+
+
+async def start_digest(turn: Turn, _arg: str = "") -> None:
+    assert turn.member is not None
+    await timed.set_weekly_digest(turn.uow, turn.member.id, True, by_id=turn.member.id)
+    turn.reply(
+        "Done: you will receive the open requests near you once a week.",
+        choices=menu_choices(turn),
+    )
