@@ -38,42 +38,13 @@ from bots.matrix.state import MatrixState
 from core.config import Settings
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing, sent_as
+from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS, TAKE_COMMANDS
 from core.domain.vocabulary import Platform
 from core.services.channel_sessions import Room
 
 log = logging.getLogger("entraide.matrix")
 
 T = TypeVar("T")
-
-# Commands in French first, with their English aliases (same action), as on Telegram.
-COMMANDS: dict[str, str] = {
-    "aide": "help",
-    "help": "help",
-    "demande": "need_help",
-    "request": "need_help",
-    "mes_demandes": "my_requests",
-    "my_requests": "my_requests",
-    "dispo": "requests",
-    "available": "requests",
-    "mes_missions": "my_tasks",
-    "my_tasks": "my_tasks",
-    "annuler": "abort",
-    "cancel": "abort",
-    "coordinateur": "coordinator",
-    "coordinator": "coordinator",
-    "langue": "language",
-    "language": "language",
-    "sondages": "polls",
-    "polls": "polls",
-    "sondage": "new_poll",
-    "poll": "new_poll",
-    "lier": "link",
-    "link": "link",
-    "menu": "menu",
-    "start": "menu",
-}
-TAKE_COMMANDS = {"prendre", "take"}
-LINK_ROOM_COMMANDS = {"lier_groupe", "link_group"}
 
 DELIVERY_INTERVAL = 1.0
 RETRY_BACKOFF = timedelta(seconds=5)
@@ -587,7 +558,7 @@ class MatrixChannel:
             return
         if not kind.direct:
             return  # in public rooms only the two commands above speak
-        action = COMMANDS.get(name, "menu")
+        action = PLATFORM_COMMANDS.get(name, "menu")
         if action == "abort":
             await self._handle(self._inbound(room, event, text="annuler"))
             return

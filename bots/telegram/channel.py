@@ -40,36 +40,11 @@ from bots.telegram.ordering import PerSenderUpdateProcessor, sender_of
 from core.dialogue.delivery import DeliveryRecorder
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing, sent_as
+from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS
 from core.domain.vocabulary import Platform
 
 log = logging.getLogger("entraide.telegram")
 
-# Commands in French first, with their English aliases (same action).
-COMMANDS: dict[str, str] = {
-    "aide": "help",
-    "help": "help",
-    "demande": "need_help",
-    "request": "need_help",
-    "mes_demandes": "my_requests",
-    "my_requests": "my_requests",
-    "dispo": "requests",
-    "available": "requests",
-    "mes_missions": "my_tasks",
-    "my_tasks": "my_tasks",
-    "annuler": "abort",
-    "cancel": "abort",
-    "coordinateur": "coordinator",
-    "coordinator": "coordinator",
-    "langue": "language",
-    "language": "language",
-    "sondages": "polls",
-    "polls": "polls",
-    "sondage": "new_poll",
-    "poll": "new_poll",
-    "lier": "link",
-    "link": "link",
-    "menu": "menu",
-}
 MENU = {
     "fr": [
         ("aide", "Comment ça marche"),
@@ -143,9 +118,8 @@ class TelegramChannel:
             builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
         app = builder.concurrent_updates(PerSenderUpdateProcessor(CONCURRENT_UPDATES)).build()
         app.add_handler(CommandHandler("start", self.on_start))
-        app.add_handler(CommandHandler("lier_groupe", self.on_link_group))
-        app.add_handler(CommandHandler("link_group", self.on_link_group))
-        app.add_handler(CommandHandler(list(COMMANDS), self.on_command))
+        app.add_handler(CommandHandler(sorted(LINK_ROOM_COMMANDS), self.on_link_group))
+        app.add_handler(CommandHandler(sorted(PLATFORM_COMMANDS), self.on_command))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(PollAnswerHandler(self.on_poll_answer))
         private = filters.ChatType.PRIVATE
@@ -294,7 +268,7 @@ class TelegramChannel:
         if message.chat.type != ChatType.PRIVATE:
             return  # in groups only /lier_groupe speaks; members talk to the bot privately
         name = message.text.split()[0].lstrip("/").split("@")[0].lower()
-        action = COMMANDS.get(name, "menu")
+        action = PLATFORM_COMMANDS.get(name, "menu")
         if action == "abort":
             await self._handle(self._inbound(update, text="annuler"))
             return

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bots.matrix import render
-from bots.matrix.channel import COMMANDS, Backoff, _is_native_poll
+from bots.matrix.channel import Backoff, _is_native_poll
 from core.dialogue.messages import Button, Outgoing
+from core.dialogue.words import PLATFORM_COMMANDS as COMMANDS
 
 
 def test_a_notice_escapes_everything_and_numbers_the_choices() -> None:
