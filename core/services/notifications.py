@@ -22,6 +22,7 @@ from core.domain.model import (
     Vote,
 )
 from core.domain.vocabulary import MemberStatus, RequestState
+from core.i18n import N_
 from core.services import outbox
 from core.services.members import coordinators_of, get_member
 from core.services.outbox import Choice
@@ -342,34 +343,37 @@ async def on_poll_closed(uow: UnitOfWork, event: events.PollClosed) -> None:
         outbox.write(uow, key, channel=channel, topic=f"poll:{poll.id}", **params)
 
 
-async def on_coordinator_contacted(uow: UnitOfWork, event: events.CoordinatorContacted) -> None:
-    member = await get_member(uow, event.member_id)
+async def _tell_coordinators_about(
+    uow: UnitOfWork, member_id: int, key: str, **params: Any
+) -> None:
+    """A message about a member to every coordinator of their territory but themselves."""
+    member = await get_member(uow, member_id)
     for coordinator in await coordinators_of(uow, member.territory_id):
         if coordinator.id != member.id:
             outbox.write(
                 uow,
-                "Message from {name} ({neighbourhood}):\n{text}",
+                key,
                 member=coordinator,
                 name=member.display_name,
                 neighbourhood=member.neighbourhood or "-",
-                text=event.text,
                 topic=f"member:{member.id}",
+                **params,
             )
+
+
+async def on_coordinator_contacted(uow: UnitOfWork, event: events.CoordinatorContacted) -> None:
+    await _tell_coordinators_about(
+        uow, event.member_id, N_("Message from {name} ({neighbourhood}):\n{text}"), text=event.text
+    )
 
 
 async def on_emergency(uow: UnitOfWork, event: events.EmergencyRaised) -> None:
-    member = await get_member(uow, event.member_id)
-    for coordinator in await coordinators_of(uow, member.territory_id):
-        if coordinator.id != member.id:
-            outbox.write(
-                uow,
-                "EMERGENCY reported by {name} ({neighbourhood}):\n{text}",
-                member=coordinator,
-                name=member.display_name,
-                neighbourhood=member.neighbourhood or "-",
-                text=event.text,
-                topic=f"member:{member.id}",
-            )
+    await _tell_coordinators_about(
+        uow,
+        event.member_id,
+        N_("EMERGENCY reported by {name} ({neighbourhood}):\n{text}"),
+        text=event.text,
+    )
 
 
 # --- the scheduler's messages (events published by core/services/timed.py) ------------------
@@ -561,18 +565,15 @@ async def on_digest_due(uow: UnitOfWork, event: events.DigestDue) -> None:
 
 
 async def on_member_unreachable(uow: UnitOfWork, event: events.MemberUnreachable) -> None:
-    member = await get_member(uow, event.member_id)
-    for coordinator in await coordinators_of(uow, member.territory_id):
-        if coordinator.id != member.id:
-            outbox.write(
-                uow,
-                "{name} can no longer be reached on {platform} (the bot was blocked). "
-                "Please contact them another way.",
-                member=coordinator,
-                name=member.display_name,
-                platform=event.platform.capitalize(),
-                topic=f"member:{member.id}",
-            )
+    await _tell_coordinators_about(
+        uow,
+        event.member_id,
+        N_(
+            "{name} can no longer be reached on {platform} (the bot was blocked). "
+            "Please contact them another way."
+        ),
+        platform=event.platform.capitalize(),
+    )
 
 
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {
