@@ -14,7 +14,6 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import nio
@@ -27,10 +26,10 @@ from core.domain.vocabulary import Platform, Role
 from core.services import channels, identity, members, polls
 from nlu.interpreter import BuiltinInterpreter
 from tests.matrix.botkit import BotRunner, People, Person, body_of, direct_chat, eventually
-from tests.matrix.fixtures import ClientFactory
+from tests.matrix.botkit import bot_fixture as bot_fixture
+from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
-from tests.matrix.homeserver import Homeserver
 from tests.matrix.test_matrix_territory import territory_room
 from tests.telegram.bot_api import FakeBotApi, FakeUser
 
@@ -46,26 +45,6 @@ RESULT = "- Samedi: 1\n- Dimanche: 3\nNombre de votants : 4"
 @pytest.fixture(autouse=True)
 def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-async def bot(homeserver: Homeserver, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    """The Matrix bot; its core (one SQLite file) is the one the Telegram bot runs on too."""
-    runner = BotRunner(homeserver, tmp_path)
-    await runner.core.create_schema()
-    try:
-        yield runner
-    finally:
-        await runner.close()
-
-
-@pytest.fixture
-async def people(matrix_client: ClientFactory, bot: BotRunner) -> AsyncIterator[People]:
-    made = People(matrix_client, bot)
-    try:
-        yield made
-    finally:
-        await made.stop()
 
 
 @pytest.fixture

@@ -15,13 +15,14 @@ import asyncio
 import contextlib
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import nio
+import pytest
 
 from bots.matrix.channel import MatrixChannel, MatrixSettings
 from bots.matrix.state import MatrixState
@@ -403,3 +404,23 @@ async def eventually(check: Callable[[], Any], timeout: float = WAIT_S) -> Any:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{check} never became true")
         await asyncio.sleep(0.1)
+
+
+@pytest.fixture(name="bot")
+async def bot_fixture(homeserver: Any, tmp_path: Path) -> AsyncIterator[BotRunner]:
+    """The Matrix bot on a fresh SQLite core (the Telegram bot may share that core)."""
+    runner = BotRunner(homeserver, tmp_path)
+    await runner.core.create_schema()
+    try:
+        yield runner
+    finally:
+        await runner.close()
+
+
+@pytest.fixture(name="people")
+async def people_fixture(matrix_client: Any, bot: BotRunner) -> AsyncIterator[People]:
+    made = People(matrix_client, bot)
+    try:
+        yield made
+    finally:
+        await made.stop()

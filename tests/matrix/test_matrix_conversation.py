@@ -5,7 +5,6 @@ encrypted direct chats, restarts of the bot and of the homeserver.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nio
@@ -24,31 +23,14 @@ from tests.matrix.botkit import (
     eventually,
     every_event,
 )
+from tests.matrix.botkit import bot_fixture as bot_fixture
+from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import ClientFactory
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
 
 pytestmark = [pytest.mark.matrix, pytest.mark.slow]
-
-
-@pytest.fixture
-async def bot(homeserver: Homeserver, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(homeserver, tmp_path)
-    await runner.core.create_schema()
-    try:
-        yield runner
-    finally:
-        await runner.close()
-
-
-@pytest.fixture
-async def people(matrix_client: ClientFactory, bot: BotRunner) -> AsyncIterator[People]:
-    made = People(matrix_client, bot)
-    try:
-        yield made
-    finally:
-        await made.stop()
 
 
 async def test_onboarding_in_a_direct_chat_with_numbered_choices(

@@ -5,9 +5,7 @@ is not a member, and the bot's authoritative end with the results.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import nio
@@ -17,32 +15,14 @@ from bots.matrix import render
 from core.domain.vocabulary import Category, Role
 from core.services import polls
 from tests.matrix.botkit import BotRunner, People, Person, body_of, eventually
-from tests.matrix.fixtures import ClientFactory
+from tests.matrix.botkit import bot_fixture as bot_fixture
+from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
 from tests.matrix.test_matrix_territory import territory_room
 
 pytestmark = [pytest.mark.matrix, pytest.mark.slow]
-
-
-@pytest.fixture
-async def bot(homeserver: Homeserver, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(homeserver, tmp_path)
-    await runner.core.create_schema()
-    try:
-        yield runner
-    finally:
-        await runner.close()
-
-
-@pytest.fixture
-async def people(matrix_client: ClientFactory, bot: BotRunner) -> AsyncIterator[People]:
-    made = People(matrix_client, bot)
-    try:
-        yield made
-    finally:
-        await made.stop()
 
 
 async def respond(person: Person, room: str, start: str, answers: list[str], *, stable: bool):

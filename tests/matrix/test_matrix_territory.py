@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import nio
 import pytest
@@ -29,7 +27,8 @@ from tests.matrix.botkit import (
     joined_rooms,
     room_members,
 )
-from tests.matrix.fixtures import ClientFactory
+from tests.matrix.botkit import bot_fixture as bot_fixture
+from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver, create_room
@@ -38,25 +37,6 @@ pytestmark = [pytest.mark.matrix, pytest.mark.slow]
 
 PHONE = "06 12 34 56 78"
 ADDRESS = "3 rue des Pêcheurs"
-
-
-@pytest.fixture
-async def bot(homeserver: Homeserver, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(homeserver, tmp_path)
-    await runner.core.create_schema()
-    try:
-        yield runner
-    finally:
-        await runner.close()
-
-
-@pytest.fixture
-async def people(matrix_client: ClientFactory, bot: BotRunner) -> AsyncIterator[People]:
-    made = People(matrix_client, bot)
-    try:
-        yield made
-    finally:
-        await made.stop()
 
 
 async def territory_room(bot: BotRunner, coordinator: Person, volunteers: list[Person]) -> str:
