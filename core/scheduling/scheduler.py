@@ -342,7 +342,9 @@ class Scheduler:
         )
         self._reader: AsyncEngine | None = None
         self._sweep_lock = asyncio.Lock()
-        self._last_prune = 0.0  # pruned at the first sweep, then every hour
+        # Pruned at the first sweep, then every hour (None, not 0: the monotonic clock starts
+        # near 0 when the machine boots, so 0 would skip the first prune for an hour).
+        self._last_prune: float | None = None
 
     @property
     def running(self) -> bool:
@@ -450,7 +452,7 @@ class Scheduler:
                 batch = [self._job(aps, w) for w in (*new, *moved)]
                 await aps.in_worker(store.add_jobs, batch)
                 aps.wakeup()
-            if time.monotonic() - self._last_prune > PRUNE_EVERY:
+            if self._last_prune is None or time.monotonic() - self._last_prune > PRUNE_EVERY:
                 self._last_prune = time.monotonic()
                 self._spawn(self._prune(now))
             report = SweepReport(len(works), len(new), len(moved), len(stale))
