@@ -191,6 +191,7 @@ class MatrixChannel:
             watcher.cancel()
             if delivery is not None:
                 await asyncio.gather(delivery, return_exceptions=True)
+            await self.engine.finish()
             if self.client is not None:
                 await self.client.close()
 

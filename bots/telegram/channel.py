@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -37,7 +38,6 @@ from telegram.ext import (
 
 from bots.telegram import render
 from bots.telegram.ordering import PerSenderUpdateProcessor, sender_of
-from core.dialogue.delivery import DeliveryRecorder
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing, sent_as
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS
@@ -80,8 +80,12 @@ ALLOWED_UPDATES = [
     "my_chat_member",
 ]
 DELIVERY_INTERVAL = 0.3
-# More parallel updates cost more than they bring on two cores (measured: see bench/).
-CONCURRENT_UPDATES = 8
+# Updates handled at once: they join one transaction (the engine's group commit), so a whole
+# getUpdates batch (at most 100) costs little more than one update.
+CONCURRENT_UPDATES = 100
+# Replies sent at once (network waits, not CPU). Also the most a crash can send twice: a
+# message Telegram accepted whose send the killed process had not recorded yet.
+CONCURRENT_SENDS = 8
 POLL_TIMEOUT = 10
 RETRY_BACKOFF = timedelta(seconds=5)
 
@@ -103,8 +107,10 @@ class TelegramChannel:
         self.settings = settings
         self.app = self._build()
         self.username: str | None = None
-        self.recorder = DeliveryRecorder(engine)
         self._handling = False
+        self._sends: set[asyncio.Task[None]] = set()
+        self._sends_by_sender: dict[str, asyncio.Task[None]] = {}
+        self._send_slots = asyncio.Semaphore(CONCURRENT_SENDS)
 
     def _build(self) -> Application:
         builder = ApplicationBuilder().token(self.settings.token)
@@ -158,7 +164,9 @@ class TelegramChannel:
                 for task in tasks[1:]:
                     task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await self.recorder.close()
+            while self._sends:  # the replies already leased to this process go out first
+                await asyncio.gather(*self._sends, return_exceptions=True)
+            await self.engine.finish()
             if self.app.updater.running:
                 await self.app.updater.stop()
             await self.app.stop()
@@ -301,15 +309,21 @@ class TelegramChannel:
             await self._send_deep_link(chat.id if chat else None, update)
             return
         await query.answer()
-        replies = await self.engine.handle(self._inbound(update, action=query.data or ""))
-        if not in_group and replies and query.message is not None:
-            first = replies[0]
-            if await self._edit(query.message.chat_id, query.message.message_id, first):
-                await self._record(
-                    [sent_as(first, _ref(query.message.chat_id, query.message.message_id))]
-                )
-                replies = replies[1:]
-        await self._send_all(replies)
+        inbound = self._inbound(update, action=query.data or "")
+        replies = await self.engine.handle(inbound)
+        pressed = query.message if not in_group else None
+
+        async def answer() -> None:
+            rest = replies
+            if pressed is not None and replies:
+                # After a choice, the message with the buttons becomes the answer.
+                chat_id, message_id = pressed.chat_id, pressed.message_id
+                if await self._edit(chat_id, message_id, replies[0]):
+                    await self._record([sent_as(replies[0], _ref(chat_id, message_id))])
+                    rest = replies[1:]
+            await self._send_all(rest)
+
+        self._send_later(inbound.user_ref, answer)
 
     async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A vote in a native poll (changed votes and retractions included)."""
@@ -346,7 +360,36 @@ class TelegramChannel:
         replies = await self.engine.handle(inbound)
         if group_chat is not None:
             replies = [r if r.chat_ref else _to_chat(r, group_chat) for r in replies]
-        await self._send_all(replies)
+        self._send_later(inbound.user_ref, lambda: self._send_all(replies))
+
+    def _send_later(self, sender: str, send: Callable[[], Awaitable[None]]) -> None:
+        """Send the replies to an update without holding the update up.
+
+        Once the engine has answered, the replies are in the outbox, leased to this process: the
+        update can be confirmed to Telegram and the next ones handled while these are sent (a
+        crash before the send leaves them to the outbox). The replies to one person's updates
+        still go out in the order of the updates.
+        """
+        previous = self._sends_by_sender.get(sender)
+
+        async def in_turn() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            async with self._send_slots:
+                try:
+                    await send()
+                except Exception:  # a send must never take the channel down
+                    log.exception("sending the replies to %s failed", sender)
+
+        task = asyncio.create_task(in_turn())
+        self._sends_by_sender[sender] = task
+        self._sends.add(task)
+        task.add_done_callback(lambda done: self._forget_send(sender, done))
+
+    def _forget_send(self, sender: str, task: asyncio.Task[None]) -> None:
+        self._sends.discard(task)
+        if self._sends_by_sender.get(sender) is task:
+            del self._sends_by_sender[sender]
 
     # --- engine -> Telegram ----------------------------------------------------------------------
 
@@ -354,7 +397,8 @@ class TelegramChannel:
         while not stop.is_set():
             try:
                 pending = await self.engine.pending(Platform.TELEGRAM)
-                await self._send_all(pending)
+                async with self._send_slots:
+                    await self._send_all(pending)
             except Exception:  # a delivery round must never stop the loop
                 log.exception("outbox delivery round failed")
             with contextlib.suppress(TimeoutError):
@@ -386,7 +430,9 @@ class TelegramChannel:
             await self._record([sent_as(message, reference)])
 
     async def _record(self, sent: list[Outgoing]) -> None:
-        self.recorder.add(sent)
+        # Awaited, so that at most CONCURRENT_SENDS messages are ever sent but not recorded
+        # (what a crash could send twice); the engine batches the records of many sends.
+        await self.engine.mark_delivered(sent)
 
     async def _send(self, message: Outgoing) -> str:
         chat_id = message.chat_ref

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -16,11 +15,30 @@ from core.dialogue.messages import Outgoing
 from core.domain.model import Conversation, Notification, TerritoryChannel
 from core.i18n import translate
 from core.services import identity, outbox, publications
+from core.services.unit_of_work import UnitOfWork
 
 
 def buttons_of(message: Outgoing) -> list[list[str]]:
     """The buttons of a message as stored for numbered answers: [[label, action], ...]."""
     return [[b.label, b.action] for b in message.buttons]
+
+
+async def record_sends(uow: UnitOfWork, sent: list[Outgoing]) -> None:
+    """Mark messages sent, and remember the buttons of the last one shown in each chat."""
+    await outbox.mark_many_sent(uow, [(m.notification_id, m.external_ref) for m in sent])
+    # Replies to a message already set the chat's last buttons when they were written.
+    shown = {
+        m.account_id: m for m in sent if m.account_id is not None and m.buttons and not m.is_reply
+    }
+    if shown:
+        rows = await uow.session.execute(
+            select(Conversation).where(Conversation.account_id.in_(shown))
+        )
+        for conversation in rows.scalars():
+            conversation.data = {
+                **conversation.data,
+                "last_choices": buttons_of(shown[conversation.account_id]),
+            }
 
 
 class DeliveryDesk:
@@ -48,29 +66,6 @@ class DeliveryDesk:
             ]
             await uow.commit()
         return rendered
-
-    async def mark_delivered(self, sent: list[Outgoing]) -> None:
-        """Record the sends; remember the last buttons shown in each chat for numbered answers."""
-        if not sent:
-            return
-        async with self.core.uow() as uow:
-            await outbox.mark_many_sent(uow, [(m.notification_id, m.external_ref) for m in sent])
-            # Replies to a message already set the chat's last buttons when they were written.
-            shown = {
-                m.account_id: m
-                for m in sent
-                if m.account_id is not None and m.buttons and not m.is_reply
-            }
-            if shown:
-                rows = await uow.session.execute(
-                    select(Conversation).where(Conversation.account_id.in_(shown))
-                )
-                for conversation in rows.scalars():
-                    conversation.data = {
-                        **conversation.data,
-                        "last_choices": buttons_of(shown[conversation.account_id]),
-                    }
-            await uow.commit()
 
     async def release(self, message: Outgoing, error: str, retry_in: timedelta) -> None:
         """A send failed in a way worth retrying: the outbox takes it again after `retry_in`."""
@@ -138,37 +133,3 @@ class DeliveryDesk:
 
     def translate(self, language: str, key: str) -> str:
         return translate(language, key)
-
-
-class DeliveryRecorder:
-    """Records sends in batches: one transaction for many messages sent close together.
-
-    A channel under load sends dozens of messages a second; recording each in its own
-    transaction would cost as much as handling the update itself. The price is a few
-    milliseconds during which a crash could make a sent message go out again.
-    """
-
-    def __init__(self, desk: DeliveryDesk, delay: float = 0.02) -> None:
-        self._desk = desk
-        self._delay = delay
-        self._buffer: list[Outgoing] = []
-        self._flushing: asyncio.Task[None] | None = None
-
-    def add(self, sent: list[Outgoing]) -> None:
-        self._buffer.extend(sent)
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush_later())
-
-    async def _flush_later(self) -> None:
-        await asyncio.sleep(self._delay)
-        await self.flush()
-
-    async def flush(self) -> None:
-        while self._buffer:
-            batch, self._buffer = self._buffer, []
-            await self._desk.mark_delivered(batch)
-
-    async def close(self) -> None:
-        if self._flushing is not None:
-            await asyncio.gather(self._flushing, return_exceptions=True)
-        await self.flush()

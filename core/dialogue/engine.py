@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.app import Core
 from core.dialogue import render as rendering
-from core.dialogue.delivery import DeliveryDesk, buttons_of
+from core.dialogue.batching import GroupCommit
+from core.dialogue.delivery import DeliveryDesk, buttons_of, record_sends
 from core.dialogue.flows import (
     asking,
     common,
@@ -29,7 +32,13 @@ from core.dialogue.messages import Inbound, Outgoing
 from core.dialogue.turn import Turn, Understanding
 from core.dialogue.words import command_of, fold, looks_like_emergency
 from core.domain.errors import DomainError, InvalidInput, Suspended
-from core.domain.model import Conversation, InboundReceipt, Member, Notification
+from core.domain.model import (
+    Conversation,
+    InboundReceipt,
+    Member,
+    Notification,
+    PlatformAccount,
+)
 from core.domain.vocabulary import MemberStatus
 from core.services import identity, members, outbox
 from core.services.text import clean_text
@@ -37,6 +46,8 @@ from core.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# Messages handled in one transaction at most (a full Telegram getUpdates batch).
+MAX_BATCH = 100
 # How sure the NLU must be of an emergency to interrupt a flow (the keyword net always does).
 IN_FLOW_EMERGENCY = 0.5
 ActionHandler = Callable[[Turn, str], Awaitable[None]]
@@ -99,6 +110,27 @@ NUMERIC_ARG = {
 }
 
 
+SenderKey = tuple[str, str]  # (platform, user_ref)
+
+
+@dataclass(frozen=True)
+class Sends:
+    """Messages a channel has sent, to record: they join the batch like a message."""
+
+    messages: list[Outgoing]
+
+
+Work = Inbound | Sends
+
+
+class Speaker(NamedTuple):
+    """Who sends a message, loaded once for a batch (holding them keeps them in the session)."""
+
+    account: PlatformAccount
+    member: Member | None
+    conversation: Conversation | None
+
+
 class ConversationEngine(DeliveryDesk):
     """Turns inbound messages into core calls and replies; channels deliver through it."""
 
@@ -106,47 +138,146 @@ class ConversationEngine(DeliveryDesk):
         self.core = core
         self.interpreter = interpreter
         self.lease = timedelta(seconds=core.settings.outbox_lease_seconds)
+        self._together: GroupCommit[Work, list[Outgoing]] = GroupCommit(
+            self._handle_batch, max_batch=MAX_BATCH
+        )
 
     async def handle(self, inbound: Inbound) -> list[Outgoing]:
-        """Process one message or button press; return the replies to send in that chat."""
-        async with self.core.uow() as uow:
-            if inbound.message_ref is not None and await uow.session.get(
-                InboundReceipt, (inbound.platform, inbound.message_ref)
-            ):
-                return []
-            turn = await self._begin(uow, inbound)
+        """Process one message or button press; return the replies to send in that chat.
+
+        Messages of other people that arrive meanwhile are handled together with this one, in
+        one transaction (see `batching`): under load each costs a fraction of a transaction.
+        """
+        return await self._together.submit(inbound)
+
+    async def mark_delivered(self, sent: list[Outgoing]) -> None:
+        """Record the sends (in the transaction of the messages being handled, if any)."""
+        if sent:
+            await self._together.submit(Sends(sent))
+
+    async def finish(self) -> None:
+        """Wait for the messages being handled (before closing the database)."""
+        await self._together.wait_idle()
+
+    async def _handle_batch(self, items: list[Work]) -> list[list[Outgoing] | BaseException]:
+        if len(items) == 1:
             try:
-                await self._dispatch(turn)
-            except DomainError as error:
-                # The change is undone; the kind explanation and the receipt are kept.
-                await uow.rollback()
-                turn = await self._begin(uow, inbound)
-                turn.reply(error.key, **error.params)
-            lease_until = uow.now() + self.lease
-            for row in turn.replies:
-                # Leased to this caller, who sends them now; if it dies, the lease expires and
-                # the outbox delivers them later.
-                row.claimed_until = lease_until
-                row.attempts = 1
-            if inbound.message_ref is not None:
-                uow.session.add(
-                    InboundReceipt(
-                        platform=inbound.platform,
-                        message_ref=inbound.message_ref,
-                        received_at=uow.now(),
-                    )
-                )
+                return list(await self._run(items, alone=True))
+            except Exception as error:  # given to that item's caller only
+                return [error]
+        try:
+            return list(await self._run(items, alone=False))
+        except Exception as error:  # the halves are handled apart
+            # A refusal (DomainError), a conflict or a fault in one message undoes the batch:
+            # handled again in halves, down to that message alone, so that only its sender
+            # is refused and one bad message costs a few transactions, not one per message.
+            log.debug("batch of %d handled again in halves: %r", len(items), error)
+        half = len(items) // 2
+        return [*await self._handle_batch(items[:half]), *await self._handle_batch(items[half:])]
+
+    async def _run(self, items: list[Work], *, alone: bool) -> list[list[Outgoing]]:
+        """One transaction: each message's receipt, change, conversation step and replies."""
+        inbounds = [item for item in items if isinstance(item, Inbound)]
+        sent = [message for item in items if isinstance(item, Sends) for message in item.messages]
+        async with self.core.uow() as uow:
+            if sent:  # first: they were on screen before any message of this batch was read
+                await record_sends(uow, sent)
+            handled = await self._already_handled(uow, inbounds)
+            speakers = await self._speakers(uow, inbounds)
+            turns: list[Turn | None] = []
+            for item in items:
+                turn = None
+                if isinstance(item, Inbound) and (
+                    item.message_ref is None or (item.platform, item.message_ref) not in handled
+                ):
+                    handled.add((item.platform, item.message_ref))
+                    turn = await self._take_turn(uow, item, speakers, alone=alone)
+                # else sends (recorded above) or a redelivery (already answered)
+                turns.append(turn)
             try:
                 await uow.session.flush()  # ids for the rendered replies
-                rendered = [self._render(turn, row) for row in turn.replies]
-                with_buttons = [message for message in rendered if message.buttons]
-                if with_buttons:
-                    turn.set_data(last_choices=buttons_of(with_buttons[-1]))
+                replies = [self._rendered(turn) if turn else [] for turn in turns]
                 await uow.commit()
             except IntegrityError:
+                if not alone:
+                    raise
                 # The same update arrived twice at once: the other copy answered it.
-                return []
-            return rendered
+                return [[]]
+            return replies
+
+    async def _take_turn(
+        self,
+        uow: UnitOfWork,
+        inbound: Inbound,
+        speakers: dict[SenderKey, Speaker],
+        *,
+        alone: bool,
+    ) -> Turn:
+        turn = await self._begin(uow, inbound, speakers)
+        try:
+            await self._dispatch(turn)
+        except DomainError as error:
+            if not alone:
+                raise
+            # The change is undone; the kind explanation and the receipt are kept.
+            await uow.rollback()
+            turn = await self._begin(uow, inbound, {})
+            turn.reply(error.key, **error.params)
+        lease_until = uow.now() + self.lease
+        for row in turn.replies:
+            # Leased to this caller, who sends them now; if it dies, the lease expires and
+            # the outbox delivers them later.
+            row.claimed_until = lease_until
+            row.attempts = 1
+        if inbound.message_ref is not None:
+            uow.session.add(
+                InboundReceipt(
+                    platform=inbound.platform,
+                    message_ref=inbound.message_ref,
+                    received_at=uow.now(),
+                )
+            )
+        return turn
+
+    async def _already_handled(
+        self, uow: UnitOfWork, inbounds: list[Inbound]
+    ) -> set[tuple[str, str | None]]:
+        """The receipts among these messages: one query for the batch."""
+        handled: set[tuple[str, str | None]] = set()
+        for platform in {i.platform for i in inbounds}:
+            refs = {i.message_ref for i in inbounds if i.platform == platform and i.message_ref}
+            if refs:
+                rows = await uow.session.execute(
+                    select(InboundReceipt.message_ref).where(
+                        InboundReceipt.platform == platform, InboundReceipt.message_ref.in_(refs)
+                    )
+                )
+                handled.update((platform, ref) for ref in rows.scalars())
+        return handled
+
+    async def _speakers(
+        self, uow: UnitOfWork, inbounds: list[Inbound]
+    ) -> dict[SenderKey, Speaker]:
+        """The senders' accounts with their member and conversation, in one query for all."""
+        known: dict[SenderKey, Speaker] = {}
+        for platform in {i.platform for i in inbounds}:
+            refs = {i.user_ref for i in inbounds if i.platform == platform}
+            rows = await uow.session.execute(
+                select(PlatformAccount, Member, Conversation)
+                .outerjoin(Member, Member.id == PlatformAccount.member_id)
+                .outerjoin(Conversation, Conversation.account_id == PlatformAccount.id)
+                .where(PlatformAccount.platform == platform, PlatformAccount.external_id.in_(refs))
+            )
+            for account, member, conversation in rows:
+                known[(platform, account.external_id)] = Speaker(account, member, conversation)
+        return known
+
+    def _rendered(self, turn: Turn) -> list[Outgoing]:
+        rendered = [self._render(turn, row) for row in turn.replies]
+        with_buttons = [message for message in rendered if message.buttons]
+        if with_buttons:
+            turn.set_data(last_choices=buttons_of(with_buttons[-1]))
+        return rendered
 
     def _render(self, turn: Turn, row: Notification) -> Outgoing:
         return rendering.render_reply(
@@ -157,14 +288,27 @@ class ConversationEngine(DeliveryDesk):
             account_id=turn.account.id,
         )
 
-    async def _begin(self, uow: UnitOfWork, inbound: Inbound) -> Turn:
+    async def _begin(
+        self, uow: UnitOfWork, inbound: Inbound, speakers: dict[SenderKey, Speaker]
+    ) -> Turn:
+        # Used once: a second message of the same person in the batch sees the first's changes.
+        known = speakers.pop((inbound.platform, inbound.user_ref), None)
         account = await identity.ensure_account(
-            uow, inbound.platform, inbound.user_ref, inbound.chat_ref
+            uow,
+            inbound.platform,
+            inbound.user_ref,
+            inbound.chat_ref,
+            known=known.account if known else None,
         )
-        member = await uow.session.get(Member, account.member_id) if account.member_id else None
+        if known is not None:
+            member, conversation = known.member, known.conversation
+        else:
+            member = (
+                await uow.session.get(Member, account.member_id) if account.member_id else None
+            )
+            conversation = await uow.session.get(Conversation, account.id)
         if member is not None and member.status == MemberStatus.ERASED:
             member = None
-        conversation = await uow.session.get(Conversation, account.id)
         if conversation is None:
             conversation = Conversation(account_id=account.id, data={}, updated_at=uow.now())
             uow.session.add(conversation)

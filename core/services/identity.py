@@ -40,11 +40,19 @@ async def account_for(uow: UnitOfWork, platform: str, external_id: str) -> Platf
 
 
 async def ensure_account(
-    uow: UnitOfWork, platform: str, external_id: str, chat_ref: str | None = None
+    uow: UnitOfWork,
+    platform: str,
+    external_id: str,
+    chat_ref: str | None = None,
+    *,
+    known: PlatformAccount | None = None,
 ) -> PlatformAccount:
-    """Return the account of a platform user, creating it (without a member) on first contact."""
+    """Return the account of a platform user, creating it (without a member) on first contact.
+
+    `known` is that account if the caller already loaded it (saves a query).
+    """
     Platform(platform)
-    account = await account_for(uow, platform, external_id)
+    account = known or await account_for(uow, platform, external_id)
     if account is None:
         account = PlatformAccount(
             platform=platform, external_id=external_id, chat_ref=chat_ref, created_at=uow.now()
@@ -148,7 +156,11 @@ async def mark_unreachable(uow: UnitOfWork, account_id: int) -> None:
     if account is None or not account.reachable or account.chat_ref is None:
         return  # never opened a private chat: there was nothing to lose
     account.reachable = False
-    uow.audit(account.member_id, "account.unreachable", f"account:{account.id}",
-              platform=account.platform)
+    uow.audit(
+        account.member_id,
+        "account.unreachable",
+        f"account:{account.id}",
+        platform=account.platform,
+    )
     if account.member_id is not None:
         uow.publish(events.MemberUnreachable(account.member_id, account.platform))

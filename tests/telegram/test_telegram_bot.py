@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
-from core.domain.model import HelpRequest, Member, PlatformAccount
+from core.domain.model import HelpRequest, Member, Notification, PlatformAccount
 from core.domain.vocabulary import Category, Role
 from core.services import channels, members, polls
 from nlu.interpreter import BuiltinInterpreter
@@ -254,3 +254,30 @@ async def _member_id(uow, name: str) -> int:  # type: ignore[no-untyped-def]
     return (
         await uow.session.execute(select(Member.id).where(Member.display_name == name))
     ).scalar_one()
+
+
+async def outbox_sent(core: Core, timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with core.uow() as uow:
+            waiting = select(func.count(Notification.id)).where(Notification.sent_at.is_(None))
+            if not (await uow.session.execute(waiting)).scalar_one():
+                return
+        assert asyncio.get_running_loop().time() < deadline, "the outbox is still not sent"
+        await asyncio.sleep(0.05)
+
+
+async def test_the_replies_to_quick_messages_of_one_person_come_in_their_order(
+    scene: Scene,
+) -> None:
+    # Replies are sent while the next updates are handled: one person's still keep their order,
+    # even when the first send is slow.
+    api, claire = scene.api, scene.coordinator
+    await outbox_sent(scene.core)  # the welcome messages of the scene first
+    api.delay_next("sendMessage", 0.5)
+    for command in ["/aide", "/sondages"] * 4:
+        api.command(claire, command)
+    await api.wait_sent(claire, 8)
+    replies = [m.text or "" for m in api.sent(claire)]
+    assert ["Je mets en relation" in text for text in replies] == [True, False] * 4
+    assert ["Aucun sondage" in text for text in replies] == [False, True] * 4

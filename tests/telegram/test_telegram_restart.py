@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.telegram.channel import CONCURRENT_SENDS
 from core.app import Core
 from core.domain.model import PlatformAccount
 from core.domain.vocabulary import Role
@@ -23,9 +24,9 @@ from .bot_api import FakeBotApi, FakeUser
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 USERS = 60
-# Sends whose answer the killed process never recorded may go out again: at most the updates
-# it had in flight (PTB's concurrency), the one window Telegram gives no way to close.
-IN_FLIGHT = 8
+# Sends whose answer the killed process never recorded may go out again: at most the sends
+# it had in flight, the one window Telegram gives no way to close.
+IN_FLIGHT = CONCURRENT_SENDS
 
 
 @pytest.fixture(autouse=True)
