@@ -230,6 +230,30 @@ def territory_list() -> None:
         typer.echo(line)
 
 
+@territory_app.command("invite")
+def territory_invite(
+    name: str | None = typer.Argument(None, help="Territory name (default: the default one)."),
+    bot: str | None = typer.Option(
+        None, "--bot", help="The Telegram bot's username (default: asked with TELEGRAM_BOT_TOKEN)."
+    ),
+) -> None:
+    """Print the Telegram link that opens the bot and joins this territory (for a leaflet or a
+    QR code): newcomers who follow it are welcomed into this territory."""
+    from bots.telegram import bot_username
+    from bots.telegram.channel import invitation_link
+
+    async def work(core: Core) -> str:
+        async with core.uow() as uow:
+            territory = await _territory(uow, name)
+            await uow.commit()
+        username = bot or await bot_username(core.settings)
+        if not username:
+            raise CliError("Give the bot's username with --bot, or set TELEGRAM_BOT_TOKEN.")
+        return invitation_link(username.lstrip("@"), territory.id)
+
+    typer.echo(run_with_core(work))
+
+
 # --- members ----------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bots.telegram.channel import TelegramChannel
     from core.app import Core
+    from core.config import Settings
 
 
 def channel_from_settings(core: Core) -> TelegramChannel | None:
@@ -26,3 +27,14 @@ def channel_from_settings(core: Core) -> TelegramChannel | None:
             webhook_listen=settings.telegram_webhook_listen,
         ),
     )
+
+
+async def bot_username(settings: Settings) -> str | None:
+    """The bot's @username, asked to Telegram (getMe); None without TELEGRAM_BOT_TOKEN."""
+    if settings.telegram_bot_token is None:
+        return None
+    from telegram import Bot
+
+    base_url = (settings.telegram_api_url or "https://api.telegram.org/bot").rstrip("/")
+    async with Bot(settings.telegram_bot_token.get_secret_value(), base_url=base_url) as bot:
+        return bot.username

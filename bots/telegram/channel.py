@@ -87,6 +87,8 @@ CONCURRENT_UPDATES = 100
 # message Telegram accepted whose send the killed process had not recorded yet.
 CONCURRENT_SENDS = 8
 POLL_TIMEOUT = 10
+# Deep links' payloads are [A-Za-z0-9_-]{1,64}; link codes are six letters and digits.
+INVITATION_PREFIX = "join_"
 RETRY_BACKOFF = timedelta(seconds=5)
 
 
@@ -285,16 +287,14 @@ class TelegramChannel:
         await self._handle(self._inbound(update, action=action))
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/start` opens the conversation; `/start CODE` joins an account with a link code."""
+        """`/start` opens the conversation. A deep link's payload: `join_<territory id>` (a
+        territory's invitation, see `entraide territory invite`), or a link code (joins a Matrix
+        account)."""
         message = update.effective_message
         assert message is not None
         if message.chat.type != ChatType.PRIVATE:
             return
-        argument = context.args[0][:16] if context.args else ""
-        action = (
-            f"link:{argument}" if argument and argument.isalnum() and argument != "go" else "menu"
-        )
-        await self._handle(self._inbound(update, action=action))
+        await self._handle(self._inbound(update, action=start_action(context.args)))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: answered at once, then handled like a chosen action."""
@@ -540,6 +540,22 @@ class TelegramChannel:
             )
         except (NetworkError, Forbidden) as exc:
             log.info("could not post the deep link in %s: %s", chat_id, exc)
+
+
+def start_action(args: list[str] | None) -> str:
+    """The engine's action for `/start PAYLOAD` (Telegram passes deep links' payloads so)."""
+    payload = args[0][:64] if args else ""
+    territory = payload.removeprefix(INVITATION_PREFIX)
+    if payload.startswith(INVITATION_PREFIX) and territory.isdigit():
+        return f"join:{territory}"
+    if payload and payload.isalnum() and payload != "go":
+        return f"link:{payload[:16]}"
+    return "menu"
+
+
+def invitation_link(bot_username: str, territory_id: int) -> str:
+    """The link that opens the bot and joins a territory (for posters, leaflets, QR codes)."""
+    return f"https://t.me/{bot_username}?start={INVITATION_PREFIX}{territory_id}"
 
 
 def _ref(chat_id: int, message_id: int) -> str:

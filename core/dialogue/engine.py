@@ -38,6 +38,7 @@ from core.domain.model import (
     Member,
     Notification,
     PlatformAccount,
+    Territory,
 )
 from core.domain.vocabulary import MemberStatus
 from core.services import identity, members, outbox
@@ -68,6 +69,7 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
     "language": common.ask_language,
     "coordinator": common.ask_coordinator_message,
     "link": common.give_link_code,
+    "join": common.follow_invitation,
     "need_help": asking.start,
     "my_requests": asking.show_my_requests,
     "cancel": asking.ask_cancel,
@@ -96,6 +98,7 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
 }
 # Actions whose argument must be a number (an id), checked before any handler runs.
 NUMERIC_ARG = {
+    "join",
     "cancel",
     "cancel_yes",
     "thank",
@@ -313,8 +316,11 @@ class ConversationEngine(DeliveryDesk):
             conversation = Conversation(account_id=account.id, data={}, updated_at=uow.now())
             uow.session.add(conversation)
         settings = self.core.settings
+        invited = conversation.data.get("territory_id")
         if member is not None:
             territory = member.territory
+        elif invited is not None and (found := await uow.session.get(Territory, invited)):
+            territory = found
         else:
             territory = await members.ensure_territory(
                 uow,
@@ -385,10 +391,25 @@ class ConversationEngine(DeliveryDesk):
         if action and action.startswith("link:"):
             await common.redeem_link_code(turn, action.partition(":")[2])
             return
+        if action and action.startswith("join:"):
+            await self._join_invited_territory(turn, action.partition(":")[2])
+            return
         if turn.conversation.flow != "onboarding":
             await onboarding.start(turn)
             return
         await self._continue_flow(turn, text, action)
+
+    async def _join_invited_territory(self, turn: Turn, territory_id: str) -> None:
+        """A newcomer came with a territory's invitation link: they join that territory."""
+        invited = (
+            await turn.uow.session.get(Territory, int(territory_id))
+            if territory_id.isdigit()
+            else None
+        )
+        if invited is not None:  # a stale link: the default territory, as without a link
+            turn.territory = invited
+            turn.set_data(territory_id=invited.id)
+        await onboarding.start(turn)
 
     async def _abort(self, turn: Turn) -> None:
         if turn.conversation.flow is None:

@@ -22,6 +22,11 @@ class Understanding(Protocol):
     def entity(self, name: str) -> Any: ...
 
 
+# What a chat keeps whatever flow it enters: its language, the last buttons shown (for numbered
+# answers) and, for a newcomer, the territory of the invitation link they came with.
+KEPT_ACROSS_FLOWS = ("language", "last_choices", "territory_id")
+
+
 @dataclass
 class Turn:
     uow: UnitOfWork
@@ -57,7 +62,7 @@ class Turn:
     def goto(self, flow: str | None, step: str | None = None, **data: Any) -> None:
         """Move the conversation to a flow's step, keeping (and updating) its data."""
         conversation = self.conversation
-        keep = {k: v for k, v in conversation.data.items() if k in ("language", "last_choices")}
+        keep = {k: v for k, v in conversation.data.items() if k in KEPT_ACROSS_FLOWS}
         if flow is not None and flow == conversation.flow:
             keep = {**conversation.data}
         conversation.flow, conversation.step = flow, step

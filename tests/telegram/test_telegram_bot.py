@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bots.telegram.channel import TelegramChannel, TelegramSettings
+from bots.telegram.channel import TelegramChannel, TelegramSettings, invitation_link
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.domain.model import HelpRequest, Member, Notification, PlatformAccount
@@ -281,3 +281,15 @@ async def test_the_replies_to_quick_messages_of_one_person_come_in_their_order(
     replies = [m.text or "" for m in api.sent(claire)]
     assert ["Je mets en relation" in text for text in replies] == [True, False] * 4
     assert ["Aucun sondage" in text for text in replies] == [False, True] * 4
+
+
+async def test_a_newcomer_who_opens_a_territory_s_invitation_link_is_welcomed_there(
+    scene: Scene,
+) -> None:
+    async with scene.core.uow() as uow:
+        bouguenais = await members.add_territory(uow, "Bouguenais", neighbourhoods=["Les Couëts"])
+        await uow.commit()
+    odette = scene.api.user(400, "Odette", language_code="fr")
+    # What Telegram sends when someone opens https://t.me/<bot>?start=join_<id>.
+    scene.api.command(odette, "/start", invitation_link("b", bouguenais.id).split("=")[1])
+    await text_arrives(scene.api, odette.id, "Bouguenais")

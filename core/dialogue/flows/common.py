@@ -115,6 +115,20 @@ async def give_link_code(turn: Turn, code: str = "") -> None:
     )
 
 
+async def follow_invitation(turn: Turn, territory_id: str) -> None:
+    """A member opened a territory's invitation link (`/start join_<id>` on Telegram)."""
+    if str(turn.territory.id) == territory_id:
+        await show_menu(turn)
+        return
+    turn.goto(None)
+    turn.reply(
+        "You are already a member of {territory}. To move to another territory, please talk "
+        "to a coordinator.",
+        territory=turn.territory.name,
+        choices=menu_choices(turn),
+    )
+
+
 async def redeem_link_code(turn: Turn, code: str) -> None:
     try:
         member = await identity.redeem_link_code(turn.uow, turn.account, code)
