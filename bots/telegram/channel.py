@@ -110,6 +110,7 @@ class TelegramChannel:
         self.app = self._build()
         self.username: str | None = None
         self._handling = False
+        self._failed: dict[int, BaseException | None] = {}
         self._sends: set[asyncio.Task[None]] = set()
         self._sends_by_sender: dict[str, asyncio.Task[None]] = {}
         self._send_slots = asyncio.Semaphore(CONCURRENT_SENDS)
@@ -138,6 +139,7 @@ class TelegramChannel:
             )
         )
         app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.COMMAND, self.on_other))
+        app.add_error_handler(self._on_error)
         return app
 
     # --- life cycle ----------------------------------------------------------------------------
@@ -198,6 +200,7 @@ class TelegramChannel:
         """
         offset: int | None = None
         backoff = 1.0
+        failures = 0
         while not stop.is_set():
             try:
                 updates = await self.app.bot.get_updates(
@@ -215,27 +218,60 @@ class TelegramChannel:
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 1.0
-            if updates:
-                self._handling = True
-                try:
-                    await self._process_batch(updates)
-                finally:
-                    self._handling = False
+            if not updates:
+                continue
+            self._handling = True
+            try:
+                failed = await self._process_batch(updates)
+            finally:
+                self._handling = False
+            if not failed:
+                failures = 0
                 offset = updates[-1].update_id + 1
+                continue
+            # Not confirmed from the first update that failed (the database was away, say):
+            # Telegram sends it and the next ones again, and the receipts of those that were
+            # handled keep them from being handled twice.
+            offset = min(failed)
+            failures += 1
+            wait = min(2.0**failures, 60.0)
+            log.error("%d update(s) not handled: fetched again in %.0f s", len(failed), wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
 
-    async def _process_batch(self, updates: tuple[Update, ...]) -> None:
-        """Different people at the same time, each person's updates in order."""
+    async def _process_batch(self, updates: tuple[Update, ...]) -> list[int]:
+        """Different people at the same time, each person's updates in order.
+
+        Returns the ids of the updates that failed: a person's updates after a failed one are
+        left for later too, so that they are never handled out of order.
+        """
         by_sender: dict[object, list[Update]] = {}
         for update in updates:
             by_sender.setdefault(sender_of(update) or update.update_id, []).append(update)
         slots = asyncio.Semaphore(CONCURRENT_UPDATES)
+        failed: list[int] = []
 
         async def one_sender(queue: list[Update]) -> None:
             async with slots:
                 for update in queue:
-                    await self.app.process_update(update)
+                    if not await self._process(update):
+                        failed.append(update.update_id)
+                        return
 
         await asyncio.gather(*(one_sender(queue) for queue in by_sender.values()))
+        return failed
+
+    async def _process(self, update: Update) -> bool:
+        """Run the handlers; False if one failed (PTB reports it to `_on_error`, not here)."""
+        await self.app.process_update(update)
+        return self._failed.pop(update.update_id, None) is None
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A handler raised: log it, and remember the update so that it is not confirmed."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s could not be handled", update_id, exc_info=context.error)
+        if update_id is not None:
+            self._failed[update_id] = context.error
 
     async def set_commands(self) -> None:
         """The command menu in French (default) and English (`language_code`)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
@@ -224,3 +225,33 @@ async def test_a_message_longer_than_4096_characters_is_split(bench: Bench) -> N
         await asyncio.wait_for(task, 20)
     assert all(len(p.text or "") <= 4096 for p in parts)
     assert "".join(p.text or "" for p in parts).replace(" ", "").startswith("<b>xxx")
+
+
+async def test_an_update_whose_handling_fails_is_fetched_again_and_answered_once(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database is away for the first try (as when PostgreSQL restarts): the update must
+    # not be confirmed to Telegram, and the person's next message must wait for it.
+    run = ConversationEngine._run
+    failures = iter([True])
+
+    async def flaky_run(self, items, *, alone):  # type: ignore[no-untyped-def]
+        if next(failures, False):
+            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        return await run(self, items, alone=alone)
+
+    monkeypatch.setattr(ConversationEngine, "_run", flaky_run)
+    stop, task = await run_channel(bench)
+    user = bench.users[2]
+    try:
+        bench.api.command(user, "/aide")
+        bench.api.command(user, "/sondages")
+        await bench.api.wait_sent(user, 2, timeout=15)
+        await bench.api.wait_confirmed()
+        await asyncio.sleep(0.5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 20)
+    replies = [m.text or "" for m in bench.api.sent(user)]
+    assert len(replies) == 2
+    assert "Je mets en relation" in replies[0] and "Aucun sondage" in replies[1]
