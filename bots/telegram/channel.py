@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
@@ -153,8 +155,9 @@ class TelegramChannel:
         await self.app.start()
         assert self.app.updater is not None
         tasks = [asyncio.create_task(self._deliver_forever(stop), name="telegram-delivery")]
+        webhook: web.AppRunner | None = None
         if self.settings.webhook_url:
-            await self._start_webhook()
+            webhook = await self._start_webhook()
         else:
             await self.app.bot.delete_webhook()
             tasks.append(asyncio.create_task(self._poll_forever(stop), name="telegram-polling"))
@@ -168,6 +171,8 @@ class TelegramChannel:
                 for task in tasks[1:]:
                     task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if webhook is not None:  # finishes the calls being handled, refuses new ones
+                await webhook.cleanup()
             while self._sends:  # the replies already leased to this process go out first
                 await asyncio.gather(*self._sends, return_exceptions=True)
             await self.engine.finish()
@@ -176,19 +181,49 @@ class TelegramChannel:
             await self.app.stop()
             await self.app.shutdown()
 
-    async def _start_webhook(self) -> None:
-        """Telegram pushes updates to ENTRAIDE_TELEGRAM_WEBHOOK_URL (served behind a proxy)."""
-        assert self.app.updater is not None and self.settings.webhook_url
+    async def _start_webhook(self) -> web.AppRunner:
+        """Receive Telegram's webhook calls at `webhook_listen` (behind the HTTPS proxy of
+        ENTRAIDE_TELEGRAM_WEBHOOK_URL).
+
+        Each call is answered once its update is in our database: 200 then, 500 if handling
+        failed, so that Telegram keeps the update and calls again (PTB's own webhook answers
+        at once, and a crash in between would lose the update).
+        """
+        assert self.settings.webhook_url
         host, _, port = self.settings.webhook_listen.rpartition(":")
-        path = self.settings.webhook_url.rstrip("/").rsplit("/", 1)[-1]
-        await self.app.updater.start_webhook(
-            listen=host or "127.0.0.1",
-            port=int(port),
-            url_path=path,
-            webhook_url=self.settings.webhook_url,
+        path = "/" + self.settings.webhook_url.rstrip("/").rsplit("/", 1)[-1]
+        server = web.Application(client_max_size=1024 * 1024)
+        server.router.add_post(path, self._on_webhook_call)
+        runner = web.AppRunner(server, handle_signals=False, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host or "127.0.0.1", int(port)).start()
+        await self.app.bot.set_webhook(
+            self.settings.webhook_url,
             allowed_updates=ALLOWED_UPDATES,
             secret_token=_webhook_secret(self.settings.token),
         )
+        return runner
+
+    async def _on_webhook_call(self, request: web.Request) -> web.Response:
+        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(secret, _webhook_secret(self.settings.token)):
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), self.app.bot)
+        except ValueError:
+            return web.Response(status=400)
+        if update is None:
+            return web.Response(status=200)
+        handled = False
+
+        async def process() -> None:
+            nonlocal handled
+            handled = await self._process(update)
+
+        # Through PTB's update processor: at most CONCURRENT_UPDATES at once, and one person's
+        # updates one at a time, in the order they came.
+        await self.app.update_processor.process_update(update, process())
+        return web.Response(status=200 if handled else 500)
 
     async def _poll_forever(self, stop: asyncio.Event) -> None:
         """Long polling that confirms a batch of updates only once it is handled.
