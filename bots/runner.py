@@ -79,11 +79,18 @@ async def serve(core: Core, *, speaker: str | None = None, territory: str | None
 
 
 def chat_channels(core: Core) -> list[Any]:
-    """The chat platforms configured, each an object with `async run(stop: asyncio.Event)`."""
+    """The chat platforms configured, each an object with `async run(stop: asyncio.Event)`.
+
+    They share one engine: one NLU model in memory, and one group commit for all platforms.
+    """
+    from bots.bootstrap import build_engine
     from bots.matrix import channel_from_settings as matrix
     from bots.telegram import channel_from_settings as telegram
 
-    return [channel for channel in (telegram(core), matrix(core)) if channel is not None]
+    if not core.settings.telegram_bot_token and not core.settings.matrix_homeserver:
+        return []
+    engine = build_engine(core)
+    return [c for c in (telegram(core, engine), matrix(core, engine)) if c is not None]
 
 
 async def _console(core: Core, speaker: str, territory: str | None, stop: asyncio.Event) -> None:

@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bots.matrix.channel import MatrixChannel
     from core.app import Core
+    from core.dialogue.engine import ConversationEngine
 
 
-def channel_from_settings(core: Core) -> MatrixChannel | None:
+def channel_from_settings(
+    core: Core, engine: ConversationEngine | None = None
+) -> MatrixChannel | None:
     """The Matrix channel if MATRIX_HOMESERVER is set (ValueError if a setting is missing)."""
     if not core.settings.matrix_homeserver:
         return None
     from bots.bootstrap import build_engine
     from bots.matrix.channel import MatrixChannel, MatrixSettings
 
-    return MatrixChannel(build_engine(core), MatrixSettings.from_settings(core.settings))
+    return MatrixChannel(engine or build_engine(core), MatrixSettings.from_settings(core.settings))

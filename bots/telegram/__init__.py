@@ -8,9 +8,12 @@ if TYPE_CHECKING:
     from bots.telegram.channel import TelegramChannel
     from core.app import Core
     from core.config import Settings
+    from core.dialogue.engine import ConversationEngine
 
 
-def channel_from_settings(core: Core) -> TelegramChannel | None:
+def channel_from_settings(
+    core: Core, engine: ConversationEngine | None = None
+) -> TelegramChannel | None:
     """The Telegram channel if TELEGRAM_BOT_TOKEN is set."""
     settings = core.settings
     if settings.telegram_bot_token is None:
@@ -19,7 +22,7 @@ def channel_from_settings(core: Core) -> TelegramChannel | None:
     from bots.telegram.channel import TelegramChannel, TelegramSettings
 
     return TelegramChannel(
-        build_engine(core),
+        engine or build_engine(core),
         TelegramSettings(
             token=settings.telegram_bot_token.get_secret_value(),
             api_url=settings.telegram_api_url,
