@@ -10,6 +10,7 @@ own group commit of its log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -22,15 +23,30 @@ BatchHandler = Callable[[list[In]], Awaitable[list[Out | BaseException]]]
 class GroupCommit(Generic[In, Out]):
     """`await submit(item)` gives this item's result; items are handled in arrival order."""
 
-    def __init__(self, handle_batch: BatchHandler[In, Out], max_batch: int = 32) -> None:
+    def __init__(
+        self,
+        handle_batch: BatchHandler[In, Out],
+        max_batch: int = 32,
+        *,
+        can_wait: Callable[[In], bool] = lambda item: False,
+        linger: float = 0.0,
+    ) -> None:
+        """`can_wait(item)`: an item in no hurry. A batch of such items alone lingers up to
+        `linger` seconds for an urgent one to join it, rather than costing a transaction of
+        its own just before it."""
         self._handle_batch = handle_batch
         self._max_batch = max_batch
+        self._can_wait = can_wait
+        self._linger = linger
         self._queue: list[tuple[In, asyncio.Future[Out]]] = []
         self._runner: asyncio.Task[None] | None = None
+        self._urgent = asyncio.Event()
 
     async def submit(self, item: In) -> Out:
         future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
+        if not self._can_wait(item):
+            self._urgent.set()
         if self._runner is None or self._runner.done():
             # A task of its own: a caller cancelled while waiting cannot cut a transaction
             # in half, and the batch is finished for the others.
@@ -44,6 +60,10 @@ class GroupCommit(Generic[In, Out]):
 
     async def _drain(self) -> None:
         while self._queue:
+            if self._linger and all(self._can_wait(item) for item, _ in self._queue):
+                self._urgent.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._urgent.wait(), self._linger)
             batch = self._queue[: self._max_batch]
             del self._queue[: len(batch)]
             try:

@@ -79,3 +79,31 @@ async def test_a_caller_that_gives_up_does_not_cut_the_batch_short() -> None:
     assert await patient == "B"
     await together.wait_idle()
     assert handler.batches == [["a", "b"]]
+
+
+def in_no_hurry(item: str) -> bool:
+    return item.startswith("later")
+
+
+async def test_items_in_no_hurry_wait_for_an_urgent_one_and_go_with_it() -> None:
+    handler = Recorder()
+    together = GroupCommit(handler, can_wait=in_no_hurry, linger=5.0)
+    record = asyncio.create_task(together.submit("later-1"))
+    await asyncio.sleep(0.01)
+    assert handler.batches == []  # lingering, though the database is free
+    assert await together.submit("urgent") == "URGENT"
+    assert await record == "LATER-1"
+    assert handler.batches == [["later-1", "urgent"]]
+
+
+async def test_items_in_no_hurry_go_alone_once_the_linger_is_over() -> None:
+    handler = Recorder()
+    together = GroupCommit(handler, can_wait=in_no_hurry, linger=0.05)
+    assert await asyncio.wait_for(together.submit("later-1"), 1.0) == "LATER-1"
+    assert handler.batches == [["later-1"]]
+
+
+async def test_an_urgent_item_never_lingers() -> None:
+    handler = Recorder()
+    together = GroupCommit(handler, can_wait=in_no_hurry, linger=5.0)
+    assert await asyncio.wait_for(together.submit("now"), 1.0) == "NOW"
