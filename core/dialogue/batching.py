@@ -10,7 +10,6 @@ own group commit of its log.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -28,25 +27,19 @@ class GroupCommit(Generic[In, Out]):
         handle_batch: BatchHandler[In, Out],
         max_batch: int = 32,
         *,
-        can_wait: Callable[[In], bool] = lambda item: False,
-        linger: float = 0.0,
+        light: Callable[[In], bool] = lambda item: False,
     ) -> None:
-        """`can_wait(item)`: an item in no hurry. A batch of such items alone lingers up to
-        `linger` seconds for an urgent one to join it, rather than costing a transaction of
-        its own just before it."""
+        """At most `max_batch` items per batch, not counting the `light` ones: those (quick to
+        handle, and waited for) all go in the next batch, however long the queue."""
         self._handle_batch = handle_batch
         self._max_batch = max_batch
-        self._can_wait = can_wait
-        self._linger = linger
+        self._light = light
         self._queue: list[tuple[In, asyncio.Future[Out]]] = []
         self._runner: asyncio.Task[None] | None = None
-        self._urgent = asyncio.Event()
 
     async def submit(self, item: In) -> Out:
         future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
-        if not self._can_wait(item):
-            self._urgent.set()
         if self._runner is None or self._runner.done():
             # A task of its own: a caller cancelled while waiting cannot cut a transaction
             # in half, and the batch is finished for the others.
@@ -60,12 +53,16 @@ class GroupCommit(Generic[In, Out]):
 
     async def _drain(self) -> None:
         while self._queue:
-            if self._linger and all(self._can_wait(item) for item, _ in self._queue):
-                self._urgent.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._urgent.wait(), self._linger)
-            batch = self._queue[: self._max_batch]
-            del self._queue[: len(batch)]
+            batch, later, heavy = [], [], 0
+            for entry in self._queue:
+                if self._light(entry[0]):
+                    batch.append(entry)
+                elif heavy < self._max_batch:
+                    batch.append(entry)
+                    heavy += 1
+                else:
+                    later.append(entry)
+            self._queue = later
             try:
                 results = await self._handle_batch([item for item, _ in batch])
             except Exception as error:  # handed to every caller of the batch

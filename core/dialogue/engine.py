@@ -49,8 +49,6 @@ log = logging.getLogger(__name__)
 
 # Messages handled in one transaction at most (a full Telegram getUpdates batch).
 MAX_BATCH = 100
-# How long records of sends wait for messages to share their transaction (seconds).
-RECORD_LINGER = 0.02
 # How sure the NLU must be of an emergency to interrupt a flow (the keyword net always does).
 IN_FLOW_EMERGENCY = 0.5
 ActionHandler = Callable[[Turn, str], Awaitable[None]]
@@ -143,12 +141,10 @@ class ConversationEngine(DeliveryDesk):
         self.core = core
         self.interpreter = interpreter
         self.lease = timedelta(seconds=core.settings.outbox_lease_seconds)
-        # Records of sends are in no hurry: they wait a moment to join the next messages.
+        # Records of sends are one statement for all, and a channel waits for them before it
+        # sends more: they never wait behind a full batch.
         self._together: GroupCommit[Work, list[Outgoing]] = GroupCommit(
-            self._handle_batch,
-            max_batch=MAX_BATCH,
-            can_wait=lambda item: isinstance(item, Sends),
-            linger=RECORD_LINGER,
+            self._handle_batch, max_batch=MAX_BATCH, light=lambda item: isinstance(item, Sends)
         )
 
     async def handle(self, inbound: Inbound) -> list[Outgoing]:

@@ -81,29 +81,20 @@ async def test_a_caller_that_gives_up_does_not_cut_the_batch_short() -> None:
     assert handler.batches == [["a", "b"]]
 
 
-def in_no_hurry(item: str) -> bool:
-    return item.startswith("later")
+def is_record(item: str) -> bool:
+    return item.startswith("record")
 
 
-async def test_items_in_no_hurry_wait_for_an_urgent_one_and_go_with_it() -> None:
+async def test_light_items_all_join_the_next_batch_beyond_max_batch() -> None:
     handler = Recorder()
-    together = GroupCommit(handler, can_wait=in_no_hurry, linger=5.0)
-    record = asyncio.create_task(together.submit("later-1"))
-    await asyncio.sleep(0.01)
-    assert handler.batches == []  # lingering, though the database is free
-    assert await together.submit("urgent") == "URGENT"
-    assert await record == "LATER-1"
-    assert handler.batches == [["later-1", "urgent"]]
-
-
-async def test_items_in_no_hurry_go_alone_once_the_linger_is_over() -> None:
-    handler = Recorder()
-    together = GroupCommit(handler, can_wait=in_no_hurry, linger=0.05)
-    assert await asyncio.wait_for(together.submit("later-1"), 1.0) == "LATER-1"
-    assert handler.batches == [["later-1"]]
-
-
-async def test_an_urgent_item_never_lingers() -> None:
-    handler = Recorder()
-    together = GroupCommit(handler, can_wait=in_no_hurry, linger=5.0)
-    assert await asyncio.wait_for(together.submit("now"), 1.0) == "NOW"
+    together = GroupCommit(handler, max_batch=2, light=is_record)
+    handler.release.clear()
+    first = asyncio.create_task(together.submit("a"))
+    await asyncio.sleep(0)  # "a" is being handled
+    queued = ["b", "c", "d", "record-1", "record-2"]
+    tasks = [asyncio.create_task(together.submit(item)) for item in queued]
+    await asyncio.sleep(0)
+    handler.release.set()
+    await asyncio.gather(first, *tasks)
+    # The records do not wait behind "d", which the batch has no room for.
+    assert handler.batches == [["a"], ["b", "c", "record-1", "record-2"], ["d"]]
