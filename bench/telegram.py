@@ -1,8 +1,10 @@
 """Throughput and latency of the entraide Telegram bot beside a bare PTB echo bot, same run.
 
-Both bots run the real python-telegram-bot Application against our local Bot API server (the
-one of the tests) on 127.0.0.1, in this process. Members write "aide" (help): the engine looks
-the member up, answers from the database and records the delivery, as in production.
+Both bots run the real python-telegram-bot Application, in this process, against our local Bot
+API server (the one of the tests) on 127.0.0.1, in a process of its own as Telegram's servers
+are not in the bot's. Members write "aide" (help): the engine looks the member up, answers from
+the database and records the delivery, as in production. The server injects the updates and
+times each one until the bot's answer.
 
     python bench/telegram.py [--updates 600] [--rounds 3] [--rate 100] [--seconds 5]
 
@@ -13,12 +15,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # This file is named like the `telegram` package: never import from its own folder.
@@ -46,10 +52,49 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def replies_after(api: FakeBotApi, users: list[FakeUser], sent_at: dict[int, float],
-                        timeout: float) -> list[float]:
-    """Seconds from each user's update to the bot's first answer in their chat."""
-    wanted = {u.id for u in users}
+# --- the Bot API server, in a process of its own (as Telegram's is not in the bot's) ----------
+
+
+def serve_bot_api(connection: Connection, people: int) -> None:
+    """The child process: our local Bot API server, driven by commands on `connection`."""
+    asyncio.run(_serve(connection, people))
+
+
+async def _serve(connection: Connection, people: int) -> None:
+    api = await FakeBotApi.start()
+    users = [api.user(FIRST_USER + i, f"M{i}", started=True) for i in range(people)]
+    connection.send((api.token, api.base_url, api.base_file_url))
+    while True:
+        command, *args = await asyncio.to_thread(connection.recv)
+        if command == "polls":
+            connection.send(len(api.requests("getUpdates")))
+        elif command == "wait_poll":  # until a getUpdates newer than the count given
+            before = int(args[0])
+            await api.wait_until(lambda: len(api.requests("getUpdates")) > before, 10)  # noqa: B023
+            connection.send(True)
+        elif command == "drive":
+            first, count, rate = args
+            connection.send(await _drive(api, users[first : first + count], rate))
+        else:
+            await api.stop()
+            connection.send(True)
+            return
+
+
+async def _drive(
+    api: FakeBotApi, users: list[FakeUser], rate: float | None
+) -> tuple[float, list[float]]:
+    """Members write "aide" (at `rate` per second, or all at once): seconds until every one
+    is answered, and each one's update -> reply latency. Timed here, on one clock."""
+    sent_at: dict[int, float] = {}
+    started = time.monotonic()
+    for index, user in enumerate(users):
+        if rate:
+            delay = started + index / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        sent_at[user.id] = time.monotonic()
+        api.private_text(user, "aide")
     first: dict[int, float] = {}
     seen = 0
 
@@ -69,29 +114,48 @@ async def replies_after(api: FakeBotApi, users: list[FakeUser], sent_at: dict[in
             if request.status != 200:
                 continue
             chat = int(request.params.get("chat_id", 0))
-            if chat in wanted and request.time >= sent_at.get(chat, 1e18):
+            if chat in sent_at and request.time >= sent_at[chat]:
                 first[chat] = min(first.get(chat, request.time), request.time)
         seen = done
-        return len(first) >= len(wanted)
+        return len(first) >= len(users)
 
-    await api.wait_until(answered, timeout)
-    return [first[u.id] - sent_at[u.id] for u in users]
-
-
-async def inject(api: FakeBotApi, users: list[FakeUser], rate: float | None) -> dict[int, float]:
-    sent_at: dict[int, float] = {}
-    started = time.monotonic()
-    for index, user in enumerate(users):
-        if rate:
-            delay = started + index / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-        sent_at[user.id] = time.monotonic()
-        api.private_text(user, "aide")
-    return sent_at
+    await api.wait_until(answered, 300)
+    elapsed = max(first.values()) - started
+    return elapsed, [first[u.id] - sent_at[u.id] for u in users]
 
 
-async def echo_bot(api: FakeBotApi, users: list[FakeUser]) -> float:
+class BotApiProcess:
+    """The parent's handle on the server process: one command at a time."""
+
+    def __init__(self, people: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=serve_bot_api, args=(child, people), daemon=True)
+        self._process.start()
+        self.token, self.base_url, self.base_file_url = self._connection.recv()
+
+    async def call(self, *command: object) -> Any:
+        def exchange() -> Any:
+            self._connection.send(command)
+            return self._connection.recv()
+
+        return await asyncio.to_thread(exchange)
+
+    async def until_polled(self, start: Callable[[], Awaitable[object]]) -> None:
+        """Run `start` (a bot starting), then wait for that bot's first long poll."""
+        before = await self.call("polls")
+        await start()
+        await self.call("wait_poll", before)
+
+    async def stop(self) -> None:
+        await self.call("stop")
+        await asyncio.to_thread(self._process.join, 10)
+
+
+# --- the two bots --------------------------------------------------------------------------------
+
+
+async def echo_bot(api: BotApiProcess, first: int, count: int) -> float:
     """Updates per second of a bare PTB echo bot (the baseline)."""
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,54 +168,53 @@ async def echo_bot(api: FakeBotApi, users: list[FakeUser]) -> float:
     await app.initialize()
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=10)
+    await api.until_polled(lambda: app.updater.start_polling(poll_interval=0.0, timeout=10))
     try:
-        started = time.monotonic()
-        sent_at = await inject(api, users, rate=None)
-        await replies_after(api, users, sent_at, timeout=120)
-        return len(users) / (time.monotonic() - started)
+        elapsed, _ = await api.call("drive", first, count, None)
+        return count / elapsed
     finally:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
 
 
-async def prepare_core(directory: Path, users: list[FakeUser], url: str | None = None) -> Core:
+async def prepare_core(directory: Path, user_ids: list[int], url: str | None = None) -> Core:
     url = url or f"sqlite+aiosqlite:///{directory / 'bench.sqlite3'}"
     settings = Settings(database_url=url, default_territory="Rezé")  # type: ignore[call-arg]
     core = Core.open(settings)
     await core.create_schema()
     async with core.uow() as uow:
         territory = await members.add_territory(uow, "Rezé", neighbourhoods=["Château"])
-        for user in users:
-            account = PlatformAccount(platform="telegram", external_id=str(user.id),
-                                      chat_ref=str(user.id), created_at=uow.now())
+        for user_id in user_ids:
+            account = PlatformAccount(platform="telegram", external_id=str(user_id),
+                                      chat_ref=str(user_id), created_at=uow.now())
             uow.session.add(account)
             await uow.session.flush()
-            await members.onboard_member(uow, territory.id, user.first_name,
+            await members.onboard_member(uow, territory.id, f"M{user_id - FIRST_USER}",
                                          roles=[Role.REQUESTER], account=account)
         await uow.commit()
     return core
 
 
-async def entraide_bot(api: FakeBotApi, core: Core, users: list[FakeUser],
+async def entraide_bot(api: BotApiProcess, core: Core, first: int, count: int,
                        rate: float | None) -> tuple[float, list[float]]:
     channel = TelegramChannel(ConversationEngine(core),
                               TelegramSettings(token=api.token, api_url=api.base_url,
                                                rate_limited=False))
     stop = asyncio.Event()
-    polls_before = len(api.requests("getUpdates"))
-    task = asyncio.create_task(channel.run(stop))
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        tasks.append(asyncio.create_task(channel.run(stop)))
+
     # Measured from this channel's first long poll on (not an earlier run's).
-    await api.wait_until(lambda: len(api.requests("getUpdates")) > polls_before, 10)
+    await api.until_polled(start)
     try:
-        started = time.monotonic()
-        sent_at = await inject(api, users, rate)
-        latencies = await replies_after(api, users, sent_at, timeout=300)
-        return len(users) / (time.monotonic() - started), latencies
+        elapsed, latencies = await api.call("drive", first, count, rate)
+        return count / elapsed, latencies
     finally:
         stop.set()
-        await asyncio.wait_for(task, 30)
+        await asyncio.wait_for(tasks[0], 30)
 
 
 async def main() -> None:
@@ -166,28 +229,30 @@ async def main() -> None:
     args = parser.parse_args()
     paced = int(args.rate * args.seconds)
     n = args.updates
-    with tempfile.TemporaryDirectory() as directory:
-        api = await FakeBotApi.start()
-        everyone = [api.user(FIRST_USER + i, f"M{i}", started=True)
-                    for i in range(2 * n * args.rounds + paced)]
-        echo_users = [everyone[2 * n * r: 2 * n * r + n] for r in range(args.rounds)]
-        ours_users = [everyone[2 * n * r + n: 2 * n * (r + 1)] for r in range(args.rounds)]
-        paced_users = everyone[2 * n * args.rounds:]
-        core = await prepare_core(Path(directory), [u for run in ours_users for u in run]
-                                  + paced_users, args.database_url)
-        ratios = []
-        try:
-            # Alternating rounds: a slow spell of the machine hits both bots, not one.
-            for round_echo, round_ours in zip(echo_users, ours_users, strict=True):
-                echo_rate = await echo_bot(api, round_echo)
-                ours_rate, _ = await entraide_bot(api, core, round_ours, rate=None)
-                ratios.append(ours_rate / echo_rate)
-                print(f"round {len(ratios)}: echo bot {echo_rate:.0f} updates/s, entraide "
-                      f"{ours_rate:.0f} updates/s ({n} updates each): {ratios[-1]:.2f}")
-            _, latencies = await entraide_bot(api, core, paced_users, rate=args.rate)
-        finally:
-            await core.close()
-            await api.stop()
+    everyone = 2 * n * args.rounds + paced
+    echo_runs = [2 * n * r for r in range(args.rounds)]  # first member of each run
+    ours_runs = [2 * n * r + n for r in range(args.rounds)]
+    paced_first = 2 * n * args.rounds
+    ours = [FIRST_USER + first + i for first in ours_runs for i in range(n)]
+    ours += [FIRST_USER + paced_first + i for i in range(paced)]
+    api = BotApiProcess(everyone)
+    ratios = []
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            core = await prepare_core(Path(directory), ours, args.database_url)
+            try:
+                # Alternating rounds: a slow spell of the machine hits both bots, not one.
+                for echo_first, ours_first in zip(echo_runs, ours_runs, strict=True):
+                    echo_rate = await echo_bot(api, echo_first, n)
+                    ours_rate, _ = await entraide_bot(api, core, ours_first, n, rate=None)
+                    ratios.append(ours_rate / echo_rate)
+                    print(f"round {len(ratios)}: echo bot {echo_rate:.0f} updates/s, entraide "
+                          f"{ours_rate:.0f} updates/s ({n} updates each): {ratios[-1]:.2f}")
+                _, latencies = await entraide_bot(api, core, paced_first, paced, args.rate)
+            finally:
+                await core.close()
+    finally:
+        await api.stop()
     millis = [1000 * s for s in latencies]
     ratio = statistics.median(ratios)
     print(f"entraide: {ratio:.2f} of the echo bot's throughput (median of {args.rounds} rounds)")
