@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 
 from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
@@ -21,6 +20,7 @@ from core.services import members, outbox
 from tests.conftest import make_settings
 
 from .bot_api import FakeBotApi, FakeUser
+from .database_faults import database_away_once
 
 pytestmark = pytest.mark.slow
 
@@ -232,15 +232,7 @@ async def test_an_update_whose_handling_fails_is_fetched_again_and_answered_once
 ) -> None:
     # The database is away for the first try (as when PostgreSQL restarts): the update must
     # not be confirmed to Telegram, and the person's next message must wait for it.
-    run = ConversationEngine._run
-    failures = iter([True])
-
-    async def flaky_run(self, items, *, alone):  # type: ignore[no-untyped-def]
-        if next(failures, False):
-            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
-        return await run(self, items, alone=alone)
-
-    monkeypatch.setattr(ConversationEngine, "_run", flaky_run)
+    database_away_once(monkeypatch)
     stop, task = await run_channel(bench)
     user = bench.users[2]
     try:

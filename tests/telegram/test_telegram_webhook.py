@@ -14,7 +14,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from bots.telegram.channel import ALLOWED_UPDATES, TelegramChannel, TelegramSettings
 from core.app import Core
@@ -22,6 +21,7 @@ from core.dialogue.engine import ConversationEngine
 from tests.conftest import make_settings
 
 from .bot_api import FakeBotApi
+from .database_faults import database_away_once
 
 pytestmark = pytest.mark.slow
 PUBLIC_URL = "https://entraide.example.org/telegram-hook"
@@ -97,15 +97,7 @@ async def test_a_pushed_update_is_answered_and_long_polling_is_not_used(hooked: 
 async def test_a_call_whose_handling_fails_gets_a_500_and_the_repeat_is_answered_once(
     hooked: Hooked, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run = ConversationEngine._run
-    failures = iter([True])
-
-    async def flaky_run(self, items, *, alone):  # type: ignore[no-untyped-def]
-        if next(failures, False):
-            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
-        return await run(self, items, alone=alone)
-
-    monkeypatch.setattr(ConversationEngine, "_run", flaky_run)
+    database_away_once(monkeypatch)
     odette = hooked.api.user(600, "Odette", language_code="fr")
     hooked.api.command(odette, "/start")
     await hooked.api.wait_sent(odette, 1, timeout=10)
