@@ -116,7 +116,7 @@ class TelegramChannel:
         self.app = self._build()
         self.username: str | None = None
         self._handling = False
-        self._failed: dict[int, BaseException | None] = {}
+        self._failed: set[int] = set()  # updates whose handler raised (see _on_error)
         self._sends: set[asyncio.Task[None]] = set()
         self._sends_by_sender: dict[str, asyncio.Task[None]] = {}
         self._send_slots = asyncio.Semaphore(CONCURRENT_SENDS)
@@ -311,14 +311,17 @@ class TelegramChannel:
     async def _process(self, update: Update) -> bool:
         """Run the handlers; False if one failed (PTB reports it to `_on_error`, not here)."""
         await self.app.process_update(update)
-        return self._failed.pop(update.update_id, None) is None
+        if update.update_id in self._failed:
+            self._failed.discard(update.update_id)
+            return False
+        return True
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A handler raised: log it, and remember the update so that it is not confirmed."""
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("update %s could not be handled", update_id, exc_info=context.error)
         if update_id is not None:
-            self._failed[update_id] = context.error
+            self._failed.add(update_id)
 
     async def set_commands(self) -> None:
         """The command menu in French (default) and English (`language_code`)."""
