@@ -35,6 +35,24 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=4000, ge=100)
     auto_migrate: bool = True
 
+    # Trust and safety (SECURITY.md).
+    # Days after which inbound receipts, delivered notifications, job runs, attempts and
+    # handled dead letters are deleted by the scheduler (data minimisation).
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    # Wrong link codes accepted per account, and for the whole install, per window.
+    link_attempts_per_account: int = Field(default=5, ge=1, le=100)
+    link_attempts_global: int = Field(default=100, ge=1, le=100_000)
+    link_attempt_window_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # Messages one account may send in a burst, and how many more per minute (a token
+    # bucket); emergencies are always answered, whatever the bucket says.
+    flood_burst: int = Field(default=20, ge=1, le=10_000)
+    flood_per_minute: int = Field(default=30, ge=1, le=100_000)
+    # Tries before an inbound update or an outbox message is set aside (dead letters).
+    max_delivery_attempts: int = Field(default=8, ge=1, le=1000)
+    max_inbound_attempts: int = Field(default=3, ge=1, le=100)
+    # Requests of members who joined less than this many days ago say "new member".
+    new_member_days: int = Field(default=14, ge=0, le=365)
+
     # The scheduler (core/scheduling): reminders, escalation, expiry, follow-ups, poll deadlines,
     # weekly digests and recurring requests. Hours are hours of real time.
     scheduler_enabled: bool = True

@@ -349,6 +349,12 @@ class Poll(Base):
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Who may vote: approved members of the territory, with this role if set ("volunteer",
+    # "requester", "coordinator"), and, if `prior_members_only`, who joined before it opened.
+    voter_role: Mapped[str | None] = mapped_column(String(16))
+    prior_members_only: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
 
     options: Mapped[list[PollOption]] = relationship(
         lazy="selectin", order_by="PollOption.position", cascade="all, delete-orphan"
@@ -399,14 +405,18 @@ class BallotReceipt(Base):
     cast_at: Mapped[datetime]
 
 
-class SecretBallot(Base):
-    """A secret ballot's content. Random key and no timestamp, so it cannot be joined back."""
+class SecretTally(Base):
+    """How many secret ballots chose one option of a poll: counts only, never a ballot.
 
-    __tablename__ = "secret_ballots"
+    Every option's row is rewritten by every ballot, so neither the rows' order, their
+    physical place nor their transaction ids tell which option a voter chose.
+    """
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), index=True)
-    choice: Mapped[list[Any]] = mapped_column(default=list)
+    __tablename__ = "secret_tallies"
+
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Notification(Base):
@@ -434,8 +444,13 @@ class Notification(Base):
     claimed_until: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    # The platform's id of the delivered message (to edit it later).
+    # How the delivery ended (`core.domain.vocabulary.Outcome`): only "sent" has a platform
+    # message behind `external_ref`; the others never hold one.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    # The platform's id of the delivered message (to edit it later), only when it was sent.
     external_ref: Mapped[str | None] = mapped_column(String(255))
+    # Set aside after too many failed attempts: never claimed again, reported once.
+    set_aside_at: Mapped[datetime | None]
 
 
 class JobRun(Base):
@@ -480,14 +495,72 @@ class AuditEntry(Base):
 
 
 class LinkCode(Base):
-    """A one-time code that joins an account on another platform to a member."""
+    """A one-time code that joins an account on another platform to a member.
+
+    Bound to the account that asked for it (`account_id`): a new code from that account
+    invalidates the previous one, and redeeming it never links without a confirmation.
+    """
 
     __tablename__ = "link_codes"
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("platform_accounts.id"))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class Attempt(Base):
+    """One attempt at something that is rate-limited (a link code typed, a login...).
+
+    `kind` names what is limited ("link-code"), `subject` who tried ("account:12"); rows are
+    counted over a sliding window and pruned by the scheduler's retention sweep.
+    """
+
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_kind_subject_at", "kind", "subject", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DeadLetter(Base):
+    """An inbound update, event or outgoing message set aside after failing repeatedly.
+
+    The bot moves on; the operator and the coordinators are told once (`reported_at`).
+    `payload` is a capped, redacted copy of what failed, for a human to look at.
+    """
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (UniqueConstraint("source", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "telegram", "matrix" (an inbound), or "outbox" (a notification that could not be sent).
+    source: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    reported_at: Mapped[datetime | None]
+
+
+class Invitation(Base):
+    """An unguessable, revocable code that lets newcomers join one territory."""
+
+    __tablename__ = "invitations"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    max_uses: Mapped[int | None] = mapped_column(Integer)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    revoked_at: Mapped[datetime | None]
 
 
 class Conversation(Base):
@@ -553,13 +626,16 @@ class PollPublication(Base):
 
 __all__ = [
     "Assignment",
+    "Attempt",
     "AuditEntry",
     "BallotReceipt",
     "Base",
     "ChannelSession",
     "Conversation",
+    "DeadLetter",
     "HelpRequest",
     "InboundReceipt",
+    "Invitation",
     "JobRun",
     "LinkCode",
     "MatchOffer",
@@ -572,7 +648,7 @@ __all__ = [
     "PollOption",
     "PollPublication",
     "RecurringRequest",
-    "SecretBallot",
+    "SecretTally",
     "Territory",
     "TerritoryChannel",
     "Vote",

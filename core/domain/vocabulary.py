@@ -58,4 +58,15 @@ class Platform(StrEnum):
     MATRIX = "matrix"
 
 
+class Outcome(StrEnum):
+    """How the delivery of an outbox message ended (`Notification.outcome`)."""
+
+    SENT = "sent"  # the platform took it: `external_ref` is its message id
+    UNCERTAIN = "uncertain"  # no answer in time: it may have arrived, so it is not repeated
+    REFUSED = "refused"  # the platform refused this message (too long, bad markup...)
+    UNREACHABLE = "unreachable"  # the person blocked the bot or left
+    SKIPPED = "skipped"  # nothing to send on this platform (no chat, already in the group)
+    SET_ASIDE = "set_aside"  # failed too many times: a person must look at it
+
+
 LANGUAGES = ("fr", "en")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 
 from core.domain import events
 from core.domain.errors import (
@@ -17,7 +16,7 @@ from core.domain.errors import (
     NotFound,
     PollClosed,
 )
-from core.domain.model import BallotReceipt, Member, Poll, PollOption, SecretBallot, Vote
+from core.domain.model import BallotReceipt, Member, Poll, PollOption, SecretTally, Vote
 from core.domain.vocabulary import MemberStatus, PollKind, PollState
 from core.services.members import _require_coordinator, get_member
 from core.services.text import clean_text
@@ -120,9 +119,35 @@ async def _cast_secret(uow: UnitOfWork, poll: Poll, member_id: int, positions: l
     if receipt is not None:
         raise AlreadyVoted()
     uow.session.add(BallotReceipt(poll_id=poll.id, member_id=member_id, cast_at=uow.now()))
-    uow.session.add(SecretBallot(id=secrets.token_hex(16), poll_id=poll.id, choice=positions))
+    await _add_to_secret_tally(uow, poll, positions)
     # The audit says that the member voted, never what they chose.
     uow.audit(member_id, "poll.vote", f"poll:{poll.id}", secret=True)
+
+
+async def _add_to_secret_tally(uow: UnitOfWork, poll: Poll, positions: list[int]) -> None:
+    """Count a secret ballot: one UPDATE rewrites every option's row, the chosen ones plus one.
+
+    No row per ballot exists, and since all rows change together, neither their order, their
+    physical place (rowid, ctid) nor their transaction id (xmin) tells what this voter chose.
+    """
+    have = set(
+        (
+            await uow.session.execute(
+                select(SecretTally.position).where(SecretTally.poll_id == poll.id)
+            )
+        ).scalars()
+    )
+    for option in poll.options:  # the rows exist from the first ballot on
+        if option.position not in have:
+            uow.session.add(SecretTally(poll_id=poll.id, position=option.position, count=0))
+    await uow.session.flush()
+    chosen = sorted(set(positions))
+    await uow.session.execute(
+        update(SecretTally)
+        .where(SecretTally.poll_id == poll.id)
+        .values(count=SecretTally.count + case((SecretTally.position.in_(chosen), 1), else_=0))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _require_voter(member: Member, poll: Poll) -> None:
@@ -146,17 +171,25 @@ async def current_choice(uow: UnitOfWork, member_id: int, poll_id: int) -> list[
 
 async def tally(uow: UnitOfWork, poll: Poll) -> dict[str, Any]:
     """Count the votes: per option, number of voters, quorum and winners."""
-    source = SecretBallot if poll.secret else Vote
-    choices = (
-        await uow.session.execute(select(source.choice).where(source.poll_id == poll.id))
-    ).scalars()
     counts = [0] * len(poll.options)
     voters = 0
-    for choice in choices:
-        voters += 1
-        for position in choice:
+    if poll.secret:
+        rows = await uow.session.execute(
+            select(SecretTally.position, SecretTally.count).where(SecretTally.poll_id == poll.id)
+        )
+        for position, count in rows:
             if 0 <= position < len(counts):
-                counts[position] += 1
+                counts[position] = count
+        voters = await count_votes(uow, poll.id)
+    else:
+        choices = (
+            await uow.session.execute(select(Vote.choice).where(Vote.poll_id == poll.id))
+        ).scalars()
+        for choice in choices:
+            voters += 1
+            for position in choice:
+                if 0 <= position < len(counts):
+                    counts[position] += 1
     top = max(counts) if counts else 0
     winners = [i for i, c in enumerate(counts) if c == top and top > 0]
     return {
