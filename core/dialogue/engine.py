@@ -41,7 +41,7 @@ from core.domain.model import (
     Territory,
 )
 from core.domain.vocabulary import MemberStatus
-from core.services import identity, members, outbox
+from core.services import identity, invitations, members, outbox
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
@@ -98,7 +98,6 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
 }
 # Actions whose argument must be a number (an id), checked before any handler runs.
 NUMERIC_ARG = {
-    "join",
     "cancel",
     "cancel_yes",
     "thank",
@@ -401,17 +400,34 @@ class ConversationEngine(DeliveryDesk):
             return
         await self._continue_flow(turn, text, action)
 
-    async def _join_invited_territory(self, turn: Turn, territory_id: str) -> None:
-        """A newcomer came with a territory's invitation link: they join that territory."""
-        invited = (
-            await turn.uow.session.get(Territory, int(territory_id))
-            if territory_id.isdigit()
-            else None
-        )
-        if invited is not None:  # a stale link: the default territory, as without a link
+    async def _join_invited_territory(self, turn: Turn, code: str) -> None:
+        """A newcomer came with an invitation link: they join its territory if it still holds.
+
+        A code that is unknown, revoked, expired or used up (or an old link carrying a
+        territory's id) leads to the default territory, with a kind word.
+        """
+        if turn.data("invitation") == code and turn.data("territory_id") is not None:
+            await onboarding.start(turn)  # the same link opened again: not a second use
+            return
+        invited = await invitations.redeem(turn.uow, code)
+        if invited is not None:
             turn.territory = invited
-            turn.set_data(territory_id=invited.id)
+            turn.set_data(territory_id=invited.id, invitation=code)
+        else:
+            turn.set_data(territory_id=None, invitation=None)
+            turn.territory = await self._default_territory(turn.uow)
+            turn.reply(
+                "This invitation is no longer valid: you are joining {territory}. "
+                "A coordinator can send you a new one.",
+                territory=turn.territory.name,
+            )
         await onboarding.start(turn)
+
+    async def _default_territory(self, uow: UnitOfWork) -> Territory:
+        settings = self.core.settings
+        return await members.ensure_territory(
+            uow, settings.default_territory, settings.default_timezone, settings.default_language
+        )
 
     async def _abort(self, turn: Turn) -> None:
         if turn.conversation.flow is None:

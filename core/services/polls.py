@@ -6,18 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, false, func, or_, select, update
 
 from core.domain import events
 from core.domain.errors import (
     AlreadyVoted,
     InvalidInput,
-    NotAMember,
+    NotAVoter,
     NotFound,
     PollClosed,
 )
 from core.domain.model import BallotReceipt, Member, Poll, PollOption, SecretTally, Vote
-from core.domain.vocabulary import MemberStatus, PollKind, PollState
+from core.domain.vocabulary import MemberStatus, PollKind, PollState, Role
+from core.i18n import N_
 from core.services.members import _require_coordinator, get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
@@ -25,6 +26,17 @@ from core.services.unit_of_work import UnitOfWork
 # Proposal polls have fixed answers; their labels are message ids translated when shown.
 PROPOSAL_OPTIONS = ("Yes", "No", "Abstain")
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
+# A poll restricted to one role: the member's flag that says they have it, and the refusal.
+ROLE_FLAGS = {
+    Role.VOLUNTEER: "is_volunteer",
+    Role.REQUESTER: "is_requester",
+    Role.COORDINATOR: "is_coordinator",
+}
+ROLE_REFUSALS = {
+    Role.VOLUNTEER: N_("This poll is for the volunteers only."),
+    Role.REQUESTER: N_("This poll is for the members who ask for help only."),
+    Role.COORDINATOR: N_("This poll is for the coordinators only."),
+}
 
 
 async def get_poll(uow: UnitOfWork, poll_id: int) -> Poll:
@@ -45,10 +57,21 @@ async def create_poll(
     secret: bool = False,
     quorum: int = 0,
     by_id: int | None,
+    voter_role: Role | str | None = None,
+    prior_members_only: bool = True,
 ) -> Poll:
-    """Open a poll for the members of a territory (coordinators and the administrator)."""
+    """Open a poll for the members of a territory (coordinators and the administrator).
+
+    Who may vote: its approved members, with `voter_role` if given, and, if
+    `prior_members_only` (the default), only those who joined before the poll opened, so that
+    accounts made for the occasion cannot decide it.
+    """
     await _require_coordinator(uow, by_id, territory_id)
     kind = PollKind(kind)
+    try:
+        role = Role(voter_role) if voter_role is not None else None
+    except ValueError as exc:
+        raise InvalidInput("Unknown role: {role}.", role=str(voter_role)[:20]) from exc
     question = clean_text(question, limit=300, what="question")
     labels = (
         list(PROPOSAL_OPTIONS)
@@ -73,11 +96,21 @@ async def create_poll(
         state=PollState.OPEN,
         created_by=by_id,
         created_at=uow.now(),
+        voter_role=str(role) if role else None,
+        prior_members_only=prior_members_only,
         options=[PollOption(position=i, label=label) for i, label in enumerate(labels)],
     )
     uow.session.add(poll)
     await uow.session.flush()
-    uow.audit(by_id, "poll.create", f"poll:{poll.id}", kind=str(kind), secret=secret)
+    uow.audit(
+        by_id,
+        "poll.create",
+        f"poll:{poll.id}",
+        kind=str(kind),
+        secret=secret,
+        voter_role=poll.voter_role,
+        prior_members_only=prior_members_only,
+    )
     uow.publish(events.PollOpened(poll.id))
     return poll
 
@@ -151,8 +184,39 @@ async def _add_to_secret_tally(uow: UnitOfWork, poll: Poll, positions: list[int]
 
 
 def _require_voter(member: Member, poll: Poll) -> None:
+    """Refuse, with a kind sentence, a member who is not in the poll's electorate."""
     if member.territory_id != poll.territory_id or member.status != MemberStatus.APPROVED:
-        raise NotAMember()
+        raise NotAVoter()
+    if poll.voter_role and not getattr(member, ROLE_FLAGS[Role(poll.voter_role)]):
+        raise NotAVoter(ROLE_REFUSALS[Role(poll.voter_role)])
+    if poll.prior_members_only and member.created_at > poll.created_at:
+        raise NotAVoter(
+            "This poll is for the members who joined before it opened. "
+            "Thank you for understanding."
+        )
+
+
+def electorate(poll: Poll) -> list[ColumnElement[bool]]:
+    """Who may vote in `poll`, as conditions on `Member` (for its notices and reminders)."""
+    conditions: list[ColumnElement[bool]] = [
+        Member.territory_id == poll.territory_id,
+        Member.status == MemberStatus.APPROVED,
+    ]
+    if poll.voter_role:
+        conditions.append(getattr(Member, ROLE_FLAGS[Role(poll.voter_role)]).is_(True))
+    if poll.prior_members_only:
+        conditions.append(Member.created_at <= poll.created_at)
+    return conditions
+
+
+def _open_to(member: Member) -> list[ColumnElement[bool]]:
+    """The polls `member` may vote in, as conditions on `Poll` (the mirror of `electorate`)."""
+    roles = [role for role, flag in ROLE_FLAGS.items() if getattr(member, flag)]
+    return [
+        Poll.territory_id == member.territory_id,
+        or_(Poll.voter_role.is_(None), Poll.voter_role.in_([str(r) for r in roles] or [""])),
+        or_(Poll.prior_members_only == false(), Poll.created_at >= member.created_at),
+    ]
 
 
 async def current_choice(uow: UnitOfWork, member_id: int, poll_id: int) -> list[int] | None:
@@ -217,9 +281,10 @@ async def close_poll(uow: UnitOfWork, poll_id: int, *, by_id: int | None) -> dic
 
 
 async def open_polls_for(uow: UnitOfWork, member_id: int) -> list[Poll]:
+    """The open polls this member may vote in, the soonest closed first."""
     member = await get_member(uow, member_id)
     query = select(Poll).where(
-        Poll.territory_id == member.territory_id,
+        *_open_to(member),
         Poll.state == PollState.OPEN,
         Poll.closes_at > uow.now(),
     )
