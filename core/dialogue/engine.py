@@ -88,6 +88,7 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
     "vote_send": voting.send_multiple,
     "vote_retract": voting.retract,
     "vote_set": voting.set_choice,
+    "ballot": voting.ask_ballot,
     "voice": organising.on_voice,
     "not_text": organising.on_not_text,
     "link_group": organising.link_room,
@@ -109,6 +110,7 @@ NUMERIC_ARG = {
     "approve",
     "vote_send",
     "vote_retract",
+    "ballot",
 }
 
 
@@ -375,6 +377,8 @@ class ConversationEngine(DeliveryDesk):
 
     def _choice_action(self, turn: Turn, text: str) -> str | None:
         """A number or a label of the last buttons shown stands for pressing that button."""
+        if turn.conversation.flow == "ballot":
+            return None  # "1 3" or "2" are the numbers of a secret ballot's options there
         last = turn.data("last_choices") or []
         folded = fold(text)
         if folded.isdigit() and 1 <= int(folded) <= len(last):
@@ -595,6 +599,12 @@ async def _ask_confirm(turn: Turn, text: str | None, action: str | None) -> None
     )
 
 
+async def _ballot_numbers(turn: Turn, text: str | None, action: str | None) -> None:
+    if not text:
+        raise InvalidInput("Please write the numbers of your choices, for example: 1 3")
+    await voting.on_ballot_numbers(turn, text)
+
+
 async def _coordinator_message(turn: Turn, text: str | None, action: str | None) -> None:
     if not text:
         raise InvalidInput("Please write your message.")
@@ -679,6 +689,7 @@ STEPS: dict[tuple[str | None, str | None], StepHandler] = {
     ("poll", "options"): _poll_options,
     ("poll", "duration"): _poll_duration,
     ("poll", "ballot"): _poll_ballot,
+    ("ballot", "numbers"): _ballot_numbers,
 }
 # Button prefixes that belong to a step (not global actions).
 STEP_ACTIONS: dict[tuple[str | None, str | None], set[str]] = {

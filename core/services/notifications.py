@@ -25,9 +25,9 @@ from core.domain.model import (
 from core.domain.vocabulary import MemberStatus, RequestState
 from core.i18n import N_
 from core.services import outbox
+from core.services.electorate import electorate
 from core.services.members import coordinators_of, get_member
 from core.services.outbox import Choice
-from core.services.polls import electorate
 from core.services.unit_of_work import EventHandler, UnitOfWork
 
 DEFAULT_NEW_MEMBER_DAYS = 14
@@ -293,6 +293,10 @@ async def on_volunteer_thanked(uow: UnitOfWork, event: events.VolunteerThanked) 
 
 
 def poll_choices(poll: Poll) -> list[Choice]:
+    """The buttons of a poll: its options; for a secret multiple-choice ballot one "Vote",
+    which asks for every choice in one message (no selection is kept between presses)."""
+    if poll.secret and poll.kind == "multiple":
+        return [Choice("Vote", f"ballot:{poll.id}")]
     return [
         Choice(o.label, f"vote:{poll.id}:{o.position}", {"translate": poll.kind == "proposal"})
         for o in poll.options

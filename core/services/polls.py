@@ -6,19 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, false, func, or_, select, update
+from sqlalchemy import case, func, select, update
 
 from core.domain import events
 from core.domain.errors import (
     AlreadyVoted,
     InvalidInput,
-    NotAVoter,
     NotFound,
     PollClosed,
 )
-from core.domain.model import BallotReceipt, Member, Poll, PollOption, SecretTally, Vote
-from core.domain.vocabulary import MemberStatus, PollKind, PollState, Role
-from core.i18n import N_
+from core.domain.model import BallotReceipt, Poll, PollOption, SecretTally, Vote
+from core.domain.vocabulary import PollKind, PollState, Role
+from core.services.electorate import open_to, require_voter
 from core.services.members import _require_coordinator, get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
@@ -26,17 +25,7 @@ from core.services.unit_of_work import UnitOfWork
 # Proposal polls have fixed answers; their labels are message ids translated when shown.
 PROPOSAL_OPTIONS = ("Yes", "No", "Abstain")
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
-# A poll restricted to one role: the member's flag that says they have it, and the refusal.
-ROLE_FLAGS = {
-    Role.VOLUNTEER: "is_volunteer",
-    Role.REQUESTER: "is_requester",
-    Role.COORDINATOR: "is_coordinator",
-}
-ROLE_REFUSALS = {
-    Role.VOLUNTEER: N_("This poll is for the volunteers only."),
-    Role.REQUESTER: N_("This poll is for the members who ask for help only."),
-    Role.COORDINATOR: N_("This poll is for the coordinators only."),
-}
+
 
 
 async def get_poll(uow: UnitOfWork, poll_id: int) -> Poll:
@@ -115,11 +104,22 @@ async def create_poll(
     return poll
 
 
+async def require_ballot(uow: UnitOfWork, member_id: int, poll_id: int) -> Poll:
+    """The poll, if this member may cast a ballot in it now (before asking for the choice)."""
+    poll = await get_poll(uow, poll_id)
+    require_voter(await get_member(uow, member_id), poll)
+    if not poll.is_open_at(uow.now()):
+        raise PollClosed()
+    if poll.secret and await uow.session.get(BallotReceipt, (poll.id, member_id)) is not None:
+        raise AlreadyVoted()
+    return poll
+
+
 async def vote(uow: UnitOfWork, member_id: int, poll_id: int, choice: Sequence[int]) -> None:
     """Record a member's vote; an empty choice retracts an open-ballot vote."""
     poll = await get_poll(uow, poll_id)
     member = await get_member(uow, member_id)
-    _require_voter(member, poll)
+    require_voter(member, poll)
     if not poll.is_open_at(uow.now()):
         raise PollClosed()
     positions = poll.validate_choice(list(choice))
@@ -151,7 +151,10 @@ async def _cast_secret(uow: UnitOfWork, poll: Poll, member_id: int, positions: l
     receipt = await uow.session.get(BallotReceipt, (poll.id, member_id))
     if receipt is not None:
         raise AlreadyVoted()
-    uow.session.add(BallotReceipt(poll_id=poll.id, member_id=member_id, cast_at=uow.now()))
+    # The day is all a receipt needs to say; a finer time would only help to match it with
+    # other traces of the same moment.
+    day = uow.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    uow.session.add(BallotReceipt(poll_id=poll.id, member_id=member_id, cast_at=day))
     await _add_to_secret_tally(uow, poll, positions)
     # The audit says that the member voted, never what they chose.
     uow.audit(member_id, "poll.vote", f"poll:{poll.id}", secret=True)
@@ -174,49 +177,16 @@ async def _add_to_secret_tally(uow: UnitOfWork, poll: Poll, positions: list[int]
         if option.position not in have:
             uow.session.add(SecretTally(poll_id=poll.id, position=option.position, count=0))
     await uow.session.flush()
-    chosen = sorted(set(positions))
+    # One increment per option, 1 for the chosen ones: the statement has the same shape for
+    # every ballot of the poll, so its text (in a log, in pg_stat_statements) tells nothing.
+    chosen = set(positions)
+    increments = {option.position: int(option.position in chosen) for option in poll.options}
     await uow.session.execute(
         update(SecretTally)
         .where(SecretTally.poll_id == poll.id)
-        .values(count=SecretTally.count + case((SecretTally.position.in_(chosen), 1), else_=0))
+        .values(count=SecretTally.count + case(increments, value=SecretTally.position, else_=0))
         .execution_options(synchronize_session=False)
     )
-
-
-def _require_voter(member: Member, poll: Poll) -> None:
-    """Refuse, with a kind sentence, a member who is not in the poll's electorate."""
-    if member.territory_id != poll.territory_id or member.status != MemberStatus.APPROVED:
-        raise NotAVoter()
-    if poll.voter_role and not getattr(member, ROLE_FLAGS[Role(poll.voter_role)]):
-        raise NotAVoter(ROLE_REFUSALS[Role(poll.voter_role)])
-    if poll.prior_members_only and member.created_at > poll.created_at:
-        raise NotAVoter(
-            "This poll is for the members who joined before it opened. "
-            "Thank you for understanding."
-        )
-
-
-def electorate(poll: Poll) -> list[ColumnElement[bool]]:
-    """Who may vote in `poll`, as conditions on `Member` (for its notices and reminders)."""
-    conditions: list[ColumnElement[bool]] = [
-        Member.territory_id == poll.territory_id,
-        Member.status == MemberStatus.APPROVED,
-    ]
-    if poll.voter_role:
-        conditions.append(getattr(Member, ROLE_FLAGS[Role(poll.voter_role)]).is_(True))
-    if poll.prior_members_only:
-        conditions.append(Member.created_at <= poll.created_at)
-    return conditions
-
-
-def _open_to(member: Member) -> list[ColumnElement[bool]]:
-    """The polls `member` may vote in, as conditions on `Poll` (the mirror of `electorate`)."""
-    roles = [role for role, flag in ROLE_FLAGS.items() if getattr(member, flag)]
-    return [
-        Poll.territory_id == member.territory_id,
-        or_(Poll.voter_role.is_(None), Poll.voter_role.in_([str(r) for r in roles] or [""])),
-        or_(Poll.prior_members_only == false(), Poll.created_at >= member.created_at),
-    ]
 
 
 async def current_choice(uow: UnitOfWork, member_id: int, poll_id: int) -> list[int] | None:
@@ -284,7 +254,7 @@ async def open_polls_for(uow: UnitOfWork, member_id: int) -> list[Poll]:
     """The open polls this member may vote in, the soonest closed first."""
     member = await get_member(uow, member_id)
     query = select(Poll).where(
-        *_open_to(member),
+        *open_to(member),
         Poll.state == PollState.OPEN,
         Poll.closes_at > uow.now(),
     )
@@ -300,7 +270,11 @@ async def polls_due(uow: UnitOfWork) -> list[int]:
 
 
 async def merge_votes(uow: UnitOfWork, from_member: int, into_member: int) -> None:
-    """When two accounts join into one member, keep one vote per poll: the latest."""
+    """When two accounts join into one member, keep one vote per poll: the latest.
+
+    Secret ballots: only the receipts move (one per poll is kept). The tallies cannot be
+    touched: a ballot is not linked to anyone, so one cast from each account stays counted.
+    """
     theirs = (
         await uow.session.execute(select(Vote).where(Vote.member_id == from_member))
     ).scalars()
