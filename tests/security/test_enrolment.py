@@ -27,7 +27,14 @@ from core.dialogue.messages import Inbound, Outgoing
 from core.dialogue.render import render_text
 from core.domain import events
 from core.domain.errors import NotAllowed, NotAVoter
-from core.domain.model import BallotReceipt, Member, Notification, PlatformAccount, Territory
+from core.domain.model import (
+    BallotReceipt,
+    Member,
+    Notification,
+    PlatformAccount,
+    Poll,
+    Territory,
+)
 from core.domain.vocabulary import Category, Role
 from core.services import identity, invitations, members, polls, requests
 from tests.conftest import FrozenClock, make_settings
@@ -394,3 +401,37 @@ async def test_through_telegram_a_valid_invitation_welcomes_and_a_guessed_one_do
         lambda: any("n'est plus valable" in (m.text or "") for m in api.sent(eve.id)), 8
     )
     assert not any("Bouguenais" in (m.text or "") for m in api.sent(eve.id))
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_poll_create_on_the_command_line_restricts_who_votes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bots.cli import app
+
+    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}")
+    monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["territory", "add", "Rezé"]).exit_code == 0
+    base = ["poll", "create", "Fête ?", "-o", "Oui", "-o", "Non", "--territory", "Rezé"]
+    for extra in (["--voters", "volunteers"], ["--include-new-members"]):
+        result = runner.invoke(app, [*base, *extra])
+        assert result.exit_code == 0, result.output
+    assert runner.invoke(app, [*base, "--voters", "everyone"]).exit_code != 0
+
+    async def stored() -> list[tuple[str | None, bool]]:
+        core = Core.open(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"))
+        try:
+            async with core.uow() as uow:
+                rows = await uow.session.execute(
+                    select(Poll.voter_role, Poll.prior_members_only).order_by(Poll.id)
+                )
+                return [(role, bool(prior)) for role, prior in rows]
+        finally:
+            await core.close()
+
+    assert asyncio.run(stored()) == [("volunteer", True), (None, False)]

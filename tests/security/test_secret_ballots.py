@@ -262,6 +262,17 @@ async def test_a_secret_multiple_choice_is_cast_in_one_message_and_no_selection_
     assert "déjà" in await ballots.say("ana", action=f"ballot:{ballots.multiple}")
 
 
+async def test_a_ballot_closed_while_the_member_writes_is_said_once(core: Core) -> None:
+    ballots = await Ballots(core).setup()
+    await ballots.say("ben", action=f"ballot:{ballots.multiple}")
+    async with core.uow() as uow:
+        await polls.close_poll(uow, ballots.multiple, by_id=None)
+        await uow.commit()
+    assert "terminé" in await ballots.say("ben", text="1 2")
+    assert (await conversation_data(core, "ben")).get("poll_id") is None
+    assert "terminé" not in await ballots.say("ben", text="menu")
+
+
 async def test_merging_two_members_keeps_one_receipt_and_the_tallies(core: Core) -> None:
     ballots = await Ballots(core).setup()
     await ballots.vote("ana", 0, [0])

@@ -10,7 +10,7 @@ import re
 
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.turn import Turn
-from core.domain.errors import InvalidInput
+from core.domain.errors import DomainError, InvalidInput
 from core.services import polls
 from core.services.notifications import poll_choices
 from core.services.outbox import Choice
@@ -96,7 +96,12 @@ async def ask_ballot(turn: Turn, arg: str) -> None:
 async def on_ballot_numbers(turn: Turn, text: str) -> None:
     """The numbers of a secret multiple-choice ballot, cast at once; nothing kept if wrong."""
     assert turn.member is not None
-    poll = await polls.require_ballot(turn.uow, turn.member.id, int(turn.data("poll_id")))
+    try:
+        poll = await polls.require_ballot(turn.uow, turn.member.id, int(turn.data("poll_id")))
+    except DomainError as refusal:  # closed meanwhile...: say so once, and leave the ballot
+        turn.goto(None)
+        turn.reply(refusal.key, choices=menu_choices(turn), **refusal.params)
+        return
     count = len(poll.options)
     words = [w for w in re.split(r"[\s,;.+/&-]+|\bet\b|\band\b", text.strip()) if w]
     if not words or not all(w.isdigit() and len(w) <= 2 and 1 <= int(w) <= count for w in words):
