@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ import typer
 from pydantic import ValidationError
 
 from bots.bootstrap import build_engine, open_core
+from bots.cli_invitations import register as register_invitations
 from bots.cli_jobs import register as register_jobs
 from bots.cli_nlu import app as nlu_app
 from core.app import Core
@@ -41,6 +43,7 @@ for sub, name in (
     app.add_typer(sub, name=name)
 app.add_typer(nlu_app, name="nlu")
 register_jobs(app)
+register_invitations(territory_app)
 
 T = TypeVar("T")
 
@@ -230,30 +233,6 @@ def territory_list() -> None:
         typer.echo(line)
 
 
-@territory_app.command("invite")
-def territory_invite(
-    name: str | None = typer.Argument(None, help="Territory name (default: the default one)."),
-    bot: str | None = typer.Option(
-        None, "--bot", help="The Telegram bot's username (default: asked with TELEGRAM_BOT_TOKEN)."
-    ),
-) -> None:
-    """Print the Telegram link that opens the bot and joins this territory (for a leaflet or a
-    QR code): newcomers who follow it are welcomed into this territory."""
-    from bots.telegram import bot_username
-    from bots.telegram.channel import invitation_link
-
-    async def work(core: Core) -> str:
-        async with core.uow() as uow:
-            territory = await _territory(uow, name)
-            await uow.commit()
-        username = bot or await bot_username(core.settings)
-        if not username:
-            raise CliError("Give the bot's username with --bot, or set TELEGRAM_BOT_TOKEN.")
-        return invitation_link(username.lstrip("@"), territory.id)
-
-    typer.echo(run_with_core(work))
-
-
 # --- members ----------------------------------------------------------------------------------
 
 
@@ -390,6 +369,21 @@ def member_erase(
 # --- polls ------------------------------------------------------------------------------------
 
 
+class Voters(StrEnum):
+    """Who votes in a poll restricted to one role (`poll create --voters`)."""
+
+    VOLUNTEERS = "volunteers"
+    REQUESTERS = "requesters"
+    COORDINATORS = "coordinators"
+
+
+VOTER_ROLES = {
+    Voters.VOLUNTEERS: Role.VOLUNTEER,
+    Voters.REQUESTERS: Role.REQUESTER,
+    Voters.COORDINATORS: Role.COORDINATOR,
+}
+
+
 @poll_app.command("create")
 def poll_create(
     question: str,
@@ -399,6 +393,14 @@ def poll_create(
     closes: str = typer.Option("7d", help="When it closes: an ISO date-time, or 3d / 12h."),
     quorum: int = typer.Option(0),
     territory: str | None = typer.Option(None),
+    voters: Voters | None = typer.Option(
+        None, "--voters", help="Only these members vote (default: every approved member)."
+    ),
+    include_new_members: bool = typer.Option(
+        False,
+        "--include-new-members",
+        help="Members who join while it is open vote too (default: only those who had joined).",
+    ),
 ) -> None:
     """Open a poll for the members of a territory."""
 
@@ -415,6 +417,8 @@ def poll_create(
                 quorum=quorum,
                 closes_at=_closing_time(closes, uow.now(), place.timezone),
                 by_id=None,
+                voter_role=VOTER_ROLES[voters] if voters else None,
+                prior_members_only=not include_new_members,
             )
             await uow.commit()
             return f"Poll #{poll.id} is open until {poll.closes_at.isoformat()}."

@@ -46,6 +46,7 @@ from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing, sent_as
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS
 from core.domain.vocabulary import Platform
+from core.services.invitations import looks_like_code
 
 log = logging.getLogger("entraide.telegram")
 
@@ -373,8 +374,8 @@ class TelegramChannel:
         await self._handle(self._inbound(update, action=action))
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """`/start` opens the conversation. A deep link's payload: `join_<territory id>` (a
-        territory's invitation, see `entraide territory invite`), or a link code (joins a Matrix
+        """`/start` opens the conversation. A deep link's payload: `join_<code>` (an invitation
+        to a territory, see `entraide territory invite`), or a link code (joins a Matrix
         account)."""
         message = update.effective_message
         assert message is not None
@@ -631,17 +632,19 @@ class TelegramChannel:
 def start_action(args: list[str] | None) -> str:
     """The engine's action for `/start PAYLOAD` (Telegram passes deep links' payloads so)."""
     payload = args[0][:64] if args else ""
-    territory = payload.removeprefix(INVITATION_PREFIX)
-    if payload.startswith(INVITATION_PREFIX) and territory.isdigit():
-        return f"join:{territory}"
+    code = payload.removeprefix(INVITATION_PREFIX)
+    if payload.startswith(INVITATION_PREFIX) and looks_like_code(code):
+        # An invitation's code (or an old link's territory id): the engine checks it.
+        return f"join:{code}"
     if payload and payload.isalnum() and payload != "go":
         return f"link:{payload[:16]}"
     return "menu"
 
 
-def invitation_link(bot_username: str, territory_id: int) -> str:
-    """The link that opens the bot and joins a territory (for posters, leaflets, QR codes)."""
-    return f"https://t.me/{bot_username}?start={INVITATION_PREFIX}{territory_id}"
+def invitation_link(bot_username: str, code: str) -> str:
+    """The link that opens the bot with an invitation's code (for posters, leaflets, QR codes):
+    newcomers who follow it join the invitation's territory while it is valid."""
+    return f"https://t.me/{bot_username}?start={INVITATION_PREFIX}{code}"
 
 
 def _ref(chat_id: int, message_id: int) -> str:

@@ -41,7 +41,7 @@ from core.domain.model import (
     Territory,
 )
 from core.domain.vocabulary import MemberStatus
-from core.services import identity, members, outbox
+from core.services import identity, invitations, members, outbox
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
@@ -88,6 +88,7 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
     "vote_send": voting.send_multiple,
     "vote_retract": voting.retract,
     "vote_set": voting.set_choice,
+    "ballot": voting.ask_ballot,
     "voice": organising.on_voice,
     "not_text": organising.on_not_text,
     "link_group": organising.link_room,
@@ -98,7 +99,6 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
 }
 # Actions whose argument must be a number (an id), checked before any handler runs.
 NUMERIC_ARG = {
-    "join",
     "cancel",
     "cancel_yes",
     "thank",
@@ -110,6 +110,7 @@ NUMERIC_ARG = {
     "approve",
     "vote_send",
     "vote_retract",
+    "ballot",
 }
 
 
@@ -376,6 +377,8 @@ class ConversationEngine(DeliveryDesk):
 
     def _choice_action(self, turn: Turn, text: str) -> str | None:
         """A number or a label of the last buttons shown stands for pressing that button."""
+        if turn.conversation.flow == "ballot":
+            return None  # "1 3" or "2" are the numbers of a secret ballot's options there
         last = turn.data("last_choices") or []
         folded = fold(text)
         if folded.isdigit() and 1 <= int(folded) <= len(last):
@@ -401,17 +404,34 @@ class ConversationEngine(DeliveryDesk):
             return
         await self._continue_flow(turn, text, action)
 
-    async def _join_invited_territory(self, turn: Turn, territory_id: str) -> None:
-        """A newcomer came with a territory's invitation link: they join that territory."""
-        invited = (
-            await turn.uow.session.get(Territory, int(territory_id))
-            if territory_id.isdigit()
-            else None
-        )
-        if invited is not None:  # a stale link: the default territory, as without a link
+    async def _join_invited_territory(self, turn: Turn, code: str) -> None:
+        """A newcomer came with an invitation link: they join its territory if it still holds.
+
+        A code that is unknown, revoked, expired or used up (or an old link carrying a
+        territory's id) leads to the default territory, with a kind word.
+        """
+        if turn.data("invitation") == code and turn.data("territory_id") is not None:
+            await onboarding.start(turn)  # the same link opened again: not a second use
+            return
+        invited = await invitations.redeem(turn.uow, code)
+        if invited is not None:
             turn.territory = invited
-            turn.set_data(territory_id=invited.id)
+            turn.set_data(territory_id=invited.id, invitation=code)
+        else:
+            turn.set_data(territory_id=None, invitation=None)
+            turn.territory = await self._default_territory(turn.uow)
+            turn.reply(
+                "This invitation is no longer valid: you are joining {territory}. "
+                "A coordinator can send you a new one.",
+                territory=turn.territory.name,
+            )
         await onboarding.start(turn)
+
+    async def _default_territory(self, uow: UnitOfWork) -> Territory:
+        settings = self.core.settings
+        return await members.ensure_territory(
+            uow, settings.default_territory, settings.default_timezone, settings.default_language
+        )
 
     async def _abort(self, turn: Turn) -> None:
         if turn.conversation.flow is None:
@@ -579,6 +599,12 @@ async def _ask_confirm(turn: Turn, text: str | None, action: str | None) -> None
     )
 
 
+async def _ballot_numbers(turn: Turn, text: str | None, action: str | None) -> None:
+    if not text:
+        raise InvalidInput("Please write the numbers of your choices, for example: 1 3")
+    await voting.on_ballot_numbers(turn, text)
+
+
 async def _coordinator_message(turn: Turn, text: str | None, action: str | None) -> None:
     if not text:
         raise InvalidInput("Please write your message.")
@@ -663,6 +689,7 @@ STEPS: dict[tuple[str | None, str | None], StepHandler] = {
     ("poll", "options"): _poll_options,
     ("poll", "duration"): _poll_duration,
     ("poll", "ballot"): _poll_ballot,
+    ("ballot", "numbers"): _ballot_numbers,
 }
 # Button prefixes that belong to a step (not global actions).
 STEP_ACTIONS: dict[tuple[str | None, str | None], set[str]] = {

@@ -33,6 +33,7 @@ STATE_LABELS = {
     "expired": N_("expired"),
     "changed": N_("changed"),
 }
+NEW_MEMBER = N_("(new member)")
 # Parameters whose values are message ids themselves.
 TRANSLATED_PARAMS = {"what"}
 DATETIME_PARAMS = {"when", "closes_at", "when_end"}
@@ -57,6 +58,9 @@ def render_params(params: dict[str, Any], language: str, timezone: str) -> dict[
             shown[name] = translate(language, value)
         elif name == "hours" and isinstance(value, int | float):
             shown[name] = format_decimal(value, locale=language or "fr")
+        elif name == "first_name" and params.get("new_member") is True:
+            # Volunteers are told when a request comes from someone who joined recently.
+            shown[name] = f"{value} {translate(language, NEW_MEMBER)}"
         else:
             shown[name] = value
     return shown

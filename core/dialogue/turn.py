@@ -23,8 +23,9 @@ class Understanding(Protocol):
 
 
 # What a chat keeps whatever flow it enters: its language, the last buttons shown (for numbered
-# answers) and, for a newcomer, the territory of the invitation link they came with.
-KEPT_ACROSS_FLOWS = ("language", "last_choices", "territory_id")
+# answers) and, for a newcomer, the territory of the invitation link they came with (and its
+# code, so that opening the same link again does not count as a second use).
+KEPT_ACROSS_FLOWS = ("language", "last_choices", "territory_id", "invitation")
 
 
 @dataclass

@@ -59,5 +59,11 @@ class AlreadyVoted(DomainError):
     key = "You have already voted in this secret ballot. A secret vote cannot be changed."
 
 
+class NotAVoter(NotAMember):
+    """The member is not in a poll's electorate (`core.services.polls.may_vote`)."""
+
+    key = "Only approved members of this territory can vote in this poll."
+
+
 class CodeInvalid(DomainError):
     key = "This code is wrong or has expired. Ask for a new one."

@@ -26,6 +26,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     connections read then write; BEGIN IMMEDIATE makes the second one wait (busy timeout).
     """
     parsed = make_url(url)
+    # Statements logged (sqlalchemy.engine at INFO, to look at a problem) and database errors
+    # never show their values: phone numbers, addresses, or what a secret ballot chose.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() != "sqlite":
         # `?schema=name` puts entraide's tables in their own PostgreSQL schema.
         schema = parsed.query.get("schema")

@@ -6,6 +6,7 @@ message to the volunteer who accepted; public rooms get a first name and a neigh
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -24,9 +25,12 @@ from core.domain.model import (
 from core.domain.vocabulary import MemberStatus, RequestState
 from core.i18n import N_
 from core.services import outbox
+from core.services.electorate import electorate
 from core.services.members import coordinators_of, get_member
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
+
+DEFAULT_NEW_MEMBER_DAYS = 14
 
 
 def request_summary(request: HelpRequest) -> dict[str, Any]:
@@ -38,6 +42,12 @@ def request_summary(request: HelpRequest) -> dict[str, Any]:
         "neighbourhood": request.neighbourhood or "-",
         "first_name": request.requester.first_name,
     }
+
+
+def is_new_member(uow: UnitOfWork, member: Member) -> bool:
+    """Whether a member joined less than `new_member_days` ago (volunteers are told so)."""
+    days = getattr(uow.settings, "new_member_days", DEFAULT_NEW_MEMBER_DAYS)
+    return uow.now() - member.created_at < timedelta(days=days)
 
 
 def offer_choices(request_id: int) -> list[Choice]:
@@ -97,6 +107,7 @@ async def on_request_posted(uow: UnitOfWork, event: events.RequestPosted) -> Non
             channel=channel,
             choices=[Choice("I'll help", f"accept:{request.id}")],
             topic=f"request:{request.id}",
+            new_member=is_new_member(uow, request.requester),
             **request_summary(request),
         )
 
@@ -107,6 +118,7 @@ async def on_volunteers_offered(uow: UnitOfWork, event: events.VolunteersOffered
     summary = request_summary(request)
     if request.place:
         summary["place"] = request.place
+    summary["new_member"] = is_new_member(uow, request.requester)
     key = (
         "New request near you: {category}, {when}, in {neighbourhood}, for {first_name}."
         if not request.place
@@ -281,6 +293,10 @@ async def on_volunteer_thanked(uow: UnitOfWork, event: events.VolunteerThanked) 
 
 
 def poll_choices(poll: Poll) -> list[Choice]:
+    """The buttons of a poll: its options; for a secret multiple-choice ballot one "Vote",
+    which asks for every choice in one message (no selection is kept between presses)."""
+    if poll.secret and poll.kind == "multiple":
+        return [Choice("Vote", f"ballot:{poll.id}")]
     return [
         Choice(o.label, f"vote:{poll.id}:{o.position}", {"translate": poll.kind == "proposal"})
         for o in poll.options
@@ -302,11 +318,8 @@ async def on_poll_opened(uow: UnitOfWork, event: events.PollOpened) -> None:
         if not poll.secret
         else "New secret ballot: {question}\nVote before {closes_at}."
     )
-    members = await uow.session.execute(
-        select(Member).where(
-            Member.territory_id == poll.territory_id, Member.status == MemberStatus.APPROVED
-        )
-    )
+    # Only the members who may vote in it (see `polls.electorate`).
+    members = await uow.session.execute(select(Member).where(*electorate(poll)))
     for member in members.scalars():
         outbox.write(
             uow, key, member=member, choices=poll_choices(poll), topic=f"poll:{poll.id}", **params
@@ -449,6 +462,7 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
                 channel=channel,
                 choices=[Choice("I'll help", f"accept:{request.id}")],
                 topic=f"request:{request.id}",
+                new_member=is_new_member(uow, request.requester),
                 **summary,
             )
         return
@@ -523,13 +537,7 @@ async def on_poll_closing_soon(uow: UnitOfWork, event: events.PollClosingSoon) -
     source = BallotReceipt if poll.secret else Vote
     voted = select(source.member_id).where(source.poll_id == poll.id)
     members = await uow.session.execute(
-        select(Member)
-        .where(
-            Member.territory_id == poll.territory_id,
-            Member.status == MemberStatus.APPROVED,
-            Member.id.not_in(voted),
-        )
-        .order_by(Member.id)
+        select(Member).where(*electorate(poll), Member.id.not_in(voted)).order_by(Member.id)
     )
     for member in members.scalars():
         outbox.write(

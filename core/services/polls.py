@@ -12,12 +12,12 @@ from core.domain import events
 from core.domain.errors import (
     AlreadyVoted,
     InvalidInput,
-    NotAMember,
     NotFound,
     PollClosed,
 )
-from core.domain.model import BallotReceipt, Member, Poll, PollOption, SecretTally, Vote
-from core.domain.vocabulary import MemberStatus, PollKind, PollState
+from core.domain.model import BallotReceipt, Poll, PollOption, SecretTally, Vote
+from core.domain.vocabulary import PollKind, PollState, Role
+from core.services.electorate import open_to, require_voter
 from core.services.members import _require_coordinator, get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
@@ -25,6 +25,7 @@ from core.services.unit_of_work import UnitOfWork
 # Proposal polls have fixed answers; their labels are message ids translated when shown.
 PROPOSAL_OPTIONS = ("Yes", "No", "Abstain")
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
+
 
 
 async def get_poll(uow: UnitOfWork, poll_id: int) -> Poll:
@@ -45,10 +46,21 @@ async def create_poll(
     secret: bool = False,
     quorum: int = 0,
     by_id: int | None,
+    voter_role: Role | str | None = None,
+    prior_members_only: bool = True,
 ) -> Poll:
-    """Open a poll for the members of a territory (coordinators and the administrator)."""
+    """Open a poll for the members of a territory (coordinators and the administrator).
+
+    Who may vote: its approved members, with `voter_role` if given, and, if
+    `prior_members_only` (the default), only those who joined before the poll opened, so that
+    accounts made for the occasion cannot decide it.
+    """
     await _require_coordinator(uow, by_id, territory_id)
     kind = PollKind(kind)
+    try:
+        role = Role(voter_role) if voter_role is not None else None
+    except ValueError as exc:
+        raise InvalidInput("Unknown role: {role}.", role=str(voter_role)[:20]) from exc
     question = clean_text(question, limit=300, what="question")
     labels = (
         list(PROPOSAL_OPTIONS)
@@ -73,12 +85,33 @@ async def create_poll(
         state=PollState.OPEN,
         created_by=by_id,
         created_at=uow.now(),
+        voter_role=str(role) if role else None,
+        prior_members_only=prior_members_only,
         options=[PollOption(position=i, label=label) for i, label in enumerate(labels)],
     )
     uow.session.add(poll)
     await uow.session.flush()
-    uow.audit(by_id, "poll.create", f"poll:{poll.id}", kind=str(kind), secret=secret)
+    uow.audit(
+        by_id,
+        "poll.create",
+        f"poll:{poll.id}",
+        kind=str(kind),
+        secret=secret,
+        voter_role=poll.voter_role,
+        prior_members_only=prior_members_only,
+    )
     uow.publish(events.PollOpened(poll.id))
+    return poll
+
+
+async def require_ballot(uow: UnitOfWork, member_id: int, poll_id: int) -> Poll:
+    """The poll, if this member may cast a ballot in it now (before asking for the choice)."""
+    poll = await get_poll(uow, poll_id)
+    require_voter(await get_member(uow, member_id), poll)
+    if not poll.is_open_at(uow.now()):
+        raise PollClosed()
+    if poll.secret and await uow.session.get(BallotReceipt, (poll.id, member_id)) is not None:
+        raise AlreadyVoted()
     return poll
 
 
@@ -86,7 +119,7 @@ async def vote(uow: UnitOfWork, member_id: int, poll_id: int, choice: Sequence[i
     """Record a member's vote; an empty choice retracts an open-ballot vote."""
     poll = await get_poll(uow, poll_id)
     member = await get_member(uow, member_id)
-    _require_voter(member, poll)
+    require_voter(member, poll)
     if not poll.is_open_at(uow.now()):
         raise PollClosed()
     positions = poll.validate_choice(list(choice))
@@ -118,7 +151,10 @@ async def _cast_secret(uow: UnitOfWork, poll: Poll, member_id: int, positions: l
     receipt = await uow.session.get(BallotReceipt, (poll.id, member_id))
     if receipt is not None:
         raise AlreadyVoted()
-    uow.session.add(BallotReceipt(poll_id=poll.id, member_id=member_id, cast_at=uow.now()))
+    # The day is all a receipt needs to say; a finer time would only help to match it with
+    # other traces of the same moment.
+    day = uow.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    uow.session.add(BallotReceipt(poll_id=poll.id, member_id=member_id, cast_at=day))
     await _add_to_secret_tally(uow, poll, positions)
     # The audit says that the member voted, never what they chose.
     uow.audit(member_id, "poll.vote", f"poll:{poll.id}", secret=True)
@@ -141,18 +177,16 @@ async def _add_to_secret_tally(uow: UnitOfWork, poll: Poll, positions: list[int]
         if option.position not in have:
             uow.session.add(SecretTally(poll_id=poll.id, position=option.position, count=0))
     await uow.session.flush()
-    chosen = sorted(set(positions))
+    # One increment per option, 1 for the chosen ones: the statement has the same shape for
+    # every ballot of the poll, so its text (in a log, in pg_stat_statements) tells nothing.
+    chosen = set(positions)
+    increments = {option.position: int(option.position in chosen) for option in poll.options}
     await uow.session.execute(
         update(SecretTally)
         .where(SecretTally.poll_id == poll.id)
-        .values(count=SecretTally.count + case((SecretTally.position.in_(chosen), 1), else_=0))
+        .values(count=SecretTally.count + case(increments, value=SecretTally.position, else_=0))
         .execution_options(synchronize_session=False)
     )
-
-
-def _require_voter(member: Member, poll: Poll) -> None:
-    if member.territory_id != poll.territory_id or member.status != MemberStatus.APPROVED:
-        raise NotAMember()
 
 
 async def current_choice(uow: UnitOfWork, member_id: int, poll_id: int) -> list[int] | None:
@@ -217,9 +251,10 @@ async def close_poll(uow: UnitOfWork, poll_id: int, *, by_id: int | None) -> dic
 
 
 async def open_polls_for(uow: UnitOfWork, member_id: int) -> list[Poll]:
+    """The open polls this member may vote in, the soonest closed first."""
     member = await get_member(uow, member_id)
     query = select(Poll).where(
-        Poll.territory_id == member.territory_id,
+        *open_to(member),
         Poll.state == PollState.OPEN,
         Poll.closes_at > uow.now(),
     )
@@ -235,7 +270,11 @@ async def polls_due(uow: UnitOfWork) -> list[int]:
 
 
 async def merge_votes(uow: UnitOfWork, from_member: int, into_member: int) -> None:
-    """When two accounts join into one member, keep one vote per poll: the latest."""
+    """When two accounts join into one member, keep one vote per poll: the latest.
+
+    Secret ballots: only the receipts move (one per poll is kept). The tallies cannot be
+    touched: a ballot is not linked to anyone, so one cast from each account stays counted.
+    """
     theirs = (
         await uow.session.execute(select(Vote).where(Vote.member_id == from_member))
     ).scalars()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,14 @@ from bots.cli import app
 from .bot_api import FakeBotApi
 
 runner = CliRunner()
+LINK = r"https://t\.me/{bot}\?start=join_([A-Za-z0-9_-]{{32}})"
+
+
+def invitation_in(output: str, bot: str) -> str:
+    """The code of the one invitation link printed."""
+    found = re.fullmatch(LINK.format(bot=bot), output.strip())
+    assert found, output
+    return found.group(1)
 
 
 @pytest.fixture
@@ -27,7 +36,32 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_invitation_names_the_bot_and_the_territory(database: None) -> None:
     result = runner.invoke(app, ["territory", "invite", "Bouguenais", "--bot", "@entraide_bot"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "https://t.me/entraide_bot?start=join_2"
+    code = invitation_in(result.output, "entraide_bot")
+    listed = runner.invoke(app, ["territory", "invitations", "Bouguenais"])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.startswith(f"{code}\tvalid\tuses 0/-\texpires never")
+    assert code not in runner.invoke(app, ["territory", "invitations", "Rezé"]).output
+
+
+def test_an_invitation_can_expire_be_limited_and_be_revoked(database: None) -> None:
+    result = runner.invoke(
+        app, ["territory", "invite", "Rezé", "--bot", "b", "--expires", "30d", "--uses", "5"]
+    )
+    assert result.exit_code == 0, result.output
+    code = invitation_in(result.output, "b")
+    listed = runner.invoke(app, ["territory", "invitations", "Rezé"]).output
+    assert f"{code}\tvalid\tuses 0/5\texpires 20" in listed
+    revoked = runner.invoke(app, ["territory", "revoke", code])
+    assert revoked.exit_code == 0 and code in revoked.output
+    assert f"{code}\trevoked" in runner.invoke(app, ["territory", "invitations", "Rezé"]).output
+
+
+def test_a_wrong_invitation_option_or_code_is_explained(database: None) -> None:
+    result = runner.invoke(app, ["territory", "invite", "--bot", "b", "--expires", "soon"])
+    assert result.exit_code == 1 and "--closes" not in result.output
+    assert runner.invoke(app, ["territory", "invite", "--bot", "b", "--uses", "0"]).exit_code
+    unknown = runner.invoke(app, ["territory", "revoke", "not-a-code"])
+    assert unknown.exit_code == 1
 
 
 def test_without_a_bot_name_or_token_the_command_says_what_it_needs(database: None) -> None:
@@ -54,5 +88,5 @@ async def test_with_the_bot_s_token_the_name_is_asked_to_telegram(
     finally:
         await api.stop()
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "https://t.me/entraide_reze_bot?start=join_1"
+    invitation_in(result.output, "entraide_reze_bot")
     assert api.requests("getMe")

@@ -20,7 +20,7 @@ from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.domain.model import HelpRequest, Member, Notification, PlatformAccount
 from core.domain.vocabulary import Category, Role
-from core.services import channels, members, polls
+from core.services import channels, invitations, members, polls
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import make_settings
 
@@ -288,8 +288,9 @@ async def test_a_newcomer_who_opens_a_territory_s_invitation_link_is_welcomed_th
 ) -> None:
     async with scene.core.uow() as uow:
         bouguenais = await members.add_territory(uow, "Bouguenais", neighbourhoods=["Les Couëts"])
+        invitation = await invitations.create_invitation(uow, bouguenais.id, by_id=None)
         await uow.commit()
     odette = scene.api.user(400, "Odette", language_code="fr")
-    # What Telegram sends when someone opens https://t.me/<bot>?start=join_<id>.
-    scene.api.command(odette, "/start", invitation_link("b", bouguenais.id).split("=")[1])
+    # What Telegram sends when someone opens https://t.me/<bot>?start=join_<code>.
+    scene.api.command(odette, "/start", invitation_link("b", invitation.code).split("=")[1])
     await text_arrives(scene.api, odette.id, "Bouguenais")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.dialogue.turn import Turn
 from core.domain import events
 from core.domain.errors import CodeInvalid
-from core.services import identity, members
+from core.services import identity, invitations, members
 from core.services.outbox import Choice
 from core.services.text import clean_text
 
@@ -115,9 +115,13 @@ async def give_link_code(turn: Turn, code: str = "") -> None:
     )
 
 
-async def follow_invitation(turn: Turn, territory_id: str) -> None:
-    """A member opened a territory's invitation link (`/start join_<id>` on Telegram)."""
-    if str(turn.territory.id) == territory_id:
+async def follow_invitation(turn: Turn, code: str) -> None:
+    """A member opened an invitation link (`/start join_<code>` on Telegram).
+
+    Nothing is used up: a member stays in their territory; the menu if the invitation is to it.
+    """
+    invitation = await invitations.valid_invitation(turn.uow, code)
+    if invitation is None or invitation.territory_id == turn.territory.id:
         await show_menu(turn)
         return
     turn.goto(None)

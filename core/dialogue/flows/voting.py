@@ -1,9 +1,16 @@
-"""Polls in the conversation: list the open ones, vote by pressing a choice."""
+"""Polls in the conversation: list the open ones, vote by pressing a choice.
+
+A secret multiple-choice ballot is cast in one message ("1 3"): the choice never waits in the
+conversation's state or in a message, where it would sit next to the member.
+"""
 
 from __future__ import annotations
 
+import re
+
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.turn import Turn
+from core.domain.errors import DomainError, InvalidInput
 from core.services import polls
 from core.services.notifications import poll_choices
 from core.services.outbox import Choice
@@ -34,6 +41,9 @@ async def do_vote(turn: Turn, arg: str) -> None:
     assert turn.member is not None
     poll_id, _, position = arg.partition(":")
     poll = await polls.get_poll(turn.uow, int(poll_id))
+    if poll.kind == "multiple" and poll.secret:
+        await ask_ballot(turn, str(poll.id))  # an older message's option button
+        return
     if poll.kind == "multiple":
         await _toggle(turn, poll, int(position))
         return
@@ -59,9 +69,49 @@ async def _toggle(turn: Turn, poll: polls.Poll, position: int) -> None:
 async def send_multiple(turn: Turn, arg: str) -> None:
     assert turn.member is not None
     poll = await polls.get_poll(turn.uow, int(arg))
+    if poll.secret:
+        await ask_ballot(turn, arg)
+        return
     selected = list(turn.data(f"poll_{poll.id}", []))
     await polls.vote(turn.uow, turn.member.id, poll.id, selected)
     _confirm_vote(turn, poll, selected)
+
+
+async def ask_ballot(turn: Turn, arg: str) -> None:
+    """A secret multiple-choice ballot: list the options, ask for all the numbers at once."""
+    assert turn.member is not None
+    poll = await polls.require_ballot(turn.uow, turn.member.id, int(arg))
+    options = "\n".join(f"{o.position + 1}. {o.label}" for o in poll.options)
+    turn.goto("ballot", "numbers", poll_id=poll.id)
+    turn.reply(
+        "Secret ballot: {question}\n{options}\n"
+        "Write the numbers of all your choices in one message, for example: 1 3",
+        question=poll.question,
+        options=options,
+        choices=[Choice("Cancel", "abort")],
+        topic=f"poll:{poll.id}",
+    )
+
+
+async def on_ballot_numbers(turn: Turn, text: str) -> None:
+    """The numbers of a secret multiple-choice ballot, cast at once; nothing kept if wrong."""
+    assert turn.member is not None
+    try:
+        poll = await polls.require_ballot(turn.uow, turn.member.id, int(turn.data("poll_id")))
+    except DomainError as refusal:  # closed meanwhile...: say so once, and leave the ballot
+        turn.goto(None)
+        turn.reply(refusal.key, choices=menu_choices(turn), **refusal.params)
+        return
+    count = len(poll.options)
+    words = [w for w in re.split(r"[\s,;.+/&-]+|\bet\b|\band\b", text.strip()) if w]
+    if not words or not all(w.isdigit() and len(w) <= 2 and 1 <= int(w) <= count for w in words):
+        raise InvalidInput(
+            "Please write numbers from 1 to {count}, for example: 1 3", count=count
+        )
+    positions = sorted({int(w) - 1 for w in words})
+    await polls.vote(turn.uow, turn.member.id, poll.id, positions)
+    turn.goto(None)
+    _confirm_vote(turn, poll, positions)
 
 
 async def retract(turn: Turn, arg: str) -> None:
