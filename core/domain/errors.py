@@ -61,3 +61,7 @@ class AlreadyVoted(DomainError):
 
 class CodeInvalid(DomainError):
     key = "This code is wrong or has expired. Ask for a new one."
+
+
+class TooManyAttempts(DomainError):
+    key = "Too many tries. Please wait {minutes} minutes before trying again."
