@@ -135,7 +135,8 @@ async def test_one_poll_on_telegram_and_matrix_counts_each_member_once_and_one_r
     found = re.search(r"code est\W*([2-9A-Z]{6})", said)
     assert found, said
     carol_chat = await direct_chat(carol_mx, bot.user_id)
-    await carol_mx.ask(carol_chat, f"!lier {found.group(1)}", contains="reliés")
+    await carol_mx.ask(carol_chat, f"!lier {found.group(1)}", contains="Relier ce compte")
+    await carol_mx.ask(carol_chat, "oui", contains="reliés")  # nothing is joined before the yes
     async with bot.core.uow() as uow:
         on_telegram = await identity.account_for(uow, Platform.TELEGRAM, str(carol_tg.id))
         on_matrix = await identity.account_for(uow, Platform.MATRIX, carol_mx.user_id)

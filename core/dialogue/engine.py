@@ -399,6 +399,9 @@ class ConversationEngine(DeliveryDesk):
         if action and action.startswith("join:"):
             await self._join_invited_territory(turn, action.partition(":")[2])
             return
+        if turn.conversation.flow == "link":  # a code typed here waits for a yes or a no
+            await self._continue_flow(turn, text, action)
+            return
         if turn.conversation.flow != "onboarding":
             await onboarding.start(turn)
             return
@@ -434,6 +437,9 @@ class ConversationEngine(DeliveryDesk):
         )
 
     async def _abort(self, turn: Turn) -> None:
+        if turn.conversation.flow == "link":  # "cancel" is a no: the code's owner is told
+            await common.refuse_link(turn)
+            return
         if turn.conversation.flow is None:
             await asking.show_my_requests(turn)
             return
@@ -627,6 +633,18 @@ async def _language_choose(turn: Turn, text: str | None, action: str | None) -> 
     await common.ask_language(turn)
 
 
+async def _link_confirm(turn: Turn, text: str | None, action: str | None) -> None:
+    """Join this account to the code's member only on an explicit yes."""
+    folded = fold(text or "")
+    if action == "link_yes" or (text and command_of(text) is None and folded in YES_WORDS):
+        await common.confirm_link(turn)
+    elif action == "link_no" or (text and (folded in NO_WORDS or command_of(text) == "abort")):
+        await common.refuse_link(turn)
+    else:
+        turn.reply("Please answer yes or no.", choices=common.LINK_CHOICES)
+
+
+NO_WORDS = {"non", "no", "non merci", "no thanks", "pas moi", "not me"}
 YES_WORDS = {
     "oui",
     "yes",
@@ -690,6 +708,7 @@ STEPS: dict[tuple[str | None, str | None], StepHandler] = {
     ("poll", "duration"): _poll_duration,
     ("poll", "ballot"): _poll_ballot,
     ("ballot", "numbers"): _ballot_numbers,
+    ("link", "confirm"): _link_confirm,
 }
 # Button prefixes that belong to a step (not global actions).
 STEP_ACTIONS: dict[tuple[str | None, str | None], set[str]] = {
@@ -709,4 +728,5 @@ STEP_ACTIONS: dict[tuple[str | None, str | None], set[str]] = {
     ("poll", "options"): {"poll_kind"},
     ("poll", "duration"): {"poll_days"},
     ("poll", "ballot"): {"poll_ballot"},
+    ("link", "confirm"): {"link_yes", "link_no"},
 }

@@ -67,3 +67,7 @@ class NotAVoter(NotAMember):
 
 class CodeInvalid(DomainError):
     key = "This code is wrong or has expired. Ask for a new one."
+
+
+class TooManyAttempts(DomainError):
+    key = "Too many tries. Please wait {minutes} minutes before trying again."

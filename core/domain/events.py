@@ -147,3 +147,21 @@ class MemberUnreachable(Event):
 
     member_id: int
     platform: str
+
+
+@dataclass(frozen=True)
+class AccountsLinked(Event):
+    """An account joined `member_id` with a code that member asked for on `account_id`."""
+
+    member_id: int
+    account_id: int | None
+    platform: str  # of the account that joined
+
+
+@dataclass(frozen=True)
+class LinkRefused(Event):
+    """The person who used `member_id`'s code refused the link: nothing was joined."""
+
+    member_id: int
+    account_id: int | None
+    platform: str

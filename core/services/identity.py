@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from core.domain import events
 from core.domain.errors import CodeInvalid, InvalidInput
@@ -20,6 +21,7 @@ from core.domain.model import (
     PlatformAccount,
 )
 from core.domain.vocabulary import MemberStatus, Platform
+from core.services import attempts
 from core.services.members import get_member
 from core.services.polls import merge_votes
 from core.services.unit_of_work import UnitOfWork
@@ -27,6 +29,8 @@ from core.services.unit_of_work import UnitOfWork
 # No 0/O or 1/I/L: codes are read aloud and copied by hand.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
+# A merge keeps the most restrictive status of the two members (erased ones are never merged).
+STATUS_STRICTNESS = {MemberStatus.APPROVED: 0, MemberStatus.PENDING: 1, MemberStatus.SUSPENDED: 2}
 
 
 async def account_for(uow: UnitOfWork, platform: str, external_id: str) -> PlatformAccount | None:
@@ -64,13 +68,23 @@ async def ensure_account(
     return account
 
 
-async def issue_link_code(uow: UnitOfWork, member_id: int) -> LinkCode:
-    """A code, valid a few minutes, that the member types on another platform."""
+async def issue_link_code(
+    uow: UnitOfWork, member_id: int, *, account_id: int | None = None
+) -> LinkCode:
+    """A code, valid a few minutes, that the member types on another platform.
+
+    Bound to `account_id`, the account that asked (told there of the outcome; the code dies if
+    that account leaves the member). It replaces the member's codes not used yet.
+    """
     await get_member(uow, member_id)
     minutes = uow.settings.link_code_minutes if uow.settings is not None else 10
+    await uow.session.execute(
+        delete(LinkCode).where(LinkCode.member_id == member_id, LinkCode.used_at.is_(None))
+    )
     code = LinkCode(
         code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
         member_id=member_id,
+        account_id=account_id,
         expires_at=uow.now() + timedelta(minutes=minutes),
     )
     uow.session.add(code)
@@ -79,29 +93,93 @@ async def issue_link_code(uow: UnitOfWork, member_id: int) -> LinkCode:
     return code
 
 
-async def redeem_link_code(uow: UnitOfWork, account: PlatformAccount, code: str) -> Member:
-    """Join `account` to the member who issued `code`; merge that account's former member."""
-    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
+@dataclass(frozen=True)
+class LinkProposal:
+    """What a valid code would join, to show the person before they say yes."""
+
+    code: str  # as stored (upper case, no separators): kept in the conversation, not shown
+    target: Member  # the member who asked for the code; the account joins them
+    former: Member | None  # the member the account belongs to now: merged into `target`
+
+
+async def propose_link(uow: UnitOfWork, account: PlatformAccount, code: str) -> LinkProposal:
+    """Check a code typed (or tapped) on `account`. Nothing is joined before `confirm_link`.
+
+    Wrong codes are rate-limited per account and for everyone (`attempts`): past the limit
+    every code is refused (`TooManyAttempts`), the right one too. A wrong code (`CodeInvalid`)
+    records a failed attempt in this transaction: the caller must commit it, not roll it
+    back, or the limit would never be reached. Other refusals (`InvalidInput`: already
+    joined, another territory) are of a right code and change nothing.
+    """
+    limit = attempts.link_code_limit(uow.settings)
+    subject = attempts.account_subject(account.id)
+    await attempts.ensure_allowed(uow, limit, subject)  # nothing recorded past the limit
+    try:
+        return await _proposal(uow, account, code)
+    except CodeInvalid:
+        attempts.record(uow, limit.kind, subject, succeeded=False)
+        raise
+
+
+async def confirm_link(uow: UnitOfWork, account: PlatformAccount, code: str) -> Member:
+    """The person on `account` said yes: join it to the code's member, merging its former one.
+
+    `code` comes from that account's conversation (where `propose_link` left it), never from
+    a button; it is checked again, since it may have been used, replaced or expired since.
+    """
+    proposal = await _proposal(uow, account, code)
+    target, former = proposal.target, proposal.former
+    link = await uow.session.get(LinkCode, proposal.code)
+    assert link is not None
+    link.used_at = uow.now()
+    account.member_id = target.id
+    await uow.session.flush()
+    if former is not None:
+        await merge_members(uow, former.id, target.id)
+    uow.audit(target.id, "identity.link", f"member:{target.id}", platform=account.platform)
+    uow.publish(events.AccountsLinked(target.id, link.account_id, account.platform))
+    return target
+
+
+async def refuse_link(uow: UnitOfWork, account: PlatformAccount, code: str) -> None:
+    """The person on `account` said no: the code is spent and its member is told."""
+    link = await uow.session.get(LinkCode, _normalized(code))
+    if link is None or link.used_at is not None:
+        return
+    link.used_at = uow.now()
+    uow.audit(
+        account.member_id, "identity.refuse", f"member:{link.member_id}", platform=account.platform
+    )
+    uow.publish(events.LinkRefused(link.member_id, link.account_id, account.platform))
+
+
+def _normalized(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())[: CODE_LENGTH + 1]
+
+
+async def _proposal(uow: UnitOfWork, account: PlatformAccount, code: str) -> LinkProposal:
+    """What `code` would join `account` to, or the refusal; changes nothing."""
+    normalized = _normalized(code)
     if len(normalized) != CODE_LENGTH:
         raise CodeInvalid()
     link = await uow.session.get(LinkCode, normalized)
     if link is None or link.used_at is not None or link.expires_at <= uow.now():
         raise CodeInvalid()
-    target = await get_member(uow, link.member_id)
+    target = await uow.session.get(Member, link.member_id)
+    if target is None or target.status == MemberStatus.ERASED:
+        raise CodeInvalid()
+    if link.account_id is not None:  # the asking account must still be that member's
+        asking = await uow.session.get(PlatformAccount, link.account_id)
+        if asking is None or asking.member_id != target.id:
+            raise CodeInvalid()
     if account.member_id == target.id:
         raise InvalidInput("These two accounts are already joined.")
-    previous = account.member_id
-    former = await uow.session.get(Member, previous) if previous is not None else None
+    former = await uow.session.get(Member, account.member_id) if account.member_id else None
+    if former is not None and former.status == MemberStatus.ERASED:
+        former = None  # nothing left to merge: the account simply joins
     if former is not None and former.territory_id != target.territory_id:
-        # Refused before anything is changed (merge_members would refuse it half-way).
         raise InvalidInput("These accounts belong to two different territories.")
-    link.used_at = uow.now()
-    account.member_id = target.id
-    await uow.session.flush()
-    if previous is not None:
-        await merge_members(uow, previous, target.id)
-    uow.audit(target.id, "identity.link", f"member:{target.id}", platform=account.platform)
-    return target
+    return LinkProposal(normalized, target, former)
 
 
 async def merge_members(uow: UnitOfWork, from_id: int, into_id: int) -> None:
@@ -135,7 +213,9 @@ async def merge_members(uow: UnitOfWork, from_id: int, into_id: int) -> None:
             )
         await session.delete(offer)
     await merge_votes(uow, from_id, into_id)
-    # Roles and details the target lacks are kept; the target's own choices win.
+    status = _merged_status(source, target)
+    # Roles and details the target lacks are kept; the target's own choices win. The
+    # coordinator role is never carried over: only a coordinator's decision gives it.
     target.is_requester |= source.is_requester
     target.is_volunteer |= source.is_volunteer
     target.phone = target.phone or source.phone
@@ -143,11 +223,41 @@ async def merge_members(uow: UnitOfWork, from_id: int, into_id: int) -> None:
     target.neighbourhood = target.neighbourhood or source.neighbourhood
     target.set_skills(target.skill_set | source.skill_set)
     target.availability |= source.availability
+    newly_pending = status == MemberStatus.PENDING != target.status
+    if status != MemberStatus.APPROVED:
+        target.approved_at = None
+    elif source.approved_at is not None and target.approved_at is not None:
+        target.approved_at = min(source.approved_at, target.approved_at)
+    target.status = status
     source.status = MemberStatus.ERASED
     source.display_name, source.phone, source.address = "(merged)", None, None
     source.set_skills(set())
     await session.flush()
-    uow.audit(into_id, "member.merge", f"member:{into_id}", merged=from_id)
+    uow.audit(
+        into_id,
+        "member.merge",
+        f"member:{into_id}",
+        **{"from": from_id, "into": into_id},
+        status=str(status),
+        roles=target.roles,
+    )
+    if newly_pending:  # the coordinators are asked, as for a new volunteer
+        uow.publish(events.MemberJoined(into_id))
+
+
+def _merged_status(source: Member, target: Member) -> MemberStatus:
+    """The most restrictive status of the two; pending if a role needing approval is new.
+
+    A volunteer role the target lacks needs a coordinator's approval even if the source was
+    approved: approval is of a person as a volunteer, and the merge must never grant it.
+    """
+    status = max(
+        (MemberStatus(source.status), MemberStatus(target.status)),
+        key=STATUS_STRICTNESS.__getitem__,
+    )
+    if source.is_volunteer and not target.is_volunteer and status == MemberStatus.APPROVED:
+        return MemberStatus.PENDING
+    return status
 
 
 async def mark_unreachable(uow: UnitOfWork, account_id: int) -> None:

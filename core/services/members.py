@@ -11,7 +11,7 @@ from core.domain import events
 from core.domain.errors import InvalidInput, NotAllowed, NotFound
 from core.domain.model import Member, PlatformAccount, Territory
 from core.domain.vocabulary import LANGUAGES, Category, MemberStatus, Role
-from core.services.text import clean_text
+from core.services.text import clean_name, clean_text
 from core.services.unit_of_work import UnitOfWork
 
 FRANCE_EMERGENCY_NUMBERS = [
@@ -125,7 +125,7 @@ async def onboard_member(
         raise NotFound()
     member = Member(
         territory_id=territory_id,
-        display_name=clean_text(display_name, limit=80, what="name"),
+        display_name=clean_name(display_name),
         is_requester=Role.REQUESTER in role_set,
         is_volunteer=Role.VOLUNTEER in role_set,
         is_coordinator=Role.COORDINATOR in role_set,
@@ -155,10 +155,12 @@ async def onboard_member(
 
 
 async def update_profile(uow: UnitOfWork, member_id: int, **changes: Any) -> Member:
-    """Change a member's own profile fields (language, neighbourhood, skills, contact...)."""
+    """Change a member's own profile fields (name, language, neighbourhood, skills, contact...)."""
     member = await get_member(uow, member_id)
     for field, value in changes.items():
-        if field == "language":
+        if field == "display_name":
+            member.display_name = clean_name(value)
+        elif field == "language":
             member.language = _language(value)
         elif field == "neighbourhood":
             member.neighbourhood = _optional(value, 80, "neighbourhood")

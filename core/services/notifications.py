@@ -18,6 +18,7 @@ from core.domain.model import (
     HelpRequest,
     MatchOffer,
     Member,
+    PlatformAccount,
     Poll,
     TerritoryChannel,
     Vote,
@@ -584,6 +585,33 @@ async def on_member_unreachable(uow: UnitOfWork, event: events.MemberUnreachable
     )
 
 
+async def _tell_code_owner(
+    uow: UnitOfWork, event: events.AccountsLinked | events.LinkRefused, key: str
+) -> None:
+    """In the chat where the member asked for the code; else where they are best reached."""
+    asking = await uow.session.get(PlatformAccount, event.account_id) if event.account_id else None
+    where: dict[str, Any] = (
+        {"account": asking}
+        if asking is not None and asking.member_id == event.member_id
+        else {"member": await get_member(uow, event.member_id)}
+    )
+    outbox.write(uow, key, platform=event.platform.capitalize(), **where)
+
+
+async def on_accounts_linked(uow: UnitOfWork, event: events.AccountsLinked) -> None:
+    await _tell_code_owner(
+        uow, event, N_("Done: your {platform} account is now linked to this one.")
+    )
+
+
+async def on_link_refused(uow: UnitOfWork, event: events.LinkRefused) -> None:
+    await _tell_code_owner(
+        uow,
+        event,
+        N_("The {platform} account that used your code refused the link. Nothing was linked."),
+    )
+
+
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.MemberJoined: [on_member_joined],
     events.MemberApproved: [on_member_approved],
@@ -606,4 +634,6 @@ HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.FollowUpDue: [on_follow_up_due],
     events.PollClosingSoon: [on_poll_closing_soon],
     events.DigestDue: [on_digest_due],
+    events.AccountsLinked: [on_accounts_linked],
+    events.LinkRefused: [on_link_refused],
 }

@@ -34,10 +34,11 @@ async def _code(coop: Cooperative, member_id: int) -> str:
 
 
 async def _redeem(coop: Cooperative, external_id: str, code: str) -> int:
-    """Type `code` from a Telegram account; return the member the account now belongs to."""
+    """Type `code` from a Telegram account and say yes; return the member it now belongs to."""
     async with coop.core.uow() as uow:
         account = await identity.ensure_account(uow, Platform.TELEGRAM, external_id)
-        member = await identity.redeem_link_code(uow, account, code)
+        proposal = await identity.propose_link(uow, account, code)
+        member = await identity.confirm_link(uow, account, proposal.code)
         await uow.commit()
         return member.id
 
@@ -185,7 +186,9 @@ async def test_redeeming_from_an_account_of_another_territory_changes_nothing(
     async with coop.core.uow() as uow:
         account = await identity.ensure_account(uow, Platform.TELEGRAM, "tg-elsewhere")
         with pytest.raises(InvalidInput):
-            await identity.redeem_link_code(uow, account, code)
+            await identity.propose_link(uow, account, code)
+        with pytest.raises(InvalidInput):
+            await identity.confirm_link(uow, account, code)
         await uow.commit()  # even a caller that commits after the refusal changes nothing
 
     assert await snapshot(coop.core) == before

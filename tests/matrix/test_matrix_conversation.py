@@ -244,7 +244,11 @@ async def test_a_link_code_joins_a_matrix_account_to_a_member_of_another_platfor
     room = await direct_chat(alice, bot.user_id)
     await alice.next_from_bot(room)  # a stranger for now: onboarding
 
-    await alice.ask(room, f"!lier {code}", contains="Alice")
+    await alice.ask(room, f"!lier {code}", contains="Alice Durand")  # asked first, by name
+    async with bot.core.uow() as uow:
+        asked = await identity.account_for(uow, Platform.MATRIX, alice.user_id)
+        assert asked is not None and asked.member_id is None  # nothing joined before the yes
+    await alice.ask(room, "1", contains="reliés")  # "1. Oui, les relier"
 
     async with bot.core.uow() as uow:
         joined = await identity.account_for(uow, Platform.MATRIX, alice.user_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.dialogue.turn import Turn
 from core.domain import events
-from core.domain.errors import CodeInvalid
+from core.domain.errors import CodeInvalid, DomainError
 from core.services import identity, invitations, members
 from core.services.outbox import Choice
 from core.services.text import clean_text
@@ -105,7 +105,7 @@ async def give_link_code(turn: Turn, code: str = "") -> None:
     if code:
         await redeem_link_code(turn, code)
         return
-    code = await identity.issue_link_code(turn.uow, turn.member.id)
+    code = await identity.issue_link_code(turn.uow, turn.member.id, account_id=turn.account.id)
     turn.goto(None)
     turn.reply(
         "Your code is {code}. On your other app, write: lier {code}\n"
@@ -133,14 +133,55 @@ async def follow_invitation(turn: Turn, code: str) -> None:
     )
 
 
+LINK_CHOICES = (Choice("Yes, link them", "link_yes"), Choice("No", "link_no"))
+
+
 async def redeem_link_code(turn: Turn, code: str) -> None:
+    """A code typed (`lier CODE`) or tapped (a deep link): ask before anything is joined."""
     try:
-        member = await identity.redeem_link_code(turn.uow, turn.account, code)
-    except CodeInvalid:
+        proposal = await identity.propose_link(turn.uow, turn.account, code)
+    except DomainError as refusal:
+        # Answered, not raised: raising would roll back the failed attempt just recorded,
+        # and the limit on wrong codes would never be reached.
+        turn.reply(refusal.key, **refusal.params)
+        return
+    # The code waits here, in this account's conversation: the buttons carry none.
+    turn.goto("link", "confirm", link_code=proposal.code)
+    name = proposal.target.display_name
+    if proposal.former is None:
+        turn.reply(
+            "Link this account to {name}'s account? You will see {name}'s requests and "
+            "tasks here. Only say yes if {name} is you.",
+            name=name,
+            choices=LINK_CHOICES,
+        )
+    else:
+        turn.reply(
+            "Link this account to {name}'s account? {former}'s requests and tasks will move "
+            "to {name}. Only say yes if both are you.",
+            name=name,
+            former=proposal.former.display_name,
+            choices=LINK_CHOICES,
+        )
+
+
+async def confirm_link(turn: Turn) -> None:
+    """The person said yes to the link waiting in their conversation."""
+    code = str(turn.data("link_code") or "")
+    turn.goto(None)
+    try:
+        member = await identity.confirm_link(turn.uow, turn.account, code)
+    except CodeInvalid:  # used, replaced or expired meanwhile: checked before any change
         turn.reply(CodeInvalid.key)
         return
-    turn.member = member
-    turn.goto(None)
+    turn.member, turn.territory = member, member.territory
     turn.reply(
         "Your accounts are now joined, {name}.", name=member.first_name, choices=menu_choices(turn)
     )
+
+
+async def refuse_link(turn: Turn) -> None:
+    """The person said no: nothing is joined, the code is spent, its owner is told."""
+    await identity.refuse_link(turn.uow, turn.account, str(turn.data("link_code") or ""))
+    turn.goto(None)
+    turn.reply("Nothing was linked.", choices=menu_choices(turn) if turn.member else ())

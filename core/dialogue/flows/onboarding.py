@@ -11,7 +11,7 @@ from core.domain.errors import InvalidInput
 from core.domain.vocabulary import LANGUAGES, Category, Role
 from core.services import members
 from core.services.outbox import Choice
-from core.services.text import clean_text
+from core.services.text import clean_name, clean_text
 
 ROLE_CHOICES = {
     "requester": [Role.REQUESTER],
@@ -30,8 +30,7 @@ AVAILABILITY_LABELS = {
 async def start(turn: Turn) -> None:
     """Greet a newcomer; skip the language question when the platform told us theirs."""
     hint = (turn.inbound.language or "")[:2].lower()
-    name = (turn.inbound.display_name or "").strip()
-    turn.goto("onboarding", "language", name=name[:80] if name else None)
+    turn.goto("onboarding", "language", name=_platform_name(turn.inbound.display_name))
     if hint in LANGUAGES:
         turn.set_data(language=hint)
         turn.reply("Hello and welcome to {territory}'s mutual aid!", territory=turn.territory.name)
@@ -44,6 +43,16 @@ async def start(turn: Turn) -> None:
             Choice("English", "lang:en", {"translate": False}),
         ],
     )
+
+
+def _platform_name(display_name: str | None) -> str | None:
+    """The name the platform gives, if it passes the rules of names; else it is asked for."""
+    if display_name is None:
+        return None
+    try:
+        return clean_name(display_name[:200])
+    except InvalidInput:
+        return None
 
 
 async def on_language(turn: Turn, language: str) -> None:
@@ -62,7 +71,7 @@ async def _ask_name_or_role(turn: Turn) -> None:
 
 
 async def on_name(turn: Turn, text: str) -> None:
-    turn.set_data(name=clean_text(text, limit=80, what="name"))
+    turn.set_data(name=clean_name(text))
     await _ask_role(turn)
 
 
