@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.domain import events
-from core.domain.errors import InvalidInput, NotAllowed, NotFound
+from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Member, PlatformAccount, Territory
 from core.domain.vocabulary import LANGUAGES, Category, MemberStatus, Role
+from core.services import authorization
+from core.services.authorization import Action
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
@@ -181,7 +183,7 @@ async def update_profile(uow: UnitOfWork, member_id: int, **changes: Any) -> Mem
 async def approve_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> Member:
     """A coordinator (or the administrator, `by_id=None`) approves a member."""
     member = await get_member(uow, member_id)
-    await _require_coordinator(uow, by_id, member.territory_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, member)
     if member.status == MemberStatus.APPROVED:
         return member
     member.status = MemberStatus.APPROVED
@@ -193,7 +195,7 @@ async def approve_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) 
 
 async def suspend_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> Member:
     member = await get_member(uow, member_id)
-    await _require_coordinator(uow, by_id, member.territory_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, member)
     member.status = MemberStatus.SUSPENDED
     uow.audit(by_id, "member.suspend", f"member:{member_id}")
     uow.publish(events.MemberSuspended(member_id, by_id))
@@ -205,7 +207,7 @@ async def promote_member(
 ) -> Member:
     """Give a member one more role; a new volunteer role needs approval again."""
     member = await get_member(uow, member_id)
-    await _require_coordinator(uow, by_id, member.territory_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, member)
     role = Role(role)
     if role == Role.REQUESTER:
         member.is_requester = True
@@ -226,19 +228,6 @@ async def coordinators_of(uow: UnitOfWork, territory_id: int) -> list[Member]:
         Member.status == MemberStatus.APPROVED,
     )
     return list((await uow.session.execute(query.order_by(Member.id))).scalars())
-
-
-async def _require_coordinator(uow: UnitOfWork, actor_id: int | None, territory_id: int) -> None:
-    """`None` is the administrator at the command line, who may do everything."""
-    if actor_id is None:
-        return
-    actor = await get_member(uow, actor_id)
-    if not (
-        actor.is_coordinator
-        and actor.status == MemberStatus.APPROVED
-        and actor.territory_id == territory_id
-    ):
-        raise NotAllowed("Only a coordinator of this territory can do that.")
 
 
 def _roles(values: Iterable[Role | str]) -> set[Role]:

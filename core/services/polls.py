@@ -12,13 +12,14 @@ from core.domain import events
 from core.domain.errors import (
     AlreadyVoted,
     InvalidInput,
-    NotAMember,
     NotFound,
     PollClosed,
 )
 from core.domain.model import BallotReceipt, Member, Poll, PollOption, SecretTally, Vote
-from core.domain.vocabulary import MemberStatus, PollKind, PollState
-from core.services.members import _require_coordinator, get_member
+from core.domain.vocabulary import PollKind, PollState
+from core.services import authorization
+from core.services.authorization import Action, require_coordinator
+from core.services.members import get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
@@ -47,7 +48,7 @@ async def create_poll(
     by_id: int | None,
 ) -> Poll:
     """Open a poll for the members of a territory (coordinators and the administrator)."""
-    await _require_coordinator(uow, by_id, territory_id)
+    await require_coordinator(uow, by_id, territory_id)
     kind = PollKind(kind)
     question = clean_text(question, limit=300, what="question")
     labels = (
@@ -151,8 +152,14 @@ async def _add_to_secret_tally(uow: UnitOfWork, poll: Poll, positions: list[int]
 
 
 def _require_voter(member: Member, poll: Poll) -> None:
-    if member.territory_id != poll.territory_id or member.status != MemberStatus.APPROVED:
-        raise NotAMember()
+    authorization.require(member, Action.VOTE, poll)
+
+
+async def poll_to_vote_in(uow: UnitOfWork, member_id: int, poll_id: int) -> Poll:
+    """The poll, if the member may vote in it: a forged button shows nothing of another's."""
+    poll = await get_poll(uow, poll_id)
+    _require_voter(await get_member(uow, member_id), poll)
+    return poll
 
 
 async def current_choice(uow: UnitOfWork, member_id: int, poll_id: int) -> list[int] | None:
@@ -205,7 +212,7 @@ async def tally(uow: UnitOfWork, poll: Poll) -> dict[str, Any]:
 async def close_poll(uow: UnitOfWork, poll_id: int, *, by_id: int | None) -> dict[str, Any]:
     """Close a poll now (or at its deadline, from the scheduler) and announce the result."""
     poll = await get_poll(uow, poll_id)
-    await _require_coordinator(uow, by_id, poll.territory_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, poll)
     if poll.state == PollState.CLOSED:
         return poll.result or {}
     poll.result = await tally(uow, poll)

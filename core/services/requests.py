@@ -19,7 +19,8 @@ from core.domain.errors import (
 )
 from core.domain.model import Assignment, HelpRequest, MatchOffer, Member
 from core.domain.vocabulary import Category, MemberStatus, RequestState
-from core.services import matching
+from core.services import authorization, matching
+from core.services.authorization import Action
 from core.services.members import get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
@@ -113,16 +114,9 @@ async def offer_to_next_volunteers(uow: UnitOfWork, request_id: int, count: int)
 
 async def accept(uow: UnitOfWork, volunteer_id: int, request_id: int) -> Assignment:
     """A volunteer takes a request. Of many simultaneous accepts exactly one wins."""
-    volunteer = await _active_member(uow, volunteer_id)
-    if not volunteer.is_volunteer:
-        raise NotAllowed("Only volunteers can accept a request.")
-    if volunteer.status != MemberStatus.APPROVED:
-        raise NotApproved()
+    volunteer = await get_member(uow, volunteer_id)
     request = await get_request(uow, request_id)
-    if request.territory_id != volunteer.territory_id:
-        raise NotFound()
-    if request.requester_id == volunteer_id:
-        raise NotAllowed("You cannot accept your own request.")
+    authorization.require(volunteer, Action.ACCEPT_REQUEST, request)
     if request.state == RequestState.ACCEPTED:
         raise AlreadyTaken()
     request.transition("accept", uow.now())
@@ -146,8 +140,8 @@ async def accept(uow: UnitOfWork, volunteer_id: int, request_id: int) -> Assignm
 
 async def decline(uow: UnitOfWork, volunteer_id: int, request_id: int) -> None:
     """A volunteer says "not for me"; the request will not be offered to them again."""
-    await get_member(uow, volunteer_id)
-    await get_request(uow, request_id)
+    volunteer = await get_member(uow, volunteer_id)
+    authorization.require(volunteer, Action.DECLINE_OFFER, await get_request(uow, request_id))
     offer = await uow.session.get(MatchOffer, (request_id, volunteer_id))
     if offer is None:
         offer = MatchOffer(
@@ -161,9 +155,9 @@ async def decline(uow: UnitOfWork, volunteer_id: int, request_id: int) -> None:
 async def withdraw(uow: UnitOfWork, volunteer_id: int, request_id: int) -> HelpRequest:
     """The volunteer can no longer come: the request opens again and is offered to others."""
     request = await get_request(uow, request_id)
+    authorization.require(await get_member(uow, volunteer_id), Action.WITHDRAW_FROM_TASK, request)
     assignment = request.active_assignment
-    if assignment is None or assignment.volunteer_id != volunteer_id:
-        raise NotAllowed("This task is not yours.")
+    assert assignment is not None  # the rule checked that the volunteer holds it
     request.transition("withdraw", uow.now())
     assignment.withdrawn_at = uow.now()
     await _flush_or_conflict(uow)
@@ -178,13 +172,10 @@ async def complete(uow: UnitOfWork, actor_id: int, request_id: int, hours: float
     if not MIN_HOURS <= hours <= MAX_HOURS:
         raise InvalidInput("Please give the hours as a number between 0.25 and 24.")
     request = await get_request(uow, request_id)
+    authorization.require(await get_member(uow, actor_id), Action.COMPLETE_TASK, request)
     assignment = request.active_assignment
-    actor = await get_member(uow, actor_id)
-    is_coordinator = _coordinates(actor, request.territory_id)
-    if assignment is None or (assignment.volunteer_id != actor_id and not is_coordinator):
-        if request.state != RequestState.ACCEPTED and assignment is None:
-            raise InvalidTransition(state=request.state)
-        raise NotAllowed("This task is not yours.")
+    if assignment is None:
+        raise InvalidTransition(state=request.state)
     request.transition("complete", uow.now())
     assignment.completed_at = uow.now()
     assignment.hours = round(float(hours), 2)
@@ -197,10 +188,7 @@ async def complete(uow: UnitOfWork, actor_id: int, request_id: int, hours: float
 async def cancel(uow: UnitOfWork, actor_id: int | None, request_id: int) -> HelpRequest:
     """Cancel a request (its requester, a coordinator, or the administrator with `None`)."""
     request = await get_request(uow, request_id)
-    if actor_id is not None and actor_id != request.requester_id:
-        actor = await get_member(uow, actor_id)
-        if not _coordinates(actor, request.territory_id):
-            raise NotAllowed("Only the person who asked, or a coordinator, can cancel it.")
+    await authorization.require_by(uow, actor_id, Action.CANCEL_REQUEST, request)
     holder = request.active_assignment
     request.transition("cancel", uow.now())
     await _flush_or_conflict(uow)
@@ -226,8 +214,7 @@ async def expire(uow: UnitOfWork, request_id: int) -> bool:
 async def thank(uow: UnitOfWork, requester_id: int, request_id: int) -> Assignment:
     """The requester thanks the volunteer who helped."""
     request = await get_request(uow, request_id)
-    if request.requester_id != requester_id:
-        raise NotAllowed("Only the person who was helped can say thank you here.")
+    authorization.require(await get_member(uow, requester_id), Action.THANK_VOLUNTEER, request)
     assignment = request.active_assignment
     if request.state != RequestState.DONE or assignment is None:
         raise InvalidTransition(state=request.state)
@@ -307,15 +294,6 @@ def visible_contact(request: HelpRequest, viewer_id: int) -> dict[str, str | Non
 
 def _top_n(uow: UnitOfWork) -> int:
     return uow.settings.matching_top_n if uow.settings is not None else 5
-
-
-def _coordinates(actor: Member, territory_id: int) -> bool:
-    """A coordinator's powers: approved (not suspended) and of the request's territory."""
-    return (
-        actor.is_coordinator
-        and actor.status == MemberStatus.APPROVED
-        and actor.territory_id == territory_id
-    )
 
 
 async def _active_member(uow: UnitOfWork, member_id: int) -> Member:

@@ -33,7 +33,7 @@ async def do_vote(turn: Turn, arg: str) -> None:
     """`arg` is "poll_id:position"; multiple-choice polls toggle, then "send" records them."""
     assert turn.member is not None
     poll_id, _, position = arg.partition(":")
-    poll = await polls.get_poll(turn.uow, int(poll_id))
+    poll = await polls.poll_to_vote_in(turn.uow, turn.member.id, int(poll_id))
     if poll.kind == "multiple":
         await _toggle(turn, poll, int(position))
         return
@@ -58,7 +58,7 @@ async def _toggle(turn: Turn, poll: polls.Poll, position: int) -> None:
 
 async def send_multiple(turn: Turn, arg: str) -> None:
     assert turn.member is not None
-    poll = await polls.get_poll(turn.uow, int(arg))
+    poll = await polls.poll_to_vote_in(turn.uow, turn.member.id, int(arg))
     selected = list(turn.data(f"poll_{poll.id}", []))
     await polls.vote(turn.uow, turn.member.id, poll.id, selected)
     _confirm_vote(turn, poll, selected)
