@@ -11,7 +11,7 @@ from core.domain import events
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Member, PlatformAccount, Territory
 from core.domain.vocabulary import LANGUAGES, Category, MemberStatus, Role
-from core.services import authorization
+from core.services import authorization, contact
 from core.services.authorization import Action
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
@@ -194,11 +194,20 @@ async def approve_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) 
 
 
 async def suspend_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> Member:
+    """Suspend a member: their access ends now, not at their next message.
+
+    Their open tasks are taken back and offered again at once (the requesters are told), and
+    the contact details still waiting for them in the outbox are withheld.
+    """
+    from core.services import requests  # imported here: `requests` builds on this module
+
     member = await get_member(uow, member_id)
     await authorization.require_by(uow, by_id, Action.COORDINATE, member)
     member.status = MemberStatus.SUSPENDED
     uow.audit(by_id, "member.suspend", f"member:{member_id}")
     uow.publish(events.MemberSuspended(member_id, by_id))
+    await requests.release_tasks_of(uow, member_id, by_id=by_id)
+    await contact.withhold_waiting_cards(uow, member)
     return member
 
 

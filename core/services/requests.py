@@ -280,16 +280,56 @@ async def open_requests_for(
     return rows[:limit]
 
 
-def visible_contact(request: HelpRequest, viewer_id: int) -> dict[str, str | None]:
-    """The requester's phone and address, for the volunteer holding the task and nobody else."""
-    holder = request.active_assignment
-    if (
-        holder is None
-        or holder.volunteer_id != viewer_id
-        or request.state != RequestState.ACCEPTED
-    ):
-        return {}
-    return {"phone": request.requester.phone, "address": request.requester.address}
+async def release_tasks_of(uow: UnitOfWork, volunteer_id: int, *, by_id: int | None) -> list[int]:
+    """Take back every open task of a volunteer (on suspension) and offer each again at once.
+
+    The requesters are told kindly, without a name (see `events.TaskReleased`).
+    """
+    held = await uow.session.execute(
+        select(HelpRequest)
+        .join(Assignment, Assignment.request_id == HelpRequest.id)
+        .where(
+            Assignment.volunteer_id == volunteer_id,
+            Assignment.withdrawn_at.is_(None),
+            Assignment.completed_at.is_(None),
+            HelpRequest.state == RequestState.ACCEPTED,
+        )
+        .order_by(HelpRequest.id)
+    )
+    released = []
+    for request in list(held.scalars()):
+        assignment = request.active_assignment
+        assert assignment is not None and assignment.volunteer_id == volunteer_id
+        request.transition("withdraw", uow.now())
+        assignment.withdrawn_at = uow.now()
+        await _flush_or_conflict(uow)
+        uow.audit(by_id, "request.release", f"request:{request.id}", volunteer=volunteer_id)
+        uow.publish(events.TaskReleased(request.id, volunteer_id))
+        await offer_again(uow, request.id)
+        released.append(request.id)
+    return released
+
+
+async def offer_again(uow: UnitOfWork, request_id: int) -> list[int]:
+    """Offer an open request again: to the volunteers who were told it was taken, then to the
+    next best ones not asked yet (`offer_to_next_volunteers`)."""
+    request = await get_request(uow, request_id)
+    if request.state != RequestState.OPEN:
+        return []
+    told = await uow.session.execute(
+        select(MatchOffer.volunteer_id)
+        .join(Member, Member.id == MatchOffer.volunteer_id)
+        .where(
+            MatchOffer.request_id == request.id,
+            MatchOffer.declined_at.is_(None),
+            Member.status == MemberStatus.APPROVED,
+            Member.is_volunteer.is_(True),
+        )
+    )
+    again = sorted(set(told.scalars()) - await matching.excluded_volunteers(uow, request))
+    if again:
+        uow.publish(events.VolunteersOffered(request.id, tuple(again)))
+    return again + await offer_to_next_volunteers(uow, request.id, _top_n(uow))
 
 
 def _top_n(uow: UnitOfWork) -> int:

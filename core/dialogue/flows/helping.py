@@ -8,7 +8,7 @@ from core.dialogue.flows.common import menu_choices
 from core.dialogue.turn import Turn
 from core.domain.errors import InvalidInput, InvalidTransition
 from core.domain.vocabulary import RequestState
-from core.services import authorization, members, requests, timed
+from core.services import authorization, contact, members, requests, timed
 from core.services.authorization import Action
 from core.services.notifications import offer_choices, request_summary
 from core.services.outbox import Choice
@@ -56,14 +56,14 @@ async def show_my_tasks(turn: Turn, _arg: str = "") -> None:
         turn.reply("You have no task in progress.", choices=menu_choices(turn))
         return
     for request in tasks:
-        contact = requests.visible_contact(request, turn.member.id)
+        card = contact.card(turn.member, request)
         turn.reply(
             "{category}, {when}, for {requester}.\nPhone: {phone}\nAddress: {address}",
             category=request.category,
             when=request.when_start.isoformat(),
-            requester=request.requester.display_name,
-            phone=contact.get("phone") or "-",
-            address=contact.get("address") or "-",
+            requester=card["requester"],
+            phone=card["phone"],
+            address=card["address"],
             topic=f"request:{request.id}",
             choices=[
                 Choice("Done", f"done:{request.id}"),
