@@ -342,7 +342,10 @@ class ConversationEngine(DeliveryDesk):
             if looks_like_emergency(text):
                 await common.answer_emergency(turn, text)
                 return
-        action = inbound.action or (self._choice_action(turn, text) if text else None)
+        # Talking to a coordinator, a typed text is the message itself, never a button's number.
+        to_coordinator = turn.conversation.flow == COORDINATOR_FLOW
+        typed_choice = self._choice_action(turn, text) if text and not to_coordinator else None
+        action = inbound.action or typed_choice
         if text and action is None and command_of(text) is None and self.interpreter is not None:
             turn.understood = await self.interpreter.parse(
                 text, language=turn.language, timezone=turn.territory.timezone, now=turn.uow.now()
@@ -358,15 +361,12 @@ class ConversationEngine(DeliveryDesk):
         if turn.member is None:
             await self._newcomer(turn, text, action)
             return
-        writing_to_coordinator = turn.conversation.flow == "coordinator" and bool(text)
-        if (
-            turn.member.status == MemberStatus.SUSPENDED
-            and action not in ("coordinator", "help")
-            and not writing_to_coordinator
+        if action is None and text:
+            action = _typed_action(text, to_coordinator=to_coordinator)
+        if turn.member.status == MemberStatus.SUSPENDED and not _open_when_suspended(
+            action, turn.conversation.flow, typed=bool(text) and inbound.action is None
         ):
             raise Suspended()
-        if action is None and text:
-            action = command_of(text) or _link_code_action(text)
         if action == "abort":
             await self._abort(turn)
             return
@@ -472,6 +472,31 @@ class ConversationEngine(DeliveryDesk):
             "Sorry, I did not understand. Here is what I can do:",
             choices=common.menu_choices(turn),
         )
+
+
+COORDINATOR_FLOW = "coordinator"
+# While talking to a coordinator, the only typed words that are not sent: they move about.
+MOVING_ABOUT = frozenset({"abort", "menu", "coordinator"})
+# What a suspended member may still do: reach a coordinator, read the help, see the menu
+# (which then offers only these two).
+SUSPENDED_MAY = frozenset({"coordinator", "help", "menu"})
+
+
+def _typed_action(text: str, *, to_coordinator: bool) -> str | None:
+    """The command a typed text stands for. Talking to a coordinator, every typed text is only
+    a message to them ("mes missions", "lier CODE" run nothing), but words to move about."""
+    command = command_of(text)
+    if to_coordinator:
+        return command if command in MOVING_ABOUT else None
+    return command or _link_code_action(text)
+
+
+def _open_when_suspended(action: str | None, flow: str | None, *, typed: bool) -> bool:
+    """A suspended member may only reach the coordinators (see `SUSPENDED_MAY`), write to
+    them, and leave a flow they were in."""
+    if action is None:
+        return typed and flow == COORDINATOR_FLOW
+    return action in SUSPENDED_MAY or (action == "abort" and flow is not None)
 
 
 def _link_code_action(text: str) -> str | None:

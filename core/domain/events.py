@@ -51,6 +51,14 @@ class RequestWithdrawn(Event):
 
 
 @dataclass(frozen=True)
+class TaskReleased(Event):
+    """A task was taken back from its volunteer (suspended): the request is open again."""
+
+    request_id: int
+    volunteer_id: int
+
+
+@dataclass(frozen=True)
 class RequestCompleted(Event):
     request_id: int
     volunteer_id: int

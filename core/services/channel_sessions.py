@@ -24,8 +24,8 @@ from core.domain.model import (
     Territory,
     TerritoryChannel,
 )
-from core.domain.vocabulary import MemberStatus
-from core.services import identity
+from core.services import authorization, identity
+from core.services.authorization import Action
 from core.services.unit_of_work import UnitOfWork
 
 
@@ -101,7 +101,7 @@ async def is_coordinator(uow: UnitOfWork, platform: str, external_id: str) -> bo
     if account is None or account.member_id is None:
         return False
     member = await uow.session.get(Member, account.member_id)
-    return member is not None and member.is_coordinator and member.status == MemberStatus.APPROVED
+    return member is not None and authorization.may(member, Action.LINK_ROOM, member.territory)
 
 
 async def private_chat_opened(

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from core.domain.errors import InvalidInput
 from core.domain.model import TerritoryChannel
-from core.services.members import _require_coordinator, get_member
+from core.services.authorization import Action, require_by
+from core.services.members import get_member
 from core.services.unit_of_work import UnitOfWork
 
 
@@ -15,7 +16,7 @@ async def link_channel(
 ) -> TerritoryChannel:
     """A coordinator makes a room the public room of their territory (anonymised posts)."""
     coordinator = await get_member(uow, by_id)
-    await _require_coordinator(uow, by_id, coordinator.territory_id)
+    await require_by(uow, by_id, Action.LINK_ROOM, coordinator.territory)
     existing = (
         await uow.session.execute(
             select(TerritoryChannel).where(

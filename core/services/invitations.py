@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Invitation, Territory
-from core.services.members import _require_coordinator
+from core.services.authorization import require_coordinator
 from core.services.unit_of_work import UnitOfWork
 
 CODE_BYTES = 24
@@ -44,7 +44,7 @@ async def create_invitation(
     max_uses: int | None = None,
 ) -> Invitation:
     """A new invitation to a territory (its coordinators and the administrator)."""
-    await _require_coordinator(uow, by_id, territory_id)
+    await require_coordinator(uow, by_id, territory_id)
     if await uow.session.get(Territory, territory_id) is None:
         raise NotFound()
     if expires_at is not None and expires_at <= uow.now():
@@ -72,7 +72,7 @@ async def revoke_invitation(uow: UnitOfWork, code: str, *, by_id: int | None) ->
     invitation = await _find(uow, code)
     if invitation is None:
         raise NotFound()
-    await _require_coordinator(uow, by_id, invitation.territory_id)
+    await require_coordinator(uow, by_id, invitation.territory_id)
     if invitation.revoked_at is None:
         invitation.revoked_at = uow.now()
         uow.audit(
@@ -88,7 +88,7 @@ async def list_invitations(
     uow: UnitOfWork, territory_id: int, *, by_id: int | None
 ) -> list[Invitation]:
     """Every invitation of a territory, the newest first (revoked and expired ones too)."""
-    await _require_coordinator(uow, by_id, territory_id)
+    await require_coordinator(uow, by_id, territory_id)
     rows = await uow.session.execute(
         select(Invitation)
         .where(Invitation.territory_id == territory_id)

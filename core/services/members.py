@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.domain import events
-from core.domain.errors import InvalidInput, NotAllowed, NotFound
+from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Member, PlatformAccount, Territory
 from core.domain.vocabulary import LANGUAGES, Category, MemberStatus, Role
+from core.services import authorization, contact
+from core.services.authorization import Action
 from core.services.text import clean_name, clean_text
 from core.services.unit_of_work import UnitOfWork
 
@@ -183,7 +185,7 @@ async def update_profile(uow: UnitOfWork, member_id: int, **changes: Any) -> Mem
 async def approve_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> Member:
     """A coordinator (or the administrator, `by_id=None`) approves a member."""
     member = await get_member(uow, member_id)
-    await _require_coordinator(uow, by_id, member.territory_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, member)
     if member.status == MemberStatus.APPROVED:
         return member
     member.status = MemberStatus.APPROVED
@@ -194,11 +196,20 @@ async def approve_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) 
 
 
 async def suspend_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> Member:
+    """Suspend a member: their access ends now, not at their next message.
+
+    Their open tasks are taken back and offered again at once (the requesters are told), and
+    the contact details still waiting for them in the outbox are withheld.
+    """
+    from core.services import requests  # imported here: `requests` builds on this module
+
     member = await get_member(uow, member_id)
-    await _require_coordinator(uow, by_id, member.territory_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, member)
     member.status = MemberStatus.SUSPENDED
     uow.audit(by_id, "member.suspend", f"member:{member_id}")
     uow.publish(events.MemberSuspended(member_id, by_id))
+    await requests.release_tasks_of(uow, member_id, by_id=by_id)
+    await contact.withhold_waiting_cards(uow, member)
     return member
 
 
@@ -207,7 +218,7 @@ async def promote_member(
 ) -> Member:
     """Give a member one more role; a new volunteer role needs approval again."""
     member = await get_member(uow, member_id)
-    await _require_coordinator(uow, by_id, member.territory_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, member)
     role = Role(role)
     if role == Role.REQUESTER:
         member.is_requester = True
@@ -228,19 +239,6 @@ async def coordinators_of(uow: UnitOfWork, territory_id: int) -> list[Member]:
         Member.status == MemberStatus.APPROVED,
     )
     return list((await uow.session.execute(query.order_by(Member.id))).scalars())
-
-
-async def _require_coordinator(uow: UnitOfWork, actor_id: int | None, territory_id: int) -> None:
-    """`None` is the administrator at the command line, who may do everything."""
-    if actor_id is None:
-        return
-    actor = await get_member(uow, actor_id)
-    if not (
-        actor.is_coordinator
-        and actor.status == MemberStatus.APPROVED
-        and actor.territory_id == territory_id
-    ):
-        raise NotAllowed("Only a coordinator of this territory can do that.")
 
 
 def _roles(values: Iterable[Role | str]) -> set[Role]:

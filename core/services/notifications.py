@@ -1,7 +1,8 @@
 """Turn domain events into outbox messages, in the transaction that published them.
 
-Privacy rule enforced here and nowhere else: the requester's phone and address go only into the
-message to the volunteer who accepted; public rooms get a first name and a neighbourhood.
+Privacy: the requester's phone and address come only from `core.services.contact` (the one place
+that builds them, for whom `authorization` allows now: the approved volunteer holding the task);
+public rooms get a first name and a neighbourhood.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from core.domain.model import (
 )
 from core.domain.vocabulary import MemberStatus, RequestState
 from core.i18n import N_
-from core.services import outbox
+from core.services import contact, outbox
 from core.services.electorate import electorate
 from core.services.members import coordinators_of, get_member
 from core.services.outbox import Choice
@@ -153,16 +154,13 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
         choices=[Choice("Cancel this request", f"cancel:{request.id}")],
         **summary,
     )
-    # The one message that carries contact details: to the volunteer who accepted.
+    # The contact card, to the volunteer who accepted (if they may see it: see `contact`).
     outbox.write(
         uow,
         "Thank you! You help {requester}: {category}, {when}.\n"
         "Phone: {phone}\nAddress: {address}\nWhere: {place}",
         member=volunteer,
-        requester=requester.display_name,
-        phone=requester.phone or "-",
-        address=requester.address or "-",
-        place=request.place or "-",
+        **contact.card(volunteer, request),
         choices=[
             Choice("Done", f"done:{request.id}"),
             Choice("I can no longer come", f"withdraw:{request.id}"),
@@ -209,6 +207,29 @@ async def on_request_withdrawn(uow: UnitOfWork, event: events.RequestWithdrawn) 
         topic=f"request:{request.id}",
         **request_summary(request),
     )
+
+
+async def on_task_released(uow: UnitOfWork, event: events.TaskReleased) -> None:
+    """A suspended volunteer's task: the requester is told kindly, with no name and no blame."""
+    request = await uow.session.get(HelpRequest, event.request_id)
+    assert request is not None
+    summary = request_summary(request)
+    outbox.write(
+        uow,
+        "The volunteer can no longer come ({category}, {when}). We are looking for someone else.",
+        member=request.requester,
+        topic=f"request:{request.id}",
+        **summary,
+    )
+    volunteer = await uow.session.get(Member, event.volunteer_id)
+    if volunteer is not None and volunteer.status != MemberStatus.ERASED:
+        outbox.write(
+            uow,
+            "This task is no longer yours: {category}, {when}. You do not need to go.",
+            member=volunteer,
+            topic=f"request:{request.id}",
+            **summary,
+        )
 
 
 async def on_request_completed(uow: UnitOfWork, event: events.RequestCompleted) -> None:
@@ -414,18 +435,17 @@ async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
     if request.state != RequestState.ACCEPTED:
         return
     volunteer = await get_member(uow, holder.volunteer_id)
+    if not contact.may_see(volunteer, request):
+        return  # a holder who lost the right to it (suspended): no card, and no false promise
     requester = request.requester
     summary = request_summary(request)
-    # Contact details again, to the volunteer who holds the task and to nobody else.
+    # The contact card again, to the volunteer who holds the task now and to nobody else.
     outbox.write(
         uow,
         "Reminder: you help {requester} {when}: {category}.\n"
         "Phone: {phone}\nAddress: {address}\nWhere: {place}",
         member=volunteer,
-        requester=requester.display_name,
-        phone=requester.phone or "-",
-        address=requester.address or "-",
-        place=request.place or "-",
+        **contact.card(volunteer, request),
         choices=[
             Choice("My tasks", "my_tasks"),
             Choice("I can no longer come", f"withdraw:{request.id}"),
@@ -496,16 +516,18 @@ async def on_follow_up_due(uow: UnitOfWork, event: events.FollowUpDue) -> None:
     volunteer = await get_member(uow, holder.volunteer_id)
     summary = request_summary(request)
     if request.state == RequestState.ACCEPTED:
-        outbox.write(
-            uow,
-            "How did it go with {requester} ({category}, {when})? "
-            "When it is done, tell us how many hours you gave.",
-            member=volunteer,
-            requester=request.requester.first_name,
-            choices=[Choice("Done", f"done:{request.id}")],
-            topic=f"request:{request.id}",
-            **summary,
-        )
+        # Only to a volunteer who still may act on the task (not suspended): see `contact`.
+        if contact.may_see(volunteer, request):
+            outbox.write(
+                uow,
+                "How did it go with {requester} ({category}, {when})? "
+                "When it is done, tell us how many hours you gave.",
+                member=volunteer,
+                requester=request.requester.first_name,
+                choices=[Choice("Done", f"done:{request.id}")],
+                topic=f"request:{request.id}",
+                **summary,
+            )
         outbox.write(
             uow,
             "Did {volunteer} come to help you ({category}, {when})? We hope it went well. "
@@ -620,6 +642,7 @@ HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.VolunteersOffered: [on_volunteers_offered],
     events.RequestAccepted: [on_request_accepted],
     events.RequestWithdrawn: [on_request_withdrawn],
+    events.TaskReleased: [on_task_released],
     events.RequestCompleted: [on_request_completed],
     events.RequestCancelled: [on_request_cancelled],
     events.RequestExpired: [on_request_expired],

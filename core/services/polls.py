@@ -15,10 +15,12 @@ from core.domain.errors import (
     NotFound,
     PollClosed,
 )
-from core.domain.model import BallotReceipt, Poll, PollOption, SecretTally, Vote
+from core.domain.model import BallotReceipt, Member, Poll, PollOption, SecretTally, Vote
 from core.domain.vocabulary import PollKind, PollState, Role
-from core.services.electorate import open_to, require_voter
-from core.services.members import _require_coordinator, get_member
+from core.services import authorization
+from core.services.authorization import Action, require_coordinator
+from core.services.electorate import open_to
+from core.services.members import get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
@@ -55,7 +57,7 @@ async def create_poll(
     `prior_members_only` (the default), only those who joined before the poll opened, so that
     accounts made for the occasion cannot decide it.
     """
-    await _require_coordinator(uow, by_id, territory_id)
+    await require_coordinator(uow, by_id, territory_id)
     kind = PollKind(kind)
     try:
         role = Role(voter_role) if voter_role is not None else None
@@ -107,7 +109,7 @@ async def create_poll(
 async def require_ballot(uow: UnitOfWork, member_id: int, poll_id: int) -> Poll:
     """The poll, if this member may cast a ballot in it now (before asking for the choice)."""
     poll = await get_poll(uow, poll_id)
-    require_voter(await get_member(uow, member_id), poll)
+    _require_voter(await get_member(uow, member_id), poll)
     if not poll.is_open_at(uow.now()):
         raise PollClosed()
     if poll.secret and await uow.session.get(BallotReceipt, (poll.id, member_id)) is not None:
@@ -119,7 +121,7 @@ async def vote(uow: UnitOfWork, member_id: int, poll_id: int, choice: Sequence[i
     """Record a member's vote; an empty choice retracts an open-ballot vote."""
     poll = await get_poll(uow, poll_id)
     member = await get_member(uow, member_id)
-    require_voter(member, poll)
+    _require_voter(member, poll)
     if not poll.is_open_at(uow.now()):
         raise PollClosed()
     positions = poll.validate_choice(list(choice))
@@ -189,6 +191,17 @@ async def _add_to_secret_tally(uow: UnitOfWork, poll: Poll, positions: list[int]
     )
 
 
+def _require_voter(member: Member, poll: Poll) -> None:
+    authorization.require(member, Action.VOTE, poll)
+
+
+async def poll_to_vote_in(uow: UnitOfWork, member_id: int, poll_id: int) -> Poll:
+    """The poll, if the member may vote in it: a forged button shows nothing of another's."""
+    poll = await get_poll(uow, poll_id)
+    _require_voter(await get_member(uow, member_id), poll)
+    return poll
+
+
 async def current_choice(uow: UnitOfWork, member_id: int, poll_id: int) -> list[int] | None:
     """The member's counted choice (open ballot), `[]` for a secret ballot cast, None if none."""
     poll = await get_poll(uow, poll_id)
@@ -239,7 +252,7 @@ async def tally(uow: UnitOfWork, poll: Poll) -> dict[str, Any]:
 async def close_poll(uow: UnitOfWork, poll_id: int, *, by_id: int | None) -> dict[str, Any]:
     """Close a poll now (or at its deadline, from the scheduler) and announce the result."""
     poll = await get_poll(uow, poll_id)
-    await _require_coordinator(uow, by_id, poll.territory_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, poll)
     if poll.state == PollState.CLOSED:
         return poll.result or {}
     poll.result = await tally(uow, poll)

@@ -22,7 +22,8 @@ from core.domain.model import (
     Vote,
 )
 from core.domain.vocabulary import MemberStatus
-from core.services.members import _require_coordinator, get_member
+from core.services.authorization import Action, require_by
+from core.services.members import get_member
 from core.services.unit_of_work import UnitOfWork
 
 ERASED_NAME = "(erased)"
@@ -169,8 +170,7 @@ def _request(r: HelpRequest) -> dict[str, Any]:
 async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> None:
     """Erase a member's personal data; counts (requests, hours, votes) stay, anonymous."""
     member = await get_member(uow, member_id)
-    if by_id is not None and by_id != member_id:
-        await _require_coordinator(uow, by_id, member.territory_id)
+    await require_by(uow, by_id, Action.ACT_FOR_MEMBER, member)
     session = uow.session
     await _scrub_notifications_about(uow, member)
     member.display_name = ERASED_NAME

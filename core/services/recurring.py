@@ -18,7 +18,8 @@ from core.domain.errors import InvalidInput, NotAllowed, NotFound
 from core.domain.model import HelpRequest, RecurringRequest
 from core.domain.vocabulary import Category, MemberStatus
 from core.services import requests
-from core.services.members import _require_coordinator, get_member
+from core.services.authorization import Action, require_by
+from core.services.members import get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
@@ -97,8 +98,7 @@ async def add_recurring(
 ) -> RecurringRequest:
     """Register a request that comes back every week (or every `every_weeks` weeks)."""
     requester = await get_member(uow, requester_id)
-    if by_id is not None and by_id != requester_id:
-        await _require_coordinator(uow, by_id, requester.territory_id)
+    await require_by(uow, by_id, Action.ACT_FOR_MEMBER, requester)
     if not requester.is_requester or requester.status not in (
         MemberStatus.PENDING,
         MemberStatus.APPROVED,
@@ -141,8 +141,7 @@ async def stop_recurring(
 ) -> RecurringRequest:
     """Stop creating occurrences; those already posted stay (each can be cancelled)."""
     rule = await get_recurring(uow, recurring_id)
-    if by_id is not None and by_id != rule.requester_id:
-        await _require_coordinator(uow, by_id, rule.territory_id)
+    await require_by(uow, by_id, Action.ACT_FOR_MEMBER, rule.requester)
     if rule.active:
         rule.active = False
         rule.stopped_at = uow.now()

@@ -19,7 +19,8 @@ from core.domain.errors import (
 )
 from core.domain.model import Assignment, HelpRequest, MatchOffer, Member
 from core.domain.vocabulary import Category, MemberStatus, RequestState
-from core.services import matching
+from core.services import authorization, matching
+from core.services.authorization import Action
 from core.services.members import get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
@@ -113,16 +114,9 @@ async def offer_to_next_volunteers(uow: UnitOfWork, request_id: int, count: int)
 
 async def accept(uow: UnitOfWork, volunteer_id: int, request_id: int) -> Assignment:
     """A volunteer takes a request. Of many simultaneous accepts exactly one wins."""
-    volunteer = await _active_member(uow, volunteer_id)
-    if not volunteer.is_volunteer:
-        raise NotAllowed("Only volunteers can accept a request.")
-    if volunteer.status != MemberStatus.APPROVED:
-        raise NotApproved()
+    volunteer = await get_member(uow, volunteer_id)
     request = await get_request(uow, request_id)
-    if request.territory_id != volunteer.territory_id:
-        raise NotFound()
-    if request.requester_id == volunteer_id:
-        raise NotAllowed("You cannot accept your own request.")
+    authorization.require(volunteer, Action.ACCEPT_REQUEST, request)
     if request.state == RequestState.ACCEPTED:
         raise AlreadyTaken()
     request.transition("accept", uow.now())
@@ -146,8 +140,8 @@ async def accept(uow: UnitOfWork, volunteer_id: int, request_id: int) -> Assignm
 
 async def decline(uow: UnitOfWork, volunteer_id: int, request_id: int) -> None:
     """A volunteer says "not for me"; the request will not be offered to them again."""
-    await get_member(uow, volunteer_id)
-    await get_request(uow, request_id)
+    volunteer = await get_member(uow, volunteer_id)
+    authorization.require(volunteer, Action.DECLINE_OFFER, await get_request(uow, request_id))
     offer = await uow.session.get(MatchOffer, (request_id, volunteer_id))
     if offer is None:
         offer = MatchOffer(
@@ -161,9 +155,9 @@ async def decline(uow: UnitOfWork, volunteer_id: int, request_id: int) -> None:
 async def withdraw(uow: UnitOfWork, volunteer_id: int, request_id: int) -> HelpRequest:
     """The volunteer can no longer come: the request opens again and is offered to others."""
     request = await get_request(uow, request_id)
+    authorization.require(await get_member(uow, volunteer_id), Action.WITHDRAW_FROM_TASK, request)
     assignment = request.active_assignment
-    if assignment is None or assignment.volunteer_id != volunteer_id:
-        raise NotAllowed("This task is not yours.")
+    assert assignment is not None  # the rule checked that the volunteer holds it
     request.transition("withdraw", uow.now())
     assignment.withdrawn_at = uow.now()
     await _flush_or_conflict(uow)
@@ -178,13 +172,10 @@ async def complete(uow: UnitOfWork, actor_id: int, request_id: int, hours: float
     if not MIN_HOURS <= hours <= MAX_HOURS:
         raise InvalidInput("Please give the hours as a number between 0.25 and 24.")
     request = await get_request(uow, request_id)
+    authorization.require(await get_member(uow, actor_id), Action.COMPLETE_TASK, request)
     assignment = request.active_assignment
-    actor = await get_member(uow, actor_id)
-    is_coordinator = _coordinates(actor, request.territory_id)
-    if assignment is None or (assignment.volunteer_id != actor_id and not is_coordinator):
-        if request.state != RequestState.ACCEPTED and assignment is None:
-            raise InvalidTransition(state=request.state)
-        raise NotAllowed("This task is not yours.")
+    if assignment is None:
+        raise InvalidTransition(state=request.state)
     request.transition("complete", uow.now())
     assignment.completed_at = uow.now()
     assignment.hours = round(float(hours), 2)
@@ -197,10 +188,7 @@ async def complete(uow: UnitOfWork, actor_id: int, request_id: int, hours: float
 async def cancel(uow: UnitOfWork, actor_id: int | None, request_id: int) -> HelpRequest:
     """Cancel a request (its requester, a coordinator, or the administrator with `None`)."""
     request = await get_request(uow, request_id)
-    if actor_id is not None and actor_id != request.requester_id:
-        actor = await get_member(uow, actor_id)
-        if not _coordinates(actor, request.territory_id):
-            raise NotAllowed("Only the person who asked, or a coordinator, can cancel it.")
+    await authorization.require_by(uow, actor_id, Action.CANCEL_REQUEST, request)
     holder = request.active_assignment
     request.transition("cancel", uow.now())
     await _flush_or_conflict(uow)
@@ -226,8 +214,7 @@ async def expire(uow: UnitOfWork, request_id: int) -> bool:
 async def thank(uow: UnitOfWork, requester_id: int, request_id: int) -> Assignment:
     """The requester thanks the volunteer who helped."""
     request = await get_request(uow, request_id)
-    if request.requester_id != requester_id:
-        raise NotAllowed("Only the person who was helped can say thank you here.")
+    authorization.require(await get_member(uow, requester_id), Action.THANK_VOLUNTEER, request)
     assignment = request.active_assignment
     if request.state != RequestState.DONE or assignment is None:
         raise InvalidTransition(state=request.state)
@@ -293,29 +280,60 @@ async def open_requests_for(
     return rows[:limit]
 
 
-def visible_contact(request: HelpRequest, viewer_id: int) -> dict[str, str | None]:
-    """The requester's phone and address, for the volunteer holding the task and nobody else."""
-    holder = request.active_assignment
-    if (
-        holder is None
-        or holder.volunteer_id != viewer_id
-        or request.state != RequestState.ACCEPTED
-    ):
-        return {}
-    return {"phone": request.requester.phone, "address": request.requester.address}
+async def release_tasks_of(uow: UnitOfWork, volunteer_id: int, *, by_id: int | None) -> list[int]:
+    """Take back every open task of a volunteer (on suspension) and offer each again at once.
+
+    The requesters are told kindly, without a name (see `events.TaskReleased`).
+    """
+    held = await uow.session.execute(
+        select(HelpRequest)
+        .join(Assignment, Assignment.request_id == HelpRequest.id)
+        .where(
+            Assignment.volunteer_id == volunteer_id,
+            Assignment.withdrawn_at.is_(None),
+            Assignment.completed_at.is_(None),
+            HelpRequest.state == RequestState.ACCEPTED,
+        )
+        .order_by(HelpRequest.id)
+    )
+    released = []
+    for request in list(held.scalars()):
+        assignment = request.active_assignment
+        assert assignment is not None and assignment.volunteer_id == volunteer_id
+        request.transition("withdraw", uow.now())
+        assignment.withdrawn_at = uow.now()
+        await _flush_or_conflict(uow)
+        uow.audit(by_id, "request.release", f"request:{request.id}", volunteer=volunteer_id)
+        uow.publish(events.TaskReleased(request.id, volunteer_id))
+        await offer_again(uow, request.id)
+        released.append(request.id)
+    return released
+
+
+async def offer_again(uow: UnitOfWork, request_id: int) -> list[int]:
+    """Offer an open request again: to the volunteers who were told it was taken, then to the
+    next best ones not asked yet (`offer_to_next_volunteers`)."""
+    request = await get_request(uow, request_id)
+    if request.state != RequestState.OPEN:
+        return []
+    told = await uow.session.execute(
+        select(MatchOffer.volunteer_id)
+        .join(Member, Member.id == MatchOffer.volunteer_id)
+        .where(
+            MatchOffer.request_id == request.id,
+            MatchOffer.declined_at.is_(None),
+            Member.status == MemberStatus.APPROVED,
+            Member.is_volunteer.is_(True),
+        )
+    )
+    again = sorted(set(told.scalars()) - await matching.excluded_volunteers(uow, request))
+    if again:
+        uow.publish(events.VolunteersOffered(request.id, tuple(again)))
+    return again + await offer_to_next_volunteers(uow, request.id, _top_n(uow))
 
 
 def _top_n(uow: UnitOfWork) -> int:
     return uow.settings.matching_top_n if uow.settings is not None else 5
-
-
-def _coordinates(actor: Member, territory_id: int) -> bool:
-    """A coordinator's powers: approved (not suspended) and of the request's territory."""
-    return (
-        actor.is_coordinator
-        and actor.status == MemberStatus.APPROVED
-        and actor.territory_id == territory_id
-    )
 
 
 async def _active_member(uow: UnitOfWork, member_id: int) -> Member:

@@ -14,7 +14,7 @@ from datetime import date
 from core.domain import events
 from core.domain.model import HelpRequest
 from core.domain.vocabulary import PollState, RequestState
-from core.services import polls, recurring, requests
+from core.services import contact, polls, recurring, requests
 from core.services.members import get_member
 from core.services.unit_of_work import UnitOfWork
 
@@ -43,6 +43,10 @@ async def send_reminder(uow: UnitOfWork, request_id: int, assignment_id: int, ho
     request = await _held(uow, request_id, assignment_id)
     if request is None or request.state != RequestState.ACCEPTED:
         return NO_LONGER_NEEDED
+    holder = request.active_assignment
+    assert holder is not None
+    if not contact.may_see(holder.volunteer, request):
+        return NO_LONGER_NEEDED  # the volunteer lost the right to the address since (suspended)
     uow.publish(events.ReminderDue(request_id, assignment_id, hours))
     return DONE
 

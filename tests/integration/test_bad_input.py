@@ -200,12 +200,12 @@ UNKNOWN_IDS = [
     Case(
         "an unknown member withdraws from a task",
         lambda s, uow: requests.withdraw(uow, UNKNOWN, s.taken_request),
-        NotAllowed,
+        NotFound,
     ),
     Case(
         "an unknown member says thank you",
         lambda s, uow: requests.thank(uow, UNKNOWN, s.done_request),
-        NotAllowed,
+        NotFound,
     ),
     Case(
         "an unknown member declines a request",

@@ -309,7 +309,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _withdraw(self, who: str, request_id: int) -> None:
         known = self.model.get(request_id)
         expected: type[DomainError] | None = None
-        if known is None:
+        if known is None or not PEOPLE[who].roles:
             expected = NotFound
         elif known.holder != who:
             expected = NotAllowed
@@ -367,7 +367,14 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(who=people, ref=request_refs)
     def decline(self, who: str, ref: int) -> None:
         request_id = self._request(ref)
-        expected = NotFound if not PEOPLE[who].roles or request_id not in self.model else None
+        person = PEOPLE[who]
+        expected: type[DomainError] | None = None
+        if not person.roles or request_id not in self.model:
+            expected = NotFound
+        elif person.status == "suspended":
+            expected = Suspended
+        elif not person.volunteer:  # "not for me" is a volunteer's answer to an offer
+            expected = NotAllowed
         self._attempt(lambda uow: requests.decline(uow, self.ids[who], request_id), expected)
 
     @rule(who=people, ref=request_refs)
@@ -377,7 +384,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _thank(self, who: str, request_id: int) -> None:
         known = self.model.get(request_id)
         expected: type[DomainError] | None = None
-        if known is None:
+        if known is None or not PEOPLE[who].roles:
             expected = NotFound
         elif known.requester != who:
             expected = NotAllowed

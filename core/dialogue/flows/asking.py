@@ -12,7 +12,8 @@ from core.dialogue.words import fold
 from core.domain.errors import NotAllowed
 from core.domain.vocabulary import Category
 from core.i18n import translate
-from core.services import matching, requests
+from core.services import authorization, matching, requests
+from core.services.authorization import Action
 from core.services.outbox import Choice
 
 WHEN_PRESETS = [
@@ -207,8 +208,7 @@ async def show_my_requests(turn: Turn, _arg: str = "") -> None:
 async def ask_cancel(turn: Turn, arg: str) -> None:
     assert turn.member is not None
     request = await requests.get_request(turn.uow, int(arg))
-    if request.requester_id != turn.member.id and not turn.member.is_coordinator:
-        raise NotAllowed("Only the person who asked, or a coordinator, can cancel it.")
+    authorization.require(turn.member, Action.CANCEL_REQUEST, request)
     turn.goto(None)
     turn.reply(
         "Cancel your request: {category}, {when}?",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.dialogue.turn import Turn
 from core.domain import events
 from core.domain.errors import CodeInvalid, DomainError
+from core.domain.vocabulary import MemberStatus
 from core.services import identity, invitations, members
 from core.services.outbox import Choice
 from core.services.text import clean_text
@@ -13,6 +14,9 @@ from core.services.text import clean_text
 def menu_choices(turn: Turn) -> list[Choice]:
     member = turn.member
     choices: list[Choice] = []
+    if member is not None and member.status == MemberStatus.SUSPENDED:
+        # All a suspended member may still do (see the engine's `SUSPENDED_MAY`).
+        return [Choice("Talk to a coordinator", "coordinator"), Choice("Help", "help")]
     if member is not None and member.is_requester:
         choices += [Choice("I need help", "need_help"), Choice("My requests", "my_requests")]
     if member is not None and member.is_volunteer:

@@ -6,8 +6,10 @@ import re
 
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.turn import Turn
-from core.domain.errors import InvalidInput, NotAllowed
-from core.services import members, requests, timed
+from core.domain.errors import InvalidInput, InvalidTransition
+from core.domain.vocabulary import RequestState
+from core.services import authorization, contact, members, requests, timed
+from core.services.authorization import Action
 from core.services.notifications import offer_choices, request_summary
 from core.services.outbox import Choice
 
@@ -42,7 +44,6 @@ async def do_accept(turn: Turn, arg: str) -> None:
 
 async def do_decline(turn: Turn, arg: str) -> None:
     assert turn.member is not None
-    await requests.get_request(turn.uow, int(arg))
     await requests.decline(turn.uow, turn.member.id, int(arg))
     turn.reply("No problem. Thank you for answering.")
 
@@ -55,14 +56,14 @@ async def show_my_tasks(turn: Turn, _arg: str = "") -> None:
         turn.reply("You have no task in progress.", choices=menu_choices(turn))
         return
     for request in tasks:
-        contact = requests.visible_contact(request, turn.member.id)
+        card = contact.card(turn.member, request)
         turn.reply(
             "{category}, {when}, for {requester}.\nPhone: {phone}\nAddress: {address}",
             category=request.category,
             when=request.when_start.isoformat(),
-            requester=request.requester.display_name,
-            phone=contact.get("phone") or "-",
-            address=contact.get("address") or "-",
+            requester=card["requester"],
+            phone=card["phone"],
+            address=card["address"],
             topic=f"request:{request.id}",
             choices=[
                 Choice("Done", f"done:{request.id}"),
@@ -74,9 +75,9 @@ async def show_my_tasks(turn: Turn, _arg: str = "") -> None:
 async def ask_hours(turn: Turn, arg: str) -> None:
     assert turn.member is not None
     request = await requests.get_request(turn.uow, int(arg))
-    holder = request.active_assignment
-    if holder is None or holder.volunteer_id != turn.member.id:
-        raise NotAllowed("This task is not yours.")
+    authorization.require(turn.member, Action.COMPLETE_TASK, request)
+    if request.state != RequestState.ACCEPTED:
+        raise InvalidTransition(state=request.state)
     turn.goto("done", "hours", request_id=request.id)
     turn.reply(
         "Thank you! How many hours did it take?",
@@ -101,9 +102,7 @@ async def on_hours(turn: Turn, value: str) -> None:
 async def ask_withdraw(turn: Turn, arg: str) -> None:
     assert turn.member is not None
     request = await requests.get_request(turn.uow, int(arg))
-    holder = request.active_assignment
-    if holder is None or holder.volunteer_id != turn.member.id:
-        raise NotAllowed("This task is not yours.")
+    authorization.require(turn.member, Action.WITHDRAW_FROM_TASK, request)
     turn.reply(
         "You can no longer come? The request will be offered to other volunteers.",
         choices=[

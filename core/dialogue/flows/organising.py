@@ -10,7 +10,8 @@ from core.dialogue.turn import Turn
 from core.domain.errors import InvalidInput, NotAllowed
 from core.domain.vocabulary import PollKind
 from core.i18n import N_
-from core.services import channels, polls
+from core.services import authorization, channels, polls
+from core.services.authorization import Action
 from core.services.outbox import Choice
 from core.services.text import clean_text
 
@@ -22,14 +23,15 @@ DURATIONS = {
 }
 
 
-def _require_coordinator(turn: Turn) -> None:
-    if turn.member is None or not turn.member.is_coordinator:
-        raise NotAllowed("Only a coordinator of this territory can do that.")
+def _require_coordinator(turn: Turn, action: Action = Action.COORDINATE) -> None:
+    if turn.member is None:
+        raise NotAllowed(authorization.COORDINATORS_ONLY)
+    authorization.require(turn.member, action, turn.member.territory)
 
 
 async def link_room(turn: Turn, chat_ref: str) -> None:
     """`link_group:<chat>`: this room becomes the territory's public room."""
-    _require_coordinator(turn)
+    _require_coordinator(turn, Action.LINK_ROOM)
     assert turn.member is not None
     channel = await channels.link_channel(
         turn.uow, turn.member.id, turn.inbound.platform, chat_ref

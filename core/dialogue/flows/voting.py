@@ -40,7 +40,7 @@ async def do_vote(turn: Turn, arg: str) -> None:
     """`arg` is "poll_id:position"; multiple-choice polls toggle, then "send" records them."""
     assert turn.member is not None
     poll_id, _, position = arg.partition(":")
-    poll = await polls.get_poll(turn.uow, int(poll_id))
+    poll = await polls.poll_to_vote_in(turn.uow, turn.member.id, int(poll_id))
     if poll.kind == "multiple" and poll.secret:
         await ask_ballot(turn, str(poll.id))  # an older message's option button
         return
@@ -68,7 +68,7 @@ async def _toggle(turn: Turn, poll: polls.Poll, position: int) -> None:
 
 async def send_multiple(turn: Turn, arg: str) -> None:
     assert turn.member is not None
-    poll = await polls.get_poll(turn.uow, int(arg))
+    poll = await polls.poll_to_vote_in(turn.uow, turn.member.id, int(arg))
     if poll.secret:
         await ask_ballot(turn, arg)
         return

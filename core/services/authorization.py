@@ -1,0 +1,274 @@
+"""Who may do what to what: the one place that decides.
+
+Every service and every flow asks here before it reads or changes something for someone:
+`require(actor, Action.CANCEL_REQUEST, request)` raises a `DomainError` whose message is one
+kind sentence, `may(...)` answers yes or no. The actor is a `Member` or `ADMINISTRATOR` (the
+person at the command line). The subject is what is touched: a `Territory`, a `Member`, a
+`HelpRequest` or a `Poll`. Three things are always checked: the actor's status (approved, or
+at least not suspended nor erased), their role, and the territory of the subject, so that a
+button forged with another territory's id is refused before anything is read or written.
+
+Nothing here does I/O but `actor_of`, which loads the actor by id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from core.domain.errors import (
+    DomainError,
+    NotAllowed,
+    NotAMember,
+    NotApproved,
+    NotAVoter,
+    NotFound,
+    Suspended,
+)
+from core.domain.model import HelpRequest, Member, Poll, Territory
+from core.domain.vocabulary import MemberStatus, RequestState
+from core.services import electorate
+from core.services.unit_of_work import UnitOfWork
+
+
+class Action(StrEnum):
+    """What a member may be allowed to do; each has one rule below."""
+
+    COORDINATE = "coordinate territory"  # approve, suspend, promote, open and close polls
+    LINK_ROOM = "link room"  # make a public room the territory's
+    ACT_FOR_MEMBER = "act for member"  # erase, recurring requests: themselves or a coordinator
+    SEE_REQUEST = "see request details"  # more than the public summary
+    ACCEPT_REQUEST = "accept request"
+    DECLINE_OFFER = "decline offer"
+    CANCEL_REQUEST = "cancel request"
+    COMPLETE_TASK = "complete task"
+    WITHDRAW_FROM_TASK = "withdraw from task"
+    THANK_VOLUNTEER = "thank volunteer"
+    SEE_CONTACT = "see contact details"  # the requester's phone and address
+    SEE_POLL = "see poll"
+    VOTE = "vote in poll"
+
+
+class Administrator:
+    """The person at the command line (`by_id=None` in the services): may coordinate anything."""
+
+    def __repr__(self) -> str:
+        return "ADMINISTRATOR"
+
+
+ADMINISTRATOR = Administrator()
+Actor = Member | Administrator
+Subject = Territory | Member | HelpRequest | Poll
+
+# What the administrator may do; acting as a volunteer or voting needs a member.
+ADMINISTRATOR_MAY = frozenset(
+    {
+        Action.COORDINATE,
+        Action.LINK_ROOM,
+        Action.ACT_FOR_MEMBER,
+        Action.SEE_REQUEST,
+        Action.CANCEL_REQUEST,
+        Action.COMPLETE_TASK,
+        Action.SEE_CONTACT,
+        Action.SEE_POLL,
+    }
+)
+
+COORDINATORS_ONLY = "Only a coordinator of this territory can do that."
+NOT_YOURS = "This task is not yours."
+
+
+def may(actor: Actor, action: Action, subject: Subject) -> bool:
+    """Whether `actor` may do `action` to `subject` now."""
+    return refusal(actor, action, subject) is None
+
+
+def require(actor: Actor, action: Action, subject: Subject) -> None:
+    """Raise the kind refusal if `actor` may not do `action` to `subject`."""
+    error = refusal(actor, action, subject)
+    if error is not None:
+        raise error
+
+
+async def actor_of(uow: UnitOfWork, actor_id: int | None) -> Actor:
+    """The member acting (`None` is the administrator at the command line)."""
+    if actor_id is None:
+        return ADMINISTRATOR
+    member = await uow.session.get(Member, actor_id)
+    if member is None or member.status == MemberStatus.ERASED:
+        raise NotFound()
+    return member
+
+
+async def require_by(
+    uow: UnitOfWork, actor_id: int | None, action: Action, subject: Subject
+) -> Actor:
+    """`require` for an actor given by id (as the services receive it); returns the actor."""
+    actor = await actor_of(uow, actor_id)
+    require(actor, action, subject)
+    return actor
+
+
+async def require_coordinator(uow: UnitOfWork, actor_id: int | None, territory_id: int) -> Actor:
+    """The actor may coordinate this territory (the administrator may coordinate them all)."""
+    territory = await uow.session.get(Territory, territory_id)
+    if territory is None:
+        raise NotFound()
+    return await require_by(uow, actor_id, Action.COORDINATE, territory)
+
+
+def refusal(actor: Actor, action: Action, subject: Subject) -> DomainError | None:
+    """The refusal `actor` gets for `action` on `subject`, or None when it is allowed."""
+    if isinstance(actor, Administrator):
+        return None if action in ADMINISTRATOR_MAY else NotAllowed()
+    if action == Action.VOTE:  # one answer for every voter who is not one
+        return _vote(actor, subject)
+    if actor.status == MemberStatus.ERASED:
+        return NotAMember()
+    # The rule's own refusal first (it says what is wrong with the request itself); what it
+    # allows, a suspended member may still not do, but act on their own data (erasure).
+    error = RULES[action](actor, subject)
+    own_data = action == Action.ACT_FOR_MEMBER and subject is actor
+    if error is None and actor.status == MemberStatus.SUSPENDED and not own_data:
+        return Suspended()
+    return error
+
+
+# --- the rules (the actor is a member, not erased; suspension is checked after them) ----------
+
+
+def _territory_of(subject: Subject) -> int:
+    return subject.id if isinstance(subject, Territory) else subject.territory_id
+
+
+def _coordinates(actor: Member, subject: Subject) -> bool:
+    """A coordinator's powers: approved, and of the territory of what is touched."""
+    return (
+        actor.is_coordinator
+        and actor.status == MemberStatus.APPROVED
+        and actor.territory_id == _territory_of(subject)
+    )
+
+
+def _holds(actor: Member, request: HelpRequest) -> bool:
+    """The actor is the volunteer holding the task now (accepted, or done by them)."""
+    holder = request.active_assignment
+    return holder is not None and holder.volunteer_id == actor.id
+
+
+def _coordinate(actor: Member, subject: Subject) -> DomainError | None:
+    return None if _coordinates(actor, subject) else NotAllowed(COORDINATORS_ONLY)
+
+
+def _act_for_member(actor: Member, subject: Subject) -> DomainError | None:
+    if isinstance(subject, Member) and (subject.id == actor.id or _coordinates(actor, subject)):
+        return None
+    return NotAllowed(COORDINATORS_ONLY)
+
+
+def _see_request(actor: Member, subject: Subject) -> DomainError | None:
+    if isinstance(subject, HelpRequest) and (
+        subject.requester_id == actor.id or _holds(actor, subject) or _coordinates(actor, subject)
+    ):
+        return None
+    return NotFound()
+
+
+def _accept(actor: Member, subject: Subject) -> DomainError | None:
+    if actor.status == MemberStatus.SUSPENDED:
+        return Suspended()
+    if not actor.is_volunteer:
+        return NotAllowed("Only volunteers can accept a request.")
+    if actor.status != MemberStatus.APPROVED:
+        return NotApproved()
+    if not isinstance(subject, HelpRequest) or subject.territory_id != actor.territory_id:
+        return NotFound()  # another territory's request does not exist for this volunteer
+    if subject.requester_id == actor.id:
+        return NotAllowed("You cannot accept your own request.")
+    return None
+
+
+def _decline(actor: Member, subject: Subject) -> DomainError | None:
+    """Saying "not for me" only records a wish: any volunteer of the territory may."""
+    if not actor.is_volunteer:
+        return NotAllowed()
+    if not isinstance(subject, HelpRequest) or subject.territory_id != actor.territory_id:
+        return NotFound()
+    return None
+
+
+def _cancel_request(actor: Member, subject: Subject) -> DomainError | None:
+    if isinstance(subject, HelpRequest) and (
+        subject.requester_id == actor.id or _coordinates(actor, subject)
+    ):
+        return None
+    return NotAllowed("Only the person who asked, or a coordinator, can cancel it.")
+
+
+def _complete_task(actor: Member, subject: Subject) -> DomainError | None:
+    if not isinstance(subject, HelpRequest):
+        return NotAllowed(NOT_YOURS)
+    if _holds(actor, subject) or _coordinates(actor, subject):
+        return None
+    if subject.active_assignment is None and subject.territory_id == actor.territory_id:
+        return None  # nobody holds it: its state refuses, and a member of the territory sees why
+    return NotAllowed(NOT_YOURS)
+
+
+def _withdraw(actor: Member, subject: Subject) -> DomainError | None:
+    if isinstance(subject, HelpRequest) and _holds(actor, subject):
+        return None
+    return NotAllowed(NOT_YOURS)
+
+
+def _thank(actor: Member, subject: Subject) -> DomainError | None:
+    if isinstance(subject, HelpRequest) and subject.requester_id == actor.id:
+        return None
+    return NotAllowed("Only the person who was helped can say thank you here.")
+
+
+def _see_contact(actor: Member, subject: Subject) -> DomainError | None:
+    """An approved member who holds the task now (not done, not given back), or a coordinator."""
+    if not isinstance(subject, HelpRequest):
+        return NotAllowed()
+    if _coordinates(actor, subject):
+        return None
+    holding_now = _holds(actor, subject) and subject.state == RequestState.ACCEPTED
+    if holding_now and actor.status == MemberStatus.APPROVED:
+        return None
+    return NotAllowed()
+
+
+def _see_poll(actor: Member, subject: Subject) -> DomainError | None:
+    if isinstance(subject, Poll) and subject.territory_id == actor.territory_id:
+        return None
+    return NotFound()
+
+
+def _vote(actor: Member, subject: Subject) -> DomainError | None:
+    """Who may vote (`core/services/electorate.py`): territory, status, role, seniority."""
+    if not isinstance(subject, Poll):
+        return NotAMember()
+    try:
+        electorate.require_voter(actor, subject)
+    except NotAVoter as refusal:
+        return refusal
+    return None
+
+
+Rule = Callable[[Member, Subject], "DomainError | None"]
+RULES: dict[Action, Rule] = {
+    Action.COORDINATE: _coordinate,
+    Action.LINK_ROOM: _coordinate,
+    Action.ACT_FOR_MEMBER: _act_for_member,
+    Action.SEE_REQUEST: _see_request,
+    Action.ACCEPT_REQUEST: _accept,
+    Action.DECLINE_OFFER: _decline,
+    Action.CANCEL_REQUEST: _cancel_request,
+    Action.COMPLETE_TASK: _complete_task,
+    Action.WITHDRAW_FROM_TASK: _withdraw,
+    Action.THANK_VOLUNTEER: _thank,
+    Action.SEE_CONTACT: _see_contact,
+    Action.SEE_POLL: _see_poll,
+    Action.VOTE: _vote,
+}

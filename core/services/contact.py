@@ -1,0 +1,77 @@
+"""The contact card: a requester's full name, phone, address and the place of a task.
+
+Built here and nowhere else, for every path that shows it (the message on accepting, "my
+tasks", reminders, follow-ups), and only for whom `authorization` allows to see it *now*: an
+approved member who holds the task at this moment, or a coordinator of its territory. So a
+volunteer suspended, or who gave the task back, gets no address, whatever the path and however
+long ago the message was planned.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from core.domain.model import HelpRequest, Member, Notification, PlatformAccount
+from core.domain.vocabulary import Outcome
+from core.services import authorization
+from core.services.authorization import Action
+from core.services.unit_of_work import UnitOfWork
+
+# What stands in for a detail that is unknown or withheld.
+WITHHELD = "-"
+# The parameters of a message that hold contact details.
+CONTACT_FIELDS = ("phone", "address")
+
+
+def may_see(viewer: Member, request: HelpRequest) -> bool:
+    """Whether `viewer` may see the requester's contact details for this request now."""
+    return authorization.may(viewer, Action.SEE_CONTACT, request)
+
+
+def card(viewer: Member, request: HelpRequest) -> dict[str, str]:
+    """The parameters `requester`, `phone`, `address`, `place` of a message to `viewer`.
+
+    Whoever may not see them gets the requester's first name and nothing else.
+    """
+    requester = request.requester
+    if not may_see(viewer, request):
+        return {
+            "requester": requester.first_name,
+            "phone": WITHHELD,
+            "address": WITHHELD,
+            "place": WITHHELD,
+        }
+    return {
+        "requester": requester.display_name,
+        "phone": requester.phone or WITHHELD,
+        "address": requester.address or WITHHELD,
+        "place": request.place or WITHHELD,
+    }
+
+
+async def withhold_waiting_cards(uow: UnitOfWork, member: Member) -> int:
+    """Messages to `member` still waiting in the outbox lose their contact details.
+
+    Called when a member loses the right to them (suspension): a card written when they held a
+    task must not reach them later. The message is not sent at all (it speaks of a task that is
+    no longer theirs); returns how many were withheld.
+    """
+    accounts = select(PlatformAccount.id).where(PlatformAccount.member_id == member.id)
+    rows = await uow.session.execute(
+        select(Notification).where(
+            Notification.sent_at.is_(None),
+            or_(Notification.member_id == member.id, Notification.account_id.in_(accounts)),
+        )
+    )
+    withheld = 0
+    for row in rows.scalars():
+        if not any(field in row.params for field in CONTACT_FIELDS):
+            continue
+        params = {**row.params, **dict.fromkeys(CONTACT_FIELDS, WITHHELD)}
+        if "requester" in params:
+            params["requester"] = str(params.get("first_name") or WITHHELD)
+        row.params = params
+        row.choices = []
+        row.sent_at, row.outcome, row.claimed_until = uow.now(), Outcome.SKIPPED, None
+        withheld += 1
+    return withheld
