@@ -473,7 +473,7 @@ class MatrixChannel:
         elif kind.direct:
             await self._on_private_event(room, event)
         elif isinstance(event, nio.RoomMessageText):
-            text = render.plain_body(event.source.get("content", {}))
+            text = self._body(event.source.get("content", {}))
             if text.startswith("!"):
                 await self._command(room, event, text, kind)
 
@@ -485,6 +485,10 @@ class MatrixChannel:
             return RoomKind(channel=channel)
         return RoomKind(direct=room.member_count <= 2)
 
+    def _body(self, content: dict[str, Any]) -> str:
+        """A message's text, capped at the longest message before it is parsed at all."""
+        return render.plain_body(content, limit=self.engine.core.settings.max_message_chars)
+
     async def _on_private_event(self, room: nio.MatrixRoom, event: nio.Event) -> None:
         content = event.source.get("content", {})
         if isinstance(event, nio.RoomMessageNotice):
@@ -492,7 +496,7 @@ class MatrixChannel:
         if isinstance(event, nio.RoomMessageText | nio.RoomMessageEmote):
             if render.is_edit(content):
                 return  # an edited message was answered as first written
-            text = render.plain_body(content)
+            text = self._body(content)
             if not text:
                 return
             if text.startswith("!"):
@@ -527,7 +531,7 @@ class MatrixChannel:
             event, nio.RoomMessageNotice
         ):
             content = event.source.get("content", {})
-            text = render.plain_body(content)
+            text = self._body(content)
             if text.startswith("!") and not render.is_edit(content):
                 await self._command(room, event, text, RoomKind(channel=channel))
         elif isinstance(event, nio.UnknownEvent):
