@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -141,4 +141,3 @@ async def test_the_scheduler_sweep_prunes_at_start_up(tmp_path: Path) -> None:
 
 def test_the_retention_period_is_30_days_by_default() -> None:
     assert make_settings("sqlite+aiosqlite://").retention_days == 30
-    assert isinstance(NOW, datetime)
