@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from core.dialogue.offload import off_loop, parsed_part
 from core.dialogue.words import looks_like_emergency
 from nlu.builtin import CATEGORY_INTENTS, BuiltinModel, load_or_train
 from nlu.entities import find_place, find_when
@@ -76,7 +77,8 @@ class BuiltinInterpreter:
         timezone: str = "Europe/Paris",
         now: datetime | None = None,
     ) -> Understanding:
-        return self.parse_sync(text, language=language, timezone=timezone, now=now)
+        # In the parsing thread: the event loop serves other people meanwhile.
+        return await off_loop(self.parse_sync, text, language=language, timezone=timezone, now=now)
 
     def parse_sync(
         self,
@@ -86,10 +88,12 @@ class BuiltinInterpreter:
         timezone: str = "Europe/Paris",
         now: datetime | None = None,
     ) -> Understanding:
-        ranking = self.model.intent_ranking(text)
-        intent, confidence = decide_intent(ranking, text)
-        lang = guess_language(text, default=language or "fr")
-        entities = extract_entities(self.model, text, intent, lang, timezone, now)
+        # The start of a long message is understood; the whole text is kept.
+        read = parsed_part(text)
+        ranking = self.model.intent_ranking(read)
+        intent, confidence = decide_intent(ranking, read)
+        lang = guess_language(read, default=language or "fr")
+        entities = extract_entities(self.model, read, intent, lang, timezone, now)
         return Understanding(text, intent, confidence, ranking[:5], entities, lang)
 
 
@@ -140,8 +144,9 @@ class RasaInterpreter:
     ) -> Understanding:
         from nlu.rasa_http import RasaUnavailable, normalise
 
+        read = parsed_part(text)  # the start of a long message is understood
         try:
-            answer = normalise(await self.client.parse_raw(text), text)
+            answer = normalise(await self.client.parse_raw(read), read)
         except RasaUnavailable as exc:
             log.warning("Rasa is unavailable (%s): using the built-in model", exc)
             self.fallbacks += 1
@@ -149,11 +154,18 @@ class RasaInterpreter:
         ranking = [(r["name"], float(r["confidence"])) for r in answer["intent_ranking"]] or [
             (answer["intent"]["name"], float(answer["intent"]["confidence"]))
         ]
-        intent, confidence = decide_intent(ranking, text)
-        lang = guess_language(text, default=language or "fr")
+        intent, confidence = decide_intent(ranking, read)
+        lang = guess_language(read, default=language or "fr")
         rasa_entities = [e for e in answer["entities"] if e["entity"] in ("category", "place")]
-        entities = extract_entities(
-            self.fallback.model, text, intent, lang, timezone, now, known=rasa_entities
+        entities = await off_loop(
+            extract_entities,
+            self.fallback.model,
+            read,
+            intent,
+            lang,
+            timezone,
+            now,
+            known=rasa_entities,
         )
         return Understanding(text, intent, confidence, ranking[:5], entities, lang)
 

@@ -162,6 +162,7 @@ class MatrixChannel:
         self._txn_prefix = "entraide"
         self._channels: dict[str, Room | None] = {}
         self._private: dict[str, str] = {}  # user -> direct chat opened by the bot
+        self._direct: dict[str, str] = {}  # user -> their direct chat (the account's chat_ref)
         self._private_locks: dict[str, asyncio.Lock] = {}
         self._greet: dict[str, str] = {}  # room just joined -> who invited the bot
         self._poll_answers: dict[str, render.PollAnswers] = {}
@@ -467,23 +468,52 @@ class MatrixChannel:
             if not self.encrypted:
                 await self._say_unreadable(room, event.sender)
             return
-        kind = await self._kind(room)
+        kind = await self._kind(room, event.sender)
         if kind.channel is not None:
             await self._on_public_event(room, kind.channel, event)
         elif kind.direct:
             await self._on_private_event(room, event)
         elif isinstance(event, nio.RoomMessageText):
-            text = render.plain_body(event.source.get("content", {}))
+            text = self._body(event.source.get("content", {}))
             if text.startswith("!"):
                 await self._command(room, event, text, kind)
 
-    async def _kind(self, room: nio.MatrixRoom) -> RoomKind:
+    async def _kind(self, room: nio.MatrixRoom, sender: str | None = None) -> RoomKind:
+        """A territory's room, `sender`'s direct chat, or another room (commands only)."""
         if room.room_id not in self._channels:
             self._channels[room.room_id] = await self.state.room(room.room_id)
         channel = self._channels[room.room_id]
         if channel is not None:
             return RoomKind(channel=channel)
-        return RoomKind(direct=room.member_count <= 2)
+        return RoomKind(direct=await self._is_direct_chat(room, sender))
+
+    async def _is_direct_chat(self, room: nio.MatrixRoom, person: str | None) -> bool:
+        """Whether `room` is `person`'s direct chat with the bot: the one the bot accepted
+        (an invitation marked `is_direct`) or opened as their DM, with no one else in it.
+
+        Two members are not enough: a room where someone is alone with the bot may be joined
+        by anyone later, and their private messages (contact details) must never go there.
+        """
+        if person is None or person == self.user_id or room.member_count > 2:
+            return False
+        if set(room.users) | set(room.invited_users) != {self.user_id, person}:
+            return False
+        if self._direct.get(person) != room.room_id:
+            found = await self.state.private_chat_of(person)
+            if found is None and room.is_group:
+                # No private chat on record (a new database, or the last one was left): an
+                # unnamed room of two, as clients make direct chats, becomes it. A named room
+                # (a coordinator's, which others may join) never does.
+                await self.state.private_chat_opened(person, room.room_id)
+                found = room.room_id
+            if found is None:
+                return False
+            self._direct[person] = found
+        return self._direct[person] == room.room_id
+
+    def _body(self, content: dict[str, Any]) -> str:
+        """A message's text, capped at the longest message before it is parsed at all."""
+        return render.plain_body(content, limit=self.engine.core.settings.max_message_chars)
 
     async def _on_private_event(self, room: nio.MatrixRoom, event: nio.Event) -> None:
         content = event.source.get("content", {})
@@ -492,7 +522,7 @@ class MatrixChannel:
         if isinstance(event, nio.RoomMessageText | nio.RoomMessageEmote):
             if render.is_edit(content):
                 return  # an edited message was answered as first written
-            text = render.plain_body(content)
+            text = self._body(content)
             if not text:
                 return
             if text.startswith("!"):
@@ -527,7 +557,7 @@ class MatrixChannel:
             event, nio.RoomMessageNotice
         ):
             content = event.source.get("content", {})
-            text = render.plain_body(content)
+            text = self._body(content)
             if text.startswith("!") and not render.is_edit(content):
                 await self._command(room, event, text, RoomKind(channel=channel))
         elif isinstance(event, nio.UnknownEvent):
@@ -620,6 +650,7 @@ class MatrixChannel:
             return
         await self.state.private_chat_closed(event.state_key, room.room_id)
         self._private.pop(event.state_key, None)
+        self._direct.pop(event.state_key, None)
         assert self.client is not None
         await self.client.room_leave(room.room_id)
 
@@ -649,6 +680,7 @@ class MatrixChannel:
             return
         if direct:
             await self.state.private_chat_opened(inviter, room_id)
+            self._direct[inviter] = room_id
             self._greet[room_id] = inviter
         self._channels.pop(room_id, None)
 
@@ -692,7 +724,7 @@ class MatrixChannel:
             return
         self._told_unreadable.add(room.room_id)
         language = self.engine.core.settings.default_language
-        kind = await self._kind(room)
+        kind = await self._kind(room, sender)
         if not kind.direct or sender is None or sender == self.user_id:
             await self._notice(
                 room.room_id,
@@ -945,6 +977,7 @@ class MatrixChannel:
                 self.client.rooms[room_id] = nio.MatrixRoom(room_id, self.user_id)
             await self.state.private_chat_opened(user_id, room_id)
             self._private[user_id] = room_id
+            self._direct[user_id] = room_id
             return room_id
 
     async def _room_send(

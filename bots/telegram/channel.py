@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import gc
 import hmac
 import logging
@@ -42,6 +43,7 @@ from telegram.ext import (
 from bots.telegram import render
 from bots.telegram.ordering import PerSenderUpdateProcessor, sender_of
 from bots.telegram.transport import AiohttpRequest
+from core.dialogue.batching import on_queued
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing, sent_as
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS
@@ -291,7 +293,9 @@ class TelegramChannel:
         """Different people at the same time, each person's updates in order.
 
         Returns the ids of the updates that failed: a person's updates after a failed one are
-        left for later too, so that they are never handled out of order.
+        left for later too, so that they are never handled out of order (those already in the
+        engine's queue when it failed are handled, in the same transaction as it would have
+        been: they fail with it, unless it alone was at fault).
         """
         by_sender: dict[object, list[Update]] = {}
         for update in updates:
@@ -301,13 +305,47 @@ class TelegramChannel:
 
         async def one_sender(queue: list[Update]) -> None:
             async with slots:
+                # Each update starts once the one before has its place in the engine's queue
+                # (not once it is answered): still in order, but a burst of one person's
+                # updates shares a transaction instead of taking one each, in turn, while
+                # the next getUpdates (everyone else's messages) waits for this batch.
+                halted: list[int] = []
+                previous: asyncio.Event | None = None
+                tasks = []
                 for update in queue:
-                    if not await self._process(update):
+                    queued = asyncio.Event()
+                    context = contextvars.copy_context()
+                    context.run(on_queued.set, queued.set)
+                    work = self._in_order(update, previous, queued, halted)
+                    tasks.append(asyncio.create_task(work, context=context))
+                    previous = queued
+                for update, handled in zip(queue, await asyncio.gather(*tasks), strict=True):
+                    if handled is False:
                         failed.append(update.update_id)
-                        return
 
         await asyncio.gather(*(one_sender(queue) for queue in by_sender.values()))
         return failed
+
+    async def _in_order(
+        self,
+        update: Update,
+        after: asyncio.Event | None,
+        queued: asyncio.Event,
+        halted: list[int],
+    ) -> bool | None:
+        """Handle `update` once the update before it is queued or done; None if a failure
+        before it halts this person's updates (they are left for later, in order)."""
+        try:
+            if after is not None:
+                await after.wait()
+            if halted:
+                return None
+            handled = await self._process(update)
+            if not handled:
+                halted.append(update.update_id)
+            return handled
+        finally:
+            queued.set()
 
     async def _process(self, update: Update) -> bool:
         """Run the handlers; False if one failed (PTB reports it to `_on_error`, not here)."""

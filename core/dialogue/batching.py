@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Generic, TypeVar
 
 In = TypeVar("In")
 Out = TypeVar("Out")
 # Handles a batch; returns one result (or the exception for that item) per item, in order.
 BatchHandler = Callable[[list[In]], Awaitable[list[Out | BaseException]]]
+# Called (in the caller's context) once an item has its place in the queue, before it is
+# handled: a channel may then start a person's next message, which keeps their order and
+# lets their messages share a transaction (see TelegramChannel._process_batch).
+on_queued: ContextVar[Callable[[], None] | None] = ContextVar("on_queued", default=None)
 
 
 class GroupCommit(Generic[In, Out]):
@@ -40,6 +45,8 @@ class GroupCommit(Generic[In, Out]):
     async def submit(self, item: In) -> Out:
         future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
+        if (queued := on_queued.get()) is not None:
+            queued()
         if self._runner is None or self._runner.done():
             # A task of its own: a caller cancelled while waiting cannot cut a transaction
             # in half, and the batch is finished for the others.

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from core.dialogue.offload import parsed_part
 from core.dialogue.words import fold
 
 # Parts of the day without an hour become a window.
@@ -24,10 +25,14 @@ WHOLE_DAY = (time(9), time(18))
 def parse_when(
     text: str, *, now: datetime, timezone: str, language: str
 ) -> tuple[datetime, datetime | None] | None:
-    """Return (start, end or None) as aware datetimes, or None if no date is recognised."""
+    """Return (start, end or None) as aware datetimes, or None if no date is recognised.
+
+    Only the start of a long text is read (dateparser takes about a second on 4 000
+    characters); callers on the event loop run this through `offload.off_loop`.
+    """
     tz = ZoneInfo(timezone)
     local_now = now.astimezone(tz)
-    folded = fold(text)
+    folded = fold(parsed_part(text))
     part = next(
         ((start, end) for pattern, start, end in PARTS_OF_DAY if re.search(pattern, folded)), None
     )

@@ -19,6 +19,7 @@ from core.app import Core
 from core.dialogue import render as rendering
 from core.dialogue.batching import GroupCommit
 from core.dialogue.delivery import DeliveryDesk, buttons_of, record_sends
+from core.dialogue.flood import SLOW_DOWN, FloodGate, SlowDown, Verdict
 from core.dialogue.flows import (
     asking,
     common,
@@ -138,10 +139,16 @@ class Speaker(NamedTuple):
 class ConversationEngine(DeliveryDesk):
     """Turns inbound messages into core calls and replies; channels deliver through it."""
 
-    def __init__(self, core: Core, interpreter: Interpreter | None = None) -> None:
+    def __init__(
+        self, core: Core, interpreter: Interpreter | None = None, flood: FloodGate | None = None
+    ) -> None:
         self.core = core
         self.interpreter = interpreter
         self.lease = timedelta(seconds=core.settings.outbox_lease_seconds)
+        settings = core.settings
+        if flood is None:
+            flood = FloodGate(settings.flood_burst, settings.flood_per_minute)
+        self.flood = flood
         # Records of sends are one statement for all, and a channel waits for them before it
         # sends more: they never wait behind a full batch.
         self._together: GroupCommit[Work, list[Outgoing]] = GroupCommit(
@@ -153,8 +160,24 @@ class ConversationEngine(DeliveryDesk):
 
         Messages of other people that arrive meanwhile are handled together with this one, in
         one transaction (see `batching`): under load each costs a fraction of a transaction.
+        A sender over their rate (see `flood`) is dropped here, before any database work:
+        told kindly once a minute, and always answered when it is an emergency.
         """
+        verdict = self.flood.admit(
+            (inbound.platform, inbound.user_ref), urgent=lambda: self._is_urgent(inbound)
+        )
+        if verdict is Verdict.DROP:
+            return []
+        if verdict is Verdict.WARN:
+            inbound = SlowDown.of(inbound)
         return await self._together.submit(inbound)
+
+    def _is_urgent(self, inbound: Inbound) -> bool:
+        """The keyword net of `_dispatch`, on a message of a sender over their rate."""
+        text = inbound.text
+        if text is None or inbound.action is not None:
+            return False
+        return looks_like_emergency(text[: self.core.settings.max_message_chars])
 
     async def mark_delivered(self, sent: list[Outgoing]) -> None:
         """Record the sends (in the transaction of the messages being handled, if any)."""
@@ -221,7 +244,10 @@ class ConversationEngine(DeliveryDesk):
     ) -> Turn:
         turn = await self._begin(uow, inbound, speakers)
         try:
-            await self._dispatch(turn)
+            if isinstance(inbound, SlowDown):
+                turn.reply(SLOW_DOWN)
+            else:
+                await self._dispatch(turn)
         except DomainError as error:
             if not alone:
                 raise

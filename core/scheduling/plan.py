@@ -43,8 +43,8 @@ FOLLOW_UP_WINDOW = timedelta(days=3)
 DIGEST_WINDOW = timedelta(days=1)
 # `current()` looks this far ahead when a rule generates several instants (digest weeks).
 LOOKAHEAD = timedelta(days=8)
-# `job_runs` rows older than this are pruned: no rule can want their work any more by then.
-JOB_RUNS_RETENTION = timedelta(days=90)
+# `job_runs` rows older than `retention_days` are pruned (core/scheduling/retention.py): no
+# rule wants work due that long ago (escalation, the only one that looks so far back, stops).
 
 
 @dataclass(frozen=True)
@@ -235,8 +235,12 @@ class Escalation(RequestRule):
         opening = int(reopenings or 0)
         opened_at = max(created_at, last_withdrawal) if last_withdrawal else created_at
         hours = ctx.settings.escalation_for(territory)
+        # Steps due before the retention period: done long ago (their job runs are pruned),
+        # or missed during a month of downtime; never done (again) now.
+        forgotten = ctx.now - timedelta(days=ctx.settings.retention_days)
         for level, due in enumerate(escalation_times(opened_at, when_start, hours), start=1):
-            yield self.work((request_id, level, opening), due)
+            if due >= forgotten:
+                yield self.work((request_id, level, opening), due)
 
     def key(self, args: tuple[int, ...]) -> str:
         request_id, level, opening = args

@@ -30,10 +30,10 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from core.domain.model import JobRun, apscheduler_jobs
+from core.domain.model import apscheduler_jobs
 from core.persistence.database import is_sqlite
 from core.persistence.migrate import migration_url
-from core.scheduling import jobs, plan
+from core.scheduling import jobs, plan, retention
 from core.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ SWEEP_FUNCTION = "core.scheduling.jobs:sweep"
 # - coalesce=True: a periodic job that missed several runs (the sweep) runs once, not N times;
 # - max_instances=1: one run of a given job at a time.
 JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
-PRUNE_EVERY = 3600.0  # seconds between two prunings of old `job_runs` rows
+PRUNE_EVERY = 3600.0  # seconds between two prunings of old rows (see `retention`)
 
 
 def create_store_engine(url: str) -> Engine:
@@ -503,9 +503,6 @@ class Scheduler:
         task.add_done_callback(self.runtime.tasks.discard)  # type: ignore[arg-type]
 
     async def _prune(self, now: datetime) -> None:
-        """Forget `job_runs` rows older than any rule can still want (see `plan`)."""
-        async with self.core.uow() as uow:
-            await uow.session.execute(
-                delete(JobRun).where(JobRun.ran_at < now - plan.JOB_RUNS_RETENTION)
-            )
-            await uow.commit()
+        """Delete what is older than `retention_days`: job runs, receipts, delivered
+        notifications, attempts, reported dead letters (see `retention`)."""
+        await retention.prune(self.core, now)

@@ -107,8 +107,10 @@ async def is_coordinator(uow: UnitOfWork, platform: str, external_id: str) -> bo
 async def private_chat_opened(
     uow: UnitOfWork, platform: str, external_id: str, chat_ref: str
 ) -> PlatformAccount:
-    """A private chat with this user exists now (they opened it, or the channel did)."""
+    """A private chat with this user exists now (they opened it, or the channel did): the
+    only way an account's private chat changes once it has one."""
     account = await identity.ensure_account(uow, platform, external_id, chat_ref)
+    account.chat_ref = chat_ref
     account.reachable = True
     return account
 

@@ -53,7 +53,11 @@ async def ensure_account(
 ) -> PlatformAccount:
     """Return the account of a platform user, creating it (without a member) on first contact.
 
-    `known` is that account if the caller already loaded it (saves a query).
+    `known` is that account if the caller already loaded it (saves a query). `chat_ref`, the
+    private chat a message came from, becomes the account's only if it has none yet: a
+    message never moves it (a room someone else may join would then get their private
+    messages); the channel that opens or accepts a direct chat does
+    (`channel_sessions.private_chat_opened`).
     """
     Platform(platform)
     account = known or await account_for(uow, platform, external_id)
@@ -63,7 +67,7 @@ async def ensure_account(
         )
         uow.session.add(account)
         await uow.session.flush()
-    elif chat_ref and account.chat_ref != chat_ref:
+    elif chat_ref and account.chat_ref is None:
         account.chat_ref = chat_ref
     return account
 

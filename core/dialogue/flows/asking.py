@@ -6,6 +6,7 @@ from datetime import datetime
 
 from core.dialogue.dates import parse_when, preset_when
 from core.dialogue.flows.common import menu_choices
+from core.dialogue.offload import off_loop
 from core.dialogue.render import CATEGORY_LABELS
 from core.dialogue.turn import Turn, Understanding
 from core.dialogue.words import fold
@@ -98,7 +99,9 @@ async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
     window = (
         preset_when(value, now=turn.uow.now(), timezone=zone)
         if preset
-        else parse_when(value, now=turn.uow.now(), timezone=zone, language=turn.language)
+        else await off_loop(
+            parse_when, value, now=turn.uow.now(), timezone=zone, language=turn.language
+        )
     )
     if window is None:
         turn.reply(
