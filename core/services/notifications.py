@@ -17,13 +17,14 @@ from core.domain.model import (
     HelpRequest,
     MatchOffer,
     Member,
+    Notification,
     Poll,
     TerritoryChannel,
     Vote,
 )
 from core.domain.vocabulary import MemberStatus, RequestState
 from core.i18n import N_
-from core.services import outbox
+from core.services import delivery_notices, outbox
 from core.services.members import coordinators_of, get_member
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
@@ -155,6 +156,7 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
             Choice("I can no longer come", f"withdraw:{request.id}"),
         ],
         topic=f"request:{request.id}",
+        contact_card=True,  # a timeout on it is followed by the details again
         **summary,
     )
     others = await uow.session.execute(
@@ -417,6 +419,7 @@ async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
             Choice("I can no longer come", f"withdraw:{request.id}"),
         ],
         topic=f"request:{request.id}",
+        contact_card=True,
         **summary,
     )
     key = (
@@ -576,6 +579,49 @@ async def on_member_unreachable(uow: UnitOfWork, event: events.MemberUnreachable
     )
 
 
+# --- delivery: a contact card that may not have arrived -------------------------------------
+
+
+async def on_contact_card_uncertain(
+    uow: UnitOfWork, event: events.ContactCardUncertain
+) -> None:
+    """A contact card got no answer in time: send the details again, shortly, to the same
+    volunteer if they still hold the task (it may have arrived: the words say so)."""
+    card = await uow.session.get(Notification, event.notification_id)
+    if card is None or card.member_id is None:
+        return
+    request_id = card.params.get("request_id")
+    if not isinstance(request_id, int):
+        return
+    request = await uow.session.get(HelpRequest, request_id)
+    if request is None or request.state != RequestState.ACCEPTED:
+        return
+    holder = request.active_assignment
+    if holder is None or holder.volunteer_id != card.member_id:
+        return
+    volunteer = await uow.session.get(Member, card.member_id)
+    if volunteer is None or volunteer.status != MemberStatus.APPROVED:
+        return
+    requester = request.requester
+    # No `contact_card` marker: if this one times out too, it is not repeated again.
+    outbox.write(
+        uow,
+        "Here are the details again, in case the last message did not arrive: "
+        "{requester}, {category}, {when}.\nPhone: {phone}\nAddress: {address}\nWhere: {place}",
+        member=volunteer,
+        requester=requester.display_name,
+        phone=requester.phone or "-",
+        address=requester.address or "-",
+        place=request.place or "-",
+        choices=[
+            Choice("Done", f"done:{request.id}"),
+            Choice("I can no longer come", f"withdraw:{request.id}"),
+        ],
+        topic=f"request:{request.id}",
+        **request_summary(request),
+    )
+
+
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.MemberJoined: [on_member_joined],
     events.MemberApproved: [on_member_approved],
@@ -598,4 +644,6 @@ HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.FollowUpDue: [on_follow_up_due],
     events.PollClosingSoon: [on_poll_closing_soon],
     events.DigestDue: [on_digest_due],
+    events.ContactCardUncertain: [on_contact_card_uncertain],
+    **delivery_notices.HANDLERS,
 }
