@@ -890,9 +890,7 @@ class MatrixChannel:
 
     async def _send_poll(self, message: Outgoing, room_id: str) -> Outgoing:
         poll_id = int(message.params["poll_id"])  # type: ignore[call-overload]
-        if await self.engine.skip_private_poll(
-            message, Platform.MATRIX, in_group=self._in_room
-        ):
+        if await self.engine.skip_private_poll(message, Platform.MATRIX, in_group=self._in_room):
             return failed_as(message, Outcome.SKIPPED, "in the room, where the poll is")
         labels = [button.label for button in message.buttons]
         question = str(message.params.get("question", ""))

@@ -628,6 +628,7 @@ class TelegramChannel:
             return False
         # A restricted member may not see or vote in everything: they get the private copy.
         return member.status in IN_GROUP
+
     async def _stop_polls(self, message: Outgoing) -> None:
         poll_id = message.params.get("poll_id")
         if poll_id is None or message.chat_ref is None:

@@ -582,9 +582,7 @@ async def on_member_unreachable(uow: UnitOfWork, event: events.MemberUnreachable
 # --- delivery: a contact card that may not have arrived -------------------------------------
 
 
-async def on_contact_card_uncertain(
-    uow: UnitOfWork, event: events.ContactCardUncertain
-) -> None:
+async def on_contact_card_uncertain(uow: UnitOfWork, event: events.ContactCardUncertain) -> None:
     """A contact card got no answer in time: send the details again, shortly, to the same
     volunteer if they still hold the task (it may have arrived: the words say so)."""
     card = await uow.session.get(Notification, event.notification_id)

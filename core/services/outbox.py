@@ -265,6 +265,4 @@ async def mark_many_done(uow: UnitOfWork, done: list[Done]) -> None:
     if not done:
         return
     now = uow.now()
-    await uow.session.execute(
-        update(Notification), [{**d.as_row(), "sent_at": now} for d in done]
-    )
+    await uow.session.execute(update(Notification), [{**d.as_row(), "sent_at": now} for d in done])
