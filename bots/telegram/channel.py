@@ -562,8 +562,12 @@ class TelegramChannel:
             # one that was sent, whatever happened to the posts after it.
             previous = await self.engine.last_channel_message(message.channel_id, message.topic)
             target = _parse_ref(previous) if previous is not None else None
-            if target is not None and await self._edit(*target, message):
-                return sent_as(message, previous)
+            if target is not None:
+                if await self._edit(*target, message):
+                    return sent_as(message, previous)
+                if not any(b.action.startswith("accept:") for b in message.buttons):
+                    # Not editable: at least the old post no longer offers to help.
+                    await self._remove_buttons(*target)
         parts = render.html_parts(message)
         sent = None
         for index, part in enumerate(parts):
@@ -592,6 +596,13 @@ class TelegramChannel:
             log.info("could not edit %s:%s (%s): sending a new message", chat_id, message_id, exc)
             return False
         return True
+
+    async def _remove_buttons(self, chat_id: int, message_id: int) -> None:
+        """Take the buttons off a message (best effort: it may be gone or too old)."""
+        try:
+            await self.app.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except TelegramError as exc:  # the new message is what matters: it is sent all the same
+            log.info("could not take the buttons off %s:%s (%s)", chat_id, message_id, exc)
 
     async def _send_poll(self, message: Outgoing, chat_id: str) -> Outgoing:
         poll_id = int(message.params["poll_id"])  # type: ignore[arg-type]

@@ -137,6 +137,28 @@ async def test_a_cancelled_request_no_longer_shows_i_ll_help_in_the_group(
     assert_references_are_message_ids(rows)
 
 
+async def test_a_group_post_that_cannot_be_edited_loses_its_help_button_on_cancellation(
+    coop: Cooperative,
+) -> None:
+    async with telegram_scene(coop) as scene:
+        request_id = await post_request(coop)
+        await outbox_settled(scene)
+        [original] = scene.api.sent(scene.group)
+        scene.api.fail_next(
+            "editMessageText",
+            status=400,
+            description="Bad Request: message can't be edited",
+            chat_id=scene.group.id,
+        )
+        await cancel(coop, request_id)
+        await outbox_settled(scene)
+        await scene.api.wait_until(
+            lambda: any("annulée" in (m.text or "") for m in scene.api.sent(scene.group)), 5
+        )
+    assert "annulée" not in (original.text or "")  # not edited: a new message says it
+    assert not accept_buttons(scene)
+
+
 async def test_a_message_that_keeps_failing_is_set_aside_and_reported_once_without_its_content(
     coop: Cooperative, caplog: pytest.LogCaptureFixture
 ) -> None:
