@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core import redaction
 from core.app import Core
 from core.config import Settings
 from core.dialogue.engine import ConversationEngine
@@ -9,7 +10,11 @@ from core.persistence.migrate import upgrade_database_async
 
 
 async def open_core(settings: Settings) -> Core:
-    """Open the database, applying pending migrations first when `auto_migrate` is on."""
+    """Open the database, applying pending migrations first when `auto_migrate` is on.
+
+    From here on no log record of the process holds a token or a password (core/redaction.py).
+    """
+    redaction.install(redaction.secrets_of(settings))
     if settings.auto_migrate:
         await upgrade_database_async(settings.database_url)
     return Core.open(settings)

@@ -18,6 +18,7 @@ from bots.bootstrap import build_engine, open_core
 from bots.cli_invitations import register as register_invitations
 from bots.cli_jobs import register as register_jobs
 from bots.cli_nlu import app as nlu_app
+from core import redaction
 from core.app import Core
 from core.config import Settings, load_settings
 from core.domain.errors import DomainError
@@ -54,12 +55,15 @@ class CliError(Exception):
 
 def _settings() -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         raise CliError(
             f"Invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}."
         ) from exc
+    # Every command: no token or password in what it logs or prints from here on.
+    redaction.install(redaction.secrets_of(settings))
+    return settings
 
 
 def run_with_core(work: Callable[[Core], Awaitable[T]]) -> T:
@@ -86,7 +90,7 @@ def run_with_core(work: Callable[[Core], Awaitable[T]]) -> T:
 
 
 def _fail(message: str) -> None:
-    typer.secho(message, err=True, fg=typer.colors.RED)
+    typer.secho(redaction.redact(message), err=True, fg=typer.colors.RED)
     raise typer.Exit(1)
 
 

@@ -16,6 +16,7 @@ import sys
 import threading
 from typing import Any
 
+from core import redaction
 from core.app import Core
 from core.scheduling import SchedulerService
 
@@ -24,7 +25,12 @@ STOP_TIMEOUT = 15.0
 
 
 def configure_logging(verbose: bool) -> None:
-    """The scheduler's state on stderr; APScheduler's per-job chatter only when it goes wrong."""
+    """The scheduler's state on stderr; APScheduler's per-job chatter only when it goes wrong.
+
+    Every record is redacted: tokens, passwords and URL credentials never reach the log (the
+    configured secrets are added when the settings are read, see `core.redaction.install`).
+    """
+    redaction.install()
     logging.basicConfig(
         level=logging.WARNING,
         stream=sys.stderr,

@@ -16,6 +16,8 @@ from pydantic_settings import (
 
 DEFAULT_CONFIG_FILE = Path("config/settings.toml")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/entraide.sqlite3"
+# Settings that are URLs: shown with their credentials (password, token parameters) hidden.
+URL_SETTINGS = frozenset({"database_url", "rasa_url", "telegram_api_url", "matrix_homeserver"})
 
 
 class Settings(BaseSettings):
@@ -143,13 +145,19 @@ class Settings(BaseSettings):
         return init_settings, env_settings, toml
 
     def masked(self) -> dict[str, Any]:
-        """Return the settings as a dict with secrets hidden, for `entraide config show`."""
+        """Return the settings as a dict with secrets hidden, for `entraide config show`:
+        tokens and passwords, the credentials of every URL, the webhook's secret path."""
+        from core.redaction import MASK, redact, secret_path_of
+
         shown: dict[str, Any] = {}
         for name, value in self.model_dump().items():
             if isinstance(value, SecretStr):
                 shown[name] = "********"
-            elif name == "database_url" and isinstance(value, str):
-                shown[name] = _mask_url_password(value)
+            elif name in URL_SETTINGS and isinstance(value, str):
+                shown[name] = redact(value)
+            elif name == "telegram_webhook_url" and isinstance(value, str):
+                path = secret_path_of(value)
+                shown[name] = redact(value[: value.rindex(path)] + MASK) if path else redact(value)
             else:
                 shown[name] = value
         return shown
@@ -161,16 +169,6 @@ def _escalation_steps(value: list[float]) -> list[float]:
             "give three increasing hours: next volunteers, whole territory, coordinators"
         )
     return [float(h) for h in value]
-
-
-def _mask_url_password(url: str) -> str:
-    """Hide the password of a database URL such as postgresql://user:secret@host/db."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as is: it holds no recognisable secret
-        return url
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -122,6 +122,8 @@ async def test_one_poll_on_telegram_and_matrix_counts_each_member_once_and_one_r
     # -- the territory's public rooms: the Telegram group and the Matrix room.
     group = api.group(title="Entraide Rezé")
     api.add_bot_to_group(group, alice)
+    for user in (carol_tg, dan):  # members of the group too, where they vote: no private copy
+        api.set_member_status(group, user, "member")
     async with bot.core.uow() as uow:
         await channels.link_channel(uow, coordinator, Platform.TELEGRAM, str(group.id))
         await uow.commit()

@@ -37,9 +37,10 @@ from bots.matrix import render
 from bots.matrix.state import MatrixState
 from core.config import Settings
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound, Outgoing, sent_as
+from core.dialogue.messages import Inbound, Outgoing, failed_as, sent_as
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS, TAKE_COMMANDS
-from core.domain.vocabulary import Platform
+from core.domain.vocabulary import Outcome, Platform
+from core.redaction import remember_secrets
 from core.services.channel_sessions import Room
 
 log = logging.getLogger("entraide.matrix")
@@ -248,6 +249,9 @@ class MatrixChannel:
             except BaseException:
                 await client.close()
                 raise
+            # The token (from the settings or a login) is in headers and, with some errors,
+            # URLs: never logged, never stored in an error (core/redaction.py).
+            remember_secrets([client.access_token, self.settings.password])
             self.client = client
             self.connected = True
             log.info("logged in as %s (device %s)", client.user_id, client.device_id)
@@ -373,6 +377,7 @@ class MatrixChannel:
             self.settings.password, device_name=self.settings.device_name
         )
         if isinstance(answer, nio.LoginResponse):
+            remember_secrets([answer.access_token])
             await self.state.save(device_id=answer.device_id, access_token=answer.access_token)
 
     async def _handle_sync(
@@ -837,26 +842,36 @@ class MatrixChannel:
             await self._deliver(message)
 
     async def _deliver(self, message: Outgoing) -> None:
-        """Send one message and record the outcome; failures go back to the outbox or not."""
+        """Send one message and record how it ended; failures go back to the outbox or not.
+
+        Each try counts: past `max_delivery_attempts` the outbox sets the message aside.
+        """
         try:
-            reference = await self._send(message)
+            done = await self._send(message)
         except RETRIED as error:
             # Sent again later with the same transaction id: the homeserver keeps one copy.
             self.connected = False
             await self.engine.release(message, f"{type(error).__name__}: {error}", RETRY_BACKOFF)
+            return
         except MatrixRefused as error:
             if message.account_id is not None and error.errcode == "M_FORBIDDEN":
                 await self.engine.unreachable(message, str(error))
-            else:
-                log.error("Matrix refused notification %s: %s", message.notification_id, error)
-                await self.engine.mark_delivered([sent_as(message, f"refused:{error}"[:200])])
-        else:
-            await self.engine.mark_delivered([sent_as(message, reference)])
+                return
+            log.error("Matrix refused notification %s: %s", message.notification_id, error)
+            done = failed_as(message, Outcome.REFUSED, f"MatrixRefused: {error}")
+        except _Halted:
+            raise
+        except Exception as error:  # this message only: the others of the round still go out
+            log.exception("notification %s could not be sent", message.notification_id)
+            await self.engine.release(message, f"{type(error).__name__}: {error}", RETRY_BACKOFF)
+            return
+        await self.engine.mark_delivered([done])
 
-    async def _send(self, message: Outgoing) -> str:
+    async def _send(self, message: Outgoing) -> Outgoing:
+        """Send (or edit) and return the message with its outcome (sent, or skipped)."""
         room_id = message.chat_ref
         if room_id is None:
-            return "skipped:no-chat"
+            return failed_as(message, Outcome.SKIPPED, "no room to write in")
         if room_id.startswith("@"):
             room_id = await self._private_room(room_id)
         txn = str(message.notification_id)
@@ -865,11 +880,12 @@ class MatrixChannel:
         if message.key.startswith("Poll closed"):
             ended = await self._end_polls(message, room_id)
             if ended is not None:
-                return ended
+                return sent_as(message, ended)
         content = self._content(message)
         request = _request_of(message.topic) if message.channel_id is not None else None
         if request is not None:
             assert message.channel_id is not None and message.topic is not None
+            # Only a post that was sent has an event id: a refused one is never edited.
             previous = await self.engine.last_channel_message(message.channel_id, message.topic)
             if previous is not None:
                 # The room's post about this request is edited: "taken", "cancelled"...
@@ -878,13 +894,13 @@ class MatrixChannel:
                 )
                 if not any(b.action.startswith("accept:") for b in message.buttons):
                     await self._withdraw_hand(room_id, previous)
-                return previous
+                return sent_as(message, previous)
         event_id = await self._room_send(room_id, "m.room.message", content, txn)
         if request is not None and any(b.action.startswith("accept:") for b in message.buttons):
             # The bot's own ✋ under the post: volunteers only have to click it.
             with contextlib.suppress(MatrixRefused):
                 await self._room_send(room_id, "m.reaction", render.reaction(event_id), txn + "-h")
-        return event_id
+        return sent_as(message, event_id)
 
     def _content(self, message: Outgoing) -> dict[str, Any]:
         if message.channel_id is None:
@@ -904,10 +920,10 @@ class MatrixChannel:
             )
         return render.notice(text)
 
-    async def _send_poll(self, message: Outgoing, room_id: str) -> str:
+    async def _send_poll(self, message: Outgoing, room_id: str) -> Outgoing:
         poll_id = int(message.params["poll_id"])  # type: ignore[call-overload]
-        if await self.engine.skip_private_poll(message, Platform.MATRIX):
-            return "skipped:voted-in-group"
+        if await self.engine.skip_private_poll(message, Platform.MATRIX, in_group=self._in_room):
+            return failed_as(message, Outcome.SKIPPED, "in the room, where the poll is")
         labels = [button.label for button in message.buttons]
         question = str(message.params.get("question", ""))
         content = render.poll_start(question, labels, intro=message.text)
@@ -918,7 +934,13 @@ class MatrixChannel:
             [render.answer_id(p) for p in range(len(labels))], 1
         )
         await self.engine.publish_poll(poll_id, Platform.MATRIX, room_id, event_id, event_id)
-        return event_id
+        return sent_as(message, event_id)
+
+    async def _in_room(self, room_id: str, user_id: str) -> bool:
+        """Whether this user has joined this room, as the bot knows it through sync (an
+        invitation is not enough: the poll is for members who can see the room)."""
+        room = self.client.rooms.get(room_id) if self.client is not None else None
+        return room is not None and user_id in room.users and user_id not in room.invited_users
 
     async def _end_polls(self, message: Outgoing, room_id: str) -> str | None:
         """Close our native polls in this room with the results: their authoritative end."""

@@ -26,8 +26,15 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -45,9 +52,10 @@ from bots.telegram.ordering import PerSenderUpdateProcessor, sender_of
 from bots.telegram.transport import AiohttpRequest
 from core.dialogue.batching import on_queued
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound, Outgoing, sent_as
+from core.dialogue.messages import Inbound, Outgoing, failed_as, sent_as
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS
-from core.domain.vocabulary import Platform
+from core.domain.vocabulary import Outcome, Platform
+from core.redaction import remember_secrets
 from core.services.invitations import looks_like_code
 
 log = logging.getLogger("entraide.telegram")
@@ -99,6 +107,10 @@ POLL_TIMEOUT = 10
 # Deep links' payloads are [A-Za-z0-9_-]{1,64}; link codes are six letters and digits.
 INVITATION_PREFIX = "join_"
 RETRY_BACKOFF = timedelta(seconds=5)
+# Who is in a group, for getChatMember (a private poll is skipped only for them).
+IN_GROUP = frozenset(
+    {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
+)
 
 
 @dataclass
@@ -116,6 +128,8 @@ class TelegramChannel:
     def __init__(self, engine: ConversationEngine, settings: TelegramSettings) -> None:
         self.engine = engine
         self.settings = settings
+        # The token is in the URL of every call (errors quote it): never logged, never stored.
+        remember_secrets([settings.token, _webhook_secret(settings.token)])
         self.app = self._build()
         self.username: str | None = None
         self._handling = False
@@ -534,35 +548,46 @@ class TelegramChannel:
             await self._deliver(message)
 
     async def _deliver(self, message: Outgoing) -> None:
-        """Send one message and record the outcome; failures go back to the outbox or not."""
+        """Send one message and record how it ended; failures go back to the outbox or not.
+
+        Each try counts: past `max_delivery_attempts` the outbox sets the message aside.
+        """
         try:
-            reference = await self._send(message)
+            done = await self._send(message)
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             await self.engine.release(message, f"RetryAfter {wait}", timedelta(seconds=wait))
+            return
         except TimedOut as exc:
-            # The message may have arrived: do not send it twice. Recorded as uncertain.
+            # The message may have arrived: do not send it twice. Recorded as uncertain (a
+            # contact card is followed by the details again: see record_sends).
             log.warning("timed out sending notification %s: not retried", message.notification_id)
-            await self._record([sent_as(message, f"uncertain:{exc}"[:200])])
+            done = failed_as(message, Outcome.UNCERTAIN, f"TimedOut: {exc}")
         except Forbidden as exc:
             await self.engine.unreachable(message, str(exc))
+            return
+        except BadRequest as exc:  # before NetworkError, of which PTB makes it a subclass
+            log.error("Telegram refused notification %s: %s", message.notification_id, exc)
+            done = failed_as(message, Outcome.REFUSED, f"BadRequest: {exc}")
         except NetworkError as exc:  # includes BadGateway and dropped connections
             await self.engine.release(message, f"{type(exc).__name__}: {exc}", RETRY_BACKOFF)
-        except BadRequest as exc:
-            log.error("Telegram refused notification %s: %s", message.notification_id, exc)
-            await self._record([sent_as(message, f"refused:{exc}"[:200])])
-        else:
-            await self._record([sent_as(message, reference)])
+            return
+        except Exception as exc:  # this message only: the others of the round still go out
+            log.exception("notification %s could not be sent", message.notification_id)
+            await self.engine.release(message, f"{type(exc).__name__}: {exc}", RETRY_BACKOFF)
+            return
+        await self._record([done])
 
     async def _record(self, sent: list[Outgoing]) -> None:
         # Awaited, so that at most CONCURRENT_SENDS messages are ever sent but not recorded
         # (what a crash could send twice); the engine batches the records of many sends.
         await self.engine.mark_delivered(sent)
 
-    async def _send(self, message: Outgoing) -> str:
+    async def _send(self, message: Outgoing) -> Outgoing:
+        """Send (or edit) and return the message with its outcome (sent, or skipped)."""
         chat_id = message.chat_ref
         if chat_id is None:
-            return "skipped:no-chat"
+            return failed_as(message, Outcome.SKIPPED, "no chat to write in")
         if _is_native_poll(message):
             return await self._send_poll(message, chat_id)
         if message.key.startswith("Poll closed"):
@@ -572,11 +597,16 @@ class TelegramChannel:
             and message.topic
             and message.topic.startswith("request:")
         ):
+            # The group's post about this request is edited ("taken", "cancelled"): the last
+            # one that was sent, whatever happened to the posts after it.
             previous = await self.engine.last_channel_message(message.channel_id, message.topic)
-            if previous is not None:
-                chat, _, message_id = previous.partition(":")
-                if await self._edit(int(chat), int(message_id), message):
-                    return previous
+            target = _parse_ref(previous) if previous is not None else None
+            if target is not None:
+                if await self._edit(*target, message):
+                    return sent_as(message, previous)
+                if not any(b.action.startswith("accept:") for b in message.buttons):
+                    # Not editable: at least the old post no longer offers to help.
+                    await self._remove_buttons(*target)
         parts = render.html_parts(message)
         sent = None
         for index, part in enumerate(parts):
@@ -585,7 +615,7 @@ class TelegramChannel:
                 chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         assert sent is not None
-        return _ref(sent.chat_id, sent.message_id)
+        return sent_as(message, _ref(sent.chat_id, sent.message_id))
 
     async def _edit(self, chat_id: int, message_id: int, message: Outgoing) -> bool:
         parts = render.html_parts(message)
@@ -606,10 +636,19 @@ class TelegramChannel:
             return False
         return True
 
-    async def _send_poll(self, message: Outgoing, chat_id: str) -> str:
+    async def _remove_buttons(self, chat_id: int, message_id: int) -> None:
+        """Take the buttons off a message (best effort: it may be gone or too old)."""
+        try:
+            await self.app.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except TelegramError as exc:  # the new message is what matters: it is sent all the same
+            log.info("could not take the buttons off %s:%s (%s)", chat_id, message_id, exc)
+
+    async def _send_poll(self, message: Outgoing, chat_id: str) -> Outgoing:
         poll_id = int(message.params["poll_id"])  # type: ignore[arg-type]
-        if await self.engine.skip_private_poll(message, Platform.TELEGRAM):
-            return "skipped:voted-in-group"
+        if await self.engine.skip_private_poll(
+            message, Platform.TELEGRAM, in_group=self._in_group
+        ):
+            return failed_as(message, Outcome.SKIPPED, "in the group, where the poll is")
         labels = [button.label[:100] for button in message.buttons]
         question = str(message.params.get("question", ""))[:300]
         sent = await self.app.bot.send_poll(
@@ -623,7 +662,22 @@ class TelegramChannel:
         await self.engine.publish_poll(
             poll_id, Platform.TELEGRAM, str(sent.chat_id), str(sent.message_id), sent.poll.id
         )
-        return _ref(sent.chat_id, sent.message_id)
+        return sent_as(message, _ref(sent.chat_id, sent.message_id))
+
+    async def _in_group(self, chat_ref: str, user_ref: str) -> bool:
+        """Whether Telegram says this user is in this group now.
+
+        The Bot API cannot list a group's members, but getChatMember answers for one user in a
+        group the bot is in: one call per member and poll. When it cannot answer, the member
+        is taken as not in the group and gets the poll privately (twice is better than never).
+        """
+        try:
+            member = await self.app.bot.get_chat_member(int(chat_ref), int(user_ref))
+        except (TelegramError, ValueError) as exc:
+            log.info("getChatMember %s in %s: %s", user_ref, chat_ref, exc)
+            return False
+        # A restricted member may not see or vote in everything: they get the private copy.
+        return member.status in IN_GROUP
 
     async def _stop_polls(self, message: Outgoing) -> None:
         poll_id = message.params.get("poll_id")
@@ -687,6 +741,16 @@ def invitation_link(bot_username: str, code: str) -> str:
 
 def _ref(chat_id: int, message_id: int) -> str:
     return f"{chat_id}:{message_id}"
+
+
+def _parse_ref(reference: str) -> tuple[int, int] | None:
+    """The chat and message ids of a reference made by `_ref`; None for anything else."""
+    chat, _, message_id = reference.partition(":")
+    try:
+        return int(chat), int(message_id)
+    except ValueError:
+        log.warning("not a Telegram message reference: %r", reference[:60])
+        return None
 
 
 def _to_chat(message: Outgoing, chat_id: int) -> Outgoing:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -12,10 +13,15 @@ from sqlalchemy import select
 from core.app import Core
 from core.dialogue import render as rendering
 from core.dialogue.messages import Outgoing
-from core.domain.model import Conversation, Notification, TerritoryChannel
+from core.domain import events
+from core.domain.model import Conversation, Notification, PlatformAccount, TerritoryChannel
+from core.domain.vocabulary import Outcome
 from core.i18n import translate
 from core.services import identity, outbox, publications
 from core.services.unit_of_work import UnitOfWork
+
+# Asks the platform whether a user (their id there) is in a group (its chat_ref there).
+GroupMembership = Callable[[str, str], Awaitable[bool]]
 
 
 def buttons_of(message: Outgoing) -> list[list[str]]:
@@ -23,12 +29,29 @@ def buttons_of(message: Outgoing) -> list[list[str]]:
     return [[b.label, b.action] for b in message.buttons]
 
 
+def _done(message: Outgoing) -> outbox.Done:
+    outcome = Outcome(message.outcome) if message.outcome else Outcome.SENT
+    return outbox.Done(message.notification_id, outcome, message.external_ref, message.error)
+
+
 async def record_sends(uow: UnitOfWork, sent: list[Outgoing]) -> None:
-    """Mark messages sent, and remember the buttons of the last one shown in each chat."""
-    await outbox.mark_many_sent(uow, [(m.notification_id, m.external_ref) for m in sent])
-    # Replies to a message already set the chat's last buttons when they were written.
+    """Record how deliveries ended, and remember the buttons of the last one shown in each chat.
+
+    A contact card that may not have arrived (no answer in time) is followed by a short
+    message with the details again: the volunteer who accepted must get them.
+    """
+    done = [_done(m) for m in sent]
+    await outbox.mark_many_done(uow, done)
+    for message, result in zip(sent, done, strict=True):
+        if result.outcome == Outcome.UNCERTAIN and message.params.get("contact_card"):
+            uow.publish(events.ContactCardUncertain(message.notification_id))
+    # Replies to a message already set the chat's last buttons when they were written. Buttons
+    # of a message that was not shown (refused, skipped...) are not the chat's last buttons.
+    seen = (Outcome.SENT, Outcome.UNCERTAIN)
     shown = {
-        m.account_id: m for m in sent if m.account_id is not None and m.buttons and not m.is_reply
+        m.account_id: m
+        for m, result in zip(sent, done, strict=True)
+        if m.account_id is not None and m.buttons and not m.is_reply and result.outcome in seen
     }
     if shown:
         rows = await uow.session.execute(
@@ -68,7 +91,8 @@ class DeliveryDesk:
         return rendered
 
     async def release(self, message: Outgoing, error: str, retry_in: timedelta) -> None:
-        """A send failed in a way worth retrying: the outbox takes it again after `retry_in`."""
+        """A send failed in a way worth retrying: the outbox takes it again after `retry_in`
+        (each try counts: past `max_delivery_attempts` the message is set aside)."""
         async with self.core.uow() as uow:
             row = await uow.session.get(Notification, message.notification_id)
             if row is not None and row.sent_at is None:
@@ -80,7 +104,8 @@ class DeliveryDesk:
         async with self.core.uow() as uow:
             row = await uow.session.get(Notification, message.notification_id)
             if row is not None:
-                outbox.mark_sent(uow, row, f"unreachable:{error}"[:200])
+                done = outbox.Done(message.notification_id, Outcome.UNREACHABLE, error=error)
+                outbox.mark_done(uow, row, done)
             if message.account_id is not None:
                 await identity.mark_unreachable(uow, message.account_id)
             await uow.commit()
@@ -92,7 +117,8 @@ class DeliveryDesk:
             return account is not None and account.chat_ref is not None and account.reachable
 
     async def last_channel_message(self, channel_id: int, topic: str) -> str | None:
-        """The platform id of the last message posted in a public room about `topic`."""
+        """The platform id of the last message posted in a public room about `topic` (only a
+        message that was sent has one: a refused or uncertain post is never edited)."""
         async with self.core.uow() as uow:
             return await outbox.last_external_ref(uow, channel_id=channel_id, topic=topic)
 
@@ -115,21 +141,38 @@ class DeliveryDesk:
         async with self.core.uow() as uow:
             return await publications.messages_of(uow, poll_id, platform, chat_ref)
 
-    async def skip_private_poll(self, message: Outgoing, platform: str) -> bool:
-        """A member is not sent a private copy of a poll already published in their group."""
+    async def skip_private_poll(
+        self, message: Outgoing, platform: str, *, in_group: GroupMembership
+    ) -> bool:
+        """Whether a member's private copy of a poll is left out: only for a member known to
+        be in their territory's group on this platform, where the poll is published.
+
+        `in_group(group chat_ref, user id)` is the platform's answer (Telegram: getChatMember;
+        Matrix: the room's joined members). A member it does not know is sent the poll.
+        """
         if message.account_id is None:
             return False
         async with self.core.uow() as uow:
             row = await uow.session.get(Notification, message.notification_id)
-            if row is None or row.territory_id is None:
+            account = await uow.session.get(PlatformAccount, message.account_id)
+            if row is None or row.territory_id is None or account is None:
                 return False
-            group = await uow.session.execute(
-                select(TerritoryChannel.id).where(
-                    TerritoryChannel.territory_id == row.territory_id,
-                    TerritoryChannel.platform == platform,
-                )
+            user_ref = account.external_id
+            groups = list(
+                (
+                    await uow.session.execute(
+                        select(TerritoryChannel.chat_ref).where(
+                            TerritoryChannel.territory_id == row.territory_id,
+                            TerritoryChannel.platform == platform,
+                        )
+                    )
+                ).scalars()
             )
-            return group.first() is not None
+        # Asked outside the transaction: the platform may take a while to answer.
+        for chat_ref in groups:
+            if await in_group(chat_ref, user_ref):
+                return True
+        return False
 
     def translate(self, language: str, key: str) -> str:
         return translate(language, key)

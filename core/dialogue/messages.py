@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from core.domain.vocabulary import Outcome
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -48,8 +50,20 @@ class Outgoing:
     external_ref: str | None = None
     # An answer to the member's own message (its buttons are remembered when written).
     is_reply: bool = False
+    # How the delivery ended (`core.domain.vocabulary.Outcome`), set by `sent_as` or
+    # `failed_as`; None is a plain send (the console). Only "sent" has an `external_ref`.
+    outcome: str | None = None
+    # Why it was not sent (outcomes other than "sent"), stored redacted in `last_error`.
+    error: str | None = None
 
 
 def sent_as(message: Outgoing, external_ref: str | None) -> Outgoing:
-    """The same message, with the platform's id of what was sent."""
-    return replace(message, external_ref=external_ref)
+    """The same message, sent: `external_ref` is the platform's id of it (or None)."""
+    return replace(message, outcome=Outcome.SENT, external_ref=external_ref, error=None)
+
+
+def failed_as(message: Outgoing, outcome: Outcome, error: str) -> Outgoing:
+    """The same message, whose delivery ended otherwise than sent (never retried)."""
+    if outcome == Outcome.SENT:
+        raise ValueError("a sent message is recorded with sent_as")
+    return replace(message, outcome=outcome, external_ref=None, error=error)

@@ -173,3 +173,17 @@ class LinkRefused(Event):
     member_id: int
     account_id: int | None
     platform: str
+
+
+@dataclass(frozen=True)
+class NotificationSetAside(Event):
+    """An outbox message failed too many times: the coordinators are told (not its content)."""
+
+    notification_id: int
+
+
+@dataclass(frozen=True)
+class ContactCardUncertain(Event):
+    """The message with a requester's contact details may not have arrived (no answer)."""
+
+    notification_id: int

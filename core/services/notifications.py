@@ -19,6 +19,7 @@ from core.domain.model import (
     HelpRequest,
     MatchOffer,
     Member,
+    Notification,
     PlatformAccount,
     Poll,
     TerritoryChannel,
@@ -26,7 +27,7 @@ from core.domain.model import (
 )
 from core.domain.vocabulary import MemberStatus, RequestState
 from core.i18n import N_
-from core.services import contact, outbox
+from core.services import contact, delivery_notices, outbox
 from core.services.electorate import electorate
 from core.services.members import coordinators_of, get_member
 from core.services.outbox import Choice
@@ -166,6 +167,7 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
             Choice("I can no longer come", f"withdraw:{request.id}"),
         ],
         topic=f"request:{request.id}",
+        contact_card=True,  # a timeout on it is followed by the details again
         **summary,
     )
     others = await uow.session.execute(
@@ -451,6 +453,7 @@ async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
             Choice("I can no longer come", f"withdraw:{request.id}"),
         ],
         topic=f"request:{request.id}",
+        contact_card=True,
         **summary,
     )
     key = (
@@ -634,6 +637,44 @@ async def on_link_refused(uow: UnitOfWork, event: events.LinkRefused) -> None:
     )
 
 
+# --- delivery: a contact card that may not have arrived -------------------------------------
+
+
+async def on_contact_card_uncertain(uow: UnitOfWork, event: events.ContactCardUncertain) -> None:
+    """A contact card got no answer in time: send the details again, shortly, to the same
+    volunteer if they still hold the task (it may have arrived: the words say so)."""
+    card = await uow.session.get(Notification, event.notification_id)
+    if card is None or card.member_id is None:
+        return
+    request_id = card.params.get("request_id")
+    if not isinstance(request_id, int):
+        return
+    request = await uow.session.get(HelpRequest, request_id)
+    if request is None or request.state != RequestState.ACCEPTED:
+        return
+    holder = request.active_assignment
+    if holder is None or holder.volunteer_id != card.member_id:
+        return
+    volunteer = await uow.session.get(Member, card.member_id)
+    # Only to whom may see the details now (approved, holding this task): contact.py decides.
+    if volunteer is None or not contact.may_see(volunteer, request):
+        return
+    # No `contact_card` marker: if this one times out too, it is not repeated again.
+    outbox.write(
+        uow,
+        "Here are the details again, in case the last message did not arrive: "
+        "{requester}, {category}, {when}.\nPhone: {phone}\nAddress: {address}\nWhere: {place}",
+        member=volunteer,
+        **contact.card(volunteer, request),
+        choices=[
+            Choice("Done", f"done:{request.id}"),
+            Choice("I can no longer come", f"withdraw:{request.id}"),
+        ],
+        topic=f"request:{request.id}",
+        **request_summary(request),
+    )
+
+
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.MemberJoined: [on_member_joined],
     events.MemberApproved: [on_member_approved],
@@ -659,4 +700,6 @@ HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.DigestDue: [on_digest_due],
     events.AccountsLinked: [on_accounts_linked],
     events.LinkRefused: [on_link_refused],
+    events.ContactCardUncertain: [on_contact_card_uncertain],
+    **delivery_notices.HANDLERS,
 }

@@ -1,12 +1,18 @@
 """The notification outbox: write messages with the change that causes them, deliver them later.
 
-Delivery is claim -> send -> mark sent. A claim is a lease: if the process dies after claiming,
+Delivery is claim -> send -> mark done. A claim is a lease: if the process dies after claiming,
 the lease runs out and another delivery takes the message again. A channel that can tell the
 platform an idempotency key (the notification id) makes the send itself exactly-once.
+
+How a delivery ended is typed (`Notification.outcome`): only a message that was sent has a
+platform message id in `external_ref`; errors go to `last_error`, redacted. Each claim counts as
+an attempt: past `max_delivery_attempts` the message is set aside (never claimed again) and
+reported once (an ERROR log line, and a message to the coordinators without its content).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,10 +20,16 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from core.domain import events
 from core.domain.model import Member, Notification, PlatformAccount, Territory, TerritoryChannel
+from core.domain.vocabulary import Outcome
+from core.redaction import redact
 from core.services.unit_of_work import UnitOfWork
 
 DEFAULT_LEASE = timedelta(seconds=60)
+DEFAULT_MAX_ATTEMPTS = 8
+ERROR_LENGTH = 500
+log = logging.getLogger("entraide.outbox")
 
 
 @dataclass(frozen=True)
@@ -100,11 +112,15 @@ async def claim(
     limit: int = 100,
     lease: timedelta = DEFAULT_LEASE,
 ) -> list[Delivery]:
-    """Lease up to `limit` pending messages that go out on `platform` (for some members)."""
+    """Lease up to `limit` pending messages that go out on `platform` (for some members).
+
+    A message already claimed `max_delivery_attempts` times is set aside instead.
+    """
     now = uow.now()
+    max_attempts = _max_attempts(uow)
     query = (
         select(Notification)
-        .where(Notification.sent_at.is_(None))
+        .where(Notification.sent_at.is_(None), Notification.set_aside_at.is_(None))
         .where(or_(Notification.claimed_until.is_(None), Notification.claimed_until < now))
         .order_by(Notification.id)
         .limit(limit * 4)
@@ -114,6 +130,9 @@ async def claim(
     rows = list((await uow.session.execute(query)).scalars())
     deliveries: list[Delivery] = []
     for row in rows:
+        if row.attempts >= max_attempts:
+            set_aside(uow, row)
+            continue
         delivery = await _route(uow, row, platform)
         if delivery is None:
             continue
@@ -154,30 +173,80 @@ async def _territory(uow: UnitOfWork, territory_id: int) -> tuple[str, str]:
     return (territory.language, territory.timezone) if territory else ("fr", "Europe/Paris")
 
 
+def _max_attempts(uow: UnitOfWork) -> int:
+    return int(getattr(uow.settings, "max_delivery_attempts", DEFAULT_MAX_ATTEMPTS))
+
+
+def stored_error(error: str | None) -> str | None:
+    """An error as it may be stored: secrets redacted, capped."""
+    return redact(error)[:ERROR_LENGTH] if error else None
+
+
+@dataclass(frozen=True)
+class Done:
+    """How the delivery of one message ended: sent (with the platform's id of it) or not."""
+
+    notification_id: int
+    outcome: Outcome = Outcome.SENT
+    external_ref: str | None = None
+    error: str | None = None
+
+    def as_row(self) -> dict[str, Any]:
+        sent = self.outcome == Outcome.SENT
+        return {
+            "id": self.notification_id,
+            "outcome": str(self.outcome),
+            # Only a sent message has a platform id: nothing else is ever read back as one.
+            "external_ref": self.external_ref if sent else None,
+            "last_error": None if sent else stored_error(self.error),
+            "claimed_until": None,
+        }
+
+
 def mark_sent(
     uow: UnitOfWork, notification: Notification, external_ref: str | None = None
 ) -> None:
+    mark_done(uow, notification, Done(notification.id, Outcome.SENT, external_ref))
+
+
+def mark_done(uow: UnitOfWork, notification: Notification, done: Done) -> None:
+    """The delivery of this message is over (sent, or not to be tried again)."""
+    for name, value in done.as_row().items():
+        if name != "id":
+            setattr(notification, name, value)
     notification.sent_at = uow.now()
-    notification.claimed_until = None
-    notification.external_ref = external_ref
-    notification.last_error = None
 
 
 def release(uow: UnitOfWork, notification: Notification, error: str, retry_in: timedelta) -> None:
     """Give a message back to the outbox after a failed send, to retry after `retry_in`."""
     notification.claimed_until = uow.now() + retry_in
-    notification.last_error = error[:500]
+    notification.last_error = stored_error(error)
+
+
+def set_aside(uow: UnitOfWork, notification: Notification) -> None:
+    """Stop trying a message that failed too often: kept for a person, reported once."""
+    notification.set_aside_at = uow.now()
+    notification.outcome = Outcome.SET_ASIDE
+    notification.claimed_until = None
+    notification.external_ref = None
+    log.error(
+        "outbox message %s set aside after %d attempts (last error: %s)",
+        notification.id,
+        notification.attempts,
+        notification.last_error or "none recorded",
+    )
+    uow.publish(events.NotificationSetAside(notification.id))
 
 
 async def last_external_ref(uow: UnitOfWork, *, channel_id: int, topic: str) -> str | None:
-    """The platform id of the last message delivered to a public room about `topic`."""
+    """The platform id of the last message sent to a public room about `topic`."""
     return (
         await uow.session.execute(
             select(Notification.external_ref)
             .where(
                 Notification.channel_id == channel_id,
                 Notification.topic == topic,
-                Notification.sent_at.is_not(None),
+                Notification.outcome == Outcome.SENT,
                 Notification.external_ref.is_not(None),
             )
             .order_by(Notification.id.desc())
@@ -188,12 +257,12 @@ async def last_external_ref(uow: UnitOfWork, *, channel_id: int, topic: str) -> 
 
 async def mark_many_sent(uow: UnitOfWork, sent: list[tuple[int, str | None]]) -> None:
     """Mark several messages sent in one statement (channels record sends in batches)."""
-    if not sent:
+    await mark_many_done(uow, [Done(row_id, Outcome.SENT, ref) for row_id, ref in sent])
+
+
+async def mark_many_done(uow: UnitOfWork, done: list[Done]) -> None:
+    """Record how several deliveries ended, in one statement."""
+    if not done:
         return
     now = uow.now()
-    await uow.session.execute(
-        update(Notification),
-        [{"id": notification_id, "sent_at": now, "claimed_until": None,
-          "external_ref": reference, "last_error": None}
-         for notification_id, reference in sent],
-    )
+    await uow.session.execute(update(Notification), [{**d.as_row(), "sent_at": now} for d in done])

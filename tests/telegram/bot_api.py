@@ -382,7 +382,7 @@ class CallbackAnswer:
 
 @dataclass
 class _Fault:
-    kind: str  # "fail", "drop", "delay"
+    kind: str  # "fail", "drop", "delay", "malformed"
     method: str  # lower case, "*" for any
     count: int
     status: int = 429
@@ -390,6 +390,7 @@ class _Fault:
     description: str | None = None
     before_processing: bool = True
     seconds: float = 0.0
+    chat_id: int | None = None  # only calls about this chat (None: any)
 
 
 @dataclass
@@ -988,23 +989,42 @@ class FakeBotApi:
         retry_after: int = 2,
         count: int = 1,
         description: str | None = None,
+        *,
+        chat_id: int | None = None,
     ) -> None:
         """The next `count` calls of `method` ("*": any) fail without effect: 429 with
         retry_after, 502 as an HTML page from the front proxy, or any other status with
-        `description`."""
+        `description`. With `chat_id`, only calls about that chat fail."""
         self._faults.append(
-            _Fault("fail", method.lower(), count, status, retry_after, description)
+            _Fault(
+                "fail", method.lower(), count, status, retry_after, description, chat_id=chat_id
+            )
         )
 
-    def drop_next(self, method: str, count: int = 1, before_processing: bool = True) -> None:
+    def drop_next(
+        self,
+        method: str,
+        count: int = 1,
+        before_processing: bool = True,
+        *,
+        chat_id: int | None = None,
+    ) -> None:
         """Close the connection without answering: before processing (nothing happened) or
         after (done, e.g. the message delivered, but the client never hears)."""
         self._faults.append(
-            _Fault("drop", method.lower(), count, before_processing=before_processing)
+            _Fault(
+                "drop", method.lower(), count, before_processing=before_processing, chat_id=chat_id
+            )
         )
 
     def delay_next(
-        self, method: str, seconds: float, count: int = 1, before_processing: bool = True
+        self,
+        method: str,
+        seconds: float,
+        count: int = 1,
+        before_processing: bool = True,
+        *,
+        chat_id: int | None = None,
     ) -> None:
         """Answer late (to make the client time out). The call is processed all the same,
         after the delay (`before_processing`) or at once with a late answer."""
@@ -1015,8 +1035,14 @@ class FakeBotApi:
                 count,
                 before_processing=before_processing,
                 seconds=seconds,
+                chat_id=chat_id,
             )
         )
+
+    def malformed_next(self, method: str, count: int = 1, *, chat_id: int | None = None) -> None:
+        """Answer with bytes that are not HTTP (a broken proxy), without effect: the client
+        fails to parse the answer (aiohttp's error then quotes the URL, token included)."""
+        self._faults.append(_Fault("malformed", method.lower(), count, chat_id=chat_id))
 
     def clear_faults(self) -> None:
         self._faults.clear()
@@ -1041,9 +1067,11 @@ class FakeBotApi:
                 record.params, record.files = await _read_params(request)
             except ApiError as error:
                 return self._answer(record, error.body(), error.code)
-            fault = self._take_fault(key)
+            fault = self._take_fault(key, record.params)
             if fault and fault.kind == "fail":
                 return self._fail(record, fault)
+            if fault and fault.kind == "malformed":
+                return self._malformed(request, record)
             if fault and fault.before_processing:
                 if fault.kind == "drop":
                     return self._drop(request, record)
@@ -1100,8 +1128,20 @@ class FakeBotApi:
             request.transport.abort()
         return web.Response(status=204)
 
-    def _take_fault(self, key: str) -> _Fault | None:
+    @staticmethod
+    def _malformed(request: web.Request, record: RecordedRequest) -> web.Response:
+        record.status = 0
+        if request.transport is not None:
+            request.transport.write(b"not http at all\r\n\r\n")
+            request.transport.close()
+        return web.Response(status=204)
+
+    def _take_fault(self, key: str, params: JSON | None = None) -> _Fault | None:
         for fault in self._faults:
+            if fault.chat_id is not None and str((params or {}).get("chat_id")) != str(
+                fault.chat_id
+            ):
+                continue
             if fault.method in (key, "*"):
                 fault.count -= 1
                 if fault.count <= 0:

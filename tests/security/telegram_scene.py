@@ -1,0 +1,115 @@
+"""A cooperative on Telegram for the security tests: the real PTB channel, our local Bot API.
+
+The cooperative of `tests.conftest` (on SQLite and PostgreSQL, with its frozen clock: a send
+given back to the outbox is tried again only when a test moves the clock) gets a Telegram
+account for each member and a group linked as its territory's public room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bots.telegram.channel import TelegramChannel, TelegramSettings
+from core.dialogue.engine import ConversationEngine
+from core.domain.model import Notification, PlatformAccount
+from core.services import channels
+from tests.conftest import Cooperative
+from tests.telegram.bot_api import FakeBotApi, FakeChat, FakeUser
+
+# A token shaped like a real one (digits, a colon, 35 characters): what leaks must be found.
+REAL_LOOKING_TOKEN = "7123456789:AAHfz3Qk9_VxLmN2pR8sT4uW6yZ0bC1dE-g"
+
+
+@dataclass
+class TelegramScene:
+    api: FakeBotApi
+    coop: Cooperative
+    channel: TelegramChannel
+    group: FakeChat
+    claire: FakeUser  # coordinator
+    alice: FakeUser  # requester
+    bob: FakeUser  # volunteer
+    carol: FakeUser  # volunteer
+
+
+@asynccontextmanager
+async def telegram_scene(
+    coop: Cooperative, *, token: str = "123:ABC", read_timeout: float | None = None
+) -> AsyncIterator[TelegramScene]:
+    """The cooperative on Telegram, its channel running; stopped and checked afterwards."""
+    api = await FakeBotApi.start(token=token)
+    users = {
+        coop.coordinator: api.user(100, "Claire", started=True),
+        coop.alice: api.user(300, "Alice", started=True),
+        coop.bob: api.user(200, "Bob", started=True),
+        coop.carol: api.user(201, "Carol", started=True),
+    }
+    async with coop.core.uow() as uow:
+        for member_id, user in users.items():
+            uow.session.add(
+                PlatformAccount(
+                    platform="telegram",
+                    external_id=str(user.id),
+                    chat_ref=str(user.id),
+                    member_id=member_id,
+                    created_at=uow.now(),
+                )
+            )
+        await uow.commit()
+    group = api.group(title="Entraide Rezé")
+    api.add_bot_to_group(group, users[coop.coordinator])
+    async with coop.core.uow() as uow:
+        await channels.link_channel(uow, coop.coordinator, "telegram", str(group.id))
+        await uow.commit()
+    channel = TelegramChannel(
+        ConversationEngine(coop.core),
+        TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
+    )
+    if read_timeout is not None:  # a shorter wait for answers, to make sends time out soon
+        channel.app.bot.request._read_timeout = read_timeout  # type: ignore[attr-defined]
+    stop = asyncio.Event()
+    running = asyncio.create_task(channel.run(stop))
+    try:
+        await api.wait_until(lambda: api.requests("getUpdates"), 10)
+        yield TelegramScene(
+            api,
+            coop,
+            channel,
+            group,
+            users[coop.coordinator],
+            users[coop.alice],
+            users[coop.bob],
+            users[coop.carol],
+        )
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 20)
+        await api.stop()
+    assert api.server_errors == []
+
+
+async def outbox_settled(scene: TelegramScene, timeout: float = 15) -> list[Notification]:
+    """Wait until no outbox message is waiting (each delivered, given up or set aside)."""
+    core = scene.coop.core
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with core.uow() as uow:
+            rows = list(
+                (await uow.session.execute(select(Notification).order_by(Notification.id)))
+                .scalars()
+                .all()
+            )
+        waiting = [r for r in rows if r.sent_at is None and r.set_aside_at is None]
+        if not waiting:
+            return rows
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(
+                "still waiting in the outbox: "
+                + ", ".join(f"#{r.id} {r.key[:30]!r} {r.last_error!r}" for r in waiting)
+            )
+        await asyncio.sleep(0.05)
