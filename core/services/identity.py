@@ -104,6 +104,7 @@ class LinkProposal:
     code: str  # as stored (upper case, no separators): kept in the conversation, not shown
     target: Member  # the member who asked for the code; the account joins them
     former: Member | None  # the member the account belongs to now: merged into `target`
+    platform: str  # where the code was asked for, named to the person ("Telegram")
 
 
 async def propose_link(uow: UnitOfWork, account: PlatformAccount, code: str) -> LinkProposal:
@@ -172,6 +173,7 @@ async def _proposal(uow: UnitOfWork, account: PlatformAccount, code: str) -> Lin
     target = await uow.session.get(Member, link.member_id)
     if target is None or target.status == MemberStatus.ERASED:
         raise CodeInvalid()
+    asking = None
     if link.account_id is not None:  # the asking account must still be that member's
         asking = await uow.session.get(PlatformAccount, link.account_id)
         if asking is None or asking.member_id != target.id:
@@ -183,7 +185,8 @@ async def _proposal(uow: UnitOfWork, account: PlatformAccount, code: str) -> Lin
         former = None  # nothing left to merge: the account simply joins
     if former is not None and former.territory_id != target.territory_id:
         raise InvalidInput("These accounts belong to two different territories.")
-    return LinkProposal(normalized, target, former)
+    platform = asking.platform.capitalize() if asking is not None else "?"
+    return LinkProposal(normalized, target, former, platform)
 
 
 async def merge_members(uow: UnitOfWork, from_id: int, into_id: int) -> None:

@@ -154,16 +154,18 @@ async def redeem_link_code(turn: Turn, code: str) -> None:
     name = proposal.target.display_name
     if proposal.former is None:
         turn.reply(
-            "Link this account to {name}'s account? You will see {name}'s requests and "
-            "tasks here. Only say yes if {name} is you.",
+            "Link this account to the {platform} account of {name}? You will see {name}'s "
+            "requests and tasks here. Only say yes if {name} is you.",
             name=name,
+            platform=proposal.platform,
             choices=LINK_CHOICES,
         )
     else:
         turn.reply(
-            "Link this account to {name}'s account? {former}'s requests and tasks will move "
-            "to {name}. Only say yes if both are you.",
+            "Link this account to the {platform} account of {name}? {former}'s requests and "
+            "tasks will move to {name}. Only say yes if both are you.",
             name=name,
+            platform=proposal.platform,
             former=proposal.former.display_name,
             choices=LINK_CHOICES,
         )
