@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import hmac
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ from telegram.ext import (
 from bots.telegram import render
 from bots.telegram.ordering import PerSenderUpdateProcessor, sender_of
 from bots.telegram.transport import AiohttpRequest
+from core.dialogue.arguments import is_id
 from core.dialogue.engine import ConversationEngine
+from core.dialogue.inbound_failures import InboundFailures
 from core.dialogue.messages import Inbound, Outgoing, sent_as
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS
 from core.domain.vocabulary import Platform
@@ -116,7 +119,10 @@ class TelegramChannel:
         self.app = self._build()
         self.username: str | None = None
         self._handling = False
-        self._failed: set[int] = set()  # updates whose handler raised (see _on_error)
+        # Updates whose handler raised, with the error (see _on_error).
+        self._failed: dict[int, BaseException] = {}
+        # Tries of updates that failed: fetched again, or set aside (dead letters).
+        self._failures = InboundFailures(engine, "telegram")
         self._sends: set[asyncio.Task[None]] = set()
         self._sends_by_sender: dict[str, asyncio.Task[None]] = {}
         self._send_slots = asyncio.Semaphore(CONCURRENT_SENDS)
@@ -309,19 +315,26 @@ class TelegramChannel:
         return failed
 
     async def _process(self, update: Update) -> bool:
-        """Run the handlers; False if one failed (PTB reports it to `_on_error`, not here)."""
+        """Run the handlers; False if the update must be fetched again.
+
+        A handler that failed (PTB reports it to `_on_error`, not here) makes the update come
+        again while the fault may pass (the database away); one that keeps failing, or fails
+        on a wrong value, is set aside as a dead letter and counts as done: the bot moves on.
+        """
         await self.app.process_update(update)
-        if update.update_id in self._failed:
-            self._failed.discard(update.update_id)
-            return False
-        return True
+        ref = str(update.update_id)
+        error = self._failed.pop(update.update_id, None)
+        if error is None:
+            self._failures.succeeded(ref)
+            return True
+        return await self._failures.failed(ref, error, lambda: _payload(update))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A handler raised: log it, and remember the update so that it is not confirmed."""
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("update %s could not be handled", update_id, exc_info=context.error)
         if update_id is not None:
-            self._failed.add(update_id)
+            self._failed[update_id] = context.error or RuntimeError("unknown error")
 
     async def set_commands(self) -> None:
         """The command menu in French (default) and English (`language_code`)."""
@@ -632,7 +645,7 @@ def start_action(args: list[str] | None) -> str:
     """The engine's action for `/start PAYLOAD` (Telegram passes deep links' payloads so)."""
     payload = args[0][:64] if args else ""
     territory = payload.removeprefix(INVITATION_PREFIX)
-    if payload.startswith(INVITATION_PREFIX) and territory.isdigit():
+    if payload.startswith(INVITATION_PREFIX) and is_id(territory):
         return f"join:{territory}"
     if payload and payload.isalnum() and payload != "go":
         return f"link:{payload[:16]}"
@@ -642,6 +655,11 @@ def start_action(args: list[str] | None) -> str:
 def invitation_link(bot_username: str, territory_id: int) -> str:
     """The link that opens the bot and joins a territory (for posters, leaflets, QR codes)."""
     return f"https://t.me/{bot_username}?start={INVITATION_PREFIX}{territory_id}"
+
+
+def _payload(update: Update) -> str:
+    """The update as JSON, for a person to look at in the dead letters (capped there)."""
+    return json.dumps(update.to_dict(), ensure_ascii=False, default=str)
 
 
 def _ref(chat_id: int, message_id: int) -> str:
