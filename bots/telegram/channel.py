@@ -49,6 +49,7 @@ from core.dialogue.inbound_failures import InboundFailures
 from core.dialogue.messages import Inbound, Outgoing, sent_as
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS
 from core.domain.vocabulary import Platform
+from core.persistence.faults import is_transient
 
 log = logging.getLogger("entraide.telegram")
 
@@ -122,7 +123,7 @@ class TelegramChannel:
         # Updates whose handler raised, with the error (see _on_error).
         self._failed: dict[int, BaseException] = {}
         # Tries of updates that failed: fetched again, or set aside (dead letters).
-        self._failures = InboundFailures(engine, "telegram")
+        self._failures = InboundFailures(engine, "telegram", transient=_passes)
         self._sends: set[asyncio.Task[None]] = set()
         self._sends_by_sender: dict[str, asyncio.Task[None]] = {}
         self._send_slots = asyncio.Semaphore(CONCURRENT_SENDS)
@@ -655,6 +656,16 @@ def start_action(args: list[str] | None) -> str:
 def invitation_link(bot_username: str, territory_id: int) -> str:
     """The link that opens the bot and joins a territory (for posters, leaflets, QR codes)."""
     return f"https://t.me/{bot_username}?start={INVITATION_PREFIX}{territory_id}"
+
+
+def _passes(error: BaseException) -> bool:
+    """A fault that may pass: the Bot API unreachable or busy, the database away. A refusal
+    (BadRequest: a query too old to answer...), a data error or a bug is not."""
+    if isinstance(error, RetryAfter):
+        return True
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return True
+    return is_transient(error)
 
 
 def _payload(update: Update) -> str:

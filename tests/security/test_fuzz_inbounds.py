@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -40,7 +41,7 @@ from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
 from tests.telegram.bot_api import FakeMessage, FakeUser
 
-from .stalls_kit import TelegramBench, telegram_bench
+from .stalls_kit import TelegramBench, database_url, telegram_bench
 
 HELP_FR = "Je mets en relation"
 # Per run of each engine test (two tests, two databases): at least 4 x 520 = 2 080 inbounds.
@@ -326,12 +327,18 @@ async def test_random_updates_never_stall_the_telegram_bot(
 
 @pytest.fixture
 async def matrix_bot(homeserver: Homeserver, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(homeserver, tmp_path)
-    await runner.core.create_schema()
-    try:
+    """The Matrix bot on PostgreSQL, where an id past 2**31 used to stall its sync loop."""
+    async with AsyncExitStack() as stack:
+        runner = BotRunner(homeserver, tmp_path)
+        backend = _backends()[-1]
+        if backend == "postgres":
+            await runner.core.close()
+            url = await database_url(stack, backend, tmp_path)
+            settings = runner.core.settings.model_copy(update={"database_url": url})
+            runner.core = Core.open(settings, runner.core.clock)
+        await runner.core.create_schema()
+        stack.push_async_callback(runner.close)
         yield runner
-    finally:
-        await runner.close()
 
 
 matrix_texts = st.one_of(

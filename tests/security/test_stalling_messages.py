@@ -404,3 +404,12 @@ async def test_a_matrix_event_that_fails_on_a_data_error_is_set_aside_and_the_bo
 async def _letters(core: Core) -> list[DeadLetter]:
     async with core.uow() as uow:
         return list((await uow.session.execute(select(DeadLetter))).scalars())
+
+
+def test_telegram_retries_a_network_fault_but_not_a_refusal() -> None:
+    from telegram.error import BadRequest, NetworkError, TimedOut
+
+    from bots.telegram.channel import _passes
+
+    assert _passes(NetworkError("Bad Gateway")) and _passes(TimedOut())
+    assert not _passes(BadRequest("Query is too old")) and not _passes(OverflowError())
