@@ -363,7 +363,10 @@ class MatrixChannel:
             except _Halted:
                 raise
             except Exception as error:
-                if isinstance(error, _TryAgain) or not await self._batch_settled(response, error):
+                # An event's own failures are counted by `_guarded`; outside them, a fault
+                # that passes (the homeserver away) is waited out, a bug is set aside.
+                retry = isinstance(error, _TryAgain) or _passes(error)
+                if retry or not await self._batch_settled(response, error):
                     # Fetch the same batch again; what was answered is deduplicated by event id.
                     client.next_batch = self._token or ""
                     await self._pause(self._went_down(error, backoff))
@@ -379,8 +382,8 @@ class MatrixChannel:
             self.ready.set()
 
     async def _batch_settled(self, response: nio.SyncResponse, error: Exception) -> bool:
-        """A batch failed outside any one event (an invitation, a gap to fill): the same
-        dead-letter rule, so that it cannot stall the bot either."""
+        """A batch failed outside any one event (an invitation, a gap to fill) on a bug or a
+        data error: set aside too, so that it cannot stall the bot either."""
 
         def payload() -> str:
             joined = response.rooms.join.items()
