@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 import time
 import urllib.parse
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -36,10 +37,13 @@ from sqlalchemy.exc import DBAPIError
 from bots.matrix import render
 from bots.matrix.state import MatrixState
 from core.config import Settings
+from core.dialogue.arguments import is_id
 from core.dialogue.engine import ConversationEngine
+from core.dialogue.inbound_failures import InboundFailures
 from core.dialogue.messages import Inbound, Outgoing, failed_as, sent_as
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS, TAKE_COMMANDS
 from core.domain.vocabulary import Outcome, Platform
+from core.persistence.faults import is_transient
 from core.redaction import remember_secrets
 from core.services.channel_sessions import Room
 
@@ -116,6 +120,19 @@ class _Halted(Exception):
     pass
 
 
+class _TryAgain(Exception):
+    """An event failed on a fault that may pass: its sync batch is fetched again."""
+
+
+def _passes(error: BaseException) -> bool:
+    """A fault of the network, the homeserver or the database's connection: try again.
+
+    A data error (an id PostgreSQL cannot hold, a constraint violated) or a bug is not.
+    """
+    network = (aiohttp.ClientError, asyncio.TimeoutError, OSError, MatrixUnavailable)
+    return isinstance(error, network) or is_transient(error)
+
+
 @dataclass(frozen=True)
 class RoomKind:
     channel: Room | None = None
@@ -170,6 +187,8 @@ class MatrixChannel:
         self._latest_response: dict[tuple[str, str], int] = {}
         self._undecrypted: dict[str, tuple[str, nio.MegolmEvent, float]] = {}
         self._told_unreadable: set[str] = set()
+        # Tries of events that failed: fetched again, or set aside (dead letters).
+        self._failures = InboundFailures(engine, "matrix", transient=_passes)
 
     @property
     def encrypted(self) -> bool:
@@ -346,11 +365,19 @@ class MatrixChannel:
             self.connected = True
             try:
                 await self._handle_sync(response, since=self._token, fresh=fresh)
-            except RETRIED as error:
-                # Fetch the same batch again; what was answered is deduplicated by event id.
-                client.next_batch = self._token or ""
-                await self._pause(self._went_down(error, backoff))
-                continue
+            except _Halted:
+                raise
+            except Exception as error:
+                # An event's own failures are counted by `_guarded`; outside them, a fault
+                # that passes (the homeserver away) is waited out, a bug is set aside.
+                retry = isinstance(error, _TryAgain) or _passes(error)
+                if retry or not await self._batch_settled(response, error):
+                    # Fetch the same batch again; what was answered is deduplicated by event id.
+                    client.next_batch = self._token or ""
+                    await self._pause(self._went_down(error, backoff))
+                    continue
+            else:
+                self._failures.succeeded(f"batch:{self._token}")
             backoff.reset()
             self._token = response.next_batch
             await self._save_token()
@@ -358,6 +385,17 @@ class MatrixChannel:
             first = False
             self.batches += 1
             self.ready.set()
+
+    async def _batch_settled(self, response: nio.SyncResponse, error: Exception) -> bool:
+        """A batch failed outside any one event (an invitation, a gap to fill) on a bug or a
+        data error: set aside too, so that it cannot stall the bot either."""
+
+        def payload() -> str:
+            joined = response.rooms.join.items()
+            rooms = {room: len(state.timeline.events) for room, state in joined}
+            return json.dumps({"since": self._token, "events_per_room": rooms})
+
+        return await self._failures.failed(f"batch:{self._token}", error, payload)
 
     async def _save_token(self) -> None:
         backoff = Backoff(self.settings.backoff_initial, self.settings.backoff_max)
@@ -445,22 +483,30 @@ class MatrixChannel:
                 display_name=_display_name(room, inviter),
                 message_ref=f"greet:{room_id}",
             )
-            await self._guarded(self._handle(hello), f"greeting in {room_id}")
+            await self._guarded(
+                self._handle(hello), f"greet:{room_id}", lambda: json.dumps(hello.__dict__)
+            )
 
     async def _on_event(self, room: nio.MatrixRoom, event: nio.Event) -> None:
         await self._guarded(
-            self._dispatch(room, event), f"event {event.event_id} in {room.room_id}"
+            self._dispatch(room, event), event.event_id, lambda: json.dumps(event.source)
         )
 
-    async def _guarded(self, work: Awaitable[None], what: str) -> None:
-        """Network and database failures make the batch come again; any other error is a bug
-        of one event, logged, and must not stop the others."""
+    async def _guarded(self, work: Awaitable[None], ref: str, payload: Callable[[], str]) -> None:
+        """One event's handling. A fault that passes (the network, the database away) makes
+        the batch come again, a few times; an event that keeps failing, or fails on a wrong
+        value or a bug, is set aside as a dead letter and the others go on."""
         try:
             await work
-        except RETRIED:
+        except _Halted:
             raise
-        except Exception:
-            log.exception("%s could not be handled", what)
+        except Exception as error:
+            if not await self._failures.failed(ref, error, payload):
+                raise _TryAgain(f"{ref}: {error}") from error
+            if not _passes(error):
+                log.error("event %s could not be handled", ref, exc_info=error)
+        else:
+            self._failures.succeeded(ref)
 
     async def _dispatch(self, room: nio.MatrixRoom, event: nio.Event) -> None:
         if isinstance(event, nio.MegolmEvent):
@@ -588,7 +634,7 @@ class MatrixChannel:
             self._channels.pop(room.room_id, None)
             return
         if name in TAKE_COMMANDS:
-            if args and args[0].lstrip("#").isdigit():
+            if args and is_id(args[0].lstrip("#")):
                 inbound = self._inbound(room, event, private=kind.direct, territory=territory)
                 await self._handle(replace(inbound, action=f"accept:{args[0].lstrip('#')}"))
             return
@@ -1047,7 +1093,7 @@ def _display_name(room: nio.MatrixRoom, user_id: str) -> str | None:
 
 
 def _request_of(topic: str | None) -> str | None:
-    if topic and topic.startswith("request:") and topic[8:].isdigit():
+    if topic and topic.startswith("request:") and is_id(topic[8:]):
         return topic[8:]
     return None
 

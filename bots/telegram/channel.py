@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import gc
 import hmac
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -52,9 +53,11 @@ from bots.telegram.ordering import PerSenderUpdateProcessor, sender_of
 from bots.telegram.transport import AiohttpRequest
 from core.dialogue.batching import on_queued
 from core.dialogue.engine import ConversationEngine
+from core.dialogue.inbound_failures import InboundFailures
 from core.dialogue.messages import Inbound, Outgoing, failed_as, sent_as
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS
 from core.domain.vocabulary import Outcome, Platform
+from core.persistence.faults import is_transient
 from core.redaction import remember_secrets
 from core.services.invitations import looks_like_code
 
@@ -133,7 +136,10 @@ class TelegramChannel:
         self.app = self._build()
         self.username: str | None = None
         self._handling = False
-        self._failed: set[int] = set()  # updates whose handler raised (see _on_error)
+        # Updates whose handler raised, with the error (see _on_error).
+        self._failed: dict[int, BaseException] = {}
+        # Tries of updates that failed: fetched again, or set aside (dead letters).
+        self._failures = InboundFailures(engine, "telegram", transient=_passes)
         self._sends: set[asyncio.Task[None]] = set()
         self._sends_by_sender: dict[str, asyncio.Task[None]] = {}
         self._send_slots = asyncio.Semaphore(CONCURRENT_SENDS)
@@ -362,19 +368,26 @@ class TelegramChannel:
             queued.set()
 
     async def _process(self, update: Update) -> bool:
-        """Run the handlers; False if one failed (PTB reports it to `_on_error`, not here)."""
+        """Run the handlers; False if the update must be fetched again.
+
+        A handler that failed (PTB reports it to `_on_error`, not here) makes the update come
+        again while the fault may pass (the database away); one that keeps failing, or fails
+        on a wrong value, is set aside as a dead letter and counts as done: the bot moves on.
+        """
         await self.app.process_update(update)
-        if update.update_id in self._failed:
-            self._failed.discard(update.update_id)
-            return False
-        return True
+        ref = str(update.update_id)
+        error = self._failed.pop(update.update_id, None)
+        if error is None:
+            self._failures.succeeded(ref)
+            return True
+        return await self._failures.failed(ref, error, lambda: _payload(update))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A handler raised: log it, and remember the update so that it is not confirmed."""
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("update %s could not be handled", update_id, exc_info=context.error)
         if update_id is not None:
-            self._failed.add(update_id)
+            self._failed[update_id] = context.error or RuntimeError("unknown error")
 
     async def set_commands(self) -> None:
         """The command menu in French (default) and English (`language_code`)."""
@@ -737,6 +750,21 @@ def invitation_link(bot_username: str, code: str) -> str:
     """The link that opens the bot with an invitation's code (for posters, leaflets, QR codes):
     newcomers who follow it join the invitation's territory while it is valid."""
     return f"https://t.me/{bot_username}?start={INVITATION_PREFIX}{code}"
+
+
+def _passes(error: BaseException) -> bool:
+    """A fault that may pass: the Bot API unreachable or busy, the database away. A refusal
+    (BadRequest: a query too old to answer...), a data error or a bug is not."""
+    if isinstance(error, RetryAfter):
+        return True
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return True
+    return is_transient(error)
+
+
+def _payload(update: Update) -> str:
+    """The update as JSON, for a person to look at in the dead letters (capped there)."""
+    return json.dumps(update.to_dict(), ensure_ascii=False, default=str)
 
 
 def _ref(chat_id: int, message_id: int) -> str:

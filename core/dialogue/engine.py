@@ -17,6 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from core.app import Core
 from core.dialogue import render as rendering
+from core.dialogue.arguments import (
+    MAX_ACTION_CHARS,
+    STALE,
+    is_position,
+    is_vote_argument,
+    parse_id,
+)
 from core.dialogue.batching import GroupCommit
 from core.dialogue.delivery import DeliveryDesk, buttons_of, record_sends
 from core.dialogue.flood import SLOW_DOWN, FloodGate, SlowDown, Verdict
@@ -42,12 +49,14 @@ from core.domain.model import (
     Territory,
 )
 from core.domain.vocabulary import MemberStatus
-from core.services import identity, invitations, members, outbox
+from core.services import dead_letters, identity, invitations, members, outbox
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# The longest action an adapter may hand over (a button's data, `link_group:<room id>`).
+MAX_INBOUND_ACTION_CHARS = 300
 # Messages handled in one transaction at most (a full Telegram getUpdates batch).
 MAX_BATCH = 100
 # How sure the NLU must be of an emergency to interrupt a flow (the keyword net always does).
@@ -98,7 +107,7 @@ MEMBER_ACTIONS: dict[str, ActionHandler] = {
     "digest_off": helping.stop_digest,
     "digest_on": helping.start_digest,
 }
-# Actions whose argument must be a number (an id), checked before any handler runs.
+# Actions whose argument must be a row id (1 to 2**31 - 1), checked before any handler runs.
 NUMERIC_ARG = {
     "cancel",
     "cancel_yes",
@@ -188,6 +197,22 @@ class ConversationEngine(DeliveryDesk):
         """Wait for the messages being handled (before closing the database)."""
         await self._together.wait_idle()
 
+    async def set_aside(
+        self, source: str, ref: str, payload: str, error: str, attempts: int
+    ) -> None:
+        """Keep an update that failed repeatedly as a dead letter; the coordinators are told."""
+        async with self.core.uow() as uow:
+            await dead_letters.set_aside(
+                uow,
+                source,
+                ref,
+                payload=payload,
+                error=error,
+                attempts=attempts,
+                territory_name=self.core.settings.default_territory,
+            )
+            await uow.commit()
+
     async def _handle_batch(self, items: list[Work]) -> list[list[Outgoing] | BaseException]:
         if len(items) == 1:
             try:
@@ -208,6 +233,7 @@ class ConversationEngine(DeliveryDesk):
         """One transaction: each message's receipt, change, conversation step and replies."""
         inbounds = [item for item in items if isinstance(item, Inbound)]
         sent = [message for item in items if isinstance(item, Sends) for message in item.messages]
+        conflict: IntegrityError | None = None
         async with self.core.uow() as uow:
             if sent:  # first: they were on screen before any message of this batch was read
                 await record_sends(uow, sent)
@@ -227,12 +253,30 @@ class ConversationEngine(DeliveryDesk):
                 await uow.session.flush()  # ids for the rendered replies
                 replies = [self._rendered(turn) if turn else [] for turn in turns]
                 await uow.commit()
-            except IntegrityError:
+            except IntegrityError as error:
                 if not alone:
                     raise
-                # The same update arrived twice at once: the other copy answered it.
-                return [[]]
-            return replies
+                conflict = error
+            else:
+                return replies
+        # Rolled back (its connection is free again): the same update arrived twice at once
+        # and the other copy answered it, or a real constraint violation that must surface.
+        if await self._is_redelivery(inbounds):
+            return [[]]
+        assert conflict is not None
+        raise conflict
+
+    async def _is_redelivery(self, inbounds: list[Inbound]) -> bool:
+        """Whether this lone message's receipt exists (read in a fresh transaction): then
+        another copy of the update was handled meanwhile, and the conflict was about it."""
+        if len(inbounds) != 1 or inbounds[0].message_ref is None:
+            return False
+        inbound = inbounds[0]
+        async with self.core.uow() as fresh:
+            receipt = await fresh.session.get(
+                InboundReceipt, (inbound.platform, inbound.message_ref)
+            )
+            return receipt is not None
 
     async def _take_turn(
         self,
@@ -362,6 +406,8 @@ class ConversationEngine(DeliveryDesk):
     async def _dispatch(self, turn: Turn) -> None:
         inbound = turn.inbound
         text = inbound.text
+        if inbound.action is not None and len(inbound.action) > MAX_INBOUND_ACTION_CHARS:
+            raise InvalidInput(STALE)  # no button, command or room id is that long
         if text is not None and inbound.action is None:
             limit = self.core.settings.max_message_chars
             text = clean_text(text, limit=limit, what="message")
@@ -407,7 +453,7 @@ class ConversationEngine(DeliveryDesk):
             return None  # "1 3" or "2" are the numbers of a secret ballot's options there
         last = turn.data("last_choices") or []
         folded = fold(text)
-        if folded.isdigit() and 1 <= int(folded) <= len(last):
+        if is_position(folded) and 1 <= int(folded) <= len(last):
             return str(last[int(folded) - 1][1])
         for label, action in last:
             if fold(str(label)) == folded:
@@ -479,10 +525,14 @@ class ConversationEngine(DeliveryDesk):
     async def _run_action(self, turn: Turn, action: str) -> None:
         name, _, arg = action.partition(":")
         handler = MEMBER_ACTIONS.get(name)
-        if handler is None or (name in NUMERIC_ARG and not arg.isdigit()) or len(action) > 64:
-            raise InvalidInput("This button is no longer valid. Here is the menu.")
-        if name in ("vote", "vote_set") and not _is_vote_arg(arg, allow_list=name == "vote_set"):
-            raise InvalidInput("This button is no longer valid. Here is the menu.")
+        if handler is None or len(action) > MAX_ACTION_CHARS:
+            raise InvalidInput(STALE)
+        if name in NUMERIC_ARG:
+            parse_id(arg)  # the handlers' int(arg) is then an id the database can hold
+        if name in ("vote", "vote_set") and not is_vote_argument(
+            arg, allow_list=name == "vote_set"
+        ):
+            raise InvalidInput(STALE)
         await handler(turn, arg)
 
     async def _continue_flow(self, turn: Turn, text: str | None, action: str | None) -> None:
@@ -531,16 +581,6 @@ def _link_code_action(text: str) -> str | None:
     if len(words) == 2 and command_of(words[0]) == "link":
         return f"link:{words[1][:16]}"
     return None
-
-
-def _is_vote_arg(arg: str, *, allow_list: bool = False) -> bool:
-    """`poll:position`, or for `vote_set` `poll:p1,p2,...` (empty: the vote is withdrawn)."""
-    poll, _, positions = arg.partition(":")
-    if not poll.isdigit():
-        return False
-    if allow_list:
-        return all(p.isdigit() for p in positions.split(",")) if positions else True
-    return positions.isdigit()
 
 
 # --- Steps of multi-message flows -----------------------------------------------------------

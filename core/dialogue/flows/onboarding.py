@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.dialogue.arguments import is_position
 from core.dialogue.flows.asking import category_choices
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.render import CATEGORY_LABELS
@@ -108,7 +109,7 @@ async def on_neighbourhood(turn: Turn, value: str, *, from_button: bool) -> None
     if from_button:
         if value == "none":
             chosen = None
-        elif value.isdigit() and int(value) < len(neighbourhoods):
+        elif is_position(value) and int(value) < len(neighbourhoods):
             chosen = neighbourhoods[int(value)]
         else:
             raise InvalidInput("Please choose one of the buttons.")

@@ -1,0 +1,109 @@
+"""Helpers for the stalling-message tests: a Telegram bot on SQLite or PostgreSQL, and checks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bots.telegram.channel import TelegramChannel, TelegramSettings
+from core.app import Core
+from core.dialogue.engine import ConversationEngine
+from core.domain.model import DeadLetter, Notification, PlatformAccount
+from core.domain.vocabulary import Role
+from core.services import members
+from tests.conftest import make_settings, postgres_schema
+from tests.telegram.bot_api import FakeBotApi, FakeUser
+
+TERRITORY = "Rezé"
+
+
+async def database_url(stack: AsyncExitStack, backend: str, tmp_path: Path) -> str:
+    """A fresh database of that kind ("sqlite" or "postgres"), removed with `stack`."""
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'stalls.sqlite3'}"
+    return await stack.enter_async_context(postgres_schema())
+
+
+@dataclass
+class TelegramBench:
+    """The real Telegram adapter on a local Bot API server, with a small cooperative."""
+
+    api: FakeBotApi
+    core: Core
+    coordinator: FakeUser
+    members: list[FakeUser]
+    stop: asyncio.Event
+    task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        engine = ConversationEngine(self.core)
+        settings = TelegramSettings(
+            token=self.api.token, api_url=self.api.base_url, rate_limited=False
+        )
+        channel = TelegramChannel(engine, settings)
+        self.task = asyncio.create_task(channel.run(self.stop))
+        await self.api.wait_until(lambda: self.api.requests("getUpdates"), 10)
+
+    async def close(self) -> None:
+        self.stop.set()
+        if self.task is not None:
+            await asyncio.wait_for(self.task, 20)
+
+    async def dead_letters(self) -> list[DeadLetter]:
+        async with self.core.uow() as uow:
+            return list((await uow.session.execute(select(DeadLetter))).scalars())
+
+    async def notifications_to(self, user: FakeUser) -> list[Notification]:
+        async with self.core.uow() as uow:
+            account = (
+                await uow.session.execute(
+                    select(PlatformAccount).where(PlatformAccount.external_id == str(user.id))
+                )
+            ).scalar_one()
+            query = select(Notification).where(Notification.member_id == account.member_id)
+            return list((await uow.session.execute(query)).scalars())
+
+
+@asynccontextmanager
+async def telegram_bench(
+    backend: str, tmp_path: Path, *, max_inbound_attempts: int = 3
+) -> AsyncIterator[TelegramBench]:
+    """Yield a bench (not started) whose coordinator and members are Telegram accounts."""
+    async with AsyncExitStack() as stack:
+        url = await database_url(stack, backend, tmp_path)
+        api = await FakeBotApi.start()
+        stack.push_async_callback(api.stop)
+        settings = make_settings(url).model_copy(
+            update={"default_territory": TERRITORY, "max_inbound_attempts": max_inbound_attempts}
+        )
+        core = Core.open(settings)
+        stack.push_async_callback(core.close)
+        await core.create_schema()
+        coordinator = api.user(400, "Claire", started=True)
+        people = [api.user(500 + i, f"Membre{i}", started=True) for i in range(3)]
+        async with core.uow() as uow:
+            territory = await members.add_territory(uow, TERRITORY, neighbourhoods=["Château"])
+            for user in [coordinator, *people]:
+                account = PlatformAccount(
+                    platform="telegram",
+                    external_id=str(user.id),
+                    chat_ref=str(user.id),
+                    created_at=uow.now(),
+                )
+                uow.session.add(account)
+                await uow.session.flush()
+                roles = [Role.COORDINATOR] if user is coordinator else [Role.REQUESTER]
+                await members.onboard_member(
+                    uow, territory.id, user.first_name, roles=roles, account=account
+                )
+            await uow.commit()
+        bench = TelegramBench(api, core, coordinator, people, asyncio.Event())
+        try:
+            yield bench
+        finally:
+            await bench.close()
