@@ -4,17 +4,18 @@ An inbound update or event whose handling keeps failing (a bug, a value the data
 would otherwise be fetched again forever and hold up every message after it. It is kept here
 instead, for a person to look at: a capped copy of what arrived and the error. The operator is
 told by the log (at ERROR), and the coordinators of the default territory by one message that
-holds no personal data (only where to look). The scheduler's retention sweep calls `prune`.
+holds no personal data (only where to look). The scheduler's retention sweep
+(`core/scheduling/retention.py`) deletes them once reported and old.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from core.domain.model import DeadLetter
+from core.redaction import redact
 from core.services import members, outbox
 from core.services.unit_of_work import UnitOfWork
 
@@ -28,6 +29,8 @@ REPORT = "A message could not be handled and was set aside: {reference}."
 
 
 def _capped(text: str, limit: int) -> str:
+    """Secrets out (a token in a URL in an error), then cut to the limit."""
+    text = redact(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -88,9 +91,3 @@ async def list_dead_letters(uow: UnitOfWork, *, limit: int = 100) -> list[DeadLe
     """The most recent dead letters first."""
     query = select(DeadLetter).order_by(DeadLetter.created_at.desc(), DeadLetter.id.desc())
     return list((await uow.session.execute(query.limit(limit))).scalars())
-
-
-async def prune(uow: UnitOfWork, before: datetime) -> int:
-    """Delete the dead letters set aside before `before` (retention); return how many."""
-    result = await uow.session.execute(delete(DeadLetter).where(DeadLetter.created_at < before))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -34,6 +33,7 @@ from core.domain.model import (
 )
 from core.domain.vocabulary import Role
 from core.persistence.faults import is_transient
+from core.scheduling import retention
 from core.services import dead_letters
 from tests.conftest import Cooperative, _backends
 from tests.matrix.botkit import BotRunner, People, Person, body_of, direct_chat
@@ -235,10 +235,8 @@ async def test_an_update_set_aside_twice_is_kept_once_capped_and_reported_once(
     assert [r.member_id for r in reports] == [coop.coordinator]
     assert secret not in str(reports[0].params) and "#" in str(reports[0].params)
     coop.core.clock.advance(days=31)  # type: ignore[attr-defined]
-    async with coop.core.uow() as uow:
-        pruned = await dead_letters.prune(uow, uow.now() - timedelta(days=30))
-        await uow.commit()
-    assert pruned == 1 and await _count(coop.core, DeadLetter) == 0
+    deleted = await retention.prune(coop.core, coop.core.clock())  # the scheduler's sweep
+    assert deleted["dead_letters"] == 1 and await _count(coop.core, DeadLetter) == 0
 
 
 def test_a_data_error_is_never_transient_and_a_lost_connection_is() -> None:
