@@ -352,7 +352,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         elif known is None or not PEOPLE[who].roles:
             expected = NotFound
         elif known.holder is None and known.state != RequestState.ACCEPTED:
-            expected = InvalidTransition
+            # Nobody holds it, so nothing is withheld from this member: a suspended one is
+            # told about the suspension (the one answer for every action), others the state.
+            suspended = PEOPLE[who].status == "suspended"
+            expected = Suspended if suspended else InvalidTransition
         elif known.holder is None or (known.holder != who and not PEOPLE[who].coordinator):
             expected = NotAllowed
         elif known.state != RequestState.ACCEPTED:
