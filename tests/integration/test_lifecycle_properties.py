@@ -281,7 +281,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         person = PEOPLE[who]
         known = self.model.get(request_id)
         expected: type[DomainError] | None = None
-        if not person.roles:
+        if not person.roles or known is None:  # the request is found before anything else
             expected = NotFound
         elif person.status == "suspended":
             expected = Suspended
@@ -289,8 +289,6 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = NotAllowed
         elif person.status != "approved":
             expected = NotApproved
-        elif known is None:
-            expected = NotFound
         elif known.requester == who:
             expected = NotAllowed
         elif known.state == RequestState.ACCEPTED:

@@ -24,6 +24,7 @@ from sqlalchemy import event, func, select
 from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
+from core.dialogue.flood import FloodGate
 from core.dialogue.messages import Inbound, Outgoing
 from core.domain.errors import NotApproved, NotFound
 from core.domain.model import (
@@ -42,6 +43,9 @@ from tests.integration._support import accept, post
 from tests.telegram.bot_api import FakeBotApi
 
 TG, MX = Platform.TELEGRAM.value, Platform.MATRIX.value
+
+# A flood gate that lets everything through, for the tests of the attempt limits.
+WIDE_OPEN = FloodGate(burst=1_000_000, per_minute=1_000_000)
 
 
 async def say(
@@ -419,7 +423,9 @@ def _wrong_codes(count: int, right: str) -> list[str]:
 async def test_two_thousand_wrong_codes_from_one_account_are_refused_after_five(
     coop: Cooperative, clock: FrozenClock
 ) -> None:
-    engine = ConversationEngine(coop.core)
+    # The attempt limit alone is under test here: the flood gate, which would drop most of
+    # these 2 000 messages before they reach it, is opened wide.
+    engine = ConversationEngine(coop.core, flood=WIDE_OPEN)
     await on_platform(coop, TG, "alice", coop.alice)
     right = await code_of(engine, TG, "alice")
 
@@ -449,7 +455,7 @@ async def test_two_thousand_wrong_codes_from_one_account_are_refused_after_five(
 async def test_other_accounts_are_refused_once_the_global_limit_is_reached(
     coop: Cooperative,
 ) -> None:
-    engine = ConversationEngine(coop.core)
+    engine = ConversationEngine(coop.core, flood=WIDE_OPEN)
     settings = coop.core.settings
     await on_platform(coop, TG, "alice", coop.alice)
     right = await code_of(engine, TG, "alice")

@@ -46,6 +46,7 @@ from .stalls_kit import TelegramBench, database_url, telegram_bench
 
 STALE_FR = "Ce bouton ne marche plus. Voici le menu."
 WELCOME_FR = "Quelle langue"
+INVALID_INVITATION_FR = "Cette invitation n'est plus valable"
 HUGE = "9" * 20
 BEYOND_POSTGRES = str(2**31)  # one more than PostgreSQL's INTEGER holds
 
@@ -115,7 +116,7 @@ async def _count(core: Core, model: type) -> int:
         )
 
 
-async def test_a_deep_link_to_a_territory_id_no_database_holds_is_welcomed_like_any_newcomer(
+async def test_a_deep_link_with_a_huge_number_is_refused_kindly_and_the_newcomer_welcomed(
     core: Core,
 ) -> None:
     engine = ConversationEngine(core)
@@ -124,7 +125,9 @@ async def test_a_deep_link_to_a_territory_id_no_database_holds_is_welcomed_like_
         replies = await engine.handle(
             Inbound("telegram", user, user, action=f"join:{territory}", message_ref=user)
         )
-        assert replies and WELCOME_FR in replies[0].text, territory
+        # An invitation is a random code now: a number is an invalid one, said kindly.
+        assert [r for r in replies if INVALID_INVITATION_FR in r.text], territory
+        assert [r for r in replies if WELCOME_FR in r.text], territory
     # ... and the next person is answered.
     replies = await engine.handle(Inbound("telegram", "560", "560", text="bonjour"))
     assert replies and WELCOME_FR in replies[0].text
@@ -273,9 +276,12 @@ async def test_a_deep_link_with_an_id_no_database_holds_does_not_stall_the_teleg
     api.command(strangers[1], "/start", f"join_{BEYOND_POSTGRES}")
     api.command(other, "/aide")
     [help_answer] = await api.wait_sent(other, 1, timeout=10)
-    welcomes = [(await api.wait_sent(s, 1, timeout=10))[0] for s in strangers]
+    # Each stranger is told kindly that the invitation is not valid, then welcomed.
+    answers = [await api.wait_sent(s, 2, timeout=10) for s in strangers]
     await api.wait_confirmed(timeout=10)
-    assert all("bienvenue" in (m.text or "") for m in welcomes), [m.text for m in welcomes]
+    for invalid, welcome, *_ in answers:
+        assert INVALID_INVITATION_FR in (invalid.text or ""), invalid.text
+        assert "bienvenue" in (welcome.text or ""), welcome.text
     assert help_answer.buttons
     assert await tg.dead_letters() == []
 
