@@ -10,7 +10,6 @@ room who is not a member is not counted. At close one combined result is announc
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -20,10 +19,8 @@ import nio
 import pytest
 
 from bots.matrix import render as matrix_render
-from bots.telegram.channel import TelegramChannel, TelegramSettings
-from core.dialogue.engine import ConversationEngine
 from core.domain.vocabulary import Platform, Role
-from core.services import channels, identity, members, polls
+from core.services import channels, identity, polls
 from nlu.interpreter import BuiltinInterpreter
 from tests.matrix.botkit import BotRunner, People, Person, body_of, direct_chat, eventually
 from tests.matrix.botkit import bot_fixture as bot_fixture
@@ -31,7 +28,8 @@ from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.test_matrix_territory import territory_room
-from tests.telegram.bot_api import FakeBotApi, FakeUser
+from tests.telegram.bot_api import FakeBotApi
+from tests.telegram.harness import member_on_telegram, running_channel
 
 pytestmark = [pytest.mark.slow, pytest.mark.matrix]
 
@@ -51,40 +49,12 @@ def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
 async def telegram(bot: BotRunner) -> AsyncIterator[FakeBotApi]:
     """The local Bot API server, and the Telegram bot on the Matrix bot's core, as a task."""
     api = await FakeBotApi.start(bot_username="entraide_test_bot")
-    channel = TelegramChannel(
-        ConversationEngine(bot.core, BuiltinInterpreter()),
-        TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
-    )
-    stop = asyncio.Event()
-    running = asyncio.create_task(channel.run(stop), name="telegram-bot")
     try:
-        await api.wait_until(lambda: api.requests("getUpdates") or running.done(), 10)
-        if running.done():
-            running.result()  # the bot crashed: show why
-        yield api
+        async with running_channel(api, bot.core, interpreter=BuiltinInterpreter()):
+            yield api
     finally:
-        stop.set()
-        await asyncio.wait_for(running, 20)
         await api.stop()
     assert api.server_errors == []
-
-
-async def member_on_telegram(bot: BotRunner, user: FakeUser, name: str) -> int:
-    territory_id = await bot.territory()
-    async with bot.core.uow() as uow:
-        account = await identity.ensure_account(
-            uow, Platform.TELEGRAM, str(user.id), chat_ref=str(user.id)
-        )
-        member = await members.onboard_member(
-            uow,
-            territory_id,
-            name,
-            roles=[Role.REQUESTER],
-            neighbourhood="Trentemoult",
-            account=account,
-        )
-        await uow.commit()
-        return member.id
 
 
 async def respond(person: Person, room: str, start: str, answer: str) -> None:
@@ -117,7 +87,13 @@ async def test_one_poll_on_telegram_and_matrix_counts_each_member_once_and_one_r
     carol_tg = api.user(202, "Carol", started=True)
     dan = api.user(203, "Dan", started=True)
     for user in (alice, carol_tg, dan):
-        await member_on_telegram(bot, user, user.first_name)
+        await member_on_telegram(
+            bot.core,
+            await bot.territory(),
+            user,
+            roles=[Role.REQUESTER],
+            neighbourhood="Trentemoult",
+        )
 
     # -- the territory's public rooms: the Telegram group and the Matrix room.
     group = api.group(title="Entraide Rezé")

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
-from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
-from core.dialogue.engine import ConversationEngine
 from core.domain.model import DeadLetter, Notification, PlatformAccount
 from core.domain.vocabulary import Role
 from core.services import members
 from tests.conftest import make_settings, postgres_schema
 from tests.telegram.bot_api import FakeBotApi, FakeUser
+from tests.telegram.harness import onboard_on_telegram, running_channel
 
 TERRITORY = "Rezé"
 
@@ -37,22 +35,13 @@ class TelegramBench:
     core: Core
     coordinator: FakeUser
     members: list[FakeUser]
-    stop: asyncio.Event
-    task: asyncio.Task[None] | None = None
+    running: AsyncExitStack = field(default_factory=AsyncExitStack)  # the channel, once started
 
     async def start(self) -> None:
-        engine = ConversationEngine(self.core)
-        settings = TelegramSettings(
-            token=self.api.token, api_url=self.api.base_url, rate_limited=False
-        )
-        channel = TelegramChannel(engine, settings)
-        self.task = asyncio.create_task(channel.run(self.stop))
-        await self.api.wait_until(lambda: self.api.requests("getUpdates"), 10)
+        await self.running.enter_async_context(running_channel(self.api, self.core))
 
     async def close(self) -> None:
-        self.stop.set()
-        if self.task is not None:
-            await asyncio.wait_for(self.task, 20)
+        await self.running.aclose()
 
     async def dead_letters(self) -> list[DeadLetter]:
         async with self.core.uow() as uow:
@@ -89,20 +78,10 @@ async def telegram_bench(
         async with core.uow() as uow:
             territory = await members.add_territory(uow, TERRITORY, neighbourhoods=["Château"])
             for user in [coordinator, *people]:
-                account = PlatformAccount(
-                    platform="telegram",
-                    external_id=str(user.id),
-                    chat_ref=str(user.id),
-                    created_at=uow.now(),
-                )
-                uow.session.add(account)
-                await uow.session.flush()
                 roles = [Role.COORDINATOR] if user is coordinator else [Role.REQUESTER]
-                await members.onboard_member(
-                    uow, territory.id, user.first_name, roles=roles, account=account
-                )
+                await onboard_on_telegram(uow, territory.id, user, roles=roles)
             await uow.commit()
-        bench = TelegramBench(api, core, coordinator, people, asyncio.Event())
+        bench = TelegramBench(api, core, coordinator, people)
         try:
             yield bench
         finally:

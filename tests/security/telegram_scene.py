@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bots.telegram.channel import TelegramChannel, TelegramSettings
-from core.dialogue.engine import ConversationEngine
-from core.domain.model import Notification, PlatformAccount
+from bots.telegram.channel import TelegramChannel
+from core.domain.model import Notification
 from core.services import channels
 from tests.conftest import Cooperative
 from tests.telegram.bot_api import FakeBotApi, FakeChat, FakeUser
+from tests.telegram.harness import running_channel, telegram_account
 
 # A token shaped like a real one (digits, a colon, 35 characters): what leaks must be found.
 REAL_LOOKING_TOKEN = "7123456789:AAHfz3Qk9_VxLmN2pR8sT4uW6yZ0bC1dE-g"
@@ -51,44 +51,26 @@ async def telegram_scene(
     }
     async with coop.core.uow() as uow:
         for member_id, user in users.items():
-            uow.session.add(
-                PlatformAccount(
-                    platform="telegram",
-                    external_id=str(user.id),
-                    chat_ref=str(user.id),
-                    member_id=member_id,
-                    created_at=uow.now(),
-                )
-            )
+            await telegram_account(uow, user.id, member_id=member_id)
         await uow.commit()
     group = api.group(title="Entraide Rezé")
     api.add_bot_to_group(group, users[coop.coordinator])
     async with coop.core.uow() as uow:
         await channels.link_channel(uow, coop.coordinator, "telegram", str(group.id))
         await uow.commit()
-    channel = TelegramChannel(
-        ConversationEngine(coop.core),
-        TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
-    )
-    if read_timeout is not None:  # a shorter wait for answers, to make sends time out soon
-        channel.app.bot.request._read_timeout = read_timeout  # type: ignore[attr-defined]
-    stop = asyncio.Event()
-    running = asyncio.create_task(channel.run(stop))
     try:
-        await api.wait_until(lambda: api.requests("getUpdates"), 10)
-        yield TelegramScene(
-            api,
-            coop,
-            channel,
-            group,
-            users[coop.coordinator],
-            users[coop.alice],
-            users[coop.bob],
-            users[coop.carol],
-        )
+        async with running_channel(api, coop.core, read_timeout=read_timeout) as channel:
+            yield TelegramScene(
+                api,
+                coop,
+                channel,
+                group,
+                users[coop.coordinator],
+                users[coop.alice],
+                users[coop.bob],
+                users[coop.carol],
+            )
     finally:
-        stop.set()
-        await asyncio.wait_for(running, 20)
         await api.stop()
     assert api.server_errors == []
 

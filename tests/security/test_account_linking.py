@@ -14,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
 
-from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.flood import FloodGate
@@ -41,6 +40,7 @@ from core.services import identity, members, privacy, requests
 from tests.conftest import Cooperative, FrozenClock, make_settings
 from tests.integration._support import accept, post
 from tests.telegram.bot_api import FakeBotApi
+from tests.telegram.harness import onboard_on_telegram, running_channel
 
 TG, MX = Platform.TELEGRAM.value, Platform.MATRIX.value
 
@@ -490,16 +490,12 @@ async def test_a_deep_link_tapped_on_telegram_asks_and_a_no_tells_the_member_who
             (eve, "Eve Mallet", [Role.REQUESTER]),
             (bob, "Bob Leroy", [Role.VOLUNTEER]),
         ):
-            found = await identity.ensure_account(uow, TG, str(user.id), str(user.id))
-            await members.onboard_member(uow, territory.id, name, roles=roles, account=found)
+            await onboard_on_telegram(uow, territory.id, user, name=name, roles=roles)
         await uow.commit()
-    channel = TelegramChannel(
-        ConversationEngine(core),
-        TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
-    )
-    stop = asyncio.Event()
-    running = asyncio.create_task(channel.run(stop))
-    try:
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(api.stop)
+        stack.push_async_callback(core.close)
+        await stack.enter_async_context(running_channel(api, core))
         api.command(eve, "/lier")
         await api.wait_until(lambda: any("code" in (m.text or "") for m in api.sent(eve)), 8)
         said = next(m.text or "" for m in api.sent(eve) if "code" in (m.text or ""))
@@ -522,9 +518,4 @@ async def test_a_deep_link_tapped_on_telegram_asks_and_a_no_tells_the_member_who
         async with core.uow() as uow:
             again = await identity.account_for(uow, TG, str(bob.id))
             assert again is not None and again.member_id == bob_member.id
-    finally:
-        stop.set()
-        await asyncio.wait_for(running, 20)
-        await core.close()
-        await api.stop()
     assert api.server_errors == []

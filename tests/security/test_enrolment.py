@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bots.telegram.channel import TelegramChannel, TelegramSettings, invitation_link, start_action
+from bots.telegram.channel import invitation_link, start_action
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing
@@ -39,6 +39,7 @@ from core.domain.vocabulary import Category, Role
 from core.services import identity, invitations, members, polls, requests
 from tests.conftest import FrozenClock, make_settings
 from tests.telegram.bot_api import FakeBotApi
+from tests.telegram.harness import running_channel
 
 # What Telegram accepts as a deep link's payload.
 DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -368,18 +369,10 @@ async def telegram(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, Core]]:
     api = await FakeBotApi.start(bot_username="entraide_test_bot")
     core = Core.open(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'tg.sqlite3'}"))
     await core.create_schema()
-    channel = TelegramChannel(
-        ConversationEngine(core),
-        TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
-    )
-    stop = asyncio.Event()
-    running = asyncio.create_task(channel.run(stop))
-    await api.wait_until(lambda: api.requests("getUpdates"), 10)
     try:
-        yield api, core
+        async with running_channel(api, core):
+            yield api, core
     finally:
-        stop.set()
-        await asyncio.wait_for(running, 20)
         await core.close()
         await api.stop()
 

@@ -22,16 +22,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.flood import SLOW_DOWN, FloodGate, Verdict
-from core.domain.model import InboundReceipt, Notification, PlatformAccount
+from core.domain.model import InboundReceipt, Notification
 from core.domain.vocabulary import Role
 from core.services import members
 from tests.conftest import Cooperative, make_settings
 from tests.integration.test_conversation import as_member, say
 from tests.telegram.bot_api import FakeBotApi, FakeUser
+from tests.telegram.harness import onboard_on_telegram, running_channel
 
 BURST, PER_MINUTE = 20, 30
 
@@ -179,30 +179,12 @@ async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
         territory = await members.add_territory(uow, "Rezé", neighbourhoods=["Château"])
         people = [api.user(500 + n, f"M{n}", started=True) for n in range(OTHERS + 1)]
         for person in people:
-            account = PlatformAccount(
-                platform="telegram",
-                external_id=str(person.id),
-                chat_ref=str(person.id),
-                created_at=uow.now(),
-            )
-            uow.session.add(account)
-            await uow.session.flush()
-            await members.onboard_member(
-                uow, territory.id, person.first_name, roles=[Role.REQUESTER], account=account
-            )
+            await onboard_on_telegram(uow, territory.id, person, roles=[Role.REQUESTER])
         await uow.commit()
-    channel = TelegramChannel(
-        ConversationEngine(core),
-        TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
-    )
-    stop = asyncio.Event()
-    running = asyncio.create_task(channel.run(stop))
-    await api.wait_until(lambda: api.requests("getUpdates"), 10)
     try:
-        yield Bot(api, core, people[0], people[1:])
+        async with running_channel(api, core, stop_timeout=60):
+            yield Bot(api, core, people[0], people[1:])
     finally:
-        stop.set()
-        await asyncio.wait_for(running, 60)
         await core.close()
         await api.stop()
     assert api.server_errors == []

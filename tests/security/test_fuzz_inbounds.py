@@ -30,7 +30,7 @@ from core.app import Core
 from core.dialogue.engine import MEMBER_ACTIONS, STEP_ACTIONS, ConversationEngine
 from core.dialogue.messages import Inbound
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS, TAKE_COMMANDS
-from core.domain.model import DeadLetter, InboundReceipt, PlatformAccount
+from core.domain.model import DeadLetter, InboundReceipt
 from core.domain.vocabulary import Role
 from core.services import polls, requests
 from tests.conftest import NOW, Cooperative, _backends
@@ -40,6 +40,7 @@ from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
 from tests.telegram.bot_api import FakeMessage, FakeUser
+from tests.telegram.harness import telegram_account
 
 from .stalls_kit import TelegramBench, database_url, telegram_bench
 
@@ -185,15 +186,7 @@ async def world(coop: Cooperative) -> AsyncIterator[World]:
             ("alice", coop.alice),
             ("observer", coop.carol),
         ]:
-            uow.session.add(
-                PlatformAccount(
-                    platform="telegram",
-                    external_id=name,
-                    chat_ref=name,
-                    member_id=member_id,
-                    created_at=uow.now(),
-                )
-            )
+            await telegram_account(uow, name, member_id=member_id)
         await requests.post_request(
             uow, coop.alice, category="shopping", when_start=NOW + timedelta(days=2)
         )

@@ -15,10 +15,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.domain.model import Member, Notification, PlatformAccount
+from core.domain.model import Member, Notification
 from core.domain.vocabulary import Outcome
 from core.services import outbox, requests
 from tests.conftest import NOW, Cooperative
+from tests.telegram.harness import telegram_account
 
 from .telegram_scene import TelegramScene, outbox_settled, telegram_scene
 
@@ -166,15 +167,7 @@ async def test_a_message_that_keeps_failing_is_set_aside_and_reported_once_witho
     limit = core.settings.max_delivery_attempts
     async with core.uow() as uow:
         earlier = set((await uow.session.execute(select(Notification.id))).scalars())
-        uow.session.add(
-            PlatformAccount(
-                platform="telegram",
-                external_id="200",
-                chat_ref="200",
-                member_id=coop.bob,
-                created_at=uow.now(),
-            )
-        )
+        await telegram_account(uow, 200, member_id=coop.bob)
         bob = await uow.session.get(Member, coop.bob)
         row = outbox.write(uow, "Private words for Bob: {secret}", member=bob, secret="4 rue X")
         await uow.commit()
@@ -258,15 +251,7 @@ async def test_no_details_again_for_a_volunteer_who_no_longer_holds_the_task(
     engine = ConversationEngine(coop.core)
     async with coop.core.uow() as uow:
         for member_id, user_id in ((coop.bob, "200"), (coop.alice, "300")):
-            uow.session.add(
-                PlatformAccount(
-                    platform="telegram",
-                    external_id=user_id,
-                    chat_ref=user_id,
-                    member_id=member_id,
-                    created_at=uow.now(),
-                )
-            )
+            await telegram_account(uow, user_id, member_id=member_id)
         await uow.commit()
     request_id = await post_request(coop)
     await engine.mark_delivered(await engine.pending("telegram"))

@@ -28,7 +28,6 @@ from core.domain.model import (
     DeadLetter,
     InboundReceipt,
     Notification,
-    PlatformAccount,
     Territory,
 )
 from core.domain.vocabulary import Role
@@ -41,6 +40,7 @@ from tests.matrix.fixtures import ClientFactory
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
+from tests.telegram.harness import telegram_account
 
 from .stalls_kit import TelegramBench, database_url, telegram_bench
 
@@ -98,14 +98,7 @@ def test_a_vote_argument_is_a_poll_id_and_small_positions() -> None:
 
 async def _member_account(core: Core, member_id: int, ref: str) -> None:
     async with core.uow() as uow:
-        account = PlatformAccount(
-            platform="telegram",
-            external_id=ref,
-            chat_ref=ref,
-            member_id=member_id,
-            created_at=uow.now(),
-        )
-        uow.session.add(account)
+        await telegram_account(uow, ref, member_id=member_id)
         await uow.session.commit()
 
 

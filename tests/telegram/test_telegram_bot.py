@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bots.telegram.channel import TelegramChannel, TelegramSettings, invitation_link
+from bots.telegram.channel import TelegramChannel, invitation_link
 from core.app import Core
-from core.dialogue.engine import ConversationEngine
-from core.domain.model import HelpRequest, Member, Notification, PlatformAccount
+from core.domain.model import HelpRequest, Member, Notification
 from core.domain.vocabulary import Category, Role
 from core.services import channels, invitations, members, polls
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import make_settings
 
 from .bot_api import FakeBotApi, FakeChat, FakeUser
+from .harness import member_on_telegram, running_channel
 
 PHONE, ADDRESS = "06 98 76 54 32", "12 rue des Lilas"
 pytestmark = pytest.mark.slow
@@ -51,27 +51,6 @@ class Scene:
     senior: FakeUser
 
 
-async def _member_on_telegram(
-    core: Core, territory_id: int, user: FakeUser, name: str, roles: list[Role], **details: object
-) -> int:
-    async with core.uow() as uow:
-        account = PlatformAccount(
-            platform="telegram",
-            external_id=str(user.id),
-            chat_ref=str(user.id),
-            created_at=uow.now(),
-        )
-        uow.session.add(account)
-        await uow.session.flush()
-        member = await members.onboard_member(
-            uow, territory_id, name, roles=roles, account=account, **details
-        )  # type: ignore[arg-type]
-        if Role.VOLUNTEER in roles:
-            await members.approve_member(uow, member.id, by_id=None)
-        await uow.commit()
-        return member.id
-
-
 @pytest.fixture
 async def scene(tmp_path: Path, interpreter: BuiltinInterpreter) -> AsyncIterator[Scene]:
     api = await FakeBotApi.start(bot_username="entraide_test_bot")
@@ -88,16 +67,16 @@ async def scene(tmp_path: Path, interpreter: BuiltinInterpreter) -> AsyncIterato
         api.user(200 + i, name, started=True) for i, name in enumerate(["Bob", "Carol", "Dan"])
     ]
     senior = api.user(300, "Jeanne", language_code="fr")
-    coordinator_id = await _member_on_telegram(
-        core, territory.id, coordinator, "Claire", [Role.COORDINATOR]
+    coordinator_id = await member_on_telegram(
+        core, territory.id, coordinator, name="Claire", roles=[Role.COORDINATOR]
     )
     for user in volunteers:
-        await _member_on_telegram(
+        await member_on_telegram(
             core,
             territory.id,
             user,
-            user.first_name,
-            [Role.VOLUNTEER],
+            roles=[Role.VOLUNTEER],
+            approve=True,
             skills=[Category.TRANSPORT, Category.SHOPPING],
             neighbourhood="Trentemoult",
             availability=(1 << 21) - 1,
@@ -107,18 +86,10 @@ async def scene(tmp_path: Path, interpreter: BuiltinInterpreter) -> AsyncIterato
     async with core.uow() as uow:
         await channels.link_channel(uow, coordinator_id, "telegram", str(group.id))
         await uow.commit()
-    channel = TelegramChannel(
-        ConversationEngine(core, interpreter),
-        TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
-    )
-    stop = asyncio.Event()
-    running = asyncio.create_task(channel.run(stop))
-    await api.wait_until(lambda: api.requests("getUpdates"), 10)
     try:
-        yield Scene(api, core, channel, group, coordinator, volunteers, senior)
+        async with running_channel(api, core, interpreter=interpreter) as channel:
+            yield Scene(api, core, channel, group, coordinator, volunteers, senior)
     finally:
-        stop.set()
-        await asyncio.wait_for(running, 20)
         await core.close()
         await api.stop()
     assert api.server_errors == []

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
-from core.dialogue.engine import ConversationEngine
 from core.domain.model import AuditEntry, Member, Notification, PlatformAccount
 from core.domain.vocabulary import Role
 from core.services import members, outbox
@@ -21,6 +19,7 @@ from tests.conftest import make_settings
 
 from .bot_api import FakeBotApi, FakeUser
 from .database_faults import database_away_once
+from .harness import onboard_on_telegram, running_channel
 
 pytestmark = pytest.mark.slow
 
@@ -54,35 +53,13 @@ async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
         for user, roles in [(coordinator, [Role.COORDINATOR])] + [
             (u, [Role.REQUESTER]) for u in users
         ]:
-            account = PlatformAccount(
-                platform="telegram",
-                external_id=str(user.id),
-                chat_ref=str(user.id),
-                created_at=uow.now(),
-            )
-            uow.session.add(account)
-            await uow.session.flush()
-            member = await members.onboard_member(
-                uow, territory.id, user.first_name, roles=roles, account=account
-            )
+            member = await onboard_on_telegram(uow, territory.id, user, roles=roles)
             if user is not coordinator:
                 member_ids.append(member.id)
         await uow.commit()
     yield Bench(api, core, territory.id, users, member_ids, coordinator)
     await core.close()
     await api.stop()
-
-
-async def run_channel(bench: Bench) -> tuple[asyncio.Event, asyncio.Task[None]]:
-    engine = ConversationEngine(bench.core)
-    channel = TelegramChannel(
-        engine,
-        TelegramSettings(token=bench.api.token, api_url=bench.api.base_url, rate_limited=False),
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(channel.run(stop))
-    await bench.api.wait_until(lambda: bench.api.requests("getUpdates"), 10)
-    return stop, task
 
 
 async def write_notifications(bench: Bench, per_member: int) -> list[str]:
@@ -107,17 +84,13 @@ async def test_500_notifications_arrive_exactly_once_through_429_502_and_dropped
     api.fail_next("sendMessage", status=429, retry_after=1, count=3)
     api.fail_next("sendMessage", status=502, count=5)
     api.drop_next("sendMessage", count=5, before_processing=True)
-    stop, task = await run_channel(bench)
-    try:
+    async with running_channel(bench.api, bench.core):
 
         def delivered() -> Counter[str]:
             return Counter(m.text for u in bench.users for m in api.sent(u.id))
 
         await api.wait_until(lambda: sum(delivered().values()) >= 500, timeout=60)
         await asyncio.sleep(1.5)  # anything sent twice would show up now
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
     counts = delivered()
     assert set(counts) == set(texts)
     assert max(counts.values()) == 1
@@ -137,8 +110,7 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_coordinato
 ) -> None:
     blocked = bench.users[0]
     bench.api.block(blocked)
-    stop, task = await run_channel(bench)
-    try:
+    async with running_channel(bench.api, bench.core):
         async with bench.core.uow() as uow:
             outbox.write(uow, "Hello", member=await uow.session.get(Member, bench.member_ids[0]))
             await uow.commit()
@@ -146,9 +118,6 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_coordinato
             lambda: any("bloqué" in (m.text or "") for m in bench.api.sent(bench.coordinator.id)),
             10,
         )
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
     async with bench.core.uow() as uow:
         account = (
             await uow.session.execute(
@@ -159,25 +128,20 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable_and_coordinato
 
 
 async def test_the_same_update_delivered_twice_is_answered_once(bench: Bench) -> None:
-    stop, task = await run_channel(bench)
     user = bench.users[1]
-    try:
+    async with running_channel(bench.api, bench.core):
         bench.api.command(user, "/aide")
         await bench.api.wait_sent(user, 1)
         bench.api.duplicate_last_update()
         await bench.api.wait_confirmed()
         await asyncio.sleep(1)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
     answers = [m for m in bench.api.sent(user) if m.buttons]
     assert len(answers) == 1
 
 
 async def test_a_forged_button_is_answered_kindly_and_changes_nothing(bench: Bench) -> None:
-    stop, task = await run_channel(bench)
     user = bench.users[2]
-    try:
+    async with running_channel(bench.api, bench.core):
         bench.api.command(user, "/aide")
         [menu] = await bench.api.wait_sent(user, 1)
         async with bench.core.uow() as uow:
@@ -189,9 +153,6 @@ async def test_a_forged_button_is_answered_kindly_and_changes_nothing(bench: Ben
             bench.api.press(user, menu, data, check=False)
         # Each press edits the pressed message into a kind explanation.
         await bench.api.wait_until(lambda: len(menu.history) >= len(forged), 10)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
     assert not bench.api.unanswered_callbacks
     async with bench.core.uow() as uow:
         after = (
@@ -201,14 +162,10 @@ async def test_a_forged_button_is_answered_kindly_and_changes_nothing(bench: Ben
 
 
 async def test_a_voice_message_gets_a_kind_answer_asking_to_write(bench: Bench) -> None:
-    stop, task = await run_channel(bench)
     user = bench.users[3]
-    try:
+    async with running_channel(bench.api, bench.core):
         bench.api.voice(user)
         [answer] = await bench.api.wait_sent(user, 1)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
     assert "vocaux" in (answer.text or "") and answer.buttons
 
 
@@ -217,12 +174,8 @@ async def test_a_message_longer_than_4096_characters_is_split(bench: Bench) -> N
         member = await uow.session.get(Member, bench.member_ids[4])
         outbox.write(uow, "<b>" + "x" * 5000 + " & fin", member=member)
         await uow.commit()
-    stop, task = await run_channel(bench)
-    try:
+    async with running_channel(bench.api, bench.core):
         parts = await bench.api.wait_sent(bench.users[4], 2)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
     assert all(len(p.text or "") <= 4096 for p in parts)
     assert "".join(p.text or "" for p in parts).replace(" ", "").startswith("<b>xxx")
 
@@ -233,17 +186,13 @@ async def test_an_update_whose_handling_fails_is_fetched_again_and_answered_once
     # The database is away for the first try (as when PostgreSQL restarts): the update must
     # not be confirmed to Telegram, and the person's next message must wait for it.
     database_away_once(monkeypatch)
-    stop, task = await run_channel(bench)
     user = bench.users[2]
-    try:
+    async with running_channel(bench.api, bench.core):
         bench.api.command(user, "/aide")
         bench.api.command(user, "/sondages")
         await bench.api.wait_sent(user, 2, timeout=15)
         await bench.api.wait_confirmed()
         await asyncio.sleep(0.5)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 20)
     replies = [m.text or "" for m in bench.api.sent(user)]
     assert len(replies) == 2
     assert "Je mets en relation" in replies[0] and "Aucun sondage" in replies[1]

@@ -13,13 +13,13 @@ import pytest
 
 from bots.telegram.channel import CONCURRENT_SENDS
 from core.app import Core
-from core.domain.model import PlatformAccount
 from core.domain.vocabulary import Role
 from core.persistence.migrate import upgrade_database
 from core.services import members
 from tests.conftest import make_settings
 
 from .bot_api import FakeBotApi, FakeUser
+from .harness import onboard_on_telegram
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -40,17 +40,7 @@ async def _prepare(url: str, users: list[FakeUser]) -> None:
     async with core.uow() as uow:
         territory = await members.add_territory(uow, "Rezé")
         for user in users:
-            account = PlatformAccount(
-                platform="telegram",
-                external_id=str(user.id),
-                chat_ref=str(user.id),
-                created_at=uow.now(),
-            )
-            uow.session.add(account)
-            await uow.session.flush()
-            await members.onboard_member(
-                uow, territory.id, user.first_name, roles=[Role.REQUESTER], account=account
-            )
+            await onboard_on_telegram(uow, territory.id, user, roles=[Role.REQUESTER])
         await uow.commit()
     await core.close()
 
