@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -60,7 +61,7 @@ class TelegramBench:
 
 @asynccontextmanager
 async def telegram_bench(
-    backend: str, tmp_path: Path, *, max_inbound_attempts: int = 3
+    backend: str, tmp_path: Path, *, max_inbound_attempts: int = 3, **settings: Any
 ) -> AsyncIterator[TelegramBench]:
     """Yield a bench (not started) whose coordinator and members are Telegram accounts."""
     async with AsyncExitStack() as stack:
@@ -68,7 +69,11 @@ async def telegram_bench(
         api = await FakeBotApi.start()
         stack.push_async_callback(api.stop)
         settings = make_settings(url).model_copy(
-            update={"default_territory": TERRITORY, "max_inbound_attempts": max_inbound_attempts}
+            update={
+                "default_territory": TERRITORY,
+                "max_inbound_attempts": max_inbound_attempts,
+                **settings,
+            }
         )
         core = Core.open(settings)
         stack.push_async_callback(core.close)

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from bots.telegram.channel import start_action
 from core.app import Core
 from core.dialogue.engine import MEMBER_ACTIONS, STEP_ACTIONS, ConversationEngine
+from core.dialogue.flood import FloodGate
 from core.dialogue.messages import Inbound
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS, TAKE_COMMANDS
 from core.domain.model import DeadLetter, InboundReceipt
@@ -146,6 +147,13 @@ messages = st.lists(
 # --- through the engine ---------------------------------------------------------------------
 
 
+# The fuzz is about crashes and stalls, not rates: the one member who checks after every
+# batch that the bot still answers would otherwise be slowed down by the flood gate
+# (tests/security/test_flooding.py specifies the gate).
+UNLIMITED_SETTINGS = {"flood_burst": 10_000, "flood_per_minute": 100_000}
+UNLIMITED = FloodGate(burst=10_000, per_minute=100_000)
+
+
 @dataclass
 class World:
     """The engine on a cooperative with a request and a poll; counts what it was sent."""
@@ -199,7 +207,7 @@ async def world(coop: Cooperative) -> AsyncIterator[World]:
             by_id=coop.coordinator,
         )
         await uow.commit()
-    built = World(core, ConversationEngine(core))
+    built = World(core, ConversationEngine(core, flood=UNLIMITED))
     yield built
     assert await built.dead_letters() == 0
 
@@ -261,7 +269,7 @@ class TelegramFuzz:
 
 @pytest.fixture(params=_backends())
 async def telegram(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[TelegramFuzz]:
-    async with telegram_bench(request.param, tmp_path) as bench:
+    async with telegram_bench(request.param, tmp_path, **UNLIMITED_SETTINGS) as bench:
         api = bench.api
         await bench.start()
         observer = bench.members[2]
@@ -324,11 +332,11 @@ async def matrix_bot(homeserver: Homeserver, tmp_path: Path) -> AsyncIterator[Bo
     async with AsyncExitStack() as stack:
         runner = BotRunner(homeserver, tmp_path)
         backend = _backends()[-1]
+        await runner.core.close()
+        update: dict[str, object] = dict(UNLIMITED_SETTINGS)
         if backend == "postgres":
-            await runner.core.close()
-            url = await database_url(stack, backend, tmp_path)
-            settings = runner.core.settings.model_copy(update={"database_url": url})
-            runner.core = Core.open(settings, runner.core.clock)
+            update["database_url"] = await database_url(stack, backend, tmp_path)
+        runner.core = Core.open(runner.core.settings.model_copy(update=update), runner.core.clock)
         await runner.core.create_schema()
         stack.push_async_callback(runner.close)
         yield runner
