@@ -21,7 +21,8 @@ from core.domain.model import (
     RecurringRequest,
     Vote,
 )
-from core.domain.vocabulary import MemberStatus
+from core.domain.vocabulary import MemberStatus, RequestState
+from core.services import requests
 from core.services.authorization import Action, require_by
 from core.services.members import get_member
 from core.services.unit_of_work import UnitOfWork
@@ -167,11 +168,29 @@ def _request(r: HelpRequest) -> dict[str, Any]:
     }
 
 
+async def _cancel_requests_of(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> None:
+    """Cancel what an erased member still asked for (open or accepted)."""
+    pending = await uow.session.execute(
+        select(HelpRequest.id)
+        .where(
+            HelpRequest.requester_id == member_id,
+            HelpRequest.state.in_([RequestState.OPEN, RequestState.ACCEPTED]),
+        )
+        .order_by(HelpRequest.id)
+    )
+    for request_id in list(pending.scalars()):
+        await requests.cancel(uow, by_id, request_id)
+
+
 async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> None:
     """Erase a member's personal data; counts (requests, hours, votes) stay, anonymous."""
     member = await get_member(uow, member_id)
     await require_by(uow, by_id, Action.ACT_FOR_MEMBER, member)
     session = uow.session
+    # Before anything is scrubbed: their tasks are offered to others, and nobody is sent to
+    # the door of someone who is no longer a member (the volunteers are told it is cancelled).
+    await requests.release_tasks_of(uow, member_id, by_id=by_id)
+    await _cancel_requests_of(uow, member_id, by_id=by_id)
     await _scrub_notifications_about(uow, member)
     member.display_name = ERASED_NAME
     member.phone = member.address = member.neighbourhood = None

@@ -18,7 +18,7 @@ from core.dialogue.messages import Inbound, Outgoing
 from core.domain.model import Assignment, HelpRequest, Member, Notification, PlatformAccount
 from core.domain.vocabulary import Category, MemberStatus, RequestState, Role
 from core.scheduling import run_due
-from core.services import identity, members
+from core.services import identity, members, privacy
 from tests.conftest import NOW, Cooperative, FrozenClock
 from tests.integration._support import accept, post
 
@@ -285,3 +285,31 @@ async def test_a_suspended_member_is_refused_anything_else_kindly(coop: Cooperat
     async with coop.core.uow() as uow:
         request = await uow.session.get(HelpRequest, other)
         assert request is not None and request.state == RequestState.OPEN
+
+
+async def test_erasing_a_member_frees_their_tasks_and_cancels_their_requests(
+    coop: Cooperative,
+) -> None:
+    # Erasure is the other way a member leaves: their tasks must not stay held by nobody,
+    # and volunteers must not go to the door of someone who is no longer a member.
+    held = await post(coop)
+    await accept(coop, coop.bob, held)
+    theirs = await post(coop, requester_id=coop.alice, days=4)
+    await accept(coop, coop.carol, theirs)
+    waiting = await post(coop, requester_id=coop.alice, days=5)
+    async with coop.core.uow() as uow:
+        await privacy.erase_member(uow, coop.bob, by_id=None)
+        await uow.commit()
+    async with coop.core.uow() as uow:
+        released = await uow.session.get(HelpRequest, held)
+        assert released is not None and released.state == RequestState.OPEN
+        assert released.active_assignment is None
+    async with coop.core.uow() as uow:
+        await privacy.erase_member(uow, coop.alice, by_id=None)
+        await uow.commit()
+    async with coop.core.uow() as uow:
+        for request_id in (held, theirs, waiting):
+            request = await uow.session.get(HelpRequest, request_id)
+            assert request is not None and request.state == RequestState.CANCELLED
+    told = await rows_to(coop.core, coop.carol)
+    assert [r for r in told if r.key.startswith("This request was cancelled")]
