@@ -53,6 +53,14 @@ def is_new_member(uow: UnitOfWork, member: Member) -> bool:
     return uow.now() - member.created_at < timedelta(days=days)
 
 
+def task_choices(request_id: int) -> list[Choice]:
+    """The buttons under a contact card: the volunteer holds the task."""
+    return [
+        Choice("Done", f"done:{request_id}"),
+        Choice("I can no longer come", f"withdraw:{request_id}"),
+    ]
+
+
 def offer_choices(request_id: int) -> list[Choice]:
     return [
         Choice("I'll help", f"accept:{request_id}"),
@@ -162,10 +170,7 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
         "Phone: {phone}\nAddress: {address}\nWhere: {place}",
         member=volunteer,
         **contact.card(volunteer, request),
-        choices=[
-            Choice("Done", f"done:{request.id}"),
-            Choice("I can no longer come", f"withdraw:{request.id}"),
-        ],
+        choices=task_choices(request.id),
         topic=f"request:{request.id}",
         contact_card=True,  # a timeout on it is followed by the details again
         **summary,
@@ -666,10 +671,7 @@ async def on_contact_card_uncertain(uow: UnitOfWork, event: events.ContactCardUn
         "{requester}, {category}, {when}.\nPhone: {phone}\nAddress: {address}\nWhere: {place}",
         member=volunteer,
         **contact.card(volunteer, request),
-        choices=[
-            Choice("Done", f"done:{request.id}"),
-            Choice("I can no longer come", f"withdraw:{request.id}"),
-        ],
+        choices=task_choices(request.id),
         topic=f"request:{request.id}",
         **request_summary(request),
     )

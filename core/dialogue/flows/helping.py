@@ -10,7 +10,7 @@ from core.domain.errors import InvalidInput, InvalidTransition
 from core.domain.vocabulary import RequestState
 from core.services import authorization, contact, members, requests, timed
 from core.services.authorization import Action
-from core.services.notifications import offer_choices, request_summary
+from core.services.notifications import offer_choices, request_summary, task_choices
 from core.services.outbox import Choice
 
 HOURS_CHOICES = ["0.5", "1", "1.5", "2", "3"]
@@ -65,10 +65,7 @@ async def show_my_tasks(turn: Turn, _arg: str = "") -> None:
             phone=card["phone"],
             address=card["address"],
             topic=f"request:{request.id}",
-            choices=[
-                Choice("Done", f"done:{request.id}"),
-                Choice("I can no longer come", f"withdraw:{request.id}"),
-            ],
+            choices=task_choices(request.id),
         )
 
 
