@@ -56,6 +56,8 @@ def render_params(params: dict[str, Any], language: str, timezone: str) -> dict[
             shown[name] = format_when(value, language, timezone)
         elif name in TRANSLATED_PARAMS and isinstance(value, str):
             shown[name] = translate(language, value)
+        elif name == "numbers" and isinstance(value, list):
+            shown[name] = emergency_lines(value, language)
         elif name == "hours" and isinstance(value, int | float):
             shown[name] = format_decimal(value, locale=language or "fr")
         elif name == "first_name" and params.get("new_member") is True:
@@ -64,6 +66,17 @@ def render_params(params: dict[str, Any], language: str, timezone: str) -> dict[
         else:
             shown[name] = value
     return shown
+
+
+def emergency_lines(numbers: list[Any], language: str) -> str:
+    """ "15 : SAMU…" one per line, labels in the reader's language (French: a no-break space
+    before the colon)."""
+    colon = "\u00a0:" if language == "fr" else ":"
+    return "\n".join(
+        f"{entry.get('number', '')}{colon} {translate(language, str(entry.get('label', '')))}"
+        for entry in numbers
+        if isinstance(entry, dict)
+    )
 
 
 def render_text(key: str, params: dict[str, Any], language: str, timezone: str) -> str:

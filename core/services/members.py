@@ -11,16 +11,20 @@ from core.domain import events
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Member, PlatformAccount, Territory
 from core.domain.vocabulary import LANGUAGES, Category, MemberStatus, Role
+from core.i18n import N_
 from core.services import authorization, contact
 from core.services.authorization import Action
 from core.services.text import clean_name, clean_text
 from core.services.unit_of_work import UnitOfWork
 
+# The labels are message ids: each member reads them in their language (a label a
+# coordinator writes for their territory is shown as written).
 FRANCE_EMERGENCY_NUMBERS = [
-    {"number": "112", "label": "European emergency number"},
-    {"number": "15", "label": "SAMU (medical emergency)"},
-    {"number": "18", "label": "Fire brigade (pompiers)"},
-    {"number": "114", "label": "By SMS, for deaf or hard-of-hearing people"},
+    {"number": "112", "label": N_("Emergency, from any phone in Europe")},
+    {"number": "15", "label": N_("SAMU: medical emergency")},
+    {"number": "17", "label": N_("Police")},
+    {"number": "18", "label": N_("Fire brigade")},
+    {"number": "114", "label": N_("By text message, for deaf or hard-of-hearing people")},
 ]
 
 

@@ -8,7 +8,7 @@ from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing
 from core.domain.model import AuditEntry, HelpRequest, Member, Notification
-from core.services import identity
+from core.services import identity, members
 from tests.conftest import Cooperative
 
 
@@ -154,3 +154,22 @@ async def test_a_volunteer_can_stop_the_weekly_digest_from_its_button(coop: Coop
     async with coop.core.uow() as uow:
         bob = await uow.session.get(Member, coop.bob)
         assert bob is not None and bob.weekly_digest is False
+
+
+async def test_the_emergency_numbers_are_given_in_the_members_language_with_the_police(
+    coop: Cooperative,
+) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "alice", coop.alice)  # Alice writes in French (the default)
+    [french, *_] = await say(engine, "alice", "au secours je suis tombée")
+    for number in ("112", "15", "17", "18", "114"):
+        assert f"\n{number}\u00a0: " in french.text, french.text
+    assert "Police" in french.text and "Pompiers" in french.text
+    for english in ("European emergency number", "Fire brigade", "medical emergency", "By SMS"):
+        assert english not in french.text
+    async with coop.core.uow() as uow:
+        await members.update_profile(uow, coop.bob, language="en")
+        await uow.commit()
+    await as_member(coop.core, "bob", coop.bob)
+    [answer, *_] = await say(engine, "bob", "help I have fallen and I can't get up")
+    assert "\n17: Police" in answer.text and "\n18: Fire brigade" in answer.text, answer.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from core.domain.model import Base
 from core.persistence.migrate import (
@@ -21,6 +22,7 @@ from core.persistence.migrate import (
     upgrade_database,
     upgrade_database_async,
 )
+from core.services import members
 from tests.conftest import _backends, postgres_schema
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -137,3 +139,36 @@ async def test_upgrade_database_async_migrates_from_an_event_loop(tmp_path: Path
     url = f"sqlite+aiosqlite:///{tmp_path / 'entraide.sqlite3'}"
     await upgrade_database_async(url)
     assert current_revision(url) == HEAD
+
+
+async def test_territories_with_the_former_emergency_numbers_get_the_police_and_new_labels(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0006")
+    engine, _ = create_migration_engine(database_url)
+    former = json.dumps(
+        [
+            {"number": "112", "label": "European emergency number"},
+            {"number": "15", "label": "SAMU (medical emergency)"},
+            {"number": "18", "label": "Fire brigade (pompiers)"},
+            {"number": "114", "label": "By SMS, for deaf or hard-of-hearing people"},
+        ]
+    )
+    own = json.dumps([{"number": "0800", "label": "Notre ligne"}])
+    insert = text(
+        "INSERT INTO territories (name, timezone, language, neighbourhoods, emergency_numbers,"
+        " created_at) VALUES (:name, 'Europe/Paris', 'fr', '[]', :numbers, '2026-01-01')"
+    )
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert, {"name": "Rezé", "numbers": former})
+            connection.execute(insert, {"name": "Bouguenais", "numbers": own})
+        upgrade_database(database_url)
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT name, emergency_numbers FROM territories"))
+            rows = {name: value for name, value in found}
+    finally:
+        engine.dispose()
+    numbers = {name: json.loads(v) if isinstance(v, str) else v for name, v in rows.items()}
+    assert numbers["Rezé"] == members.FRANCE_EMERGENCY_NUMBERS
+    assert numbers["Bouguenais"] == [{"number": "0800", "label": "Notre ligne"}]

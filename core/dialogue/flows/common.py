@@ -93,10 +93,9 @@ async def forward_to_coordinators(turn: Turn, text: str) -> None:
 
 async def answer_emergency(turn: Turn, text: str) -> None:
     """Emergency numbers first, at once; then the coordinators are alerted."""
-    numbers = "\n".join(f"{n['number']} : {n['label']}" for n in turn.territory.emergency_numbers)
     turn.reply(
         "If this is an emergency, call now:\n{numbers}\nI am also alerting the coordinators.",
-        numbers=numbers,
+        numbers=list(turn.territory.emergency_numbers),  # labels shown in the reader's words
     )
     if turn.member is not None:
         turn.uow.publish(events.EmergencyRaised(turn.member.id, text[:1000]))
