@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from core.dialogue.messages import Inbound
 from core.domain.model import Conversation, Member, PlatformAccount, Territory
+from core.domain.vocabulary import LANGUAGES
 from core.services import outbox
 from core.services.outbox import Choice
 from core.services.unit_of_work import UnitOfWork
@@ -43,7 +44,11 @@ class Turn:
     def language(self) -> str:
         if self.member is not None:
             return self.member.language
-        return str(self.conversation.data.get("language") or self.territory.language)
+        chosen = self.conversation.data.get("language")
+        # Before a newcomer chooses, their app's language (Telegram's `language_code`): a
+        # first message in distress is answered in words they understand.
+        hint = (self.inbound.language or "")[:2].lower()
+        return str(chosen or (hint if hint in LANGUAGES else self.territory.language))
 
     def reply(
         self,

@@ -173,3 +173,14 @@ async def test_the_emergency_numbers_are_given_in_the_members_language_with_the_
     await as_member(coop.core, "bob", coop.bob)
     [answer, *_] = await say(engine, "bob", "help I have fallen and I can't get up")
     assert "\n17: Police" in answer.text and "\n18: Fire brigade" in answer.text, answer.text
+
+
+async def test_a_newcomer_in_distress_is_answered_in_the_language_of_their_app(
+    coop: Cooperative,
+) -> None:
+    engine = ConversationEngine(coop.core)
+    [answer, *_] = await say(engine, "stranger", "I've fallen and I can't get up", language="en")
+    assert answer.text.startswith("If this is an emergency, call now:"), answer.text
+    assert "\n15: SAMU: medical emergency" in answer.text
+    [other, *_] = await say(engine, "inconnue", "je suis tombée", language="fr-FR")
+    assert other.text.startswith("Si c'est une urgence"), other.text
