@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
-from core.domain.model import HelpRequest
+from core.domain.model import Assignment, HelpRequest
+from core.services import requests
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import Cooperative
+from tests.integration._support import accept, post
 from tests.integration.test_conversation import as_member, say
 
 
@@ -71,3 +73,26 @@ async def test_typing_a_first_name_during_onboarding_is_not_an_emergency(
     replies = await say(engine, "newcomer", "Jeanne")
     assert "112" not in replies[0].text
     assert replies[-1].key.startswith("Nice to meet you")
+
+
+@pytest.mark.parametrize("answer", ["merci", "thank you", "oui merci", "Merci beaucoup !"])
+async def test_a_senior_who_answers_merci_to_the_thanks_question_records_her_thanks(
+    coop: Cooperative, interpreter: BuiltinInterpreter, answer: str
+) -> None:
+    request_id = await post(coop)
+    await accept(coop, coop.bob, request_id)
+    async with coop.core.uow() as uow:
+        await requests.complete(uow, coop.bob, request_id, 1.5)
+        await uow.commit()
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    await say(engine, "alice", action="menu")  # she has talked to the bot before
+    asked = await engine.pending("console", member_ids={coop.alice})
+    assert any("thank:" in b.action for m in asked for b in m.buttons)
+    await engine.mark_delivered(asked)  # the question with its button is on her screen
+
+    await say(engine, "alice", answer)
+
+    async with coop.core.uow() as uow:
+        assignment = (await uow.session.execute(select(Assignment))).scalar_one()
+    assert assignment.thanked_at is not None

@@ -73,14 +73,20 @@ async def offer_help(turn: Turn, understood: Understanding) -> None:
     )
 
 
-async def accept_task(turn: Turn, understood: Understanding) -> None:
-    offered = [
-        action
+def _offered(turn: Turn, name: str) -> list[str]:
+    """The arguments of the `name:<arg>` buttons last shown in this chat."""
+    prefix = name + ":"
+    return [
+        str(action).removeprefix(prefix)
         for _label, action in turn.data("last_choices") or []
-        if str(action).startswith("accept:")
+        if str(action).startswith(prefix)
     ]
+
+
+async def accept_task(turn: Turn, understood: Understanding) -> None:
+    offered = _offered(turn, "accept")
     if len(offered) == 1:
-        await helping.do_accept(turn, str(offered[0]).partition(":")[2])
+        await helping.do_accept(turn, offered[0])
         return
     await helping.show_open_requests(turn)
 
@@ -94,10 +100,9 @@ async def affirm(turn: Turn, understood: Understanding) -> None:
 
 
 async def deny(turn: Turn, understood: Understanding) -> None:
-    last = [str(action) for _label, action in turn.data("last_choices") or []]
-    declines = [a for a in last if a.startswith("decline:")]
+    declines = _offered(turn, "decline")
     if len(declines) == 1:
-        await helping.do_decline(turn, declines[0].partition(":")[2])
+        await helping.do_decline(turn, declines[0])
         return
     turn.reply("All right.", choices=common.menu_choices(turn))
 
@@ -143,6 +148,11 @@ async def greet(turn: Turn, understood: Understanding) -> None:
 
 
 async def thanks(turn: Turn, understood: Understanding) -> None:
+    # "Merci" under "Would you like to say thank you?" is the thanks she was asked for.
+    offered = _offered(turn, "thank")
+    if len(offered) == 1:
+        await asking.do_thank(turn, offered[0])
+        return
     turn.reply("You are welcome! Is there anything else?", choices=common.menu_choices(turn))
 
 
