@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from core.domain.vocabulary import Outcome
+from core.domain.vocabulary import MessageKind, Outcome
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,10 @@ class Outgoing:
     topic: str | None = None
     chat_ref: str | None = None
     language: str = "fr"
+    # What the message is and what it is about: adapters dispatch on these, never on wording.
+    kind: MessageKind = MessageKind.TEXT
+    request_id: int | None = None
+    poll_id: int | None = None
     # Raw key/params, for adapters that render some messages natively (polls).
     key: str = ""
     params: dict[str, object] = field(default_factory=dict)

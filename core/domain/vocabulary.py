@@ -69,4 +69,21 @@ class Outcome(StrEnum):
     SET_ASIDE = "set_aside"  # failed too many times: a person must look at it
 
 
+class MessageKind(StrEnum):
+    """What an outbox message is, for the adapters (`Notification.kind`, `Outgoing.kind`).
+
+    Adapters decide how to show a message from its kind and its typed references
+    (`request_id`, `poll_id`), never from its wording: rewording a message changes nothing else.
+    """
+
+    TEXT = "text"  # a plain message, with or without buttons
+    REQUEST_POST = "request_post"  # a request offered to volunteers (public room or private)
+    REQUEST_TAKEN = "request_taken"  # a request's public post, now taken: no more offers
+    REQUEST_CLOSED = "request_closed"  # a request's public post, done, cancelled or expired
+    CONTACT_CARD = "contact_card"  # the requester's phone and address, for the volunteer
+    POLL_OPENED = "poll_opened"  # a poll to vote in (a native poll where the platform has one)
+    POLL_CLOSED = "poll_closed"  # a poll's results: its native polls are stopped
+    ALERT = "alert"  # an emergency or a warning for the coordinators
+
+
 LANGUAGES = ("fr", "en")
