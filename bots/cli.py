@@ -5,28 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import typer
-from pydantic import ValidationError
 
-from bots.bootstrap import build_engine, open_core
+from bots import cli_common
+from bots.bootstrap import build_engine
 from bots.cli_invitations import register as register_invitations
 from bots.cli_jobs import register as register_jobs
+from bots.cli_members import register as register_members
 from bots.cli_nlu import app as nlu_app
-from core import redaction
+from bots.cli_polls import register as register_polls
 from core.app import Core
-from core.config import Settings, load_settings
-from core.domain.errors import DomainError
-from core.domain.model import Member, Territory
-from core.domain.vocabulary import Category, PollKind, Role
+from core.config import sqlite_path
 from core.persistence.migrate import upgrade_database
-from core.services import members, polls, privacy
-from core.services.unit_of_work import UnitOfWork
+from core.services import members
 
 app = typer.Typer(help="entraide: mutual aid between generations, by chat.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -45,76 +37,8 @@ for sub, name in (
 app.add_typer(nlu_app, name="nlu")
 register_jobs(app)
 register_invitations(territory_app)
-
-T = TypeVar("T")
-
-
-class CliError(Exception):
-    """A mistake on the command line, explained in one sentence."""
-
-
-def _settings() -> Settings:
-    try:
-        settings = load_settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise CliError(
-            f"Invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}."
-        ) from exc
-    # Every command: no token or password in what it logs or prints from here on.
-    redaction.install(redaction.secrets_of(settings))
-    return settings
-
-
-def run_with_core(work: Callable[[Core], Awaitable[T]]) -> T:
-    """Open the core, run `work`, close; turn every failure into one sentence and exit 1."""
-
-    async def main() -> T:
-        core = await open_core(_settings())
-        try:
-            return await work(core)
-        finally:
-            await core.close()
-
-    try:
-        return asyncio.run(main())
-    except CliError as exc:
-        _fail(str(exc))
-    except DomainError as exc:
-        _fail(str(exc))
-    except (OSError, ConnectionError) as exc:
-        _fail(f"Cannot reach the database: {exc}.")
-    except Exception as exc:  # the last resort: one line, the details in the log only
-        _fail(f"Unexpected error: {type(exc).__name__}: {exc}".splitlines()[0])
-    raise AssertionError("unreachable")
-
-
-def _fail(message: str) -> None:
-    typer.secho(redaction.redact(message), err=True, fg=typer.colors.RED)
-    raise typer.Exit(1)
-
-
-async def _territory(uow: UnitOfWork, name: str | None) -> Territory:
-    settings = uow.settings
-    if name is None:
-        return await members.ensure_territory(
-            uow, settings.default_territory, settings.default_timezone, settings.default_language
-        )
-    territory = await members.territory_named(uow, name)
-    if territory is None:
-        raise CliError(f"No territory is named {name!r}; see `entraide territory list`.")
-    return territory
-
-
-async def _one_member(uow: UnitOfWork, ref: str) -> Member:
-    found = await members.find_members(uow, ref)
-    if not found:
-        raise CliError(f"No member is called {ref!r}; see `entraide member list`.")
-    if len(found) > 1:
-        ids = ", ".join(f"#{m.id}" for m in found)
-        raise CliError(f"Several members are called {ref!r} ({ids}); give the number instead.")
-    return found[0]
-
+register_polls(poll_app)
+register_members(app, member_app)
 
 # --- run and chat ------------------------------------------------------------------------------
 
@@ -128,7 +52,7 @@ def run(
     """Start every configured channel and the scheduler; with none configured, open the console."""
     from bots.runner import configure_logging, serve
 
-    settings = _settings()
+    settings = cli_common.read_settings()
     if settings.telegram_bot_token:
         typer.echo(f"Telegram: {settings.telegram_api_url or 'api.telegram.org'}.", err=True)
     if settings.matrix_homeserver:
@@ -137,7 +61,7 @@ def run(
         try:
             matrix = MatrixSettings.from_settings(settings)
         except ValueError as exc:
-            _fail(str(exc))
+            cli_common.fail(str(exc))
         typer.echo(f"Matrix: {matrix.user_id} on {matrix.homeserver}.", err=True)
     platforms = bool(settings.matrix_homeserver or settings.telegram_bot_token)
     speaker = name or (_ask_name() if sys.stdin.isatty() and not platforms else None)
@@ -146,7 +70,12 @@ def run(
         typer.echo("No Telegram, Matrix or terminal: running the scheduler alone.", err=True)
     elif speaker is not None and not platforms:
         typer.echo("No Telegram or Matrix configured: opening the console chat.", err=True)
-    run_with_core(lambda core: serve(core, speaker=speaker, territory=territory))
+
+    async def work(core: Core) -> None:
+        await _check_territory(core, territory)
+        await serve(core, speaker=speaker, territory=territory)
+
+    cli_common.run_with_core(work)
 
 
 @app.command()
@@ -162,6 +91,7 @@ def chat(
     speaker = name or _ask_name()
 
     async def work(core: Core) -> None:
+        await _check_territory(core, territory)
         channel = ConsoleChannel(build_engine(core), speaker, territory)
         lines: asyncio.Queue[str | None] = asyncio.Queue()
         reader = asyncio.create_task(read_lines(sys.stdin, lines))
@@ -170,12 +100,19 @@ def chat(
         finally:
             reader.cancel()
 
-    run_with_core(work)
+    cli_common.run_with_core(work)
+
+
+async def _check_territory(core: Core, name: str | None) -> None:
+    """A territory named on the command line must exist: a typo never creates a new one."""
+    if name is not None:
+        async with core.uow() as uow:
+            await cli_common.territory(uow, name)
 
 
 def _ask_name() -> str:
     if not sys.stdin.isatty():
-        _fail("Say who you are: entraide chat --as NAME.")
+        cli_common.fail("Say who you are: entraide chat --as NAME.")
     return str(typer.prompt("Your first name / Votre prénom"))
 
 
@@ -185,18 +122,23 @@ def _ask_name() -> str:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (also done at every start)."""
-    settings = _settings()
+    settings = cli_common.read_settings()
     try:
         upgrade_database(settings.database_url)
     except Exception as exc:
-        _fail(f"Could not upgrade the database: {exc}".splitlines()[0])
+        cli_common.fail(f"Could not upgrade the database: {exc}".splitlines()[0])
     typer.echo("Database is up to date.")
 
 
 @config_app.command("show")
 def config_show() -> None:
     """Print the effective settings, secrets masked."""
-    typer.echo(json.dumps(_settings().masked(), indent=2, ensure_ascii=False))
+    settings = cli_common.read_settings()
+    shown = settings.masked()
+    database = sqlite_path(settings.database_url)
+    if database is not None:
+        shown["database_file"] = str(database.resolve())
+    typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
 
 
 # --- territories ------------------------------------------------------------------------------
@@ -219,7 +161,7 @@ def territory_add(
             await uow.commit()
             return f"Territory #{territory.id} {territory.name} added."
 
-    typer.echo(run_with_core(work))
+    typer.echo(cli_common.run_with_core(work))
 
 
 @territory_app.command("list")
@@ -233,247 +175,8 @@ def territory_list() -> None:
                 for t in await members.list_territories(uow)
             ]
 
-    for line in run_with_core(work):
+    for line in cli_common.run_with_core(work):
         typer.echo(line)
-
-
-# --- members ----------------------------------------------------------------------------------
-
-
-@member_app.command("add")
-def member_add(
-    name: str,
-    role: list[Role] = typer.Option(..., "--role", help="requester, volunteer, coordinator."),
-    territory: str | None = typer.Option(None, help="Territory name (default: the default one)."),
-    language: str = typer.Option("fr"),
-    neighbourhood: str | None = typer.Option(None),
-    skill: list[Category] = typer.Option([], "--skill", help="Repeat for each skill."),
-    phone: str | None = typer.Option(None),
-    address: str | None = typer.Option(None),
-    available: str = typer.Option("anytime", help="weekday_mornings, weekends, anytime..."),
-) -> None:
-    """Register a member (volunteers then need `entraide member approve`)."""
-    from core.domain.availability import PRESETS
-
-    if available not in PRESETS:
-        _fail(f"--available must be one of: {', '.join(PRESETS)}.")
-
-    async def work(core: Core) -> str:
-        async with core.uow() as uow:
-            place = await _territory(uow, territory)
-            member = await members.onboard_member(
-                uow,
-                place.id,
-                name,
-                roles=role,
-                language=language,
-                neighbourhood=neighbourhood,
-                skills=skill,
-                availability=PRESETS[available],
-                phone=phone,
-                address=address,
-            )
-            await uow.commit()
-            return f"Member #{member.id} {member.display_name} added ({member.status})."
-
-    typer.echo(run_with_core(work))
-
-
-@member_app.command("list")
-def member_list(territory: str | None = typer.Option(None)) -> None:
-    """List members (no contact details: use `entraide export`)."""
-
-    async def work(core: Core) -> list[str]:
-        async with core.uow() as uow:
-            place = await members.territory_named(uow, territory) if territory else None
-            if territory and place is None:
-                raise CliError(f"No territory is named {territory!r}.")
-            rows = await members.list_members(uow, place.id if place else None)
-            return [
-                f"#{m.id}\t{m.display_name}\t{','.join(m.roles)}\t{m.status}\t"
-                f"{m.neighbourhood or '-'}\t{','.join(sorted(m.skill_set))}"
-                for m in rows
-            ]
-
-    for line in run_with_core(work):
-        typer.echo(line)
-
-
-def _member_action(
-    action: Callable[[UnitOfWork, int], Awaitable[Member]], done: str
-) -> Callable[[str], None]:
-    def command(member: str) -> None:
-        async def work(core: Core) -> str:
-            async with core.uow() as uow:
-                target = await _one_member(uow, member)
-                changed = await action(uow, target.id)
-                await uow.commit()
-                return done.format(name=changed.display_name, status=changed.status)
-
-        typer.echo(run_with_core(work))
-
-    return command
-
-
-member_app.command("approve", help="Approve a member (volunteers act only once approved).")(
-    _member_action(
-        lambda uow, mid: members.approve_member(uow, mid, by_id=None), "{name} is approved."
-    )
-)
-member_app.command("suspend", help="Suspend a member.")(
-    _member_action(
-        lambda uow, mid: members.suspend_member(uow, mid, by_id=None), "{name} is suspended."
-    )
-)
-
-
-@member_app.command("promote")
-def member_promote(member: str, role: Role = typer.Option(..., "--role")) -> None:
-    """Give a member one more role (e.g. coordinator)."""
-
-    async def work(core: Core) -> str:
-        async with core.uow() as uow:
-            target = await _one_member(uow, member)
-            changed = await members.promote_member(uow, target.id, role, by_id=None)
-            await uow.commit()
-            return f"{changed.display_name} is now {', '.join(changed.roles)}."
-
-    typer.echo(run_with_core(work))
-
-
-@app.command("export")
-def export(member: str = typer.Option(..., "--member", help="Name or #id.")) -> None:
-    """Print everything stored about a member, as JSON."""
-
-    async def work(core: Core) -> dict[str, Any]:
-        async with core.uow() as uow:
-            return await privacy.export_member(uow, (await _one_member(uow, member)).id)
-
-    typer.echo(json.dumps(run_with_core(work), indent=2, ensure_ascii=False))
-
-
-@member_app.command("erase")
-def member_erase(
-    member: str, yes: bool = typer.Option(False, "--yes", help="Do not ask.")
-) -> None:
-    """Erase a member's personal data (anonymous counts are kept)."""
-    if not yes and not typer.confirm(f"Erase every personal data of {member}?"):
-        raise typer.Exit(1)
-
-    async def work(core: Core) -> str:
-        async with core.uow() as uow:
-            target = await _one_member(uow, member)
-            await privacy.erase_member(uow, target.id, by_id=None)
-            await uow.commit()
-            return "Erased."
-
-    typer.echo(run_with_core(work))
-
-
-# --- polls ------------------------------------------------------------------------------------
-
-
-class Voters(StrEnum):
-    """Who votes in a poll restricted to one role (`poll create --voters`)."""
-
-    VOLUNTEERS = "volunteers"
-    REQUESTERS = "requesters"
-    COORDINATORS = "coordinators"
-
-
-VOTER_ROLES = {
-    Voters.VOLUNTEERS: Role.VOLUNTEER,
-    Voters.REQUESTERS: Role.REQUESTER,
-    Voters.COORDINATORS: Role.COORDINATOR,
-}
-
-
-@poll_app.command("create")
-def poll_create(
-    question: str,
-    option: list[str] = typer.Option([], "--option", "-o", help="Repeat for each option."),
-    kind: PollKind = typer.Option(PollKind.SINGLE),
-    secret: bool = typer.Option(False, help="Secret ballot: who voted is stored apart."),
-    closes: str = typer.Option("7d", help="When it closes: an ISO date-time, or 3d / 12h."),
-    quorum: int = typer.Option(0),
-    territory: str | None = typer.Option(None),
-    voters: Voters | None = typer.Option(
-        None, "--voters", help="Only these members vote (default: every approved member)."
-    ),
-    include_new_members: bool = typer.Option(
-        False,
-        "--include-new-members",
-        help="Members who join while it is open vote too (default: only those who had joined).",
-    ),
-) -> None:
-    """Open a poll for the members of a territory."""
-
-    async def work(core: Core) -> str:
-        async with core.uow() as uow:
-            place = await _territory(uow, territory)
-            poll = await polls.create_poll(
-                uow,
-                place.id,
-                question,
-                option,
-                kind=kind,
-                secret=secret,
-                quorum=quorum,
-                closes_at=_closing_time(closes, uow.now(), place.timezone),
-                by_id=None,
-                voter_role=VOTER_ROLES[voters] if voters else None,
-                prior_members_only=not include_new_members,
-            )
-            await uow.commit()
-            return f"Poll #{poll.id} is open until {poll.closes_at.isoformat()}."
-
-    typer.echo(run_with_core(work))
-
-
-def _closing_time(value: str, now: datetime, timezone: str) -> datetime:
-    value = value.strip().lower()
-    units = {"d": "days", "h": "hours", "m": "minutes"}
-    if value[:-1].isdigit() and value[-1:] in units:
-        return now + timedelta(**{units[value[-1]]: int(value[:-1])})
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise CliError(
-            f"--closes must be an ISO date-time or like 3d or 12h, not {value!r}."
-        ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
-
-
-@poll_app.command("close")
-def poll_close(poll_id: int) -> None:
-    """Close a poll now and announce its result."""
-
-    async def work(core: Core) -> dict[str, Any]:
-        async with core.uow() as uow:
-            result = await polls.close_poll(uow, poll_id, by_id=None)
-            await uow.commit()
-            return result
-
-    _print_result(run_with_core(work))
-
-
-@poll_app.command("results")
-def poll_results(poll_id: int) -> None:
-    """Show the current count of a poll."""
-
-    async def work(core: Core) -> dict[str, Any]:
-        async with core.uow() as uow:
-            poll = await polls.get_poll(uow, poll_id)
-            return poll.result if poll.result else await polls.tally(uow, poll)
-
-    _print_result(run_with_core(work))
-
-
-def _print_result(result: dict[str, Any]) -> None:
-    for label, count in zip(result["labels"], result["counts"], strict=True):
-        typer.echo(f"{count}\t{label}")
-    quorum = "reached" if result["quorum_reached"] else "not reached"
-    typer.echo(f"voters={result['voters']} quorum={result['quorum']} ({quorum})")
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ from datetime import datetime
 
 import typer
 
+from bots import cli_common
+from bots.cli_polls import closing_time
 from core.app import Core
 from core.services import invitations
 
@@ -35,7 +37,6 @@ def territory_invite(
 ) -> None:
     """Make a new invitation to a territory and print its Telegram link (for a leaflet or a QR
     code): newcomers who follow it join this territory while it is valid."""
-    from bots.cli import CliError, _territory, run_with_core
     from bots.telegram import bot_username
     from bots.telegram.channel import invitation_link
 
@@ -43,9 +44,11 @@ def territory_invite(
         # The bot's name first: no invitation is made for a link that cannot be printed.
         username = bot or await bot_username(core.settings)
         if not username:
-            raise CliError("Give the bot's username with --bot, or set TELEGRAM_BOT_TOKEN.")
+            raise cli_common.CliError(
+                "Give the bot's username with --bot, or set TELEGRAM_BOT_TOKEN."
+            )
         async with core.uow() as uow:
-            territory = await _territory(uow, name)
+            territory = await cli_common.territory(uow, name)
             expires_at = _expiry(expires, uow.now(), territory.timezone) if expires else None
             invitation = await invitations.create_invitation(
                 uow, territory.id, by_id=None, expires_at=expires_at, max_uses=uses
@@ -53,18 +56,17 @@ def territory_invite(
             await uow.commit()
         return invitation_link(username.lstrip("@"), invitation.code)
 
-    typer.echo(run_with_core(work))
+    typer.echo(cli_common.run_with_core(work))
 
 
 def territory_invitations(
     name: str | None = typer.Argument(None, help="Territory name (default: the default one)."),
 ) -> None:
     """List a territory's invitations: code, state, uses, expiry."""
-    from bots.cli import _territory, run_with_core
 
     async def work(core: Core) -> list[str]:
         async with core.uow() as uow:
-            territory = await _territory(uow, name)
+            territory = await cli_common.territory(uow, name)
             now = uow.now()
             lines = []
             for invitation in await invitations.list_invitations(uow, territory.id, by_id=None):
@@ -86,13 +88,12 @@ def territory_invitations(
             await uow.commit()
             return lines or [f"{territory.name} has no invitation yet."]
 
-    for line in run_with_core(work):
+    for line in cli_common.run_with_core(work):
         typer.echo(line)
 
 
 def territory_revoke(code: str = typer.Argument(..., help="The invitation's code.")) -> None:
     """Revoke an invitation at once: newcomers who follow it join the default territory."""
-    from bots.cli import run_with_core
 
     async def work(core: Core) -> str:
         async with core.uow() as uow:
@@ -100,16 +101,14 @@ def territory_revoke(code: str = typer.Argument(..., help="The invitation's code
             await uow.commit()
             return f"Invitation {invitation.code} revoked."
 
-    typer.echo(run_with_core(work))
+    typer.echo(cli_common.run_with_core(work))
 
 
 def _expiry(value: str, now: datetime, timezone: str) -> datetime:
-    from bots.cli import CliError, _closing_time
-
     try:
-        return _closing_time(value, now, timezone)
-    except (CliError, OverflowError) as exc:
-        raise CliError(
+        return closing_time(value, now, timezone)
+    except (cli_common.CliError, OverflowError) as exc:
+        raise cli_common.CliError(
             f"--expires must be like 30d or 12h, or an ISO date-time, not {value!r}."
         ) from exc
 

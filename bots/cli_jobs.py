@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from sqlalchemy import func, select
 
+from bots import cli_common
 from core.app import Core
 from core.domain.model import (
     HelpRequest,
@@ -23,7 +24,7 @@ from core.domain.model import (
     apscheduler_jobs,
 )
 from core.domain.vocabulary import Category
-from core.scheduling import plan
+from core.scheduling import marker, plan
 from core.services import recurring, timed
 from core.services.unit_of_work import UnitOfWork
 
@@ -32,6 +33,9 @@ jobs_app = typer.Typer(
 )
 recurring_app = typer.Typer(help="Requests that come back every week.", no_args_is_help=True)
 
+NO_SCHEDULER = "none (no `entraide run` process is running the scheduler)"
+# How far ahead `jobs list` looks at most, in days.
+MAX_DAYS = 366
 KIND_HELP = f"Only these kinds: {', '.join(plan.KINDS)}."
 LEVELS = {
     1: "offer to the next volunteers",
@@ -48,9 +52,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(work: Any) -> Any:
-    from bots.cli import run_with_core
-
-    return run_with_core(work)
+    return cli_common.run_with_core(work)
 
 
 # --- jobs ----------------------------------------------------------------------------------
@@ -63,11 +65,11 @@ def jobs_list(
     limit: int = typer.Option(100, help="At most this many lines (the soonest)."),
 ) -> None:
     """Pending work (what, for whom, when), soonest first; overdue work first of all."""
+    if not 0 < days <= MAX_DAYS:
+        cli_common.fail(f"--days must be more than 0 and at most {MAX_DAYS}, not {days:g}.")
     unknown = sorted(set(kind) - set(plan.KINDS))
     if unknown:
-        from bots.cli import _fail
-
-        _fail(f"Unknown kind {unknown[0]!r}; choose among {', '.join(plan.KINDS)}.")
+        cli_common.fail(f"Unknown kind {unknown[0]!r}; choose among {', '.join(plan.KINDS)}.")
 
     async def work(core: Core) -> list[str]:
         async with core.uow() as uow:
@@ -137,7 +139,10 @@ def jobs_status() -> None:
                     {"high": key >> 32, "low": key & 0xFFFFFFFF},
                 )
                 holders = list(rows.scalars())
-                lines.append(f"active scheduler: {', '.join(holders) or 'none'}")
+                lines.append(f"active scheduler: {', '.join(holders) or NO_SCHEDULER}")
+            else:
+                active = marker.active_process(core.settings.database_url)
+                lines.append(f"active scheduler: {active or NO_SCHEDULER}")
             stored = await uow.session.execute(select(func.count()).select_from(apscheduler_jobs))
             lines.append(f"jobs in the job store: {stored.scalar_one()}")
             since = uow.now() - timedelta(days=1)
@@ -230,14 +235,12 @@ def recurring_add(
     starting: str | None = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
 ) -> None:
     """A request that comes back ("every Tuesday at 10:00, shopping")."""
-    from bots.cli import CliError, _one_member
-
     minute = _minute_of_day(at)
     first = _date(starting) if starting else None
 
     async def work(core: Core) -> str:
         async with core.uow() as uow:
-            requester = await _one_member(uow, member)
+            requester = await cli_common.one_member(uow, member)
             rule = await recurring.add_recurring(
                 uow,
                 requester.id,
@@ -252,7 +255,7 @@ def recurring_add(
             )
             await uow.commit()
             if rule.id is None:
-                raise CliError("The recurring request was not saved.")
+                raise cli_common.CliError("The recurring request was not saved.")
             return (
                 f"Recurring request #{rule.id}: {rule.category} every "
                 f"{_every(rule)} at {at}, from {rule.starts_on.isoformat()}; each occurrence "
@@ -300,11 +303,10 @@ def digest(
     on: bool = typer.Option(..., "--on/--off", help="Receive the weekly digest or not."),
 ) -> None:
     """Turn a volunteer's weekly digest of open requests on or off."""
-    from bots.cli import _one_member
 
     async def work(core: Core) -> str:
         async with core.uow() as uow:
-            target = await _one_member(uow, member)
+            target = await cli_common.one_member(uow, member)
             await timed.set_weekly_digest(uow, target.id, on, by_id=None)
             await uow.commit()
             return f"Weekly digest {'on' if on else 'off'} for {target.display_name}."
@@ -321,22 +323,18 @@ def _every(rule: RecurringRequest) -> str:
 
 
 def _minute_of_day(value: str) -> int:
-    from bots.cli import _fail
-
     text = value.strip().lower().replace("h", ":")
     try:
         moment = datetime.strptime(text + "00" if text.endswith(":") else text, "%H:%M")
     except ValueError:
-        _fail(f"--at must be a time of day like 10:00, not {value!r}.")
+        cli_common.fail(f"--at must be a time of day like 10:00, not {value!r}.")
         raise
     return moment.hour * 60 + moment.minute
 
 
 def _date(value: str) -> date:
-    from bots.cli import _fail
-
     try:
         return date.fromisoformat(value)
     except ValueError:
-        _fail(f"--from must be a date like 2026-12-01, not {value!r}.")
+        cli_common.fail(f"--from must be a date like 2026-12-01, not {value!r}.")
         raise

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -15,7 +16,26 @@ from pydantic_settings import (
 )
 
 DEFAULT_CONFIG_FILE = Path("config/settings.toml")
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/entraide.sqlite3"
+
+
+def data_dir() -> Path:
+    """Where this user's embedded database and Matrix keys live, whatever the current folder
+    (`~/.local/share/entraide` on Linux, or under `$XDG_DATA_HOME`)."""
+    return Path(platformdirs.user_data_dir("entraide", appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{data_dir() / 'entraide.sqlite3'}"
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file of an SQLite database URL (None for PostgreSQL or an in-memory database)."""
+    prefix, _, rest = database_url.partition(":///")
+    if not prefix.startswith("sqlite") or not rest or rest.startswith(":memory:"):
+        return None
+    return Path(rest.split("?", 1)[0])
+
+
 # Settings that are URLs: shown with their credentials (password, token parameters) hidden.
 URL_SETTINGS = frozenset({"database_url", "rasa_url", "telegram_api_url", "matrix_homeserver"})
 
@@ -25,7 +45,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ENTRAIDE_", extra="ignore")
 
-    database_url: str = DEFAULT_DATABASE_URL
+    # The embedded default is one file per user (see `data_dir`), so every command finds the
+    # same database from any folder; ENTRAIDE_DATABASE_URL or the settings file still win.
+    database_url: str = Field(default_factory=default_database_url)
     default_territory: str = "Ma commune"
     default_timezone: str = "Europe/Paris"
     default_language: str = "fr"
@@ -104,7 +126,7 @@ class Settings(BaseSettings):
     )
     # Where the Matrix bot keeps its end-to-end encryption keys (an empty value: no encryption,
     # the bot then says in encrypted rooms that it cannot read them).
-    matrix_store_path: str = "var/matrix-store"
+    matrix_store_path: str = Field(default_factory=lambda: str(data_dir() / "matrix-store"))
     rasa_url: str | None = Field(
         default=None, validation_alias=AliasChoices("RASA_URL", "ENTRAIDE_RASA_URL")
     )

@@ -11,7 +11,8 @@ connection (hence the lock) is lost. In the short window where two schedulers co
 
 The lock is named after the database and the `?schema=` of the URL, so two cooperatives (or
 two test schemas) on one server do not share it. `pg_stat_activity.application_name` of the
-lock's connection says which process is active (`entraide-scheduler pid=1234`).
+lock's connection says which process is active (`entraide-scheduler host=… pid=1234`);
+on SQLite a marker file beside the database does (`marker.py`).
 
 SQLite is the single-process, single-machine default: there is no lock, the one `entraide run`
 process runs the scheduler. (Two processes would still not double any work, thanks to
@@ -33,6 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from core.persistence.database import is_sqlite
+from core.scheduling import marker
 from core.scheduling.scheduler import Scheduler
 
 if TYPE_CHECKING:
@@ -59,7 +61,7 @@ class AdvisoryLock:
         self.key = lock_key(url)
         parsed = make_url(url).difference_update_query(["schema"])
         parsed = parsed.set(drivername="postgresql+asyncpg")
-        self.application_name = f"entraide-scheduler pid={os.getpid()}"
+        self.application_name = marker.process_name()
         self._engine: AsyncEngine = create_async_engine(
             parsed,
             poolclass=pool.NullPool,
@@ -157,6 +159,8 @@ class SchedulerService:
     async def _active(self, stop: asyncio.Event, lock: AdvisoryLock | None) -> None:
         heartbeat = self.core.settings.scheduler_leader_retry_seconds
         self.scheduler = Scheduler(self.core)
+        # SQLite has no lock to name this process: a marker beside the database does.
+        mark = marker.mark_active(self.core.settings.database_url) if lock is None else None
         try:
             await self.scheduler.start()
             self._set("active")
@@ -167,6 +171,7 @@ class SchedulerService:
         finally:
             await self.scheduler.stop()
             self.scheduler = None
+            marker.unmark(mark)
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:
