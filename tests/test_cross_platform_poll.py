@@ -37,7 +37,7 @@ QUESTION = "Quel jour pour la fête de quartier ?"
 # Alice 0 (Telegram), Bob 1 (Matrix), Carol 0 on Telegram then 1 on Matrix (one member, counted
 # once, for 1), Dan 0 then 1 (Telegram), Zoé 0 (Matrix, not a member): 1 and 3, four voters.
 # Carol counted twice would give 2 and 3 with five voters; Zoé counted, 2 and 3 as well.
-RESULT = "- Samedi: 1\n- Dimanche: 3\nNombre de votants : 4"
+RESULT = "- Samedi: 1\n- Dimanche: 3\nNombre de votants\u00a0: 4"
 
 
 @pytest.fixture(autouse=True)

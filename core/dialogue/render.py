@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from core.dialogue.messages import Button, Outgoing
 from core.domain.model import Notification
 from core.i18n import N_, translate
+from core.i18n.french import elide
 
 CATEGORY_LABELS = {
     "shopping": N_("shopping"),
@@ -83,6 +84,8 @@ def render_text(key: str, params: dict[str, Any], language: str, timezone: str) 
     """Translate `key` and fill in its parameters; a missing parameter never breaks a message."""
     template = translate(language, key)
     values = render_params(params, language, timezone)
+    if language == "fr":
+        template = elide(template, values)  # "de {name}" reads "d'Alice"
     try:
         text = template.format(**values)
     except (KeyError, IndexError, ValueError):

@@ -21,7 +21,7 @@ from tests.conftest import Cooperative
 
 MENU = "What would you like to do?"
 LANGUAGE_QUESTION = (
-    "Bonjour ! Welcome! Quelle langue préférez-vous ? Which language do you prefer?"
+    "Bonjour\u00a0! Welcome! Quelle langue préférez-vous\u00a0? Which language do you prefer?"
 )
 
 

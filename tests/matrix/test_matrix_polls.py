@@ -134,7 +134,7 @@ async def test_each_members_latest_response_counts_and_the_bot_ends_the_poll(
     }
     results = end.source["content"][render.TEXT]
     assert "Quel jour pour la fête de quartier ?" in results
-    assert "- Samedi: 1\n- Dimanche: 2\nNombre de votants : 3" in results
+    assert "- Samedi: 1\n- Dimanche: 2\nNombre de votants\u00a0: 3" in results
     # The homeserver lists the end among the poll's relations: clients close the poll on it.
     related = homeserver.relations(bot.user.access_token, room, start.event_id)
     assert [e["event_id"] for e in related if e["type"] == render.POLL_END] == [end.event_id]

@@ -194,7 +194,7 @@ async def test_a_native_poll_counts_changed_and_retracted_votes_and_refuses_non_
     api.private_text(coordinator, "Samedi\nDimanche")
     await text_arrives(api, coordinator.id, "Combien de temps")
     await press_button(api, coordinator, coordinator.id, "3")
-    await text_arrives(api, coordinator.id, "vote secret ?")
+    await text_arrives(api, coordinator.id, "vote secret\u00a0?")
     await press_button(api, coordinator, coordinator.id, "Vote à main levée")
     await api.wait_until(lambda: any(m.poll_id for m in api.sent(scene.group.id)), 8)
     poll_message = next(m for m in api.sent(scene.group.id) if m.poll_id)
@@ -218,7 +218,7 @@ async def test_a_native_poll_counts_changed_and_retracted_votes_and_refuses_non_
     await text_arrives(api, scene.group.id, "Sondage terminé")
     results = api.sent(scene.group.id)[-1].text or ""
     assert "- Samedi: 1" in results and "- Dimanche: 1" in results
-    assert "Nombre de votants : 2" in results
+    assert "Nombre de votants\u00a0: 2" in results
 
 
 async def _member_id(uow, name: str) -> int:  # type: ignore[no-untyped-def]

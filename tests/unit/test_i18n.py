@@ -102,7 +102,7 @@ def test_a_notification_renders_in_french_with_a_french_date() -> None:
         "Europe/Paris",
     )
     assert text == (
-        "Nouvelle demande près de chez vous : des courses, jeudi 26 novembre à 10:00, "
+        "Nouvelle demande près de chez vous\u00a0: des courses, jeudi 26 novembre à 10:00, "
         "quartier Les Tilleuls, pour Jeanne."
     )
 

@@ -38,7 +38,8 @@ async def start(turn: Turn) -> None:
         await _ask_name_or_role(turn)
         return
     turn.reply(
-        "Bonjour ! Welcome! Quelle langue préférez-vous ? Which language do you prefer?",
+        # French typography in its French half: a no-break space before "!" and "?".
+        "Bonjour\u00a0! Welcome! Quelle langue préférez-vous\u00a0? Which language do you prefer?",
         choices=[
             Choice("Français", "lang:fr", {"translate": False}),
             Choice("English", "lang:en", {"translate": False}),
