@@ -42,7 +42,12 @@ DATETIME_PARAMS = {"when", "closes_at", "when_end"}
 
 def format_when(value: str, language: str, timezone: str) -> str:
     moment = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone or "Europe/Paris"))
-    pattern = "EEEE d MMMM 'à' HH:mm" if language == "fr" else "EEEE d MMMM 'at' HH:mm"
+    if language == "fr":
+        # French writes the first day of a month as an ordinal: "lundi 1er décembre".
+        day = "d'er'" if moment.day == 1 else "d"
+        pattern = f"EEEE {day} MMMM 'à' HH:mm"
+    else:
+        pattern = "EEEE d MMMM 'at' HH:mm"
     return format_datetime(moment, pattern, locale=language or "fr")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.dialogue.render import render_text
+from core.dialogue.render import format_when, render_text
 from core.i18n.french import elide
 
 
@@ -36,3 +36,17 @@ def test_a_french_notification_elides_before_the_name_it_is_given(name: str, sho
     key = "{name} is now an approved volunteer."
     text = render_text(key, {"name": name}, "fr", "Europe/Paris")
     assert text == f"L'inscription {shown} comme bénévole est validée."
+
+
+@pytest.mark.parametrize(
+    ("moment", "language", "shown"),
+    [
+        ("2026-12-01T09:00:00+00:00", "fr", "mardi 1er décembre à 10:00"),
+        ("2026-12-02T09:00:00+00:00", "fr", "mercredi 2 décembre à 10:00"),
+        ("2026-12-01T09:00:00+00:00", "en", "Tuesday 1 December at 10:00"),
+    ],
+)
+def test_the_first_of_the_month_is_an_ordinal_in_french(
+    moment: str, language: str, shown: str
+) -> None:
+    assert format_when(moment, language, "Europe/Paris") == shown
