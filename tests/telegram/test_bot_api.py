@@ -13,8 +13,10 @@ import httpx
 import pytest
 from telegram import (
     Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
     CallbackQuery,
-    ChatFullInfo,
     ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -22,7 +24,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -68,6 +78,7 @@ class Seen:
     polls: list[Any] = field(default_factory=list)
     memberships: list[ChatMemberUpdated] = field(default_factory=list)
     commands: list[tuple[str, list[str]]] = field(default_factory=list)
+    voices: list[Update] = field(default_factory=list)
 
 
 def build(api: FakeBotApi, seen: Seen) -> Application:  # type: ignore[type-arg]
@@ -107,8 +118,12 @@ def build(api: FakeBotApi, seen: Seen) -> Application:  # type: ignore[type-arg]
         assert update.my_chat_member is not None
         seen.memberships.append(update.my_chat_member)
 
+    async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        seen.voices.append(update)
+
     app.add_handler(CommandHandler("start", start))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(MessageHandler(filters.VOICE, on_voice))
     app.add_handler(CallbackQueryHandler(on_press))
     app.add_handler(PollAnswerHandler(on_poll_answer))
     app.add_handler(PollHandler(on_poll))
@@ -353,9 +368,36 @@ async def test_keyboard_and_edit_errors(api: FakeBotApi, running: Starter) -> No
     sent = await app.bot.send_message(1001, "choix")
     with pytest.raises(BadRequest, match=r"(?i)Message is not modified"):
         await app.bot.edit_message_text("choix", chat_id=1001, message_id=sent.message_id)
-    assert await app.bot.delete_message(1001, sent.message_id)
     with pytest.raises(BadRequest, match=r"(?i)Message to edit not found"):
-        await app.bot.edit_message_text("autre", chat_id=1001, message_id=sent.message_id)
+        await app.bot.edit_message_text("autre", chat_id=1001, message_id=sent.message_id + 1)
+
+
+async def test_reply_markup_edits_remove_and_replace_the_keyboard(
+    api: FakeBotApi, running: Starter
+) -> None:
+    app, _ = await running()
+    alice = api.user(1001, "Alice", started=True)
+    first = InlineKeyboardMarkup([[InlineKeyboardButton("Oui", callback_data="yes")]])
+    second = InlineKeyboardMarkup([[InlineKeyboardButton("Non", callback_data="no")]])
+    sent = await app.bot.send_message(1001, "Toujours partant ?", reply_markup=first)
+
+    edited = await app.bot.edit_message_reply_markup(1001, sent.message_id, reply_markup=second)
+    assert isinstance(edited, type(sent)) and edited.reply_markup == second
+    # Without reply_markup (what PTB sends for None): Telegram removes the keyboard.
+    await app.bot.edit_message_reply_markup(1001, sent.message_id, reply_markup=None)
+    [message] = api.sent(alice)
+    assert message.reply_markup is None and message.text == "Toujours partant ?"
+    assert [version["reply_markup"] for version in message.history] == [
+        first.to_dict(),
+        second.to_dict(),
+    ]
+    with pytest.raises(BadRequest, match=r"(?i)Message is not modified"):
+        await app.bot.edit_message_reply_markup(1001, sent.message_id, reply_markup=None)
+    with pytest.raises(BadRequest, match=r"(?i)Message to edit not found"):
+        await app.bot.edit_message_reply_markup(1001, sent.message_id + 1, reply_markup=None)
+    theirs = api.private_text(alice, "oui")["message"]["message_id"]
+    with pytest.raises(BadRequest, match=r"(?i)Message can't be edited"):
+        await app.bot.edit_message_reply_markup(1001, theirs, reply_markup=second)
 
 
 async def test_flood_limit_raises_retry_after(api: FakeBotApi, running: Starter) -> None:
@@ -452,36 +494,77 @@ async def test_group_membership_and_privacy_mode(api: FakeBotApi, running: Start
     assert seen.callbacks[0].message.chat.id == group.id
 
 
-async def test_commands_chat_and_members(api: FakeBotApi, running: Starter) -> None:
-    from telegram import BotCommand, BotCommandScopeAllGroupChats
-
+async def test_command_menus_by_scope_and_language(api: FakeBotApi, running: Starter) -> None:
     app, _ = await running()
-    alice = api.user(1001, "Alice", started=True)
-    await app.bot.set_my_commands([BotCommand("aide", "Demander de l'aide")], language_code="fr")
+    await app.bot.set_my_commands(
+        [BotCommand("aide", "Demander de l'aide")], scope=BotCommandScopeAllPrivateChats()
+    )
+    await app.bot.set_my_commands(
+        [BotCommand("help", "Ask for help")],
+        scope=BotCommandScopeAllPrivateChats(),
+        language_code="en",
+    )
     await app.bot.set_my_commands(
         [BotCommand("sondage", "Créer un sondage")], scope=BotCommandScopeAllGroupChats()
     )
-    assert api.command_names(language_code="fr") == {"aide"}
+    private = {"type": "all_private_chats"}
+    assert api.command_names(private) == {"aide"}
+    assert api.command_names(private, language_code="en") == {"help"}
     assert api.command_names({"type": "all_group_chats"}) == {"sondage"}
-    assert [c.command for c in await app.bot.get_my_commands(language_code="fr")] == ["aide"]
-    assert await app.bot.get_my_commands() == ()
+    assert api.command_names() == set()  # the default scope was never set
 
-    chat = await app.bot.get_chat(1001)
-    assert isinstance(chat, ChatFullInfo) and chat.first_name == "Alice"
-    member = await app.bot.get_chat_member(1001, 1001)
-    assert member.status == "member" and member.user.id == alice.id
-    await app.bot.send_chat_action(1001, "typing")
-    assert api.chat_actions == [(1001, "typing")]
-    with pytest.raises(BadRequest, match=r"(?i)Chat not found"):
-        await app.bot.get_chat(999)
+    with pytest.raises(BadRequest, match=r"(?i)Bot_command_invalid"):
+        await app.bot.set_my_commands([BotCommand("Aide", "majuscule")])
+    with pytest.raises(BadRequest, match=r"(?i)Bot_command_description_invalid"):
+        await app.bot.set_my_commands([BotCommand("aide", "x" * 257)])
+    with pytest.raises(BadRequest, match=r"(?i)Invalid language code"):
+        await app.bot.set_my_commands([BotCommand("aide", "Aide")], language_code="fra")
+    await app.bot.set_my_commands([], scope=BotCommandScopeAllPrivateChats())  # removes it
+    assert api.command_names(private) == set()
 
 
-async def test_voice_file_download(api: FakeBotApi, running: Starter) -> None:
+async def test_chat_members_by_status(api: FakeBotApi, running: Starter) -> None:
     app, _ = await running()
+    alice = api.user(1001, "Alice", started=True)
+    bob = api.user(1002, "Bob")
+    carol = api.user(1003, "Carol")
+    group = api.group(title="Entraide Rezé")
+    api.add_bot_to_group(group, alice)
+    api.set_member_status(group, bob, "restricted")
+
+    member = await app.bot.get_chat_member(1001, 1001)
+    assert member.status == ChatMemberStatus.MEMBER and member.user.id == alice.id
+    assert (await app.bot.get_chat_member(group.id, alice.id)).status == ChatMemberStatus.MEMBER
+    restricted = await app.bot.get_chat_member(group.id, bob.id)
+    assert restricted.status == ChatMemberStatus.RESTRICTED
+    assert (await app.bot.get_chat_member(group.id, carol.id)).status == ChatMemberStatus.LEFT
+    api.set_member_status(group, carol, "administrator")
+    admin = await app.bot.get_chat_member(group.id, carol.id)
+    assert admin.status == ChatMemberStatus.ADMINISTRATOR and admin.user.first_name == "Carol"
+    me = await app.bot.get_chat_member(group.id, api.bot_id)
+    assert me.status == ChatMemberStatus.MEMBER and me.user.is_bot
+
+    with pytest.raises(BadRequest, match=r"(?i)User not found"):
+        await app.bot.get_chat_member(group.id, 999)
+    with pytest.raises(BadRequest, match=r"(?i)Chat not found"):
+        await app.bot.get_chat_member(-999, alice.id)
+
+
+async def test_voice_message_reaches_the_bot(api: FakeBotApi, running: Starter) -> None:
+    _, seen = await running()
     alice = api.user(1001, "Alice")
     update = api.voice(alice, duration=4, content=b"OggS voice bytes")
-    file = await app.bot.get_file(update["message"]["voice"]["file_id"])
-    assert bytes(await file.download_as_bytearray()) == b"OggS voice bytes"
+    await until(lambda: seen.voices)
+    [received] = seen.voices
+    assert received.update_id == update["update_id"]
+    assert received.message is not None and received.message.voice is not None
+    voice = received.message.voice
+    assert (voice.duration, voice.file_size, voice.mime_type) == (
+        timedelta(seconds=4),
+        len(b"OggS voice bytes"),
+        "audio/ogg",
+    )
+    assert seen.texts == []
 
 
 async def test_wrong_token_is_rejected(api: FakeBotApi) -> None:
@@ -496,6 +579,81 @@ async def test_wrong_token_is_rejected(api: FakeBotApi) -> None:
     finally:
         for request in requests:
             await request.shutdown()
+
+
+# --- through a bare Bot (nobody polling) -----------------------------------------------------
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
+    """PTB's Bot on our server, initialized (getMe), without an Application polling."""
+    async with Bot(api.token, base_url=api.base_url) as bare:
+        yield bare
+
+
+async def test_webhook_set_and_deleted(api: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)An HTTPS URL must be provided for webhook"):
+        await bot.set_webhook("http://bot.example/hook")
+    with pytest.raises(BadRequest, match=r"(?i)secret token contains unallowed characters"):
+        await bot.set_webhook("https://bot.example/hook", secret_token="pas de blancs")
+    alice = api.user(1001, "Alice")
+    waiting = api.private_text(alice, "déjà là")
+
+    assert await bot.set_webhook(
+        "https://bot.example/hook", secret_token="s3cret_-", allowed_updates=["message"]
+    )
+    assert api.webhook_url == "https://bot.example/hook"
+    assert api.webhook["secret_token"] == "s3cret_-"
+    assert api.allowed_updates == {"message"}
+    with pytest.raises(Conflict, match=r"(?i)can't use getUpdates method while webhook is active"):
+        await bot.get_updates()
+
+    assert await bot.delete_webhook()
+    assert api.webhook_url == ""
+    [update] = await bot.get_updates()  # kept while the webhook was set
+    assert update.update_id == waiting["update_id"]
+    assert await bot.delete_webhook(drop_pending_updates=True)
+    assert api.pending_updates == []
+
+
+async def test_a_button_press_is_answered_once_within_200_characters(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    alice = api.user(1001, "Alice", started=True)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Oui", callback_data="yes")]])
+    sent = await bot.send_message(1001, "D'accord ?", reply_markup=keyboard)
+    query_id = api.press(alice, sent, "yes")["callback_query"]["id"]
+    assert api.unanswered_callbacks == [query_id]
+
+    with pytest.raises(BadRequest, match=r"(?i)Message_too_long"):
+        await bot.answer_callback_query(query_id, "x" * 201, show_alert=True)
+    assert await bot.answer_callback_query(query_id, "x" * 200, show_alert=True)
+    [answer] = api.callback_answers
+    assert (answer.user_id, answer.data, answer.show_alert) == (1001, "yes", True)
+    with pytest.raises(BadRequest, match=r"(?i)Query is too old"):
+        await bot.answer_callback_query(query_id)
+    with pytest.raises(BadRequest, match=r"(?i)Query is too old"):
+        await bot.answer_callback_query("12345")
+
+
+async def test_poll_limits(api: FakeBotApi, bot: Bot) -> None:
+    api.user(1001, "Alice", started=True)
+    with pytest.raises(BadRequest, match=r"(?i)Poll can't have more than 12 options"):
+        await bot.send_poll(1001, "Quel jour ?", [f"Jour {i}" for i in range(13)])
+    with pytest.raises(BadRequest, match=r"(?i)Poll_option_duplicate"):
+        await bot.send_poll(1001, "Quel jour ?", ["Lundi", "Lundi"])
+    with pytest.raises(BadRequest, match=r"(?i)Poll question length must not exceed 300"):
+        await bot.send_poll(1001, "?" * 301, ["Oui", "Non"])
+    with pytest.raises(BadRequest, match=r"(?i)Poll options length must not exceed 100"):
+        await bot.send_poll(1001, "Quel jour ?", ["x" * 101, "Non"])
+    sent = await bot.send_poll(
+        1001, "?" * 300, [f"Jour {i}" for i in range(12)], allows_multiple_answers=True
+    )
+    assert sent.poll is not None and sent.poll.allows_multiple_answers
+    assert len(sent.poll.options) == 12
+    text = await bot.send_message(1001, "pas un sondage")
+    with pytest.raises(BadRequest, match=r"(?i)Message with poll to stop not found"):
+        await bot.stop_poll(1001, text.message_id)
 
 
 # --- raw HTTP: encodings, error bodies, getUpdates semantics -------------------------------
@@ -521,6 +679,11 @@ async def test_request_encodings_and_error_bodies(api: FakeBotApi) -> None:
         )
         as_get = await client.get(f"{url}/getMe")
         unknown = await client.post(f"{url}/sendTelepathy", data={"chat_id": "1001"})
+        # Real methods the bot never calls are not pretended either.
+        unused = [
+            (await client.post(f"{url}/{method}", data={"chat_id": "1001"})).status_code
+            for method in ("getChat", "deleteMessage", "sendChatAction", "getFile")
+        ]
         unauthorized = await client.post(f"{api.base_url}1:NOPE/getMe")
         bad_gateway = None
         api.fail_next("getMe", 502)
@@ -538,6 +701,7 @@ async def test_request_encodings_and_error_bodies(api: FakeBotApi) -> None:
         404,
         {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
     )
+    assert unused == [404] * 4
     assert (unauthorized.status_code, unauthorized.json()) == (
         401,
         {"ok": False, "error_code": 401, "description": "Unauthorized"},
