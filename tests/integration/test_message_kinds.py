@@ -219,8 +219,9 @@ async def test_each_message_says_what_it_is_and_what_it_is_about(
     assert {p for _, _, p in opened} == {cast.poll}
     closed = sent(rows, Kind.POLL_CLOSED)
     assert len(closed) == 5 and {p for _, _, p in closed} == {cast.poll}
-    # Alerts: the emergency (its answer and the coordinators), the message for them, the
-    # request nobody took, the member they can no longer reach, the message set aside.
+    # Alerts, in order: the request nobody took, the emergency (its answer and the
+    # coordinators), the message for them, the member they can no longer reach, the message
+    # set aside.
     alerts = [r for r in rows if r.kind == Kind.ALERT]
     assert [(r.member_id, r.request_id) for r in alerts] == [
         (coop.coordinator, cast.escalated),
@@ -378,3 +379,26 @@ async def test_a_message_without_the_reference_or_the_recipient_its_kind_needs_i
         references = {name: request_id for name in reference}
         with pytest.raises(ValueError):
             outbox.write(uow, "Anything", kind=kind, **where, **references)
+
+
+async def test_a_rooms_post_is_traced_back_to_its_request_by_the_platforms_id_of_it(
+    core: Core, clock: FrozenClock
+) -> None:
+    """What a reaction under a post (Matrix's ✋) is about, without reading any topic string:
+    an edited post keeps its first id, so the original post is found whatever it says now."""
+    cast = await play(core, clock)
+    async with core.uow() as uow:
+        posts = [
+            r
+            for r in (await outbox_rows(core))
+            if r.channel_id == cast.room and r.request_id == cast.asked
+        ]
+        assert [p.kind for p in posts] == [Kind.REQUEST_POST, Kind.REQUEST_TAKEN]
+        # Sent, then edited in place: both rows hold the id of the first post.
+        await outbox.mark_many_sent(uow, [(p.id, "-1001:77") for p in posts])
+        await uow.commit()
+    async with core.uow() as uow:
+        found = await outbox.request_of_post(uow, channel_id=cast.room, external_ref="-1001:77")
+        unknown = await outbox.request_of_post(uow, channel_id=cast.room, external_ref="-1001:78")
+        elsewhere = await outbox.request_of_post(uow, channel_id=999, external_ref="-1001:77")
+    assert (found, unknown, elsewhere) == (cast.asked, None, None)
