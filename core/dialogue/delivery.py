@@ -15,7 +15,7 @@ from core.dialogue import render as rendering
 from core.dialogue.messages import Outgoing
 from core.domain import events
 from core.domain.model import Conversation, Notification, PlatformAccount, TerritoryChannel
-from core.domain.vocabulary import Outcome
+from core.domain.vocabulary import MessageKind, Outcome
 from core.i18n import translate
 from core.services import identity, outbox, publications
 from core.services.unit_of_work import UnitOfWork
@@ -43,7 +43,7 @@ async def record_sends(uow: UnitOfWork, sent: list[Outgoing]) -> None:
     done = [_done(m) for m in sent]
     await outbox.mark_many_done(uow, done)
     for message, result in zip(sent, done, strict=True):
-        if result.outcome == Outcome.UNCERTAIN and message.params.get("contact_card"):
+        if result.outcome == Outcome.UNCERTAIN and message.kind == MessageKind.CONTACT_CARD:
             uow.publish(events.ContactCardUncertain(message.notification_id))
     # Replies to a message already set the chat's last buttons when they were written. Buttons
     # of a message that was not shown (refused, skipped...) are not the chat's last buttons.

@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 
 from core.dialogue.messages import Button, Outgoing
 from core.domain.model import Notification
+from core.domain.vocabulary import MessageKind
 from core.i18n import N_, translate
 from core.i18n.french import elide
 
@@ -85,8 +86,17 @@ def emergency_lines(numbers: list[Any], language: str) -> str:
     )
 
 
-def render_text(key: str, params: dict[str, Any], language: str, timezone: str) -> str:
-    """Translate `key` and fill in its parameters; a missing parameter never breaks a message."""
+def render_text(
+    key: str,
+    params: dict[str, Any],
+    language: str,
+    timezone: str,
+    kind: str = MessageKind.TEXT,
+) -> str:
+    """Translate `key` and fill in its parameters; a missing parameter never breaks a message.
+
+    A poll's results (`POLL_CLOSED`) are followed by the count of each answer.
+    """
     template = translate(language, key)
     values = render_params(params, language, timezone)
     if language == "fr":
@@ -95,7 +105,7 @@ def render_text(key: str, params: dict[str, Any], language: str, timezone: str) 
         text = template.format(**values)
     except (KeyError, IndexError, ValueError):
         text = template
-    if key.startswith("Poll closed") and isinstance(params.get("result"), dict):
+    if kind == MessageKind.POLL_CLOSED and isinstance(params.get("result"), dict):
         text += "\n" + poll_result_lines(
             params["result"], params.get("kind") == "proposal", language
         )
@@ -133,13 +143,17 @@ def render(
         if params.get("selected"):
             label = f"✓ {label}"
         buttons.append(Button(label, choice["action"]))
+    kind = MessageKind(notification.kind or MessageKind.TEXT)
     return Outgoing(
         notification_id=notification.id,
-        text=render_text(notification.key, notification.params, language, timezone),
+        text=render_text(notification.key, notification.params, language, timezone, kind),
         buttons=buttons,
         topic=notification.topic,
         chat_ref=chat_ref,
         language=language,
+        kind=kind,
+        request_id=notification.request_id,
+        poll_id=notification.poll_id,
         key=notification.key,
         params=dict(notification.params),
         account_id=account_id,

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from core.dialogue.messages import Inbound
 from core.domain.model import Conversation, Member, PlatformAccount, Territory
-from core.domain.vocabulary import LANGUAGES
+from core.domain.vocabulary import LANGUAGES, MessageKind
 from core.services import outbox
 from core.services.outbox import Choice
 from core.services.unit_of_work import UnitOfWork
@@ -55,13 +55,25 @@ class Turn:
         key: str,
         *,
         choices: list[Choice] | tuple[Choice, ...] = (),
-        topic: str | None = None,
+        kind: MessageKind = MessageKind.TEXT,
+        request_id: int | None = None,
+        poll_id: int | None = None,
         **params: Any,
     ) -> None:
-        """Answer in this chat (through the outbox, so a crash cannot lose the answer)."""
+        """Answer in this chat (through the outbox, so a crash cannot lose the answer).
+
+        `kind`, `request_id` and `poll_id` say what the answer is and what it is about.
+        """
         self.replies.append(
             outbox.write(
-                self.uow, key, account=self.account, choices=choices, topic=topic, **params
+                self.uow,
+                key,
+                account=self.account,
+                choices=choices,
+                kind=kind,
+                request_id=request_id,
+                poll_id=poll_id,
+                **params,
             )
         )
 

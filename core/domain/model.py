@@ -35,6 +35,7 @@ from core.domain.errors import InvalidInput, InvalidTransition
 from core.domain.vocabulary import (
     Category,
     MemberStatus,
+    MessageKind,
     Platform,
     PollKind,
     PollState,
@@ -438,7 +439,15 @@ class Notification(Base):
     key: Mapped[str] = mapped_column(Text)
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     choices: Mapped[list[Any]] = mapped_column(default=list)
-    # What the message is about ("request:12", "poll:3"): lets channels edit or group them.
+    # What the message is (`MessageKind`) and what it is about: adapters dispatch on these,
+    # never on the wording of `key`.
+    kind: Mapped[str] = mapped_column(
+        String(24), default=MessageKind.TEXT, server_default=MessageKind.TEXT.value
+    )
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("help_requests.id"))
+    poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id"))
+    # The same subject as one string ("request:12", "poll:3", "member:5"), made from the
+    # references by `outbox.topic_of`: channels edit or group the posts of one topic.
     topic: Mapped[str | None] = mapped_column(String(40), index=True)
     sent_at: Mapped[datetime | None]
     claimed_until: Mapped[datetime | None]

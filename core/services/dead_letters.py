@@ -15,6 +15,7 @@ import logging
 from sqlalchemy import select
 
 from core.domain.model import DeadLetter
+from core.domain.vocabulary import MessageKind
 from core.redaction import redact
 from core.services import members, outbox
 from core.services.unit_of_work import UnitOfWork
@@ -82,7 +83,13 @@ async def set_aside(
     territory = await members.territory_named(uow, territory_name)
     if territory is not None:
         for coordinator in await members.coordinators_of(uow, territory.id):
-            outbox.write(uow, REPORT, member=coordinator, reference=f"{source} #{letter.id}")
+            outbox.write(
+                uow,
+                REPORT,
+                member=coordinator,
+                kind=MessageKind.ALERT,
+                reference=f"{source} #{letter.id}",
+            )
     letter.reported_at = uow.now()
     return letter
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from core.domain import events
 from core.domain.model import Member, Notification, PlatformAccount, TerritoryChannel
+from core.domain.vocabulary import MessageKind
 from core.i18n import N_
 from core.services import outbox
 from core.services.members import coordinators_of
@@ -49,8 +50,9 @@ async def on_notification_set_aside(uow: UnitOfWork, event: events.NotificationS
             uow,
             key,
             member=coordinator,
+            kind=MessageKind.ALERT,
+            topic=outbox.topic_of(notification_id=row.id),
             attempts=row.attempts,
-            topic=f"notification:{row.id}",
             set_aside_report=True,
             **params,
         )

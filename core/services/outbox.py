@@ -13,7 +13,7 @@ reported once (an ERROR log line, and a message to the coordinators without its 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy import or_, select, update
 
 from core.domain import events
 from core.domain.model import Member, Notification, PlatformAccount, Territory, TerritoryChannel
-from core.domain.vocabulary import Outcome
+from core.domain.vocabulary import MessageKind, Outcome
 from core.redaction import redact
 from core.services.unit_of_work import UnitOfWork
 
@@ -47,6 +47,46 @@ class Choice:
         return data
 
 
+def topic_of(
+    *,
+    request_id: int | None = None,
+    poll_id: int | None = None,
+    member_id: int | None = None,
+    notification_id: int | None = None,
+) -> str:
+    """What a message is about, as `Notification.topic` stores it ("request:12", "poll:3"...).
+
+    The one place these strings are made: channels group and edit the posts of one topic.
+    """
+    subjects = {
+        "request": request_id,
+        "poll": poll_id,
+        "member": member_id,
+        "notification": notification_id,
+    }
+    given = [(name, value) for name, value in subjects.items() if value is not None]
+    if len(given) != 1:
+        raise ValueError("a topic is about exactly one request, poll, member or notification")
+    name, value = given[0]
+    return f"{name}:{int(value)}"
+
+
+# The reference each kind needs, and the kinds only a public room (True) or only a person
+# (False) receives: a contact card is never written to a room.
+NEEDS_REQUEST = {
+    MessageKind.REQUEST_POST,
+    MessageKind.REQUEST_TAKEN,
+    MessageKind.REQUEST_CLOSED,
+    MessageKind.CONTACT_CARD,
+}
+NEEDS_POLL = {MessageKind.POLL_OPENED, MessageKind.POLL_CLOSED}
+IN_ROOM = {
+    MessageKind.REQUEST_TAKEN: True,
+    MessageKind.REQUEST_CLOSED: True,
+    MessageKind.CONTACT_CARD: False,
+}
+
+
 def write(
     uow: UnitOfWork,
     key: str,
@@ -54,13 +94,34 @@ def write(
     member: Member | None = None,
     account: PlatformAccount | None = None,
     channel: TerritoryChannel | None = None,
+    kind: MessageKind = MessageKind.TEXT,
+    request_id: int | None = None,
+    poll_id: int | None = None,
     choices: Iterable[Choice] = (),
     topic: str | None = None,
-    **params: Any,
+    params: Mapping[str, Any] | None = None,
+    **values: Any,
 ) -> Notification:
-    """Add one message to the outbox, in the current transaction."""
+    """Add one message to the outbox, in the current transaction.
+
+    `kind` says what the message is and `request_id`/`poll_id` what it is about: adapters
+    dispatch on them. The topic follows from the reference; `topic` is for the other subjects
+    (`topic_of(member_id=...)`). The message's parameters are `values`, and `params` for
+    names that are taken here (a poll's own `kind`).
+    """
     if sum(target is not None for target in (member, account, channel)) != 1:
         raise ValueError("a notification goes to exactly one member, account or channel")
+    kind = MessageKind(kind)
+    if kind in NEEDS_REQUEST and request_id is None:
+        raise ValueError(f"a {kind} message names its request")
+    if kind in NEEDS_POLL and poll_id is None:
+        raise ValueError(f"a {kind} message names its poll")
+    if IN_ROOM.get(kind, channel is not None) != (channel is not None):
+        raise ValueError(f"a {kind} message does not go to {'a room' if channel else 'a person'}")
+    if request_id is not None or poll_id is not None:
+        if topic is not None:
+            raise ValueError("the topic follows from request_id or poll_id")
+        topic = topic_of(request_id=request_id, poll_id=poll_id)
     territory_id = (
         member.territory_id
         if member is not None
@@ -75,8 +136,11 @@ def write(
         account_id=account.id if account is not None else None,
         channel_id=channel.id if channel is not None else None,
         key=key,
-        params=params,
+        params={**(params or {}), **values},
         choices=[c.as_json() for c in choices],
+        kind=kind,
+        request_id=request_id,
+        poll_id=poll_id,
         topic=topic,
     )
     uow.session.add(row)
@@ -248,6 +312,26 @@ async def last_external_ref(uow: UnitOfWork, *, channel_id: int, topic: str) -> 
                 Notification.topic == topic,
                 Notification.outcome == Outcome.SENT,
                 Notification.external_ref.is_not(None),
+            )
+            .order_by(Notification.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def request_of_post(uow: UnitOfWork, *, channel_id: int, external_ref: str) -> int | None:
+    """The request a public room's post (the platform's id of it) is about, if it is ours.
+
+    An edited post keeps its first id as the `external_ref` of every later row about the same
+    request, so a reaction on the original post is found whatever the post says now.
+    """
+    return (
+        await uow.session.execute(
+            select(Notification.request_id)
+            .where(
+                Notification.channel_id == channel_id,
+                Notification.external_ref == external_ref,
+                Notification.request_id.is_not(None),
             )
             .order_by(Notification.id.desc())
             .limit(1)

@@ -2,7 +2,7 @@
 
 Each service takes a unit of work and ids, checks that its work still makes sense now (no
 reminder for a cancelled task), changes what it must and publishes the events whose handlers
-(core/services/notifications.py) write the messages. It returns an outcome for the job log.
+(core/services/notifications/) write the messages. It returns an outcome for the job log.
 When and whether to call them is decided by core/scheduling/plan.py; recording that the work
 is done (`job_runs`), in the same transaction, is core/scheduling/jobs.py's part.
 """

@@ -172,3 +172,93 @@ async def test_territories_with_the_former_emergency_numbers_get_the_police_and_
     numbers = {name: json.loads(v) if isinstance(v, str) else v for name, v in rows.items()}
     assert numbers["Rezé"] == members.FRANCE_EMERGENCY_NUMBERS
     assert numbers["Bouguenais"] == [{"number": "0800", "label": "Notre ligne"}]
+
+
+async def test_existing_outbox_rows_get_their_kind_and_references_from_topic_and_message(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0007")
+    engine, _ = create_migration_engine(database_url)
+    day = "'2026-01-01'"
+    rows = [
+        # (topic, key, params, to the room?): the kind and references expected after 0008.
+        ("request:1", "New request: {category}, {when}, in {neighbourhood}.", {}, True),
+        ("request:1", "New request near you: {category}, {when}.", {}, False),
+        ("request:1", "Thank you! You help {requester}.", {"contact_card": True}, False),
+        ("request:1", "Taken: {category}, {when}, in {neighbourhood}. Thank you!", {}, True),
+        ("request:1", "Cancelled: {category}, {when}, in {neighbourhood}.", {}, True),
+        ("request:1", "{volunteer} will help you: {category}, {when}.", {}, False),
+        ("poll:1", "New poll: {question}\nVote before {closes_at}.", {"poll_id": 1}, False),
+        ("poll:1", "Poll closed: {question}", {"poll_id": 1}, True),
+        ("member:1", "EMERGENCY reported by {name} ({neighbourhood}):\n{text}", {}, False),
+        ("request:99", "Taken: {category}, {when}, in {neighbourhood}. Thank you!", {}, True),
+        (None, "What would you like to do?", {}, False),
+    ]
+    try:
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO territories (id, name, timezone, language, neighbourhoods,"
+                " emergency_numbers, created_at)"
+                f" VALUES (1, 'Rezé', 'UTC', 'fr', '[]', '[]', {day})",
+                "INSERT INTO members (id, territory_id, display_name, is_requester, is_volunteer,"
+                " is_coordinator, language, availability, status, weekly_digest, created_at)"
+                f" VALUES (1, 1, 'Alice', true, false, false, 'fr', 0, 'approved', true, {day})",
+                "INSERT INTO help_requests (id, territory_id, requester_id, category, description,"
+                " when_start, state, created_at, updated_at, version) VALUES"
+                f" (1, 1, 1, 'shopping', '', {day}, 'open', {day}, {day}, 1)",
+                "INSERT INTO polls (id, territory_id, question, kind, secret, quorum, closes_at,"
+                " state, created_at, prior_members_only) VALUES"
+                f" (1, 1, 'Quand ?', 'single', false, 0, {day}, 'open', {day}, true)",
+                "INSERT INTO territory_channels (id, territory_id, platform, chat_ref, created_at)"
+                f" VALUES (1, 1, 'telegram', '-1001', {day})",
+            ):
+                connection.execute(text(statement))
+            for topic, key, params, in_room in rows:
+                connection.execute(
+                    text(
+                        "INSERT INTO notifications (created_at, territory_id, member_id,"
+                        " channel_id, key, params, choices, topic, attempts) VALUES"
+                        f" ({day}, 1, :member, :channel, :key, :params, '[]', :topic, 0)"
+                    ),
+                    {
+                        "member": None if in_room else 1,
+                        "channel": 1 if in_room else None,
+                        "key": key,
+                        "params": json.dumps(params),
+                        "topic": topic,
+                    },
+                )
+        upgrade_database(database_url)
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT kind, request_id, poll_id, topic FROM notifications ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in found] == [
+        ("request_post", 1, None, "request:1"),
+        ("request_post", 1, None, "request:1"),
+        ("contact_card", 1, None, "request:1"),
+        ("request_taken", 1, None, "request:1"),
+        ("request_closed", 1, None, "request:1"),
+        ("text", 1, None, "request:1"),
+        ("poll_opened", None, 1, "poll:1"),
+        ("poll_closed", None, 1, "poll:1"),
+        ("alert", None, None, "member:1"),
+        # A request that no longer exists is not referenced (a foreign key), nor its kind.
+        ("text", None, None, "request:99"),
+        ("text", None, None, None),
+    ]
+
+
+async def test_downgrading_0008_removes_the_kinds_and_references(database_url: str) -> None:
+    upgrade_database(database_url)
+    command.downgrade(alembic_config(database_url), "0007")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("notifications")}
+    finally:
+        engine.dispose()
+    assert {"kind", "request_id", "poll_id"} & columns == set()
+    assert "topic" in columns

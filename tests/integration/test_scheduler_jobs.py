@@ -459,7 +459,7 @@ async def test_the_weekly_digest_tells_volunteers_of_requests_near_them_unless_t
     assert await run_due(core, ["digest"]) == {"done": 1, "nothing to say": 1}
     (digest,) = await sent(core, member_id=coop.bob, startswith="Open requests near you")
     assert digest.params["count"] == 2  # shopping and transport: Bob's two skills
-    assert digest.params["request_id"] == soon
+    assert digest.request_id == soon  # the soonest request, named by its typed reference
     assert [c["action"] for c in digest.choices] == ["requests", "digest_off"]
     assert await sent(core, member_id=coop.carol, startswith="Open requests near") == []
     assert await sent(core, member_id=gardener, startswith="Open requests near") == []

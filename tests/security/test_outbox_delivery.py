@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from core.domain.model import Member, Notification
-from core.domain.vocabulary import Outcome
+from core.domain.vocabulary import MessageKind, Outcome
 from core.services import outbox, requests
 from tests.conftest import NOW, Cooperative
 from tests.telegram.harness import telegram_account
@@ -235,7 +235,7 @@ async def test_a_volunteer_whose_contact_card_timed_out_gets_the_details_again(
     assert "à nouveau" in again and PHONE in again and ADDRESS in again
     # Alice's message is not repeated: it may have arrived, and it carries no details.
     assert len(scene.api.sent(scene.alice)) == before_alice + 1
-    card = next(r for r in rows if r.params.get("contact_card"))
+    card = next(r for r in rows if r.kind == MessageKind.CONTACT_CARD)
     assert (card.outcome, card.external_ref) == (Outcome.UNCERTAIN, None)
     uncertain = [r for r in rows if r.outcome == Outcome.UNCERTAIN]
     assert len(uncertain) == 2
@@ -257,7 +257,7 @@ async def test_no_details_again_for_a_volunteer_who_no_longer_holds_the_task(
     await engine.mark_delivered(await engine.pending("telegram"))
     await accept(coop, coop.bob, request_id)
     pending = await engine.pending("telegram")
-    [card] = [m for m in pending if m.params.get("contact_card")]
+    [card] = [m for m in pending if m.kind == MessageKind.CONTACT_CARD]
     async with coop.core.uow() as uow:
         await requests.withdraw(uow, coop.bob, request_id)
         await uow.commit()

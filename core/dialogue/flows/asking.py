@@ -169,14 +169,14 @@ async def on_confirm(turn: Turn, _arg: str = "") -> None:
             "I will write to you as soon as someone accepts.",
             count=len(offered),
             choices=menu_choices(turn),
-            topic=f"request:{request.id}",
+            request_id=request.id,
         )
     else:
         turn.reply(
             "Your request is saved. No volunteer is available for it yet; "
             "the coordinators will look for someone.",
             choices=menu_choices(turn),
-            topic=f"request:{request.id}",
+            request_id=request.id,
         )
 
 
@@ -195,7 +195,7 @@ async def show_my_requests(turn: Turn, _arg: str = "") -> None:
                 category=request.category,
                 when=request.when_start.isoformat(),
                 volunteer=holder.volunteer.display_name,
-                topic=f"request:{request.id}",
+                request_id=request.id,
                 choices=[Choice("Cancel this request", f"cancel:{request.id}")],
             )
         else:
@@ -203,7 +203,7 @@ async def show_my_requests(turn: Turn, _arg: str = "") -> None:
                 "{category}, {when}: waiting for a volunteer.",
                 category=request.category,
                 when=request.when_start.isoformat(),
-                topic=f"request:{request.id}",
+                request_id=request.id,
                 choices=[Choice("Cancel this request", f"cancel:{request.id}")],
             )
 

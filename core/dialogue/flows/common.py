@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.dialogue.turn import Turn
 from core.domain import events
 from core.domain.errors import CodeInvalid, DomainError
-from core.domain.vocabulary import MemberStatus
+from core.domain.vocabulary import MemberStatus, MessageKind
 from core.services import identity, invitations, members
 from core.services.outbox import Choice
 from core.services.text import clean_text
@@ -95,6 +95,7 @@ async def answer_emergency(turn: Turn, text: str) -> None:
     """Emergency numbers first, at once; then the coordinators are alerted."""
     turn.reply(
         "If this is an emergency, call now:\n{numbers}\nI am also alerting the coordinators.",
+        kind=MessageKind.ALERT,
         numbers=list(turn.territory.emergency_numbers),  # labels shown in the reader's words
     )
     if turn.member is not None:

@@ -7,7 +7,7 @@ import re
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.turn import Turn
 from core.domain.errors import InvalidInput, InvalidTransition
-from core.domain.vocabulary import RequestState
+from core.domain.vocabulary import MessageKind, RequestState
 from core.services import authorization, contact, members, requests, timed
 from core.services.authorization import Action
 from core.services.notifications import offer_choices, request_summary, task_choices
@@ -30,7 +30,8 @@ async def show_open_requests(turn: Turn, _arg: str = "") -> None:
         turn.reply(
             "{category}, {when}, in {neighbourhood}, for {first_name}.",
             choices=offer_choices(request.id),
-            topic=f"request:{request.id}",
+            kind=MessageKind.REQUEST_POST,
+            request_id=request.id,
             **request_summary(request),
         )
 
@@ -64,7 +65,8 @@ async def show_my_tasks(turn: Turn, _arg: str = "") -> None:
             requester=card["requester"],
             phone=card["phone"],
             address=card["address"],
-            topic=f"request:{request.id}",
+            kind=MessageKind.CONTACT_CARD,
+            request_id=request.id,
             choices=task_choices(request.id),
         )
 

@@ -29,10 +29,8 @@ async def show_polls(turn: Turn, _arg: str = "") -> None:
             question=poll.question,
             closes_at=poll.closes_at.isoformat(),
             poll_id=poll.id,
-            kind=poll.kind,
             secret=poll.secret,
             choices=poll_choices(poll),
-            topic=f"poll:{poll.id}",
         )
 
 
@@ -62,7 +60,7 @@ async def _toggle(turn: Turn, poll: polls.Poll, position: int) -> None:
         "Selected: {labels}. Press other answers, then send your vote.",
         labels=labels,
         choices=[*poll_choices(poll), Choice("Send my vote", f"vote_send:{poll.id}")],
-        topic=f"poll:{poll.id}",
+        poll_id=poll.id,
     )
 
 
@@ -89,7 +87,7 @@ async def ask_ballot(turn: Turn, arg: str) -> None:
         question=poll.question,
         options=options,
         choices=[Choice("Cancel", "abort")],
-        topic=f"poll:{poll.id}",
+        poll_id=poll.id,
     )
 
 

@@ -1,0 +1,67 @@
+"""What the notification handlers share: a request's public summary, the buttons under an
+offer or a task, and where a territory's public rooms are."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from core.domain.model import HelpRequest, Member, TerritoryChannel
+from core.services.outbox import Choice
+from core.services.unit_of_work import UnitOfWork
+
+DEFAULT_NEW_MEMBER_DAYS = 14
+
+
+def request_summary(request: HelpRequest) -> dict[str, Any]:
+    """What anyone may see of a request: no phone, no address, only the first name.
+
+    The request's id is not in it: a message names its request with `request_id=`.
+    """
+    return {
+        "category": request.category,
+        "when": request.when_start.isoformat(),
+        "neighbourhood": request.neighbourhood or "-",
+        "first_name": request.requester.first_name,
+    }
+
+
+def is_new_member(uow: UnitOfWork, member: Member) -> bool:
+    """Whether a member joined less than `new_member_days` ago (volunteers are told so)."""
+    days = getattr(uow.settings, "new_member_days", DEFAULT_NEW_MEMBER_DAYS)
+    return uow.now() - member.created_at < timedelta(days=days)
+
+
+def task_choices(request_id: int) -> list[Choice]:
+    """The buttons under a contact card: the volunteer holds the task."""
+    return [
+        Choice("Done", f"done:{request_id}"),
+        Choice("I can no longer come", f"withdraw:{request_id}"),
+    ]
+
+
+def offer_choices(request_id: int) -> list[Choice]:
+    """The buttons under a request offered to one volunteer."""
+    return [
+        Choice("I'll help", f"accept:{request_id}"),
+        Choice("Not for me", f"decline:{request_id}"),
+    ]
+
+
+async def rooms_of(uow: UnitOfWork, territory_id: int) -> list[TerritoryChannel]:
+    """The public rooms of a territory, on every platform."""
+    rows = await uow.session.execute(
+        select(TerritoryChannel)
+        .where(TerritoryChannel.territory_id == territory_id)
+        .order_by(TerritoryChannel.id)
+    )
+    return list(rows.scalars())
+
+
+async def request_of(uow: UnitOfWork, request_id: int) -> HelpRequest:
+    """The request an event is about (events name requests that exist)."""
+    request = await uow.session.get(HelpRequest, request_id)
+    assert request is not None
+    return request

@@ -1,0 +1,244 @@
+"""Messages of a request's life: offered, taken, given back, done, cancelled, expired, thanked.
+
+Public rooms get a first name and a neighbourhood (`request_summary`); the contact card goes
+to the volunteer alone (`cards`). Each message names its request (`request_id`); the posts of
+a public room say what they are: offered (`REQUEST_POST`), taken, or closed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.domain import events
+from core.domain.model import MatchOffer, Member
+from core.domain.vocabulary import MemberStatus, MessageKind
+from core.services import outbox
+from core.services.members import get_member
+from core.services.notifications.cards import accepted_card
+from core.services.notifications.common import (
+    is_new_member,
+    offer_choices,
+    request_of,
+    request_summary,
+    rooms_of,
+)
+from core.services.outbox import Choice
+from core.services.unit_of_work import EventHandler, UnitOfWork
+
+
+async def on_request_posted(uow: UnitOfWork, event: events.RequestPosted) -> None:
+    """A new request is posted in the territory's public rooms, with a button to help."""
+    request = await request_of(uow, event.request_id)
+    for room in await rooms_of(uow, request.territory_id):
+        outbox.write(
+            uow,
+            "New request: {category}, {when}, in {neighbourhood}, for {first_name}.",
+            channel=room,
+            kind=MessageKind.REQUEST_POST,
+            request_id=request.id,
+            choices=[Choice("I'll help", f"accept:{request.id}")],
+            new_member=is_new_member(uow, request.requester),
+            **request_summary(request),
+        )
+
+
+async def on_volunteers_offered(uow: UnitOfWork, event: events.VolunteersOffered) -> None:
+    """The best-suited volunteers are each offered the request privately."""
+    request = await request_of(uow, event.request_id)
+    summary = request_summary(request)
+    if request.place:
+        summary["place"] = request.place
+    summary["new_member"] = is_new_member(uow, request.requester)
+    key = (
+        "New request near you: {category}, {when}, in {neighbourhood}, for {first_name}."
+        if not request.place
+        else "New request near you: {category}, {when}, in {neighbourhood} ({place}), "
+        "for {first_name}."
+    )
+    for volunteer_id in event.volunteer_ids:
+        volunteer = await get_member(uow, volunteer_id)
+        outbox.write(
+            uow,
+            key,
+            member=volunteer,
+            kind=MessageKind.REQUEST_POST,
+            request_id=request.id,
+            choices=offer_choices(request.id),
+            **summary,
+        )
+
+
+async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) -> None:
+    """The requester is told who comes, the volunteer gets the card, the other volunteers and
+    the public rooms learn that it is taken."""
+    request = await request_of(uow, event.request_id)
+    volunteer = await get_member(uow, event.volunteer_id)
+    summary = request_summary(request)
+    outbox.write(
+        uow,
+        "{volunteer} will help you: {category}, {when}. They will contact you.",
+        member=request.requester,
+        request_id=request.id,
+        volunteer=volunteer.display_name,
+        choices=[Choice("Cancel this request", f"cancel:{request.id}")],
+        **summary,
+    )
+    # The contact card, to the volunteer who accepted (if they may see it: see `contact`).
+    accepted_card(uow, volunteer, request)
+    others = await uow.session.execute(
+        select(MatchOffer.volunteer_id).where(
+            MatchOffer.request_id == request.id,
+            MatchOffer.volunteer_id != volunteer.id,
+            MatchOffer.declined_at.is_(None),
+        )
+    )
+    for other_id in others.scalars():
+        other = await uow.session.get(Member, other_id)
+        if other is not None and other.status == MemberStatus.APPROVED:
+            outbox.write(
+                uow,
+                "Another volunteer has taken this request: {category}, {when}. Thank you!",
+                member=other,
+                request_id=request.id,
+                **summary,
+            )
+    for room in await rooms_of(uow, request.territory_id):
+        outbox.write(
+            uow,
+            "Taken: {category}, {when}, in {neighbourhood}. Thank you!",
+            channel=room,
+            kind=MessageKind.REQUEST_TAKEN,
+            request_id=request.id,
+            **summary,
+        )
+
+
+async def on_request_withdrawn(uow: UnitOfWork, event: events.RequestWithdrawn) -> None:
+    """The volunteer gave the task back: the requester is told that we look again."""
+    request = await request_of(uow, event.request_id)
+    volunteer = await get_member(uow, event.volunteer_id)
+    outbox.write(
+        uow,
+        "{volunteer} can no longer come ({category}, {when}). We are looking for someone else.",
+        member=request.requester,
+        request_id=request.id,
+        volunteer=volunteer.first_name,
+        **request_summary(request),
+    )
+
+
+async def on_task_released(uow: UnitOfWork, event: events.TaskReleased) -> None:
+    """A suspended volunteer's task: the requester is told kindly, with no name and no blame."""
+    request = await request_of(uow, event.request_id)
+    summary = request_summary(request)
+    outbox.write(
+        uow,
+        "The volunteer can no longer come ({category}, {when}). We are looking for someone else.",
+        member=request.requester,
+        request_id=request.id,
+        **summary,
+    )
+    volunteer = await uow.session.get(Member, event.volunteer_id)
+    if volunteer is not None and volunteer.status != MemberStatus.ERASED:
+        outbox.write(
+            uow,
+            "This task is no longer yours: {category}, {when}. You do not need to go.",
+            member=volunteer,
+            request_id=request.id,
+            **summary,
+        )
+
+
+async def on_request_completed(uow: UnitOfWork, event: events.RequestCompleted) -> None:
+    """The task is done: the requester may say thank you, the volunteer's hours are counted."""
+    request = await request_of(uow, event.request_id)
+    volunteer = await get_member(uow, event.volunteer_id)
+    outbox.write(
+        uow,
+        "{volunteer} has marked your request as done ({category}). "
+        "Would you like to say thank you?",
+        member=request.requester,
+        request_id=request.id,
+        volunteer=volunteer.first_name,
+        choices=[Choice("Say thank you", f"thank:{request.id}")],
+        **request_summary(request),
+    )
+    outbox.write(
+        uow,
+        "Thank you! {hours} hours recorded.",
+        member=volunteer,
+        request_id=request.id,
+        hours=event.hours,
+    )
+
+
+async def on_request_cancelled(uow: UnitOfWork, event: events.RequestCancelled) -> None:
+    """The volunteer need not go, the requester learns who cancelled, the rooms' post closes."""
+    request = await request_of(uow, event.request_id)
+    summary = request_summary(request)
+    if event.volunteer_id is not None:
+        volunteer = await get_member(uow, event.volunteer_id)
+        outbox.write(
+            uow,
+            "This request was cancelled: {category}, {when}. You do not need to go.",
+            member=volunteer,
+            request_id=request.id,
+            **summary,
+        )
+    if event.by_id is not None and event.by_id != request.requester_id:
+        outbox.write(
+            uow,
+            "A coordinator cancelled your request: {category}, {when}.",
+            member=request.requester,
+            request_id=request.id,
+            **summary,
+        )
+    for room in await rooms_of(uow, request.territory_id):
+        outbox.write(
+            uow,
+            "Cancelled: {category}, {when}, in {neighbourhood}.",
+            channel=room,
+            kind=MessageKind.REQUEST_CLOSED,
+            request_id=request.id,
+            **summary,
+        )
+
+
+async def on_request_expired(uow: UnitOfWork, event: events.RequestExpired) -> None:
+    """Nobody was free in time: the requester is told, and may ask again."""
+    request = await request_of(uow, event.request_id)
+    outbox.write(
+        uow,
+        "Sorry, nobody was free for your request: {category}, {when}. "
+        "Would you like to ask again?",
+        member=request.requester,
+        request_id=request.id,
+        choices=[Choice("Ask again", "need_help")],
+        **request_summary(request),
+    )
+
+
+async def on_volunteer_thanked(uow: UnitOfWork, event: events.VolunteerThanked) -> None:
+    """The requester's thanks reach the volunteer."""
+    request = await request_of(uow, event.request_id)
+    volunteer = await get_member(uow, event.volunteer_id)
+    outbox.write(
+        uow,
+        "{first_name} says thank you for your help!",
+        member=volunteer,
+        request_id=request.id,
+        first_name=request.requester.first_name,
+    )
+
+
+HANDLERS: dict[type[events.Event], list[EventHandler]] = {
+    events.RequestPosted: [on_request_posted],
+    events.VolunteersOffered: [on_volunteers_offered],
+    events.RequestAccepted: [on_request_accepted],
+    events.RequestWithdrawn: [on_request_withdrawn],
+    events.TaskReleased: [on_task_released],
+    events.RequestCompleted: [on_request_completed],
+    events.RequestCancelled: [on_request_cancelled],
+    events.RequestExpired: [on_request_expired],
+    events.VolunteerThanked: [on_volunteer_thanked],
+}
