@@ -21,7 +21,7 @@ from core.domain.model import Assignment, HelpRequest, MatchOffer, Member
 from core.domain.vocabulary import Category, MemberStatus, RequestState
 from core.services import authorization, matching
 from core.services.authorization import Action
-from core.services.members import get_member
+from core.services.lookup import get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
