@@ -1,1 +1,1 @@
-"""The flows of the conversation, one module each: each declares its steps and actions (`routing`)."""
+"""The flows of the conversation, one module each; each declares its steps and actions."""
