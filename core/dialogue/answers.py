@@ -80,12 +80,18 @@ async def answers(
     own = {id(row) for row in turn.replies}
     others = [row for row in written if id(row) not in own]
     platform = turn.inbound.platform
-    if platform in PERSONAL_PLATFORMS:
-        others = [row for row in others if _for_sender(turn, row)]
-    others.sort(key=lambda row: not _for_sender(turn, row))  # stable: in the order written
-    claimed = await outbox.claim_written(uow, others, platform, limit=MAX_AT_ONCE, lease=lease)
+    mine = await outbox.claim_written(
+        uow, [r for r in others if _for_sender(turn, r)], platform, limit=MAX_AT_ONCE, lease=lease
+    )
+    theirs: list[outbox.Delivery] = []
+    # Other people's messages only after one in the sender's chat: an adapter may answer a
+    # press by editing the pressed message into the first answer (Telegram does).
+    if (replies or mine) and platform not in PERSONAL_PLATFORMS:
+        rest = [r for r in others if not _for_sender(turn, r)]
+        limit = MAX_AT_ONCE - len(mine)
+        theirs = await outbox.claim_written(uow, rest, platform, limit=limit, lease=lease)
     language, timezone = settings.default_language, settings.default_timezone
-    return replies + [rendering.render_delivery(d, language, timezone) for d in claimed]
+    return replies + [rendering.render_delivery(d, language, timezone) for d in mine + theirs]
 
 
 def _render_reply(turn: Turn, row: Notification) -> Outgoing:

@@ -142,6 +142,7 @@ class ConversationEngine(DeliveryDesk):
         async with self.core.uow() as uow:
             if sent:  # first: they were on screen before any message of this batch was read
                 await record_sends(uow, sent)
+                await uow.handle_events()  # what they cause belongs to no turn's answer
             handled = await self._already_handled(uow, inbounds)
             known = await speakers(uow, inbounds)
             taken: list[Taken | None] = []

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from core.dialogue.arguments import MAX_ACTION_CHARS, STALE, is_vote_argument, parse_id
 from core.dialogue.turn import Turn
@@ -95,15 +95,15 @@ VoteChoices = VoteArgument(many=True)
 
 
 @dataclass(frozen=True)
-class Action(Generic[T]):
+class Action:
     """A global action: a button or a command that works whatever the step."""
 
     name: str
     handler: Handler
-    arg: Argument[T]
+    arg: Argument[Any]
 
 
-ACTIONS: dict[str, Action[Any]] = {}
+ACTIONS: dict[str, Action] = {}
 
 
 def action(name: str, *, arg: Argument[Any] = NoArg) -> Callable[[Handler], Handler]:
@@ -153,6 +153,11 @@ class Answer:
     @property
     def pressed(self) -> bool:
         return self.button is not None
+
+    @property
+    def given(self) -> str:
+        """The pressed button's argument, or the text typed."""
+        return self.value if self.pressed else self.text or ""
 
 
 StepHandler = Callable[[Turn, Answer], Awaitable[None]]

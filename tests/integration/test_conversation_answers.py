@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing
-from core.domain.model import Notification, PlatformAccount
+from core.domain.model import Member, Notification, PlatformAccount
 from core.services import identity
 from tests.conftest import Cooperative, FrozenClock
 from tests.integration._support import post
@@ -115,3 +115,27 @@ async def test_a_console_terminal_is_answered_only_with_its_own_messages(
 
 def _ids(messages: list[Outgoing]) -> set[int]:
     return {m.notification_id for m in messages}
+
+
+async def test_an_answer_never_begins_with_someone_elses_message(coop: Cooperative) -> None:
+    # Bob is reached on Matrix but presses on Telegram: his card goes to Matrix. Alice's notice
+    # (Telegram) is not the first answer to his press, which an adapter may edit into it.
+    await _account(coop, "telegram", "200", coop.bob)
+    await _account(coop, "matrix", "@bob:example.org", coop.bob)
+    await _account(coop, "telegram", "300", coop.alice)
+    async with coop.core.uow() as uow:
+        bob = await uow.session.get(Member, coop.bob)
+        assert bob is not None
+        bob.preferred_platform = "matrix"
+        await uow.commit()
+    engine = ConversationEngine(coop.core)
+    request_id = await _open_request(coop, engine)
+
+    answer = await engine.handle(
+        Inbound("telegram", "200", "200", action=f"accept:{request_id}", message_ref="a3")
+    )
+
+    assert answer == []
+    assert _keyed(await engine.pending("matrix"), THANK_YOU)
+    [notice] = _keyed(await engine.pending("telegram"), WILL_HELP)
+    assert notice.chat_ref == "300"

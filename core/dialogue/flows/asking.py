@@ -79,7 +79,7 @@ async def start_from_text(turn: Turn, understood: Understanding) -> None:
 @step(FLOW, "category", buttons=("cat",), text=True)
 async def on_category_answer(turn: Turn, answer: Answer) -> None:
     """A category's button, or its name typed."""
-    await on_category(turn, answer.value if answer.pressed else str(answer.text))
+    await on_category(turn, answer.given)
 
 
 async def on_category(turn: Turn, value: str) -> None:
@@ -117,7 +117,7 @@ async def on_when_answer(turn: Turn, answer: Answer) -> None:
     if answer.pressed:
         await on_when(turn, answer.value, preset=True)
     else:
-        await on_when(turn, str(answer.text), preset=False)
+        await on_when(turn, answer.given, preset=False)
 
 
 async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
@@ -170,7 +170,7 @@ async def on_place_answer(turn: Turn, answer: Answer) -> None:
             raise InvalidInput("Please choose one of the buttons.")
         await on_place(turn, None)
     else:
-        await on_place(turn, clean_text(str(answer.text), limit=300, what="place"))
+        await on_place(turn, clean_text(answer.given, limit=300, what="place"))
 
 
 async def on_place(turn: Turn, place: str | None) -> None:

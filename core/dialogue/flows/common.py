@@ -123,8 +123,8 @@ async def ask_coordinator_message(turn: Turn) -> None:
 )
 async def forward_to_coordinators(turn: Turn, answer: Answer) -> None:
     """Send the member's message to their territory's coordinators."""
-    assert turn.member is not None and answer.text is not None
-    text = clean_text(answer.text, what="message")
+    assert turn.member is not None
+    text = clean_text(answer.given, what="message")
     coordinators = await members.coordinators_of(turn.uow, turn.member.territory_id)
     turn.goto(None)
     if not [c for c in coordinators if c.id != turn.member.id]:

@@ -104,7 +104,7 @@ async def ask_hours(turn: Turn, request_id: int) -> None:
 )
 async def on_hours_answer(turn: Turn, answer: Answer) -> None:
     """Hours pressed ("1.5") or typed ("1h30", "90 min")."""
-    await on_hours(turn, answer.value if answer.pressed else str(answer.text))
+    await on_hours(turn, answer.given)
 
 
 async def on_hours(turn: Turn, value: str) -> None:

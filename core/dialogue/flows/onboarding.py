@@ -105,8 +105,7 @@ async def _ask_name_or_role(turn: Turn) -> None:
 @step(FLOW, "name", text=True, otherwise="What is your first name?")
 async def on_name(turn: Turn, answer: Answer) -> None:
     """The first name, checked by the rules of names."""
-    assert answer.text is not None
-    turn.set_data(name=clean_name(answer.text))
+    turn.set_data(name=clean_name(answer.given))
     await _ask_role(turn)
 
 
@@ -145,7 +144,7 @@ async def on_role(turn: Turn, answer: Answer) -> None:
 async def on_neighbourhood(turn: Turn, answer: Answer) -> None:
     """One of the territory's neighbourhoods (its button, or its name typed), or none."""
     neighbourhoods = turn.territory.neighbourhoods
-    value = answer.value if answer.pressed else str(answer.text)
+    value = answer.given
     if answer.pressed:
         if value == "none":
             chosen = None

@@ -69,7 +69,7 @@ async def start_poll(turn: Turn) -> None:
 @step(FLOW, "question", text=True, otherwise="What is the question of the poll?")
 async def on_question(turn: Turn, answer: Answer) -> None:
     """The poll's question, typed."""
-    turn.set_data(question=clean_text(str(answer.text), limit=300, what="question"))
+    turn.set_data(question=clean_text(answer.given, limit=300, what="question"))
     turn.goto(FLOW, "options")
     turn.reply(
         'Write the answers, one per line (2 to 10). Or press "Yes / No / Abstain".',

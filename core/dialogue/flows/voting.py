@@ -114,8 +114,8 @@ async def ask_ballot(turn: Turn, poll_id: int) -> None:
 )
 async def on_ballot_numbers(turn: Turn, answer: Answer) -> None:
     """The numbers of a secret multiple-choice ballot, cast at once; nothing kept if wrong."""
-    assert turn.member is not None and answer.text is not None
-    text = answer.text
+    assert turn.member is not None
+    text = answer.given
     try:
         poll = await polls.require_ballot(turn.uow, turn.member.id, int(turn.data("poll_id")))
     except DomainError as refusal:  # closed meanwhile...: say so once, and leave the ballot
