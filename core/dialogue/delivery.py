@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from core.app import Core
 from core.dialogue import render as rendering
+from core.dialogue import shown_choices
 from core.dialogue.messages import Outgoing
 from core.domain import events
-from core.domain.model import Conversation, Notification, PlatformAccount, TerritoryChannel
+from core.domain.model import Notification, PlatformAccount, TerritoryChannel
 from core.domain.vocabulary import MessageKind, Outcome
 from core.i18n import translate
 from core.services import identity, outbox, publications
@@ -22,11 +23,6 @@ from core.services.unit_of_work import UnitOfWork
 
 # Asks the platform whether a user (their id there) is in a group (its chat_ref there).
 GroupMembership = Callable[[str, str], Awaitable[bool]]
-
-
-def buttons_of(message: Outgoing) -> list[list[str]]:
-    """The buttons of a message as stored for numbered answers: [[label, action], ...]."""
-    return [[b.label, b.action] for b in message.buttons]
 
 
 def _done(message: Outgoing) -> outbox.Done:
@@ -53,15 +49,7 @@ async def record_sends(uow: UnitOfWork, sent: list[Outgoing]) -> None:
         for m, result in zip(sent, done, strict=True)
         if m.account_id is not None and m.buttons and not m.is_reply and result.outcome in seen
     }
-    if shown:
-        rows = await uow.session.execute(
-            select(Conversation).where(Conversation.account_id.in_(shown))
-        )
-        for conversation in rows.scalars():
-            conversation.data = {
-                **conversation.data,
-                "last_choices": buttons_of(shown[conversation.account_id]),
-            }
+    await shown_choices.remember_in_chats(uow, shown)
 
 
 class DeliveryDesk:

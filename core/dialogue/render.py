@@ -14,6 +14,7 @@ from core.domain.model import Notification
 from core.domain.vocabulary import MessageKind
 from core.i18n import N_, translate
 from core.i18n.french import elide
+from core.services.outbox import Delivery
 
 CATEGORY_LABELS = {
     "shopping": N_("shopping"),
@@ -158,6 +159,18 @@ def render(
         params=dict(notification.params),
         account_id=account_id,
         channel_id=channel_id,
+    )
+
+
+def render_delivery(delivery: Delivery, language: str, timezone: str) -> Outgoing:
+    """Render a claimed message for its reader (`language`, `timezone`: where it knows none)."""
+    return render(
+        delivery.notification,
+        delivery.language or language,
+        delivery.timezone or timezone,
+        delivery.chat_ref,
+        account_id=delivery.account.id if delivery.account else None,
+        channel_id=delivery.channel.id if delivery.channel else None,
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from core.dialogue.messages import Inbound
+from core.dialogue.shown_choices import LAST_CHOICES
 from core.domain.model import Conversation, Member, PlatformAccount, Territory
 from core.domain.vocabulary import LANGUAGES, MessageKind
 from core.services import outbox
@@ -23,10 +25,18 @@ class Understanding(Protocol):
     def entity(self, name: str) -> Any: ...
 
 
+class Interpreter(Protocol):
+    """An NLU (see `nlu/`): free text -> intent, confidence, ranking and entities."""
+
+    async def parse(
+        self, text: str, *, language: str | None, timezone: str, now: datetime | None
+    ) -> Understanding: ...
+
+
 # What a chat keeps whatever flow it enters: its language, the last buttons shown (for numbered
 # answers) and, for a newcomer, the territory of the invitation link they came with (and its
 # code, so that opening the same link again does not count as a second use).
-KEPT_ACROSS_FLOWS = ("language", "last_choices", "territory_id", "invitation")
+KEPT_ACROSS_FLOWS = ("language", LAST_CHOICES, "territory_id", "invitation")
 
 
 @dataclass
@@ -78,7 +88,11 @@ class Turn:
         )
 
     def goto(self, flow: str | None, step: str | None = None, **data: Any) -> None:
-        """Move the conversation to a flow's step, keeping (and updating) its data."""
+        """Move the conversation to a flow's step, keeping (and updating) its data.
+
+        The only way a flow moves: within the same flow its data is kept; entering another
+        flow keeps only what every flow keeps (`KEPT_ACROSS_FLOWS`).
+        """
         conversation = self.conversation
         keep = {k: v for k, v in conversation.data.items() if k in KEPT_ACROSS_FLOWS}
         if flow is not None and flow == conversation.flow:

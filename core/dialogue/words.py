@@ -56,6 +56,12 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(["lier", "link", "/lier", "/link"], "link"),
 }
 
+# Answers to a yes-or-no question (a request to send, accounts to link), typed.
+YES_WORDS = frozenset(
+    {"oui", "yes", "ok", "d'accord", "daccord", "envoyer", "send", "oui merci", "yes please"}
+)
+NO_WORDS = frozenset({"non", "no", "non merci", "no thanks", "pas moi", "not me"})
+
 # Commands of chat platforms ("/aide" on Telegram, "!aide" on Matrix), French first, with
 # their English aliases: the same actions on every platform.
 PLATFORM_COMMANDS: dict[str, str] = {
@@ -130,6 +136,16 @@ def command_of(text: str) -> str | None:
     if folded.startswith("/"):
         folded = folded.split("@", 1)[0].split(" ", 1)[0]
     return COMMANDS.get(folded)
+
+
+def is_yes(text: str | None) -> bool:
+    """A typed yes (not a command)."""
+    return bool(text) and command_of(text or "") is None and fold(text or "") in YES_WORDS
+
+
+def is_no(text: str | None) -> bool:
+    """A typed no."""
+    return bool(text) and fold(text or "") in NO_WORDS
 
 
 def looks_like_emergency(text: str) -> bool:

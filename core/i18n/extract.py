@@ -11,7 +11,8 @@ Message ids are English texts found by walking the AST (nothing is imported):
 - the string values of CATEGORY_LABELS, STATE_LABELS, AVAILABILITY_LABELS, the labels of
   WHEN_PRESETS and PROPOSAL_OPTIONS;
 - `what="..."` given to `clean_text(...)` or to an error (translated at render time, see
-  `TRANSLATED_PARAMS` in core/dialogue/render.py).
+  `TRANSLATED_PARAMS` in core/dialogue/render.py);
+- `otherwise="..."` given to `step(...)`: a conversation step's kind reminder (`routing`).
 An argument may be a literal (implicitly concatenated or not), `a if test else b`, or a local
 variable assigned such values in the same function (`key = "..." if ... else "..."`).
 A `Choice` whose params say `{"translate": False}` is shown as is and is not collected.
@@ -44,6 +45,8 @@ DOMAIN = "messages"
 FIRST_ARG_CALLS = {"reply", "Choice", "N_"}
 SECOND_ARG_CALLS = {"translate", "write"}
 WHAT_CALLS = {"clean_text"}
+# Keyword arguments that are message ids, by the name of the function called.
+KEYWORD_MESSAGES = {"step": "otherwise"}
 LABEL_DICTS = {"CATEGORY_LABELS", "STATE_LABELS", "AVAILABILITY_LABELS"}
 LABEL_PAIRS = {"WHEN_PRESETS"}  # [(label, code), ...]
 LABEL_SEQUENCES = {"PROPOSAL_OPTIONS"}
@@ -200,6 +203,10 @@ class _Collector(ast.NodeVisitor):
             for keyword in node.keywords:
                 if keyword.arg == "what":
                     self._add(keyword.value, resolve_names=False)
+        if name in KEYWORD_MESSAGES:
+            for keyword in node.keywords:
+                if keyword.arg == KEYWORD_MESSAGES[name]:
+                    self._add(keyword.value)
         self.generic_visit(node)
 
     # -- helpers -------------------------------------------------------------------------------

@@ -53,8 +53,7 @@ async def withhold_waiting_cards(uow: UnitOfWork, member: Member) -> int:
     """Messages to `member` still waiting in the outbox lose their contact details.
 
     Called when a member loses the right to them (suspension): a card written when they held a
-    task must not reach them later. The message is not sent at all (it speaks of a task that is
-    no longer theirs); returns how many were withheld.
+    task must not reach them later. Returns how many were withheld.
     """
     accounts = select(PlatformAccount.id).where(PlatformAccount.member_id == member.id)
     rows = await uow.session.execute(
@@ -65,13 +64,43 @@ async def withhold_waiting_cards(uow: UnitOfWork, member: Member) -> int:
     )
     withheld = 0
     for row in rows.scalars():
-        if not any(field in row.params for field in CONTACT_FIELDS):
+        if _holds_details(row):
+            _withhold(uow, row)
+            withheld += 1
+    return withheld
+
+
+async def withhold_waiting_cards_about(uow: UnitOfWork, request: HelpRequest) -> int:
+    """Messages about `request` still waiting in the outbox lose their contact details when
+    their reader may no longer see them: the volunteer who gave the task back, or whoever once
+    it is done or cancelled. Called by every change of who holds the task (a card written
+    before it, or a "my tasks" answer not delivered yet, must not reach them after)."""
+    rows = await uow.session.execute(
+        select(Notification).where(
+            Notification.sent_at.is_(None), Notification.topic == f"request:{request.id}"
+        )
+    )
+    withheld = 0
+    for row in rows.scalars():
+        if not _holds_details(row):
             continue
-        params = {**row.params, **dict.fromkeys(CONTACT_FIELDS, WITHHELD)}
-        if "requester" in params:
-            params["requester"] = str(params.get("first_name") or WITHHELD)
-        row.params = params
-        row.choices = []
-        row.sent_at, row.outcome, row.claimed_until = uow.now(), Outcome.SKIPPED, None
+        reader = await uow.session.get(Member, row.member_id) if row.member_id else None
+        if reader is not None and may_see(reader, request):
+            continue
+        _withhold(uow, row)
         withheld += 1
     return withheld
+
+
+def _holds_details(row: Notification) -> bool:
+    return any(field in row.params for field in CONTACT_FIELDS)
+
+
+def _withhold(uow: UnitOfWork, row: Notification) -> None:
+    """The message is not sent at all (it speaks of a task that is no longer theirs)."""
+    params = {**row.params, **dict.fromkeys(CONTACT_FIELDS, WITHHELD)}
+    if "requester" in params:
+        params["requester"] = str(params.get("first_name") or WITHHELD)
+    row.params = params
+    row.choices = []
+    row.sent_at, row.outcome, row.claimed_until = uow.now(), Outcome.SKIPPED, None

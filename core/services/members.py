@@ -12,8 +12,9 @@ from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Member, PlatformAccount, Territory
 from core.domain.vocabulary import LANGUAGES, Category, MemberStatus, Role
 from core.i18n import N_
-from core.services import authorization, contact
+from core.services import authorization, contact, requests
 from core.services.authorization import Action
+from core.services.lookup import get_member
 from core.services.text import clean_name, clean_text
 from core.services.unit_of_work import UnitOfWork
 
@@ -76,13 +77,6 @@ async def ensure_territory(uow: UnitOfWork, name: str, timezone: str, language: 
 
 async def list_territories(uow: UnitOfWork) -> list[Territory]:
     return list((await uow.session.execute(select(Territory).order_by(Territory.id))).scalars())
-
-
-async def get_member(uow: UnitOfWork, member_id: int) -> Member:
-    member = await uow.session.get(Member, member_id)
-    if member is None or member.status == MemberStatus.ERASED:
-        raise NotFound()
-    return member
 
 
 async def find_members(
@@ -205,8 +199,6 @@ async def suspend_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) 
     Their open tasks are taken back and offered again at once (the requesters are told), and
     the contact details still waiting for them in the outbox are withheld.
     """
-    from core.services import requests  # imported here: `requests` builds on this module
-
     member = await get_member(uow, member_id)
     await authorization.require_by(uow, by_id, Action.COORDINATE, member)
     member.status = MemberStatus.SUSPENDED

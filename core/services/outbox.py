@@ -208,6 +208,32 @@ async def claim(
     return deliveries
 
 
+async def claim_written(
+    uow: UnitOfWork,
+    rows: Iterable[Notification],
+    platform: str,
+    *,
+    limit: int = 100,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[Delivery]:
+    """Lease, among messages written in this transaction, those that go out on `platform` (at
+    most `limit`), to the caller who sends them at once; the others wait for `claim`."""
+    now = uow.now()
+    deliveries: list[Delivery] = []
+    for row in rows:
+        if len(deliveries) >= limit:
+            break
+        if row.sent_at is not None or row.set_aside_at is not None:
+            continue  # withheld meanwhile (see `contact.withhold_waiting_cards`)
+        delivery = await _route(uow, row, platform)
+        if delivery is None:
+            continue
+        row.claimed_until = now + lease
+        row.attempts = (row.attempts or 0) + 1
+        deliveries.append(delivery)
+    return deliveries
+
+
 async def _route(uow: UnitOfWork, row: Notification, platform: str) -> Delivery | None:
     session = uow.session
     if row.channel_id is not None:

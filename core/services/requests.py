@@ -19,9 +19,9 @@ from core.domain.errors import (
 )
 from core.domain.model import Assignment, HelpRequest, MatchOffer, Member
 from core.domain.vocabulary import Category, MemberStatus, RequestState
-from core.services import authorization, matching
+from core.services import authorization, contact, matching
 from core.services.authorization import Action
-from core.services.members import get_member
+from core.services.lookup import get_member
 from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
@@ -161,6 +161,7 @@ async def withdraw(uow: UnitOfWork, volunteer_id: int, request_id: int) -> HelpR
     request.transition("withdraw", uow.now())
     assignment.withdrawn_at = uow.now()
     await _flush_or_conflict(uow)
+    await contact.withhold_waiting_cards_about(uow, request)
     uow.audit(volunteer_id, "request.withdraw", f"request:{request.id}")
     uow.publish(events.RequestWithdrawn(request.id, volunteer_id))
     await offer_to_next_volunteers(uow, request.id, _top_n(uow))
@@ -180,6 +181,7 @@ async def complete(uow: UnitOfWork, actor_id: int, request_id: int, hours: float
     assignment.completed_at = uow.now()
     assignment.hours = round(float(hours), 2)
     await _flush_or_conflict(uow)
+    await contact.withhold_waiting_cards_about(uow, request)
     uow.audit(actor_id, "request.complete", f"request:{request.id}", hours=assignment.hours)
     uow.publish(events.RequestCompleted(request.id, assignment.volunteer_id, assignment.hours))
     return assignment
@@ -192,6 +194,7 @@ async def cancel(uow: UnitOfWork, actor_id: int | None, request_id: int) -> Help
     holder = request.active_assignment
     request.transition("cancel", uow.now())
     await _flush_or_conflict(uow)
+    await contact.withhold_waiting_cards_about(uow, request)
     uow.audit(actor_id, "request.cancel", f"request:{request.id}")
     uow.publish(
         events.RequestCancelled(request.id, actor_id, holder.volunteer_id if holder else None)
@@ -303,6 +306,7 @@ async def release_tasks_of(uow: UnitOfWork, volunteer_id: int, *, by_id: int | N
         request.transition("withdraw", uow.now())
         assignment.withdrawn_at = uow.now()
         await _flush_or_conflict(uow)
+        await contact.withhold_waiting_cards_about(uow, request)
         uow.audit(by_id, "request.release", f"request:{request.id}", volunteer=volunteer_id)
         uow.publish(events.TaskReleased(request.id, volunteer_id))
         await offer_again(uow, request.id)

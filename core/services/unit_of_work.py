@@ -39,6 +39,7 @@ class UnitOfWork:
         self._handlers = handlers or {}
         self.settings = settings
         self._events: list[Event] = []
+        self._handled: list[Event] = []
         self.committed_events: list[Event] = []
         self._session: AsyncSession | None = None
 
@@ -50,7 +51,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self._session = self._sessions()
-        self._events = []
+        self._events, self._handled = [], []
         return self
 
     async def __aexit__(
@@ -80,17 +81,23 @@ class UnitOfWork:
             )
         )
 
-    async def commit(self) -> None:
-        """Run the handlers of every published event, then commit everything at once."""
-        handled: list[Event] = []
+    async def handle_events(self) -> None:
+        """Run the handlers of the events published so far: what they write (outbox rows for
+        other people) joins this transaction now, before the commit."""
         while self._events:
             event = self._events.pop(0)
             for handler in self._handlers.get(type(event), []):
                 await handler(self, event)
-            handled.append(event)
+            self._handled.append(event)
+
+    async def commit(self) -> None:
+        """Run the handlers of every published event, then commit everything at once."""
+        await self.handle_events()
         await self.session.commit()
-        self.committed_events.extend(handled)
+        self.committed_events.extend(self._handled)
+        self._handled = []
 
     async def rollback(self) -> None:
         self._events.clear()
+        self._handled.clear()
         await self.session.rollback()

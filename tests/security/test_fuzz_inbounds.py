@@ -27,9 +27,10 @@ from sqlalchemy import func, select
 
 from bots.telegram.channel import start_action
 from core.app import Core
-from core.dialogue.engine import MEMBER_ACTIONS, STEP_ACTIONS, ConversationEngine
+from core.dialogue.engine import ConversationEngine
 from core.dialogue.flood import FloodGate
 from core.dialogue.messages import Inbound
+from core.dialogue.routing import ACTIONS, STEPS
 from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS, TAKE_COMMANDS
 from core.domain.model import DeadLetter, InboundReceipt
 from core.domain.vocabulary import Role
@@ -109,7 +110,7 @@ texts = st.one_of(
     ),
     st.sampled_from(WORDS),
 )
-ACTION_NAMES = sorted({*MEMBER_ACTIONS, *(p for v in STEP_ACTIONS.values() for p in v)})
+ACTION_NAMES = sorted({*ACTIONS, *(b for s in STEPS.values() for b in s.buttons)})
 button_data = st.one_of(
     st.builds("{}:{}".format, st.sampled_from(ACTION_NAMES), ids),
     st.builds(

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from core.app import Core
-from core.dialogue import engine as engine_module
+from core.dialogue import routing
 from core.dialogue.arguments import MAX_ID, is_id, is_vote_argument, parse_id
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound
@@ -161,7 +161,12 @@ async def test_a_button_with_an_id_no_database_holds_gets_a_kind_answer_and_chan
 # --- 16b: a constraint violation is not a duplicate --------------------------------------------
 
 
-async def _name_an_existing_territory(turn: Turn, _arg: str) -> None:
+def _replace_action(monkeypatch: pytest.MonkeyPatch, name: str, handler: routing.Handler) -> None:
+    """The action `name` runs `handler` instead (for this test only)."""
+    monkeypatch.setitem(routing.ACTIONS, name, routing.Action(name, handler, routing.NoArg))
+
+
+async def _name_an_existing_territory(turn: Turn) -> None:
     """A handler with a real fault: it breaks the unique name of territories."""
     turn.uow.session.add(
         Territory(name="Rezé", timezone="Europe/Paris", language="fr", created_at=turn.uow.now())
@@ -171,7 +176,7 @@ async def _name_an_existing_territory(turn: Turn, _arg: str) -> None:
 async def test_a_constraint_violation_on_a_lone_message_surfaces_and_is_not_taken_for_a_duplicate(
     coop: Cooperative, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(engine_module.MEMBER_ACTIONS, "my_tasks", _name_an_existing_territory)
+    _replace_action(monkeypatch, "my_tasks", _name_an_existing_territory)
     await _member_account(coop.core, coop.bob, "701")
     engine = ConversationEngine(coop.core)
     with pytest.raises(IntegrityError):
@@ -280,7 +285,7 @@ async def test_a_deep_link_with_an_id_no_database_holds_does_not_stall_the_teleg
 
 
 def _raise(error: Exception):  # type: ignore[no-untyped-def]
-    async def handler(turn: Turn, _arg: str) -> None:
+    async def handler(turn: Turn) -> None:
         raise error
 
     return handler
@@ -292,7 +297,7 @@ async def test_a_telegram_update_that_fails_on_a_real_fault_is_set_aside_and_the
 ) -> None:
     # 16b through the adapter: a real constraint violation on a lone message is neither
     # dropped as a duplicate nor retried forever; the sender's next message is answered.
-    monkeypatch.setitem(engine_module.MEMBER_ACTIONS, "my_tasks", _name_an_existing_territory)
+    _replace_action(monkeypatch, "my_tasks", _name_an_existing_territory)
     api = tg.api
     member = tg.members[1]
     await tg.start()
@@ -315,7 +320,7 @@ async def test_a_telegram_update_meeting_a_passing_fault_again_and_again_is_set_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     locked = OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
-    monkeypatch.setitem(engine_module.MEMBER_ACTIONS, "my_tasks", _raise(locked))
+    _replace_action(monkeypatch, "my_tasks", _raise(locked))
     async with telegram_bench("sqlite", tmp_path, max_inbound_attempts=2) as bench:
         api = bench.api
         member = bench.members[2]
@@ -384,7 +389,7 @@ async def test_a_matrix_event_that_fails_on_a_data_error_is_set_aside_and_the_bo
     matrix_bot: BotRunner, matrix_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out_of_range = DataError("SELECT", {}, Exception("value out of int32 range"))
-    monkeypatch.setitem(engine_module.MEMBER_ACTIONS, "my_tasks", _raise(out_of_range))
+    _replace_action(monkeypatch, "my_tasks", _raise(out_of_range))
     people = People(matrix_client, matrix_bot)
     try:
         person, room = await _matrix_volunteer(matrix_bot, people)

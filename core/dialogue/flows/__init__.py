@@ -1,1 +1,1 @@
-"""The flows of the conversation, one module each; `registry` maps actions and steps to them."""
+"""The flows of the conversation, one module each; each declares its steps and actions."""

@@ -1,4 +1,9 @@
-"""The "I need help" flow: category -> when -> where -> confirm; and the requester's requests."""
+"""The "I need help" flow: category -> when -> where -> confirm; and the requester's requests.
+
+Steps of the ask flow: category (a button or words), when (a preset or a day and time typed),
+where (at home, or a place typed), confirm (yes). Actions: need_help, my_requests, cancel,
+cancel_yes, thank.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,18 @@ from core.dialogue.dates import parse_when, preset_when
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.offload import off_loop
 from core.dialogue.render import CATEGORY_LABELS
+from core.dialogue.routing import Answer, RequestId, action, step
 from core.dialogue.turn import Turn, Understanding
-from core.dialogue.words import fold
-from core.domain.errors import NotAllowed
+from core.dialogue.words import fold, is_yes
+from core.domain.errors import InvalidInput, NotAllowed
 from core.domain.vocabulary import Category
 from core.i18n import translate
 from core.services import authorization, matching, requests
 from core.services.authorization import Action
 from core.services.outbox import Choice
+from core.services.text import clean_text
+
+FLOW = "ask"
 
 WHEN_PRESETS = [
     ("Today", "today"),
@@ -29,12 +38,14 @@ def category_choices() -> list[Choice]:
     return [Choice(CATEGORY_LABELS[c.value], f"cat:{c.value}") for c in Category]
 
 
-async def start(turn: Turn, _arg: str = "") -> None:
+@action("need_help")
+async def start(turn: Turn) -> None:
+    """Start a request: what kind of help?"""
     member = turn.member
     assert member is not None
     if not member.is_requester:
         raise NotAllowed("Only members registered as asking for help can post a request.")
-    turn.goto("ask", "category")
+    turn.goto(FLOW, "category")
     turn.reply("What do you need help with?", choices=category_choices())
 
 
@@ -44,7 +55,7 @@ async def start_from_text(turn: Turn, understood: Understanding) -> None:
     assert member is not None
     if not member.is_requester:
         raise NotAllowed("Only members registered as asking for help can post a request.")
-    turn.goto("ask", "category", description=understood.text[:1000])
+    turn.goto(FLOW, "category", description=understood.text[:1000])
     when = understood.entity("when")
     if isinstance(when, dict):
         turn.set_data(when_start=when["from"], when_end=when["to"])
@@ -65,6 +76,12 @@ async def start_from_text(turn: Turn, understood: Understanding) -> None:
     turn.reply("What do you need help with?", choices=category_choices())
 
 
+@step(FLOW, "category", buttons=("cat",), text=True)
+async def on_category_answer(turn: Turn, answer: Answer) -> None:
+    """A category's button, or its name typed."""
+    await on_category(turn, answer.given)
+
+
 async def on_category(turn: Turn, value: str) -> None:
     category = _category_from(turn, value)
     if category is None and turn.understood is not None:
@@ -77,7 +94,7 @@ async def on_category(turn: Turn, value: str) -> None:
     if turn.data("when_start"):
         await _after_when(turn)
         return
-    turn.conversation.step = "when"
+    turn.goto(FLOW, "when")
     turn.reply(
         "When do you need help? Choose, or write a day and a time (for example: Thursday 10am).",
         choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS],
@@ -92,6 +109,15 @@ def _category_from(turn: Turn, value: str) -> str | None:
         if folded in (fold(translate(turn.language, label)), fold(label), category):
             return category
     return None
+
+
+@step(FLOW, "when", buttons=("when",), text=True)
+async def on_when_answer(turn: Turn, answer: Answer) -> None:
+    """A preset's button ("tomorrow morning"), or a day and a time typed."""
+    if answer.pressed:
+        await on_when(turn, answer.value, preset=True)
+    else:
+        await on_when(turn, answer.given, preset=False)
 
 
 async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
@@ -129,16 +155,27 @@ async def _after_when(turn: Turn) -> None:
 
 
 async def ask_place(turn: Turn) -> None:
-    turn.conversation.step = "where"
+    turn.goto(FLOW, "where")
     turn.reply(
         "Where? Choose, or write the place (for example: the pharmacy).",
         choices=[Choice("At my home", "where:home")],
     )
 
 
+@step(FLOW, "where", buttons=("where",), text=True)
+async def on_place_answer(turn: Turn, answer: Answer) -> None:
+    """At home (its button), or the place typed."""
+    if answer.pressed:
+        if answer.value != "home":
+            raise InvalidInput("Please choose one of the buttons.")
+        await on_place(turn, None)
+    else:
+        await on_place(turn, clean_text(answer.given, limit=300, what="place"))
+
+
 async def on_place(turn: Turn, place: str | None) -> None:
     turn.set_data(place=place)
-    turn.conversation.step = "confirm"
+    turn.goto(FLOW, "confirm")
     when = turn.data("when_start")
     turn.reply(
         "Here is your request:\n{category}, {when}, {place}.\nShall I send it to the volunteers?",
@@ -149,7 +186,20 @@ async def on_place(turn: Turn, place: str | None) -> None:
     )
 
 
-async def on_confirm(turn: Turn, _arg: str = "") -> None:
+@step(FLOW, "confirm", buttons=("confirm",), text=True, otherwise=None)
+async def on_confirm_answer(turn: Turn, answer: Answer) -> None:
+    """Yes sends the request; anything else asks again."""
+    if answer.pressed or is_yes(answer.text):
+        await on_confirm(turn)
+        return
+    turn.reply(
+        "Shall I send it to the volunteers?",
+        choices=[Choice("Yes, send it", "confirm"), Choice("Cancel", "abort")],
+    )
+
+
+async def on_confirm(turn: Turn) -> None:
+    """Post the request: the best-suited volunteers are told in the same transaction."""
     assert turn.member is not None
     data = turn.conversation.data
     request = await requests.post_request(
@@ -180,7 +230,9 @@ async def on_confirm(turn: Turn, _arg: str = "") -> None:
         )
 
 
-async def show_my_requests(turn: Turn, _arg: str = "") -> None:
+@action("my_requests")
+async def show_my_requests(turn: Turn) -> None:
+    """The member's requests in progress, each with its cancel button."""
     assert turn.member is not None
     mine = await requests.requests_of(turn.uow, turn.member.id, active_only=True)
     turn.goto(None)
@@ -208,9 +260,11 @@ async def show_my_requests(turn: Turn, _arg: str = "") -> None:
             )
 
 
-async def ask_cancel(turn: Turn, arg: str) -> None:
+@action("cancel", arg=RequestId)
+async def ask_cancel(turn: Turn, request_id: int) -> None:
+    """Ask before cancelling a request."""
     assert turn.member is not None
-    request = await requests.get_request(turn.uow, int(arg))
+    request = await requests.get_request(turn.uow, request_id)
     authorization.require(turn.member, Action.CANCEL_REQUEST, request)
     turn.goto(None)
     turn.reply(
@@ -224,9 +278,11 @@ async def ask_cancel(turn: Turn, arg: str) -> None:
     )
 
 
-async def do_cancel(turn: Turn, arg: str) -> None:
+@action("cancel_yes", arg=RequestId)
+async def do_cancel(turn: Turn, request_id: int) -> None:
+    """Cancel the request (its volunteer, if any, is told)."""
     assert turn.member is not None
-    request = await requests.cancel(turn.uow, turn.member.id, int(arg))
+    request = await requests.cancel(turn.uow, turn.member.id, request_id)
     turn.reply(
         "Your request is cancelled: {category}, {when}.",
         category=request.category,
@@ -235,7 +291,9 @@ async def do_cancel(turn: Turn, arg: str) -> None:
     )
 
 
-async def do_thank(turn: Turn, arg: str) -> None:
+@action("thank", arg=RequestId)
+async def do_thank(turn: Turn, request_id: int) -> None:
+    """Send the requester's thanks to the volunteer."""
     assert turn.member is not None
-    await requests.thank(turn.uow, turn.member.id, int(arg))
+    await requests.thank(turn.uow, turn.member.id, request_id)
     turn.reply("Your thanks have been sent.", choices=menu_choices(turn))

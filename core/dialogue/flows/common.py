@@ -1,21 +1,30 @@
-"""Menu, help, language, talking to a coordinator, linking accounts, emergencies."""
+"""Menu, help, leaving a flow, language, talking to a coordinator, emergencies.
+
+Steps: language/choose (a language button); coordinator/message (the message, typed: only the
+words to move about are commands there). Actions: menu, help, abort, language, coordinator,
+voice, not_text.
+"""
 
 from __future__ import annotations
 
+from core.dialogue.routing import Answer, action, press, step
 from core.dialogue.turn import Turn
 from core.domain import events
-from core.domain.errors import CodeInvalid, DomainError
 from core.domain.vocabulary import MemberStatus, MessageKind
-from core.services import identity, invitations, members
+from core.services import invitations, members
 from core.services.outbox import Choice
 from core.services.text import clean_text
+
+COORDINATOR_FLOW = "coordinator"
+# While talking to a coordinator, the only typed words that are not sent: they move about.
+MOVING_ABOUT = frozenset({"abort", "menu", "coordinator"})
 
 
 def menu_choices(turn: Turn) -> list[Choice]:
     member = turn.member
     choices: list[Choice] = []
     if member is not None and member.status == MemberStatus.SUSPENDED:
-        # All a suspended member may still do (see the engine's `SUSPENDED_MAY`).
+        # All a suspended member may still do (see `dispatch.SUSPENDED_MAY`).
         return [Choice("Talk to a coordinator", "coordinator"), Choice("Help", "help")]
     if member is not None and member.is_requester:
         choices += [Choice("I need help", "need_help"), Choice("My requests", "my_requests")]
@@ -29,12 +38,16 @@ def menu_choices(turn: Turn) -> list[Choice]:
     return choices
 
 
-async def show_menu(turn: Turn, _arg: str = "") -> None:
+@action("menu")
+async def show_menu(turn: Turn) -> None:
+    """The menu: what this member can do."""
     turn.goto(None)
     turn.reply("What would you like to do?", choices=menu_choices(turn))
 
 
-async def show_help(turn: Turn, _arg: str = "") -> None:
+@action("help")
+async def show_help(turn: Turn) -> None:
+    """How the bot works, in three lines, with the menu."""
     turn.goto(None)
     turn.reply(
         "I connect the members of the cooperative who help each other.\n"
@@ -44,7 +57,22 @@ async def show_help(turn: Turn, _arg: str = "") -> None:
     )
 
 
-async def ask_language(turn: Turn, _arg: str = "") -> None:
+@action("abort")
+async def abort(turn: Turn) -> None:
+    """Leave the flow in progress ("annuler", "stop"): nothing it was preparing is sent.
+
+    Outside any flow, "cancel" is about a request: the member's requests, each with its button.
+    """
+    if turn.conversation.flow is None and turn.member is not None:
+        await press(turn, "my_requests")
+        return
+    turn.goto(None)
+    turn.reply("Stopped. Nothing was sent.", choices=menu_choices(turn) if turn.member else ())
+
+
+@action("language")
+async def ask_language(turn: Turn) -> None:
+    """Ask which language the member prefers."""
     turn.goto("language", "choose")
     turn.reply(
         "Which language do you prefer?",
@@ -53,6 +81,15 @@ async def ask_language(turn: Turn, _arg: str = "") -> None:
             Choice("English", "lang:en", {"translate": False}),
         ],
     )
+
+
+@step("language", "choose", buttons=("lang",), otherwise=None)
+async def on_language(turn: Turn, answer: Answer) -> None:
+    """A language's button sets it; anything else asks again."""
+    if answer.button == "lang" and answer.value in ("fr", "en"):
+        await set_language(turn, answer.value)
+        return
+    await ask_language(turn)
 
 
 async def set_language(turn: Turn, language: str) -> None:
@@ -64,17 +101,30 @@ async def set_language(turn: Turn, language: str) -> None:
     turn.reply("Done. I will write to you in English.", choices=menu_choices(turn))
 
 
-async def ask_coordinator_message(turn: Turn, _arg: str = "") -> None:
-    turn.goto("coordinator", "message")
+@action("coordinator")
+async def ask_coordinator_message(turn: Turn) -> None:
+    """Ask for the message to send to the territory's coordinators."""
+    turn.goto(COORDINATOR_FLOW, "message")
     turn.reply(
         "Write your message for the coordinators. A person will answer you.",
         choices=[Choice("Back to the menu", "menu")],
     )
 
 
-async def forward_to_coordinators(turn: Turn, text: str) -> None:
+@step(
+    COORDINATOR_FLOW,
+    "message",
+    text=True,
+    otherwise="Please write your message.",
+    # Every typed text is the message ("mes missions", "1", "lier CODE" run nothing), but the
+    # words to move about.
+    commands=MOVING_ABOUT,
+    typed_choices=False,
+)
+async def forward_to_coordinators(turn: Turn, answer: Answer) -> None:
+    """Send the member's message to their territory's coordinators."""
     assert turn.member is not None
-    text = clean_text(text, what="message")
+    text = clean_text(answer.given, what="message")
     coordinators = await members.coordinators_of(turn.uow, turn.member.territory_id)
     turn.goto(None)
     if not [c for c in coordinators if c.id != turn.member.id]:
@@ -103,22 +153,6 @@ async def answer_emergency(turn: Turn, text: str) -> None:
         turn.uow.audit(turn.member.id, "emergency", f"member:{turn.member.id}")
 
 
-async def give_link_code(turn: Turn, code: str = "") -> None:
-    """Without a code: give one to type on the other app. With one: join this account."""
-    assert turn.member is not None
-    if code:
-        await redeem_link_code(turn, code)
-        return
-    code = await identity.issue_link_code(turn.uow, turn.member.id, account_id=turn.account.id)
-    turn.goto(None)
-    turn.reply(
-        "Your code is {code}. On your other app, write: lier {code}\n"
-        "It works once, for {minutes} minutes.",
-        code=code.code,
-        minutes=turn.uow.settings.link_code_minutes if turn.uow.settings else 10,
-    )
-
-
 async def follow_invitation(turn: Turn, code: str) -> None:
     """A member opened an invitation link (`/start join_<code>` on Telegram).
 
@@ -137,57 +171,19 @@ async def follow_invitation(turn: Turn, code: str) -> None:
     )
 
 
-LINK_CHOICES = (Choice("Yes, link them", "link_yes"), Choice("No", "link_no"))
-
-
-async def redeem_link_code(turn: Turn, code: str) -> None:
-    """A code typed (`lier CODE`) or tapped (a deep link): ask before anything is joined."""
-    try:
-        proposal = await identity.propose_link(turn.uow, turn.account, code)
-    except DomainError as refusal:
-        # Answered, not raised: raising would roll back the failed attempt just recorded,
-        # and the limit on wrong codes would never be reached.
-        turn.reply(refusal.key, **refusal.params)
-        return
-    # The code waits here, in this account's conversation: the buttons carry none.
-    turn.goto("link", "confirm", link_code=proposal.code)
-    name = proposal.target.display_name
-    if proposal.former is None:
-        turn.reply(
-            "Link this account to the {platform} account of {name}? You will see {name}'s "
-            "requests and tasks here. Only say yes if {name} is you.",
-            name=name,
-            platform=proposal.platform,
-            choices=LINK_CHOICES,
-        )
-    else:
-        turn.reply(
-            "Link this account to the {platform} account of {name}? {former}'s requests and "
-            "tasks will move to {name}. Only say yes if both are you.",
-            name=name,
-            platform=proposal.platform,
-            former=proposal.former.display_name,
-            choices=LINK_CHOICES,
-        )
-
-
-async def confirm_link(turn: Turn) -> None:
-    """The person said yes to the link waiting in their conversation."""
-    code = str(turn.data("link_code") or "")
-    turn.goto(None)
-    try:
-        member = await identity.confirm_link(turn.uow, turn.account, code)
-    except CodeInvalid:  # used, replaced or expired meanwhile: checked before any change
-        turn.reply(CodeInvalid.key)
-        return
-    turn.member, turn.territory = member, member.territory
+@action("voice")
+async def on_voice(turn: Turn) -> None:
+    """A voice message: not understood yet, said kindly."""
     turn.reply(
-        "Your accounts are now joined, {name}.", name=member.first_name, choices=menu_choices(turn)
+        "I cannot listen to voice messages yet. Please write your message, or press a button.",
+        choices=menu_choices(turn),
     )
 
 
-async def refuse_link(turn: Turn) -> None:
-    """The person said no: nothing is joined, the code is spent, its owner is told."""
-    await identity.refuse_link(turn.uow, turn.account, str(turn.data("link_code") or ""))
-    turn.goto(None)
-    turn.reply("Nothing was linked.", choices=menu_choices(turn) if turn.member else ())
+@action("not_text")
+async def on_not_text(turn: Turn) -> None:
+    """A photo, a sticker, a file: only written messages are read."""
+    turn.reply(
+        "I can only read written messages. Please write, or press a button.",
+        choices=menu_choices(turn),
+    )

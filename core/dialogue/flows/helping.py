@@ -1,10 +1,15 @@
-"""The volunteer's side: open requests, accept, decline, my tasks, done with hours, withdraw."""
+"""The volunteer's side: open requests, accept, decline, my tasks, done with hours, withdraw.
+
+Step: done/hours (the hours a task took). Actions: requests, accept, decline, my_tasks, done,
+withdraw, withdraw_yes, approve (a coordinator approves a volunteer), digest_off, digest_on.
+"""
 
 from __future__ import annotations
 
 import re
 
 from core.dialogue.flows.common import menu_choices
+from core.dialogue.routing import Answer, MemberId, RequestId, action, step
 from core.dialogue.turn import Turn
 from core.domain.errors import InvalidInput, InvalidTransition
 from core.domain.vocabulary import MessageKind, RequestState
@@ -16,7 +21,9 @@ from core.services.outbox import Choice
 HOURS_CHOICES = ["0.5", "1", "1.5", "2", "3"]
 
 
-async def show_open_requests(turn: Turn, _arg: str = "") -> None:
+@action("requests")
+async def show_open_requests(turn: Turn) -> None:
+    """The open requests this volunteer can take, each with its buttons."""
     assert turn.member is not None
     found = await requests.open_requests_for(turn.uow, turn.member.id, limit=5)
     turn.goto(None)
@@ -36,20 +43,27 @@ async def show_open_requests(turn: Turn, _arg: str = "") -> None:
         )
 
 
-async def do_accept(turn: Turn, arg: str) -> None:
+@action("accept", arg=RequestId)
+async def do_accept(turn: Turn, request_id: int) -> None:
+    """Take the task (the first volunteer wins; the others are told it is taken)."""
     assert turn.member is not None
-    await requests.accept(turn.uow, turn.member.id, int(arg))
+    await requests.accept(turn.uow, turn.member.id, request_id)
     turn.goto(None)
-    # The details come in the notification written by the RequestAccepted handler.
+    # The details come in the contact card written by the RequestAccepted handler, in this
+    # transaction: the engine answers with it at once.
 
 
-async def do_decline(turn: Turn, arg: str) -> None:
+@action("decline", arg=RequestId)
+async def do_decline(turn: Turn, request_id: int) -> None:
+    """Not for me: this request is not offered to this volunteer again."""
     assert turn.member is not None
-    await requests.decline(turn.uow, turn.member.id, int(arg))
+    await requests.decline(turn.uow, turn.member.id, request_id)
     turn.reply("No problem. Thank you for answering.")
 
 
-async def show_my_tasks(turn: Turn, _arg: str = "") -> None:
+@action("my_tasks")
+async def show_my_tasks(turn: Turn) -> None:
+    """The volunteer's tasks, each with the contact card they may see (see `contact`)."""
     assert turn.member is not None
     tasks = await requests.tasks_of(turn.uow, turn.member.id)
     turn.goto(None)
@@ -57,23 +71,22 @@ async def show_my_tasks(turn: Turn, _arg: str = "") -> None:
         turn.reply("You have no task in progress.", choices=menu_choices(turn))
         return
     for request in tasks:
-        card = contact.card(turn.member, request)
         turn.reply(
             "{category}, {when}, for {requester}.\nPhone: {phone}\nAddress: {address}",
             category=request.category,
             when=request.when_start.isoformat(),
-            requester=card["requester"],
-            phone=card["phone"],
-            address=card["address"],
             kind=MessageKind.CONTACT_CARD,
             request_id=request.id,
             choices=task_choices(request.id),
+            **contact.card(turn.member, request),
         )
 
 
-async def ask_hours(turn: Turn, arg: str) -> None:
+@action("done", arg=RequestId)
+async def ask_hours(turn: Turn, request_id: int) -> None:
+    """The task is done: how many hours did it take?"""
     assert turn.member is not None
-    request = await requests.get_request(turn.uow, int(arg))
+    request = await requests.get_request(turn.uow, request_id)
     authorization.require(turn.member, Action.COMPLETE_TASK, request)
     if request.state != RequestState.ACCEPTED:
         raise InvalidTransition(state=request.state)
@@ -82,6 +95,18 @@ async def ask_hours(turn: Turn, arg: str) -> None:
         "Thank you! How many hours did it take?",
         choices=[Choice(h, f"hours:{h}", {"translate": False}) for h in HOURS_CHOICES],
     )
+
+
+@step(
+    "done",
+    "hours",
+    buttons=("hours",),
+    text=True,
+    otherwise="Please give the hours as a number between 0.25 and 24.",
+)
+async def on_hours_answer(turn: Turn, answer: Answer) -> None:
+    """Hours pressed ("1.5") or typed ("1h30", "90 min")."""
+    await on_hours(turn, answer.given)
 
 
 async def on_hours(turn: Turn, value: str) -> None:
@@ -98,9 +123,11 @@ async def on_hours(turn: Turn, value: str) -> None:
     turn.reply("Recorded. Thank you for your help!", choices=menu_choices(turn))
 
 
-async def ask_withdraw(turn: Turn, arg: str) -> None:
+@action("withdraw", arg=RequestId)
+async def ask_withdraw(turn: Turn, request_id: int) -> None:
+    """Ask before giving a task back."""
     assert turn.member is not None
-    request = await requests.get_request(turn.uow, int(arg))
+    request = await requests.get_request(turn.uow, request_id)
     authorization.require(turn.member, Action.WITHDRAW_FROM_TASK, request)
     turn.reply(
         "You can no longer come? The request will be offered to other volunteers.",
@@ -111,22 +138,27 @@ async def ask_withdraw(turn: Turn, arg: str) -> None:
     )
 
 
-async def do_withdraw(turn: Turn, arg: str) -> None:
+@action("withdraw_yes", arg=RequestId)
+async def do_withdraw(turn: Turn, request_id: int) -> None:
+    """Give the task back: it is offered to other volunteers."""
     assert turn.member is not None
-    await requests.withdraw(turn.uow, turn.member.id, int(arg))
+    await requests.withdraw(turn.uow, turn.member.id, request_id)
     turn.reply(
         "Understood. We will look for someone else. Thank you for telling us.",
         choices=menu_choices(turn),
     )
 
 
-async def do_approve(turn: Turn, arg: str) -> None:
+@action("approve", arg=MemberId)
+async def do_approve(turn: Turn, member_id: int) -> None:
+    """A coordinator approves a new volunteer."""
     assert turn.member is not None
-    member = await members.approve_member(turn.uow, int(arg), by_id=turn.member.id)
+    member = await members.approve_member(turn.uow, member_id, by_id=turn.member.id)
     turn.reply("{name} is now an approved volunteer.", name=member.display_name)
 
 
-async def stop_digest(turn: Turn, _arg: str = "") -> None:
+@action("digest_off")
+async def stop_digest(turn: Turn) -> None:
     """The volunteer no longer wants the weekly digest (they can ask a coordinator back)."""
     assert turn.member is not None
     await timed.set_weekly_digest(turn.uow, turn.member.id, False, by_id=turn.member.id)
@@ -136,7 +168,9 @@ async def stop_digest(turn: Turn, _arg: str = "") -> None:
     )
 
 
-async def start_digest(turn: Turn, _arg: str = "") -> None:
+@action("digest_on")
+async def start_digest(turn: Turn) -> None:
+    """The volunteer wants the weekly digest again."""
     assert turn.member is not None
     await timed.set_weekly_digest(turn.uow, turn.member.id, True, by_id=turn.member.id)
     turn.reply(

@@ -1,18 +1,29 @@
-"""First contact: language, name, role, neighbourhood, skills and availability, contact details."""
+"""First contact: language, name, role, neighbourhood, skills and availability, contact details.
+
+Steps of the onboarding flow, in order: language -> name -> role -> neighbourhood -> (skills ->
+availability, for volunteers) -> phone -> (address, for those who ask for help). Action: join
+(an invitation link: a newcomer joins its territory).
+"""
 
 from __future__ import annotations
 
-from core.dialogue.arguments import is_position
-from core.dialogue.flows.asking import category_choices
+from core.dialogue.arguments import MAX_ACTION_CHARS, is_position
+from core.dialogue.flows import common
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.render import CATEGORY_LABELS
+from core.dialogue.routing import Answer, Code, action, step
 from core.dialogue.turn import Turn
+from core.dialogue.words import fold
 from core.domain.availability import PRESETS
 from core.domain.errors import InvalidInput
+from core.domain.model import Territory
 from core.domain.vocabulary import LANGUAGES, Category, Role
-from core.services import members
+from core.services import invitations, members
 from core.services.outbox import Choice
 from core.services.text import clean_name, clean_text
+
+FLOW = "onboarding"
+WRITE_OR_SKIP = 'Please write it, or press "Skip".'
 
 ROLE_CHOICES = {
     "requester": [Role.REQUESTER],
@@ -31,7 +42,7 @@ AVAILABILITY_LABELS = {
 async def start(turn: Turn) -> None:
     """Greet a newcomer; skip the language question when the platform told us theirs."""
     hint = (turn.inbound.language or "")[:2].lower()
-    turn.goto("onboarding", "language", name=_platform_name(turn.inbound.display_name))
+    turn.goto(FLOW, "language", name=_platform_name(turn.inbound.display_name))
     if hint in LANGUAGES:
         turn.set_data(language=hint)
         turn.reply("Hello and welcome to {territory}'s mutual aid!", territory=turn.territory.name)
@@ -57,6 +68,26 @@ def _platform_name(display_name: str | None) -> str | None:
         return None
 
 
+@step(FLOW, "language", buttons=("lang",), text=True, otherwise=None)
+async def on_language_answer(turn: Turn, answer: Answer) -> None:
+    """A language's button, or its name typed; anything else greets again."""
+    if answer.pressed:
+        await on_language(turn, answer.value)
+        return
+    folded = fold(answer.text or "")
+    language = (
+        "fr"
+        if folded.startswith(("fr", "francais"))
+        else "en"
+        if folded.startswith(("en", "anglais"))
+        else None
+    )
+    if language is None:
+        await start(turn)
+        return
+    await on_language(turn, language)
+
+
 async def on_language(turn: Turn, language: str) -> None:
     if language not in LANGUAGES:
         raise InvalidInput("Please choose one of the buttons.")
@@ -68,17 +99,19 @@ async def _ask_name_or_role(turn: Turn) -> None:
     if turn.data("name"):
         await _ask_role(turn)
         return
-    turn.conversation.step = "name"
+    turn.goto(FLOW, "name")
     turn.reply("What is your first name?")
 
 
-async def on_name(turn: Turn, text: str) -> None:
-    turn.set_data(name=clean_name(text))
+@step(FLOW, "name", text=True, otherwise="What is your first name?")
+async def on_name(turn: Turn, answer: Answer) -> None:
+    """The first name, checked by the rules of names."""
+    turn.set_data(name=clean_name(answer.given))
     await _ask_role(turn)
 
 
 async def _ask_role(turn: Turn) -> None:
-    turn.conversation.step = "role"
+    turn.goto(FLOW, "role")
     turn.reply(
         "Nice to meet you, {name}. What brings you here?",
         name=turn.data("name"),
@@ -90,11 +123,14 @@ async def _ask_role(turn: Turn) -> None:
     )
 
 
-async def on_role(turn: Turn, role: str) -> None:
+@step(FLOW, "role", buttons=("role",))
+async def on_role(turn: Turn, answer: Answer) -> None:
+    """Asking for help, helping, or both."""
+    role = answer.value
     if role not in ROLE_CHOICES:
         raise InvalidInput("Please choose one of the buttons.")
     turn.set_data(roles=[str(r) for r in ROLE_CHOICES[role]])
-    turn.conversation.step = "neighbourhood"
+    turn.goto(FLOW, "neighbourhood")
     choices = [
         Choice(n, f"nb:{i}", {"translate": False})
         for i, n in enumerate(turn.territory.neighbourhoods)
@@ -105,9 +141,12 @@ async def on_role(turn: Turn, role: str) -> None:
     )
 
 
-async def on_neighbourhood(turn: Turn, value: str, *, from_button: bool) -> None:
+@step(FLOW, "neighbourhood", buttons=("nb",), text=True)
+async def on_neighbourhood(turn: Turn, answer: Answer) -> None:
+    """One of the territory's neighbourhoods (its button, or its name typed), or none."""
     neighbourhoods = turn.territory.neighbourhoods
-    if from_button:
+    value = answer.given
+    if answer.pressed:
         if value == "none":
             chosen = None
         elif is_position(value) and int(value) < len(neighbourhoods):
@@ -119,27 +158,39 @@ async def on_neighbourhood(turn: Turn, value: str, *, from_button: bool) -> None
         chosen = next((n for n in neighbourhoods if n.casefold() == typed.casefold()), typed)
     turn.set_data(neighbourhood=chosen)
     if "volunteer" in turn.data("roles", []):
-        turn.conversation.step = "skills"
-        turn.set_data(skills=[])
+        turn.goto(FLOW, "skills", skills=[])
         _ask_skills(turn)
     else:
         _ask_phone(turn)
 
 
 def _ask_skills(turn: Turn) -> None:
-    chosen = turn.data("skills", [])
     turn.reply(
         'How would you like to help? Press every kind that suits you, then "That\'s all".',
-        choices=[
-            *(_skill_choice(c, c.value in chosen) for c in Category),
-            Choice("That's all", "skills_done"),
-        ],
+        choices=_skill_choices(turn),
     )
+
+
+def _skill_choices(turn: Turn) -> list[Choice]:
+    chosen = turn.data("skills", [])
+    return [
+        *(_skill_choice(c, c.value in chosen) for c in Category),
+        Choice("That's all", "skills_done"),
+    ]
 
 
 def _skill_choice(category: Category, selected: bool) -> Choice:
     label = CATEGORY_LABELS[category.value]
     return Choice(label, f"skill:{category.value}", {"selected": selected})
+
+
+@step(FLOW, "skills", buttons=("skill", "skills_done"))
+async def on_skills_answer(turn: Turn, answer: Answer) -> None:
+    """Each kind of help pressed is chosen (or no longer), until "That's all"."""
+    if answer.button == "skills_done":
+        await on_skills_done(turn)
+    else:
+        await on_skill(turn, answer.value)
 
 
 async def on_skill(turn: Turn, value: str) -> None:
@@ -152,16 +203,20 @@ async def on_skill(turn: Turn, value: str) -> None:
 
 async def on_skills_done(turn: Turn) -> None:
     if not turn.data("skills"):
-        turn.reply("Please choose at least one kind of help.", choices=category_choices())
+        # The skills' buttons again (the categories of a request would not answer this step).
+        turn.reply("Please choose at least one kind of help.", choices=_skill_choices(turn))
         return
-    turn.conversation.step = "availability"
+    turn.goto(FLOW, "availability")
     turn.reply(
         "When are you usually available?",
         choices=[Choice(label, f"avail:{code}") for code, label in AVAILABILITY_LABELS.items()],
     )
 
 
-async def on_availability(turn: Turn, value: str) -> None:
+@step(FLOW, "availability", buttons=("avail",))
+async def on_availability(turn: Turn, answer: Answer) -> None:
+    """When the volunteer is usually available (a preset)."""
+    value = answer.value
     if value not in PRESETS:
         raise InvalidInput("Please choose one of the buttons.")
     turn.set_data(availability=PRESETS[value])
@@ -169,19 +224,22 @@ async def on_availability(turn: Turn, value: str) -> None:
 
 
 def _ask_phone(turn: Turn) -> None:
-    turn.conversation.step = "phone"
+    turn.goto(FLOW, "phone")
     turn.reply(
         "What is your phone number? Only the volunteer who helps you will see it.",
         choices=[Choice("Skip", "skip")],
     )
 
 
-async def on_phone(turn: Turn, value: str | None) -> None:
+@step(FLOW, "phone", buttons=("skip",), text=True, otherwise=WRITE_OR_SKIP)
+async def on_phone(turn: Turn, answer: Answer) -> None:
+    """The phone number, checked now so that it can be corrected at once; or skipped."""
+    value = None if answer.pressed else answer.text
     if value is not None:
         members._phone(value)  # validate now, so the person can correct it at once
     turn.set_data(phone=value)
     if "requester" in turn.data("roles", []):
-        turn.conversation.step = "address"
+        turn.goto(FLOW, "address")
         turn.reply(
             "What is your address? Only the volunteer who comes will see it.",
             choices=[Choice("Skip", "skip")],
@@ -190,7 +248,10 @@ async def on_phone(turn: Turn, value: str | None) -> None:
     await finish(turn)
 
 
-async def on_address(turn: Turn, value: str | None) -> None:
+@step(FLOW, "address", buttons=("skip",), text=True, otherwise=WRITE_OR_SKIP)
+async def on_address(turn: Turn, answer: Answer) -> None:
+    """The address (shown only to the volunteer who comes), or skipped; then welcome."""
+    value = None if answer.pressed else answer.text
     if value is not None:
         clean_text(value, limit=300, what="address")
     turn.set_data(address=value)
@@ -227,3 +288,39 @@ async def finish(turn: Turn) -> None:
             name=member.first_name,
             choices=menu_choices(turn),
         )
+
+
+@action("join", arg=Code(MAX_ACTION_CHARS))
+async def follow_invitation(turn: Turn, code: str) -> None:
+    """An invitation link: a newcomer joins its territory if it still holds.
+
+    A code that is unknown, revoked, expired or used up (or an old link carrying a territory's
+    id) leads to the default territory, with a kind word. A member stays in their territory.
+    """
+    if turn.member is not None:
+        await common.follow_invitation(turn, code)
+        return
+    if turn.data("invitation") == code and turn.data("territory_id") is not None:
+        await start(turn)  # the same link opened again: not a second use
+        return
+    invited = await invitations.redeem(turn.uow, code)
+    if invited is not None:
+        turn.territory = invited
+        turn.set_data(territory_id=invited.id, invitation=code)
+    else:
+        turn.set_data(territory_id=None, invitation=None)
+        turn.territory = await default_territory(turn)
+        turn.reply(
+            "This invitation is no longer valid: you are joining {territory}. "
+            "A coordinator can send you a new one.",
+            territory=turn.territory.name,
+        )
+    await start(turn)
+
+
+async def default_territory(turn: Turn) -> Territory:
+    """The territory of newcomers who came without a valid invitation."""
+    settings = turn.uow.settings
+    return await members.ensure_territory(
+        turn.uow, settings.default_territory, settings.default_timezone, settings.default_language
+    )

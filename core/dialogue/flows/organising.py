@@ -1,11 +1,17 @@
-"""Coordinators' tools in the chat: link a public room, create a poll step by step."""
+"""Coordinators' tools in the chat: link a public room, create a poll step by step.
+
+Steps of the poll flow: question (typed) -> options (typed, or "Yes / No / Abstain") ->
+duration -> ballot (open or secret). Actions: new_poll, link_group, link_group_private.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
+from core.dialogue.arguments import MAX_ACTION_CHARS
 from core.dialogue.flows.common import menu_choices
+from core.dialogue.routing import Answer, Code, action, step
 from core.dialogue.turn import Turn
 from core.domain.errors import InvalidInput, NotAllowed
 from core.domain.vocabulary import PollKind
@@ -15,6 +21,7 @@ from core.services.authorization import Action
 from core.services.outbox import Choice
 from core.services.text import clean_text
 
+FLOW = "poll"
 DURATIONS = {
     "1d": (N_("1 day"), 1),
     "3d": (N_("3 days"), 3),
@@ -29,6 +36,7 @@ def _require_coordinator(turn: Turn, action: Action = Action.COORDINATE) -> None
     authorization.require(turn.member, action, turn.member.territory)
 
 
+@action("link_group", arg=Code(MAX_ACTION_CHARS))
 async def link_room(turn: Turn, chat_ref: str) -> None:
     """`link_group:<chat>`: this room becomes the territory's public room."""
     _require_coordinator(turn, Action.LINK_ROOM)
@@ -44,23 +52,46 @@ async def link_room(turn: Turn, chat_ref: str) -> None:
     turn.uow.audit(turn.member.id, "channel.welcome", f"channel:{channel.id}")
 
 
-async def explain_room_linking(turn: Turn, _arg: str = "") -> None:
+@action("link_group_private")
+async def explain_room_linking(turn: Turn) -> None:
+    """`/lier_groupe` written in a private chat: it belongs in the group."""
     turn.reply("Write this command in the group you want to link to your territory.")
 
 
-async def start_poll(turn: Turn, _arg: str = "") -> None:
+@action("new_poll")
+async def start_poll(turn: Turn) -> None:
+    """A coordinator opens a poll: what is the question?"""
     _require_coordinator(turn)
-    turn.goto("poll", "question")
+    turn.goto(FLOW, "question")
     turn.reply("What is the question of the poll?", choices=[Choice("Cancel", "abort")])
 
 
-async def on_question(turn: Turn, text: str) -> None:
-    turn.set_data(question=clean_text(text, limit=300, what="question"))
-    turn.conversation.step = "options"
+@step(FLOW, "question", text=True, otherwise="What is the question of the poll?")
+async def on_question(turn: Turn, answer: Answer) -> None:
+    """The poll's question, typed."""
+    turn.set_data(question=clean_text(answer.given, limit=300, what="question"))
+    turn.goto(FLOW, "options")
     turn.reply(
         'Write the answers, one per line (2 to 10). Or press "Yes / No / Abstain".',
         choices=[Choice("Yes / No / Abstain", "poll_kind:proposal"), Choice("Cancel", "abort")],
     )
+
+
+@step(
+    FLOW,
+    "options",
+    buttons=("poll_kind",),
+    text=True,
+    otherwise="Write the answers, one per line.",
+)
+async def on_options_answer(turn: Turn, answer: Answer) -> None:
+    """The answers typed one per line, or the button for a yes / no / abstain proposal."""
+    if not answer.pressed:
+        await on_options(turn, answer.text)
+    elif answer.value == "proposal":
+        await on_options(turn, None, kind=PollKind.PROPOSAL)
+    else:
+        raise InvalidInput("Write the answers, one per line.")
 
 
 async def on_options(turn: Turn, text: str | None, kind: str = PollKind.SINGLE) -> None:
@@ -71,18 +102,21 @@ async def on_options(turn: Turn, text: str | None, kind: str = PollKind.SINGLE) 
         if not 2 <= len(options) <= 10:
             raise InvalidInput("A poll needs between 2 and 10 options.")
     turn.set_data(options=options, kind=str(kind))
-    turn.conversation.step = "duration"
+    turn.goto(FLOW, "duration")
     turn.reply(
         "How long can members vote?",
         choices=[Choice(label, f"poll_days:{code}") for code, (label, _d) in DURATIONS.items()],
     )
 
 
-async def on_duration(turn: Turn, code: str) -> None:
+@step(FLOW, "duration", buttons=("poll_days",))
+async def on_duration(turn: Turn, answer: Answer) -> None:
+    """How long members can vote."""
+    code = answer.value
     if code not in DURATIONS:
         raise InvalidInput("Please choose one of the buttons.")
     turn.set_data(days=DURATIONS[code][1])
-    turn.conversation.step = "ballot"
+    turn.goto(FLOW, "ballot")
     turn.reply(
         "Open vote (everyone sees the votes) or secret ballot?",
         choices=[
@@ -92,8 +126,11 @@ async def on_duration(turn: Turn, code: str) -> None:
     )
 
 
-async def on_ballot(turn: Turn, ballot: str) -> None:
+@step(FLOW, "ballot", buttons=("poll_ballot",))
+async def on_ballot(turn: Turn, answer: Answer) -> None:
+    """Open vote or secret ballot: then the poll opens and the voters are told."""
     assert turn.member is not None
+    ballot = answer.value
     if ballot not in ("open", "secret"):
         raise InvalidInput("Please choose one of the buttons.")
     data = turn.conversation.data
@@ -111,19 +148,5 @@ async def on_ballot(turn: Turn, ballot: str) -> None:
     turn.reply(
         "The poll is open until {closes_at}. Members are told now.",
         closes_at=poll.closes_at.isoformat(),
-        choices=menu_choices(turn),
-    )
-
-
-async def on_voice(turn: Turn, _arg: str = "") -> None:
-    turn.reply(
-        "I cannot listen to voice messages yet. Please write your message, or press a button.",
-        choices=menu_choices(turn),
-    )
-
-
-async def on_not_text(turn: Turn, _arg: str = "") -> None:
-    turn.reply(
-        "I can only read written messages. Please write, or press a button.",
         choices=menu_choices(turn),
     )

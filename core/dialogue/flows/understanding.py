@@ -1,11 +1,14 @@
 """What to do with a free-text message the NLU understood, outside of any flow.
 
-Low confidence never guesses: the two or three likeliest meanings are offered as buttons.
+Low confidence never guesses: the two or three likeliest meanings are offered as buttons. What
+the NLU understood ends in the same `press()` as a button: its argument checked the same way.
 """
 
 from __future__ import annotations
 
 from core.dialogue.flows import asking, common, helping, voting
+from core.dialogue.routing import is_action, press
+from core.dialogue.shown_choices import last_shown
 from core.dialogue.turn import Turn, Understanding
 from core.services import requests
 from core.services.outbox import Choice
@@ -77,24 +80,26 @@ def _offered(turn: Turn, name: str) -> list[str]:
     """The arguments of the `name:<arg>` buttons last shown in this chat."""
     prefix = name + ":"
     return [
-        str(action).removeprefix(prefix)
-        for _label, action in turn.data("last_choices") or []
-        if str(action).startswith(prefix)
+        action.removeprefix(prefix)
+        for _label, action in last_shown(turn.conversation)
+        if action.startswith(prefix)
     ]
 
 
 async def accept_task(turn: Turn, understood: Understanding) -> None:
     offered = _offered(turn, "accept")
     if len(offered) == 1:
-        await helping.do_accept(turn, offered[0])
+        await press(turn, f"accept:{offered[0]}")
         return
     await helping.show_open_requests(turn)
 
 
 async def affirm(turn: Turn, understood: Understanding) -> None:
-    last = turn.data("last_choices") or []
-    if last:
-        await _press(turn, str(last[0][1]))
+    """A yes stands for the first of the last buttons shown: a global action (a step's button
+    answers its step, not a yes said later), and never "cancel"."""
+    last = last_shown(turn.conversation)
+    if last and is_action(last[0][1]) and last[0][1] != "abort":
+        await press(turn, last[0][1])
         return
     await common.show_menu(turn)
 
@@ -102,7 +107,7 @@ async def affirm(turn: Turn, understood: Understanding) -> None:
 async def deny(turn: Turn, understood: Understanding) -> None:
     declines = _offered(turn, "decline")
     if len(declines) == 1:
-        await helping.do_decline(turn, declines[0])
+        await press(turn, f"decline:{declines[0]}")
         return
     turn.reply("All right.", choices=common.menu_choices(turn))
 
@@ -111,7 +116,7 @@ async def task_done(turn: Turn, understood: Understanding) -> None:
     assert turn.member is not None
     tasks = await requests.tasks_of(turn.uow, turn.member.id)
     if len(tasks) == 1:
-        await helping.ask_hours(turn, str(tasks[0].id))
+        await press(turn, f"done:{tasks[0].id}")
         return
     await helping.show_my_tasks(turn)
 
@@ -151,7 +156,7 @@ async def thanks(turn: Turn, understood: Understanding) -> None:
     # "Merci" under "Would you like to say thank you?" is the thanks she was asked for.
     offered = _offered(turn, "thank")
     if len(offered) == 1:
-        await asking.do_thank(turn, offered[0])
+        await press(turn, f"thank:{offered[0]}")
         return
     turn.reply("You are welcome! Is there anything else?", choices=common.menu_choices(turn))
 
@@ -165,17 +170,6 @@ async def not_understood(turn: Turn, understood: Understanding) -> None:
         "Sorry, I can only help with mutual aid in the cooperative. Here is what I can do:",
         choices=common.menu_choices(turn),
     )
-
-
-async def _press(turn: Turn, action: str) -> None:
-    from core.dialogue.engine import MEMBER_ACTIONS  # the engine's table of button actions
-
-    name, _, arg = action.partition(":")
-    handler = MEMBER_ACTIONS.get(name)
-    if handler is None:
-        await common.show_menu(turn)
-        return
-    await handler(turn, arg)
 
 
 HANDLERS = {

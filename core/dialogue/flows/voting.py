@@ -2,6 +2,10 @@
 
 A secret multiple-choice ballot is cast in one message ("1 3"): the choice never waits in the
 conversation's state or in a message, where it would sit next to the member.
+
+Step: ballot/numbers (the numbers of a secret ballot's choices, typed: "1 3" are not buttons'
+numbers there). Actions: polls, vote, vote_send, vote_retract, vote_set (a native poll's
+vote), ballot.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import re
 
 from core.dialogue.flows.common import menu_choices
+from core.dialogue.routing import Answer, PollId, Vote, VoteChoices, action, step
 from core.dialogue.turn import Turn
 from core.domain.errors import DomainError, InvalidInput
 from core.services import polls
@@ -16,7 +21,9 @@ from core.services.notifications import poll_choices
 from core.services.outbox import Choice
 
 
-async def show_polls(turn: Turn, _arg: str = "") -> None:
+@action("polls")
+async def show_polls(turn: Turn) -> None:
+    """The polls open to this member, each with its answers."""
     assert turn.member is not None
     open_polls = await polls.open_polls_for(turn.uow, turn.member.id)
     turn.goto(None)
@@ -34,19 +41,21 @@ async def show_polls(turn: Turn, _arg: str = "") -> None:
         )
 
 
-async def do_vote(turn: Turn, arg: str) -> None:
-    """`arg` is "poll_id:position"; multiple-choice polls toggle, then "send" records them."""
+@action("vote", arg=Vote)
+async def do_vote(turn: Turn, pressed: tuple[int, list[int]]) -> None:
+    """An answer pressed ("vote:poll:position"); multiple-choice polls toggle, then "send"
+    records them."""
     assert turn.member is not None
-    poll_id, _, position = arg.partition(":")
-    poll = await polls.poll_to_vote_in(turn.uow, turn.member.id, int(poll_id))
+    poll_id, [position] = pressed
+    poll = await polls.poll_to_vote_in(turn.uow, turn.member.id, poll_id)
     if poll.kind == "multiple" and poll.secret:
-        await ask_ballot(turn, str(poll.id))  # an older message's option button
+        await ask_ballot(turn, poll.id)  # an older message's option button
         return
     if poll.kind == "multiple":
-        await _toggle(turn, poll, int(position))
+        await _toggle(turn, poll, position)
         return
-    await polls.vote(turn.uow, turn.member.id, poll.id, [int(position)])
-    _confirm_vote(turn, poll, [int(position)])
+    await polls.vote(turn.uow, turn.member.id, poll.id, [position])
+    _confirm_vote(turn, poll, [position])
 
 
 async def _toggle(turn: Turn, poll: polls.Poll, position: int) -> None:
@@ -64,21 +73,24 @@ async def _toggle(turn: Turn, poll: polls.Poll, position: int) -> None:
     )
 
 
-async def send_multiple(turn: Turn, arg: str) -> None:
+@action("vote_send", arg=PollId)
+async def send_multiple(turn: Turn, poll_id: int) -> None:
+    """Record the answers toggled in a multiple-choice poll."""
     assert turn.member is not None
-    poll = await polls.poll_to_vote_in(turn.uow, turn.member.id, int(arg))
+    poll = await polls.poll_to_vote_in(turn.uow, turn.member.id, poll_id)
     if poll.secret:
-        await ask_ballot(turn, arg)
+        await ask_ballot(turn, poll_id)
         return
     selected = list(turn.data(f"poll_{poll.id}", []))
     await polls.vote(turn.uow, turn.member.id, poll.id, selected)
     _confirm_vote(turn, poll, selected)
 
 
-async def ask_ballot(turn: Turn, arg: str) -> None:
+@action("ballot", arg=PollId)
+async def ask_ballot(turn: Turn, poll_id: int) -> None:
     """A secret multiple-choice ballot: list the options, ask for all the numbers at once."""
     assert turn.member is not None
-    poll = await polls.require_ballot(turn.uow, turn.member.id, int(arg))
+    poll = await polls.require_ballot(turn.uow, turn.member.id, poll_id)
     options = "\n".join(f"{o.position + 1}. {o.label}" for o in poll.options)
     turn.goto("ballot", "numbers", poll_id=poll.id)
     turn.reply(
@@ -91,9 +103,17 @@ async def ask_ballot(turn: Turn, arg: str) -> None:
     )
 
 
-async def on_ballot_numbers(turn: Turn, text: str) -> None:
+@step(
+    "ballot",
+    "numbers",
+    text=True,
+    otherwise="Please write the numbers of your choices, for example: 1 3",
+    typed_choices=False,  # "1 3" or "2" are the numbers of the ballot's options
+)
+async def on_ballot_numbers(turn: Turn, answer: Answer) -> None:
     """The numbers of a secret multiple-choice ballot, cast at once; nothing kept if wrong."""
     assert turn.member is not None
+    text = answer.given
     try:
         poll = await polls.require_ballot(turn.uow, turn.member.id, int(turn.data("poll_id")))
     except DomainError as refusal:  # closed meanwhile...: say so once, and leave the ballot
@@ -103,18 +123,18 @@ async def on_ballot_numbers(turn: Turn, text: str) -> None:
     count = len(poll.options)
     words = [w for w in re.split(r"[\s,;.+/&-]+|\bet\b|\band\b", text.strip()) if w]
     if not words or not all(w.isdigit() and len(w) <= 2 and 1 <= int(w) <= count for w in words):
-        raise InvalidInput(
-            "Please write numbers from 1 to {count}, for example: 1 3", count=count
-        )
+        raise InvalidInput("Please write numbers from 1 to {count}, for example: 1 3", count=count)
     positions = sorted({int(w) - 1 for w in words})
     await polls.vote(turn.uow, turn.member.id, poll.id, positions)
     turn.goto(None)
     _confirm_vote(turn, poll, positions)
 
 
-async def retract(turn: Turn, arg: str) -> None:
+@action("vote_retract", arg=PollId)
+async def retract(turn: Turn, poll_id: int) -> None:
+    """Withdraw the member's vote."""
     assert turn.member is not None
-    await polls.vote(turn.uow, turn.member.id, int(arg), [])
+    await polls.vote(turn.uow, turn.member.id, poll_id, [])
     turn.reply("Your vote is withdrawn.", choices=menu_choices(turn))
 
 
@@ -135,12 +155,12 @@ def _confirm_vote(turn: Turn, poll: polls.Poll, positions: list[int]) -> None:
     )
 
 
-async def set_choice(turn: Turn, arg: str) -> None:
+@action("vote_set", arg=VoteChoices)
+async def set_choice(turn: Turn, vote: tuple[int, list[int]]) -> None:
     """A native poll's vote: the whole choice at once ("poll:0,2"; empty withdraws it).
 
     The platform shows the vote itself, so success needs no message; refusals are explained.
     """
     assert turn.member is not None
-    poll_id, _, positions = arg.partition(":")
-    choice = [int(p) for p in positions.split(",")] if positions else []
-    await polls.vote(turn.uow, turn.member.id, int(poll_id), choice)
+    poll_id, choice = vote
+    await polls.vote(turn.uow, turn.member.id, poll_id, choice)
