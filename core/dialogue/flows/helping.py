@@ -6,12 +6,11 @@ withdraw, withdraw_yes, approve (a coordinator approves a volunteer), digest_off
 
 from __future__ import annotations
 
-import re
-
+from core.dialogue.durations import format_hours, parse_hours
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.routing import Answer, MemberId, RequestId, action, step
 from core.dialogue.turn import Turn
-from core.domain.errors import InvalidInput, InvalidTransition
+from core.domain.errors import InvalidTransition
 from core.domain.vocabulary import MessageKind, RequestState
 from core.services import authorization, contact, members, requests, timed
 from core.services.authorization import Action
@@ -91,10 +90,15 @@ async def ask_hours(turn: Turn, request_id: int) -> None:
     if request.state != RequestState.ACCEPTED:
         raise InvalidTransition(state=request.state)
     turn.goto("done", "hours", request_id=request.id)
-    turn.reply(
-        "Thank you! How many hours did it take?",
-        choices=[Choice(h, f"hours:{h}", {"translate": False}) for h in HOURS_CHOICES],
-    )
+    turn.reply("Thank you! How many hours did it take?", choices=hours_choices(turn))
+
+
+def hours_choices(turn: Turn) -> list[Choice]:
+    """The usual durations, written as the reader writes numbers ("1,5" in French)."""
+    return [
+        Choice(format_hours(float(h), turn.language), f"hours:{h}", {"translate": False})
+        for h in HOURS_CHOICES
+    ]
 
 
 @step(
@@ -103,6 +107,7 @@ async def ask_hours(turn: Turn, request_id: int) -> None:
     buttons=("hours",),
     text=True,
     otherwise="Please give the hours as a number between 0.25 and 24.",
+    typed_choices=False,  # a typed "2" is two hours, not the second button
 )
 async def on_hours_answer(turn: Turn, answer: Answer) -> None:
     """Hours pressed ("1.5") or typed ("1h30", "90 min")."""
@@ -110,13 +115,15 @@ async def on_hours_answer(turn: Turn, answer: Answer) -> None:
 
 
 async def on_hours(turn: Turn, value: str) -> None:
+    """Record the hours, read in full ("1h30" is 1.5 hours); otherwise ask again, with the
+    buttons."""
     assert turn.member is not None
-    match = re.search(r"\d+(?:[.,]\d+)?", value)
-    if match is None:
-        raise InvalidInput("Please give the hours as a number between 0.25 and 24.")
-    hours = float(match.group().replace(",", "."))
-    if re.search(r"\b(min|minutes)\b", value.lower()):
-        hours /= 60
+    hours = parse_hours(value)
+    if hours is None:
+        turn.reply(
+            "Please give the hours as a number between 0.25 and 24.", choices=hours_choices(turn)
+        )
+        return
     request_id = int(turn.data("request_id"))
     await requests.complete(turn.uow, turn.member.id, request_id, hours)
     turn.goto(None)
