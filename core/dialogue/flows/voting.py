@@ -103,9 +103,7 @@ async def on_ballot_numbers(turn: Turn, text: str) -> None:
     count = len(poll.options)
     words = [w for w in re.split(r"[\s,;.+/&-]+|\bet\b|\band\b", text.strip()) if w]
     if not words or not all(w.isdigit() and len(w) <= 2 and 1 <= int(w) <= count for w in words):
-        raise InvalidInput(
-            "Please write numbers from 1 to {count}, for example: 1 3", count=count
-        )
+        raise InvalidInput("Please write numbers from 1 to {count}, for example: 1 3", count=count)
     positions = sorted({int(w) - 1 for w in words})
     await polls.vote(turn.uow, turn.member.id, poll.id, positions)
     turn.goto(None)
