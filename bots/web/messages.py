@@ -48,6 +48,7 @@ TEMPLATE_MESSAGES = (
     N_("Nobody matches."),
     N_("What needs you now"),
     N_("This page refreshes itself every minute."),
+    N_("Stop refreshing"),
     N_("Reload now"),
     N_("Alerts"),
     N_("No alert to handle."),

@@ -42,6 +42,8 @@ async def test_a_one_time_link_lets_a_coordinator_in_once(coop: Cooperative) -> 
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         page = await browser.client.get("/")
         assert page.status == 200 and "Rezé" in await page.text()
+        assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+        assert page.headers["Referrer-Policy"] == "no-referrer"
     async with console(coop.core) as other_browser:
         second = await other_browser.login(token)
         assert second.status == 403

@@ -1,4 +1,4 @@
-"""Every text of the console's templates is a message id the extractor finds (and none is stale)."""
+"""Every text of the console's templates is a message id the extractor finds, and none is stale."""
 
 from __future__ import annotations
 
