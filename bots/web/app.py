@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
+from sqlalchemy.orm import noload
 
 from bots.web import views
 from bots.web.sessions import COOKIE, Session, Signer
@@ -143,7 +144,10 @@ async def session_middleware(request: web.Request, handler: Any) -> web.StreamRe
     public = request.path.startswith(PUBLIC)
     if session.member_id is not None and not public:
         async with console.core.uow() as uow:
-            member = await uow.session.get(Member, session.member_id)
+            # Who is there (not their skills and accounts: no page header needs them).
+            member = await uow.session.get(
+                Member, session.member_id, options=[noload(Member.skills), noload(Member.accounts)]
+            )
             try:
                 if member is None:
                     raise NotAllowed()

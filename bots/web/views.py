@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 
 from core.dialogue.render import CATEGORY_LABELS, STATE_LABELS
@@ -36,6 +38,12 @@ POLL_KIND_LABELS = {
 }
 
 
+@cache
+def _locale(language: str) -> Locale:
+    """Parsed once: babel would parse the locale again for every date of a page."""
+    return Locale.parse(language)
+
+
 def helpers(
     language: str, territory: Territory | None, now: datetime
 ) -> dict[str, Callable[..., Any]]:
@@ -48,7 +56,9 @@ def helpers(
     def when(moment: datetime | None) -> str:
         if moment is None:
             return "-"
-        return format_datetime(moment.astimezone(zone), "d MMM yyyy HH:mm", locale=language)
+        return format_datetime(
+            moment.astimezone(zone), "d MMM yyyy HH:mm", locale=_locale(language)
+        )
 
     def waited(moment: datetime) -> str:
         hours = max(0, int((now - moment).total_seconds() // 3600))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, noload
 
 from core.domain.model import Alert, HelpRequest, Member, PlatformAccount, Poll
 from core.domain.vocabulary import MemberStatus, PollState, RequestState
@@ -18,6 +19,11 @@ from core.services.authorization import require_coordinator
 from core.services.unit_of_work import UnitOfWork
 
 LIMIT = 50
+# The longest waiting first; the page links to the full lists.
+SHORT_LIST = 20
+# The page shows names, neighbourhoods and contact details: a member's skills, accounts and
+# territory (loaded with every member elsewhere) would triple the cost of each list.
+BARE_MEMBER = (noload(Member.skills), noload(Member.accounts), noload(Member.territory))
 POLLS_CLOSING_WITHIN = timedelta(hours=72)
 
 
@@ -36,6 +42,8 @@ class Desk:
 
 async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> Desk:
     """Everything the "Now" page shows (the territory's coordinators only)."""
+    if by_id is not None:  # the actor, bare, so that the authorization finds it loaded
+        await uow.session.get(Member, by_id, options=BARE_MEMBER)
     await require_coordinator(uow, by_id, territory_id)
     now = uow.now()
     desk = Desk(now=now, alerts=await open_alerts(uow, territory_id, by_id=by_id, limit=LIMIT))
@@ -47,9 +55,13 @@ async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> D
         (
             await uow.session.execute(
                 select(HelpRequest)
+                .options(
+                    noload(HelpRequest.assignments),
+                    joinedload(HelpRequest.requester).options(*BARE_MEMBER),
+                )
                 .where(*waiting)
                 .order_by(HelpRequest.created_at, HelpRequest.id)
-                .limit(LIMIT)
+                .limit(SHORT_LIST)
             )
         ).scalars()
     )
@@ -57,13 +69,14 @@ async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> D
         (
             await uow.session.execute(
                 select(Member)
+                .options(*BARE_MEMBER)
                 .where(
                     Member.territory_id == territory_id,
                     Member.status == MemberStatus.PENDING,
                     Member.is_volunteer.is_(True),
                 )
                 .order_by(Member.created_at, Member.id)
-                .limit(LIMIT)
+                .limit(SHORT_LIST)
             )
         ).scalars()
     )
@@ -72,6 +85,7 @@ async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> D
         (
             await uow.session.execute(
                 select(Member)
+                .options(*BARE_MEMBER)
                 .where(
                     Member.territory_id == territory_id,
                     Member.status.in_([MemberStatus.APPROVED, MemberStatus.PENDING]),
@@ -86,6 +100,7 @@ async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> D
         (
             await uow.session.execute(
                 select(Poll)
+                .options(noload(Poll.options))
                 .where(
                     Poll.territory_id == territory_id,
                     Poll.state == PollState.OPEN,
