@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
-from sqlalchemy.orm import noload
+from sqlalchemy.orm import raiseload
 
 from bots.web import views
 from bots.web.sessions import COOKIE, Session, Signer
@@ -146,7 +146,9 @@ async def session_middleware(request: web.Request, handler: Any) -> web.StreamRe
         async with console.core.uow() as uow:
             # Who is there (not their skills and accounts: no page header needs them).
             member = await uow.session.get(
-                Member, session.member_id, options=[noload(Member.skills), noload(Member.accounts)]
+                Member,
+                session.member_id,
+                options=[raiseload(Member.skills), raiseload(Member.accounts)],
             )
             try:
                 if member is None:

@@ -11,7 +11,7 @@ writers are serialised (BEGIN IMMEDIATE) and the second one reads it taken.
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload, noload
+from sqlalchemy.orm import joinedload, raiseload
 
 from core.domain.errors import AlertTaken, InvalidInput, NotFound
 from core.domain.model import Alert, Member
@@ -59,7 +59,7 @@ async def open_alerts(
     """The alerts of a territory not yet done, the oldest first (its coordinators only)."""
     await require_coordinator(uow, by_id, territory_id)
     # Names and contact details only: not each member's skills, accounts and territory.
-    bare = (noload(Member.skills), noload(Member.accounts), noload(Member.territory))
+    bare = (raiseload(Member.skills), raiseload(Member.accounts), raiseload(Member.territory))
     query = (
         select(Alert)
         .options(joinedload(Alert.member).options(*bare), joinedload(Alert.taker).options(*bare))

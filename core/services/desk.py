@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, noload
+from sqlalchemy.orm import joinedload, raiseload
 
 from core.domain.model import Alert, HelpRequest, Member, PlatformAccount, Poll
 from core.domain.vocabulary import MemberStatus, PollState, RequestState
@@ -23,7 +23,7 @@ LIMIT = 50
 SHORT_LIST = 20
 # The page shows names, neighbourhoods and contact details: a member's skills, accounts and
 # territory (loaded with every member elsewhere) would triple the cost of each list.
-BARE_MEMBER = (noload(Member.skills), noload(Member.accounts), noload(Member.territory))
+BARE_MEMBER = (raiseload(Member.skills), raiseload(Member.accounts), raiseload(Member.territory))
 POLLS_CLOSING_WITHIN = timedelta(hours=72)
 
 
@@ -56,7 +56,7 @@ async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> D
             await uow.session.execute(
                 select(HelpRequest)
                 .options(
-                    noload(HelpRequest.assignments),
+                    raiseload(HelpRequest.assignments),
                     joinedload(HelpRequest.requester).options(*BARE_MEMBER),
                 )
                 .where(*waiting)
@@ -100,7 +100,7 @@ async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> D
         (
             await uow.session.execute(
                 select(Poll)
-                .options(noload(Poll.options))
+                .options(raiseload(Poll.options))
                 .where(
                     Poll.territory_id == territory_id,
                     Poll.state == PollState.OPEN,
