@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     # The address coordinators open (behind a reverse proxy: its public https URL); login links
     # start with it. Empty: http://web_host:web_port.
     web_base_url: str | None = None
-    # Behind a reverse proxy: trust its X-Forwarded-Proto/-Host (cookies become Secure on https).
+    # Behind a reverse proxy: trust its X-Forwarded-Proto (Secure cookies) and X-Forwarded-For.
     web_behind_proxy: bool = False
     # Minutes without a click after which a coordinator must ask for a new login link.
     web_session_minutes: int = Field(default=30, ge=1, le=24 * 60)
