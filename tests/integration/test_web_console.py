@@ -176,3 +176,54 @@ async def test_behind_an_https_proxy_the_session_cookie_is_secure(coop: Cooperat
         )
         assert response.status == 303
         assert "Secure" in response.headers["Set-Cookie"]
+
+
+async def test_suspending_with_a_reason_and_promoting_are_audited_and_a_bad_role_is_refused(
+    coop: Cooperative,
+) -> None:
+    async with console(coop.core, coop.coordinator) as browser:
+        suspended = await browser.post(f"/members/{coop.bob}/suspend", {"reason": "Absent"})
+        assert suspended.status == 303
+        assert (await browser.post(f"/members/{coop.carol}/promote", {"role": "x"})).status == 400
+        promoted = await browser.post(f"/members/{coop.carol}/promote", {"role": "coordinator"})
+        assert promoted.status == 303
+    (bob,) = await _rows(coop, Member, Member.id == coop.bob)
+    (carol,) = await _rows(coop, Member, Member.id == coop.carol)
+    assert bob.status == MemberStatus.SUSPENDED and carol.is_coordinator
+    (reason,) = await _rows(coop, AuditEntry, AuditEntry.action == "member.suspend.reason")
+    assert (reason.actor_id, reason.details) == (coop.coordinator, {"reason": "Absent"})
+
+
+async def test_erasing_a_member_needs_their_exact_name(coop: Cooperative) -> None:
+    async with console(coop.core, coop.coordinator) as browser:
+        wrong = await browser.post(f"/members/{coop.alice}/erase", {"confirm": "Alice"})
+        assert wrong.status == 400
+        (alice,) = await _rows(coop, Member, Member.id == coop.alice)
+        assert alice.status != MemberStatus.ERASED
+        right = await browser.post(f"/members/{coop.alice}/erase", {"confirm": "Alice Durand"})
+        assert right.status == 303
+    (alice,) = await _rows(coop, Member, Member.id == coop.alice)
+    assert alice.status == MemberStatus.ERASED
+
+
+async def test_export_polls_and_settings_go_through_the_core(coop: Cooperative) -> None:
+    day = (NOW + timedelta(days=3)).date().isoformat()
+    async with console(coop.core, coop.coordinator) as browser:
+        exported = await browser.client.get(f"/members/{coop.alice}/export")
+        assert exported.status == 200
+        assert (await exported.json())["member"]["phone"] == "06 12 34 56 78"
+        created = await browser.post(
+            "/polls",
+            {"question": "Fête ?", "kind": "single", "options": "Oui\nNon", "day": day},
+        )
+        assert created.status == 303
+        assert "Fête ?" in await (await browser.client.get("/polls")).text()
+        saved = await browser.post(
+            "/settings",
+            {"neighbourhoods": "Ragon\nChâteau", "numbers": "15 | SAMU", "timezone": "UTC"},
+        )
+        assert saved.status == 303
+        invited = await browser.post("/settings/invitations", {"days": "10"})
+        assert invited.status == 303
+    audit = {line.action for line in await _rows(coop, AuditEntry)}
+    assert {"member.export", "poll.create", "territory.update", "invitation.create"} <= audit

@@ -71,7 +71,10 @@ async def act(request: web.Request) -> web.Response:
             await members.suspend_member(uow, member.id, by_id=by_id)
             uow.audit(by_id, "member.suspend.reason", f"member:{member.id}", reason=reason)
         elif action == "promote":
-            await members.promote_member(uow, member.id, Role(str(form.get("role"))), by_id=by_id)
+            role = str(form.get("role", ""))
+            if role not in set(Role):
+                raise InvalidInput()
+            await members.promote_member(uow, member.id, role, by_id=by_id)
         elif action == "erase":
             if form.get("confirm") != member.display_name:
                 raise InvalidInput("Type the member's name exactly to confirm.")
