@@ -227,3 +227,19 @@ async def test_export_polls_and_settings_go_through_the_core(coop: Cooperative) 
         assert invited.status == 303
     audit = {line.action for line in await _rows(coop, AuditEntry)}
     assert {"member.export", "poll.create", "territory.update", "invitation.create"} <= audit
+
+
+async def test_login_links_expired_beyond_the_retention_period_are_deleted(
+    coop: Cooperative, clock: FrozenClock
+) -> None:
+    from core.domain.model import WebLogin
+    from core.scheduling.retention import prune
+
+    await link_for(coop.core, coop.coordinator)
+    clock.advance(days=coop.core.settings.retention_days - 1)
+    recent = await link_for(coop.core, coop.coordinator)
+    clock.advance(days=2)
+    deleted = await prune(coop.core, clock())
+    assert deleted["web_logins"] == 1
+    (kept,) = await _rows(coop, WebLogin)
+    assert kept.token_hash == web_access.token_hash(recent)
