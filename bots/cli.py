@@ -15,6 +15,7 @@ from bots.cli_jobs import register as register_jobs
 from bots.cli_members import register as register_members
 from bots.cli_nlu import app as nlu_app
 from bots.cli_polls import register as register_polls
+from bots.cli_web import register as register_web
 from core.app import Core
 from core.config import sqlite_path
 from core.persistence.migrate import upgrade_database
@@ -39,6 +40,7 @@ register_jobs(app)
 register_invitations(territory_app)
 register_polls(poll_app)
 register_members(app, member_app)
+register_web(app)
 
 # --- run and chat ------------------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ def fail(message: str) -> None:
 async def territory(uow: UnitOfWork, name: str | None) -> Territory:
     settings = uow.settings
     if name is None:
-        return await members.ensureterritory(
+        return await members.ensure_territory(
             uow, settings.default_territory, settings.default_timezone, settings.default_language
         )
     territory = await members.territory_named(uow, name)

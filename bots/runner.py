@@ -54,6 +54,11 @@ async def serve(core: Core, *, speaker: str | None = None, territory: str | None
         asyncio.create_task(channel.run(stop), name=type(channel).__name__)
         for channel in chat_channels(core)
     ]
+    if core.settings.web_port is not None:  # the coordinators' console, in this event loop
+        from bots.web.app import serve as serve_console
+
+        console = serve_console(core, core.settings.web_host, core.settings.web_port, stop)
+        channels.append(asyncio.create_task(console, name="WebConsole"))
     try:
         if speaker is not None:
             await _console(core, speaker, territory, stop)

@@ -94,6 +94,23 @@ class Settings(BaseSettings):
     scheduler_horizon_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     scheduler_leader_retry_seconds: float = Field(default=5.0, gt=0, le=50)
 
+    # The coordinators' web console (bots/web): `entraide web`, or `entraide run` with a port.
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    web_host: str = "127.0.0.1"
+    # The address coordinators open (behind a reverse proxy: its public https URL); login links
+    # start with it. Empty: http://web_host:web_port.
+    web_base_url: str | None = None
+    # Behind a reverse proxy: trust its X-Forwarded-Proto (Secure cookies) and X-Forwarded-For.
+    web_behind_proxy: bool = False
+    # Minutes without a click after which a coordinator must ask for a new login link.
+    web_session_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # The key that signs the console's sessions; empty: generated once, kept in the database.
+    web_secret: SecretStr | None = None
+    # Failed console logins tolerated per address and for the whole install, per window.
+    web_login_attempts: int = Field(default=5, ge=1, le=100)
+    web_login_attempts_global: int = Field(default=50, ge=1, le=100_000)
+    web_login_window_minutes: int = Field(default=10, ge=1, le=24 * 60)
+
     # Secrets and service addresses keep the names their ecosystems use, without our prefix.
     telegram_bot_token: SecretStr | None = Field(
         default=None,

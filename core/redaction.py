@@ -81,7 +81,7 @@ def redact(text: str) -> str:
 def secrets_of(settings: Any) -> list[str]:
     """The secrets of the settings: tokens, passwords, URL passwords, the webhook's path."""
     found: list[str] = []
-    for name in ("telegram_bot_token", "matrix_password", "matrix_access_token"):
+    for name in ("telegram_bot_token", "matrix_password", "matrix_access_token", "web_secret"):
         value = getattr(settings, name, None)
         if value is not None:
             found.append(value.get_secret_value() if hasattr(value, "get_secret_value") else value)

@@ -71,3 +71,9 @@ class CodeInvalid(DomainError):
 
 class TooManyAttempts(DomainError):
     key = "Too many tries. Please wait {minutes} minutes before trying again."
+
+
+class AlertTaken(DomainError):
+    """Another coordinator took the alert first: the one who asked is told who."""
+
+    key = "{name} is already handling this alert."

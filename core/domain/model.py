@@ -353,9 +353,7 @@ class Poll(Base):
     # Who may vote: approved members of the territory, with this role if set ("volunteer",
     # "requester", "coordinator"), and, if `prior_members_only`, who joined before it opened.
     voter_role: Mapped[str | None] = mapped_column(String(16))
-    prior_members_only: Mapped[bool] = mapped_column(
-        Boolean, default=True, server_default=true()
-    )
+    prior_members_only: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     options: Mapped[list[PollOption]] = relationship(
         lazy="selectin", order_by="PollOption.position", cascade="all, delete-orphan"
@@ -614,6 +612,58 @@ class ChannelSession(Base):
     updated_at: Mapped[datetime]
 
 
+class Alert(Base):
+    """Something a coordinator must handle: an emergency, a request nobody took, a member the
+    bot can no longer reach, a message for the coordinators.
+
+    Taken by one coordinator (the first who asks: a conditional UPDATE), then marked done; the
+    others see who took it, so two coordinators never call the same person unknowingly.
+    """
+
+    __tablename__ = "alerts"
+    # The desk's question, "what is still to handle here", reads this index alone.
+    __table_args__ = (Index("ix_alerts_territory_open", "territory_id", "done_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("help_requests.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    taken_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    taken_at: Mapped[datetime | None]
+    done_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    done_at: Mapped[datetime | None]
+
+    member: Mapped[Member] = relationship(foreign_keys=[member_id], lazy="joined")
+    taker: Mapped[Member | None] = relationship(foreign_keys=[taken_by], lazy="joined")
+
+
+class WebLogin(Base):
+    """A one-time link into the web console: only a hash of its token is kept.
+
+    Valid a few minutes, used once, bound to one member (a coordinator).
+    """
+
+    __tablename__ = "web_logins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+
+
+class InstallSecret(Base):
+    """A secret this installation generated for itself (the web console's session key)."""
+
+    __tablename__ = "install_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
 
 class PollPublication(Base):
     """A native poll of a platform (Telegram poll, Matrix poll event) standing for one of ours.
@@ -633,7 +683,9 @@ class PollPublication(Base):
     external_id: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
 
+
 __all__ = [
+    "Alert",
     "Assignment",
     "Attempt",
     "AuditEntry",
@@ -644,6 +696,7 @@ __all__ = [
     "DeadLetter",
     "HelpRequest",
     "InboundReceipt",
+    "InstallSecret",
     "Invitation",
     "JobRun",
     "LinkCode",
@@ -661,5 +714,6 @@ __all__ = [
     "Territory",
     "TerritoryChannel",
     "Vote",
+    "WebLogin",
     "apscheduler_jobs",
 ]

@@ -87,3 +87,12 @@ class MessageKind(StrEnum):
 
 
 LANGUAGES = ("fr", "en")
+
+
+class AlertKind(StrEnum):
+    """What a coordinator's alert is about (`core/services/alerts.py`)."""
+
+    EMERGENCY = "emergency"
+    REQUEST_UNANSWERED = "request_unanswered"
+    MEMBER_UNREACHABLE = "member_unreachable"
+    COORDINATOR_CONTACTED = "coordinator_contacted"

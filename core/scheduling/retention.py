@@ -8,7 +8,8 @@ than the period:
   phone number and an address; those still to deliver stay, whatever their age;
 - job runs (the plan never wants work due that long ago, see `plan.Escalation`);
 - attempts (rate limits look back minutes, not weeks);
-- dead letters already reported; those not reported yet stay until someone is told.
+- dead letters already reported; those not reported yet stay until someone is told;
+- the web console's login links (hashes), expired long ago.
 
 Each table is emptied in transactions of at most `batch` rows, so that SQLite's single writer
 is never held for long, and at most `max_batches` per table and run (the rest goes next run).
@@ -22,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, or_, select, tuple_
 
-from core.domain.model import Attempt, DeadLetter, InboundReceipt, JobRun, Notification
+from core.domain.model import (
+    Attempt,
+    DeadLetter,
+    InboundReceipt,
+    JobRun,
+    Notification,
+    WebLogin,
+)
 
 if TYPE_CHECKING:
     from core.app import Core
@@ -48,6 +56,7 @@ def _expired(cutoff: datetime) -> list[tuple[str, Any, Any]]:
         ),
         ("job_runs", (JobRun.key,), JobRun.ran_at < cutoff),
         ("attempts", (Attempt.id,), Attempt.at < cutoff),
+        ("web_logins", (WebLogin.token_hash,), WebLogin.expires_at < cutoff),
         (
             "dead_letters",
             (DeadLetter.id,),

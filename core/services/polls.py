@@ -29,7 +29,6 @@ PROPOSAL_OPTIONS = ("Yes", "No", "Abstain")
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
-
 async def get_poll(uow: UnitOfWork, poll_id: int) -> Poll:
     poll = await uow.session.get(Poll, poll_id)
     if poll is None:

@@ -112,6 +112,28 @@ async def offer_to_next_volunteers(uow: UnitOfWork, request_id: int, count: int)
     return list(ids)
 
 
+async def offer_to_volunteer(
+    uow: UnitOfWork, request_id: int, volunteer_id: int, *, by_id: int | None
+) -> None:
+    """A coordinator offers an open request to one volunteer they chose (told through the
+    outbox like any offer); a volunteer who said "not for me" is asked again."""
+    request = await get_request(uow, request_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, request)
+    volunteer = await get_member(uow, volunteer_id)
+    if not volunteer.can_act_as_volunteer or volunteer.territory_id != request.territory_id:
+        raise InvalidInput("{name} cannot take requests here.", name=volunteer.first_name)
+    if request.state != RequestState.OPEN:
+        raise InvalidTransition(state=request.state)
+    offer = await uow.session.get(MatchOffer, (request.id, volunteer.id))
+    if offer is None:
+        rank = len(await matching.already_offered(uow, request.id)) + 1
+        offer = MatchOffer(request_id=request.id, volunteer_id=volunteer.id, rank=rank)
+        uow.session.add(offer)
+    offer.offered_at, offer.declined_at = uow.now(), None
+    uow.audit(by_id, "request.offer", f"request:{request.id}", volunteer=volunteer.id)
+    uow.publish(events.VolunteersOffered(request.id, (volunteer.id,)))
+
+
 async def accept(uow: UnitOfWork, volunteer_id: int, request_id: int) -> Assignment:
     """A volunteer takes a request. Of many simultaneous accepts exactly one wins."""
     volunteer = await get_member(uow, volunteer_id)

@@ -262,3 +262,26 @@ async def test_downgrading_0008_removes_the_kinds_and_references(database_url: s
         engine.dispose()
     assert {"kind", "request_id", "poll_id"} & columns == set()
     assert "topic" in columns
+
+
+async def test_0009_adds_alerts_and_console_logins_and_its_downgrade_removes_them(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0008")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            before = set(inspect(connection).get_table_names())
+        upgrade_database(database_url)
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            after = set(inspector.get_table_names())
+            open_index = {i["name"]: i["column_names"] for i in inspector.get_indexes("alerts")}
+        command.downgrade(alembic_config(database_url), "0008")
+        with engine.connect() as connection:
+            downgraded = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert after - before == {"alerts", "web_logins", "install_secrets"}
+    assert open_index["ix_alerts_territory_open"] == ["territory_id", "done_at", "created_at"]
+    assert downgraded == before

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from core.domain import events
-from core.domain.vocabulary import MessageKind
+from core.domain.vocabulary import AlertKind, MessageKind
 from core.i18n import N_
-from core.services import outbox
+from core.services import alerts, outbox
 from core.services.members import coordinators_of, get_member
 from core.services.unit_of_work import EventHandler, UnitOfWork
 
@@ -32,8 +32,15 @@ async def alert_coordinators_about(
             )
 
 
+async def _raise(uow: UnitOfWork, member_id: int, kind: AlertKind, text: str) -> None:
+    """The same alert on the coordinators' desk (the web console's "Now" page)."""
+    member = await get_member(uow, member_id)
+    alerts.raise_alert(uow, member.territory_id, kind, member.id, text=text)
+
+
 async def on_coordinator_contacted(uow: UnitOfWork, event: events.CoordinatorContacted) -> None:
     """A member's message for the coordinators."""
+    await _raise(uow, event.member_id, AlertKind.COORDINATOR_CONTACTED, event.text)
     await alert_coordinators_about(
         uow, event.member_id, N_("Message from {name} ({neighbourhood}):\n{text}"), text=event.text
     )
@@ -41,6 +48,7 @@ async def on_coordinator_contacted(uow: UnitOfWork, event: events.CoordinatorCon
 
 async def on_emergency(uow: UnitOfWork, event: events.EmergencyRaised) -> None:
     """A message that sounds like an emergency (the member got the emergency numbers)."""
+    await _raise(uow, event.member_id, AlertKind.EMERGENCY, event.text)
     await alert_coordinators_about(
         uow,
         event.member_id,
@@ -51,6 +59,7 @@ async def on_emergency(uow: UnitOfWork, event: events.EmergencyRaised) -> None:
 
 async def on_member_unreachable(uow: UnitOfWork, event: events.MemberUnreachable) -> None:
     """The member blocked the bot on a platform: someone must reach them another way."""
+    await _raise(uow, event.member_id, AlertKind.MEMBER_UNREACHABLE, event.platform)
     await alert_coordinators_about(
         uow,
         event.member_id,

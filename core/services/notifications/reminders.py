@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from core.domain import events
 from core.domain.model import Assignment, HelpRequest
-from core.domain.vocabulary import MessageKind, RequestState
-from core.services import contact, outbox
+from core.domain.vocabulary import AlertKind, MessageKind, RequestState
+from core.services import alerts, contact, outbox
 from core.services.members import coordinators_of, get_member
 from core.services.notifications.cards import reminder_card
 from core.services.notifications.common import (
@@ -82,6 +82,13 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
                 **summary,
             )
         return
+    alerts.raise_alert(
+        uow,
+        request.territory_id,
+        AlertKind.REQUEST_UNANSWERED,
+        request.requester_id,
+        request_id=request.id,
+    )
     for coordinator in await coordinators_of(uow, request.territory_id):
         outbox.write(
             uow,

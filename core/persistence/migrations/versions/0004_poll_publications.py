@@ -25,11 +25,13 @@ def upgrade() -> None:
         sa.Column("message_ref", sa.String(length=255), nullable=False),
         sa.Column("external_id", sa.String(length=255), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["poll_id"], ["polls.id"],
-                                name=op.f("fk_poll_publications_poll_id_polls")),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_publications_poll_id_polls")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_publications")),
-        sa.UniqueConstraint("platform", "external_id",
-                            name=op.f("uq_poll_publications_platform_external_id")),
+        sa.UniqueConstraint(
+            "platform", "external_id", name=op.f("uq_poll_publications_platform_external_id")
+        ),
     )
     op.create_index(op.f("ix_poll_publications_poll_id"), "poll_publications", ["poll_id"])
 
