@@ -15,6 +15,7 @@ from core.dialogue.arguments import STALE
 from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps and actions)
     asking,
     common,
+    correcting,
     helping,
     link,
     onboarding,
