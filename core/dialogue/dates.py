@@ -114,3 +114,22 @@ def preset_when(preset: str, *, now: datetime, timezone: str) -> tuple[datetime,
         ),
     }
     return windows.get(preset)
+
+
+# The words that name a day or a time without doubt, when the NLU found none ("mon chien samedi":
+# "mon" is no Monday here). Only these words are given to the parser, in their order.
+_DAY_WORDS = re.compile(
+    r"(?<![a-z0-9])(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|apres-demain|apres demain|demain|"
+    r"aujourd'hui|tomorrow|today|tonight|matin|apres-midi|apres midi|soir|morning|afternoon|"
+    r"evening|\d{1,2} ?h(?: ?\d{2})?|\d{1,2}:\d{2}|\d{1,2} ?(?:am|pm)|"
+    r"\d{1,2}(?:er)? (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
+    r"novembre|decembre)|(?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december) \d{1,2})(?![a-z0-9])"
+)
+
+
+def when_words(text: str) -> str | None:
+    """The words of `text` that name a day or a time ("jeudi 15h"), or None."""
+    found = _DAY_WORDS.findall(fold(parsed_part(text)))
+    return " ".join(found) if found else None

@@ -10,11 +10,12 @@ action is pressed, and free text outside a step goes to what the NLU understood.
 
 from __future__ import annotations
 
-from core.dialogue import newcomers, routing, shown_choices
-from core.dialogue.arguments import STALE, is_position
+from core.dialogue import choosing, newcomers, routing, shown_choices
+from core.dialogue.arguments import STALE
 from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps and actions)
     asking,
     common,
+    correcting,
     helping,
     link,
     onboarding,
@@ -23,7 +24,7 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     voting,
 )
 from core.dialogue.turn import Interpreter, Turn
-from core.dialogue.words import command_of, fold, looks_like_emergency
+from core.dialogue.words import command_of, looks_like_emergency
 from core.domain.errors import InvalidInput, Suspended
 from core.domain.vocabulary import MemberStatus
 from core.services.text import clean_text
@@ -50,7 +51,10 @@ async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: in
             return
     here = routing.current_step(turn)
     typed_choices = here is None or here.typed_choices
-    action = inbound.action or (_choice_action(turn, text) if text and typed_choices else None)
+    picked = choosing.Pick()
+    if text and inbound.action is None and typed_choices:
+        picked = _pick(turn, text, here)
+    action = inbound.action or _chosen_action(turn, picked)
     if text and action is None and command_of(text) is None and interpreter is not None:
         turn.understood = await interpreter.parse(
             text, language=turn.language, timezone=turn.territory.timezone, now=turn.uow.now()
@@ -67,11 +71,16 @@ async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: in
         await newcomers.take_turn(turn, text, action)
         return
     if action is None and text:
-        action = _typed_action(text, here)
+        action = _typed_action(text, here) or _meant_choice(turn, here)
     if turn.member.status == MemberStatus.SUSPENDED and not _open_when_suspended(
         action, turn.conversation.flow, typed=bool(text) and inbound.action is None
     ):
         raise Suspended()
+    if action is None and (picked.ambiguous or picked.out_of_range) and not _takes_text(here):
+        # "3" under two buttons, "demandes" under "My requests" and "Open requests": the
+        # list again, never a guess nor a bare "I did not understand".
+        choosing.ask_again(turn, "Which one? Please choose in this list.")
+        return
     if action is not None and not routing.is_step_button(turn, action):
         await routing.press(turn, action)
         return
@@ -86,16 +95,38 @@ async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: in
     )
 
 
-def _choice_action(turn: Turn, text: str) -> str | None:
-    """A number or a label of the last buttons shown stands for pressing that button."""
+def _takes_text(here: routing.Step | None) -> bool:
+    return here is not None and here.text
+
+
+def _pick(turn: Turn, text: str, here: routing.Step | None) -> choosing.Pick:
+    """The last buttons shown that a typed number, label or part of a label names; where the
+    step takes free text (a place, a date), only a number or a whole label is a button."""
     last = shown_choices.last_shown(turn.conversation)
-    folded = fold(text)
-    if is_position(folded) and 1 <= int(folded) <= len(last):
-        return last[int(folded) - 1][1]
-    for label, action in last:
-        if fold(label) == folded:
-            return action
-    return None
+    return choosing.pick(text, [label for label, _action in last], parts=not _takes_text(here))
+
+
+def _chosen_action(turn: Turn, picked: choosing.Pick) -> str | None:
+    """The action of the button picked; several numbers of one poll's answers are one vote
+    with all of them (the poll says whether it takes several)."""
+    last = shown_choices.last_shown(turn.conversation)
+    actions = [last[i][1] for i in picked.chosen]
+    if len(actions) == 1:
+        return actions[0]
+    return voting.vote_for_all(actions) if actions else None
+
+
+def _meant_choice(turn: Turn, here: routing.Step | None) -> str | None:
+    """A button shown that the words mean, as the NLU understood them ("je veux aider" is
+    "Open requests"), when the words are clear and the step does not take free text."""
+    understood = turn.understood
+    if understood is None or _takes_text(here):
+        return None
+    if understood.confidence < understanding.LOW_CONFIDENCE:
+        return None
+    meaning = understanding.MEANINGS.get(understood.intent)
+    shown = {action for _label, action in shown_choices.last_shown(turn.conversation)}
+    return meaning.action if meaning is not None and meaning.action in shown else None
 
 
 def _typed_action(text: str, here: routing.Step | None) -> str | None:

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.app import Core
-from core.dialogue import answers
+from core.dialogue import answers, choosing
+from core.dialogue.arguments import STALE
 from core.dialogue.batching import GroupCommit
 from core.dialogue.delivery import DeliveryDesk, record_sends
 from core.dialogue.dispatch import dispatch
@@ -25,7 +26,7 @@ from core.dialogue.messages import Inbound, Outgoing
 from core.dialogue.speakers import SenderKey, Speaker, begin, speakers
 from core.dialogue.turn import Interpreter, Turn
 from core.dialogue.words import looks_like_emergency
-from core.domain.errors import DomainError
+from core.domain.errors import DomainError, InvalidInput
 from core.domain.model import InboundReceipt, Notification
 from core.services import dead_letters
 from core.services.unit_of_work import UnitOfWork
@@ -213,7 +214,11 @@ class ConversationEngine(DeliveryDesk):
             await uow.rollback()
             turn = await begin(uow, inbound, {}, settings)
             written = answers.watch(uow)
-            turn.reply(error.key, **error.params)
+            if isinstance(error, InvalidInput) and error.key != STALE:
+                # An answer that fits nothing: said kindly, with the list again.
+                choosing.ask_again(turn, error.key, **error.params)
+            else:
+                turn.reply(error.key, **error.params)
         # The events' handlers write now what others are told (the contact card of an
         # accepted task...): in this turn's messages, sent with its replies.
         await uow.handle_events()

@@ -18,9 +18,12 @@ from core.services.unit_of_work import UnitOfWork
 class Understanding(Protocol):
     """What the NLU understood of a free-text message (see `nlu/interpreter.py`)."""
 
+    text: str
     intent: str
     confidence: float
     ranking: list[tuple[str, float]]
+    # Rasa's shape: entity, value, start, end, confidence_entity.
+    entities: list[dict[str, Any]]
 
     def entity(self, name: str) -> Any: ...
 

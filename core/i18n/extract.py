@@ -6,7 +6,8 @@
 Message ids are English texts found by walking the AST (nothing is imported):
 - the first argument of `reply(...)`, `Choice(...)`, `N_(...)` and of the constructor of any
   `DomainError` subclass (`InvalidInput("...")`, `NotAllowed("...")`, ...);
-- the second argument of `translate(language, ...)` and of `outbox.write(uow, ...)`;
+- the second argument of `translate(language, ...)`, `outbox.write(uow, ...)` and
+  `ask_again(turn, ...)`;
 - `key = "..."` in the body of a `DomainError` subclass;
 - the string values of CATEGORY_LABELS, STATE_LABELS, AVAILABILITY_LABELS, the labels of
   WHEN_PRESETS and PROPOSAL_OPTIONS;
@@ -43,7 +44,7 @@ PROJECT = "entraide"
 DOMAIN = "messages"
 
 FIRST_ARG_CALLS = {"reply", "Choice", "N_"}
-SECOND_ARG_CALLS = {"translate", "write"}
+SECOND_ARG_CALLS = {"translate", "write", "ask_again"}
 WHAT_CALLS = {"clean_text"}
 # Keyword arguments that are message ids, by the name of the function called.
 KEYWORD_MESSAGES = {"step": "otherwise"}

@@ -13,9 +13,10 @@ from core.dialogue.dates import parse_when, preset_when
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.offload import off_loop
 from core.dialogue.render import CATEGORY_LABELS
+from core.dialogue.request_pieces import Pieces, is_home, pieces_of, sure_category
 from core.dialogue.routing import Answer, RequestId, action, step
 from core.dialogue.turn import Turn, Understanding
-from core.dialogue.words import fold, is_yes
+from core.dialogue.words import fold
 from core.domain.errors import InvalidInput, NotAllowed
 from core.domain.vocabulary import Category
 from core.i18n import translate
@@ -34,6 +35,13 @@ WHEN_PRESETS = [
 ]
 
 
+CONFIRM_CHOICES = (Choice("Yes, send it", "confirm"), Choice("Cancel", "abort"))
+
+
+def when_choices() -> list[Choice]:
+    return [Choice(label, f"when:{code}") for label, code in WHEN_PRESETS]
+
+
 def category_choices() -> list[Choice]:
     return [Choice(CATEGORY_LABELS[c.value], f"cat:{c.value}") for c in Category]
 
@@ -45,35 +53,40 @@ async def start(turn: Turn) -> None:
     assert member is not None
     if not member.is_requester:
         raise NotAllowed("Only members registered as asking for help can post a request.")
+    ask_category(turn)
+
+
+def ask_category(turn: Turn) -> None:
     turn.goto(FLOW, "category")
     turn.reply("What do you need help with?", choices=category_choices())
 
 
 async def start_from_text(turn: Turn, understood: Understanding) -> None:
-    """A request written in one message: keep what it says, ask only for what is missing."""
+    """A request written in one message: keep every piece it says, ask only for what is
+    missing, and never assume what it does not say (a weak category guess is asked)."""
     member = turn.member
     assert member is not None
     if not member.is_requester:
         raise NotAllowed("Only members registered as asking for help can post a request.")
     turn.goto(FLOW, "category", description=understood.text[:1000])
-    when = understood.entity("when")
-    if isinstance(when, dict):
-        turn.set_data(when_start=when["from"], when_end=when["to"])
-    elif isinstance(when, str):
-        turn.set_data(when_start=when, when_end=None)
-    if (
-        turn.data("when_start")
-        and datetime.fromisoformat(turn.data("when_start")) < turn.uow.now()
-    ):
-        turn.set_data(when_start=None, when_end=None)
-    place = understood.entity("place")
-    if place:
-        turn.set_data(place=str(place)[:300], place_given=True)
-    category = understood.entity("category")
-    if category in {c.value for c in Category}:
-        await on_category(turn, str(category))
+    said = await pieces_of(turn, understood.text)
+    keep(turn, said)
+    if said.category is not None:
+        await on_category(turn, said.category)
         return
     turn.reply("What do you need help with?", choices=category_choices())
+
+
+def keep(turn: Turn, said: Pieces) -> None:
+    """Keep the pieces a message named (a place named, or home, is a place given)."""
+    if said.when_start:
+        turn.set_data(when_start=said.when_start, when_end=said.when_end)
+    if said.category:
+        turn.set_data(category=said.category)
+    if said.home:
+        turn.set_data(place=None, place_given=True)
+    elif said.place:
+        turn.set_data(place=said.place, place_given=True)
 
 
 @step(FLOW, "category", buttons=("cat",), text=True)
@@ -83,10 +96,7 @@ async def on_category_answer(turn: Turn, answer: Answer) -> None:
 
 
 async def on_category(turn: Turn, value: str) -> None:
-    category = _category_from(turn, value)
-    if category is None and turn.understood is not None:
-        guessed = turn.understood.entity("category")
-        category = str(guessed) if guessed in {c.value for c in Category} else None
+    category = _category_from(turn, value) or sure_category(turn)
     if category is None:
         turn.reply("Please choose one of the buttons.", choices=category_choices())
         return
@@ -94,10 +104,14 @@ async def on_category(turn: Turn, value: str) -> None:
     if turn.data("when_start"):
         await _after_when(turn)
         return
+    ask_when(turn)
+
+
+def ask_when(turn: Turn) -> None:
     turn.goto(FLOW, "when")
     turn.reply(
         "When do you need help? Choose, or write a day and a time (for example: Thursday 10am).",
-        choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS],
+        choices=when_choices(),
     )
 
 
@@ -133,14 +147,14 @@ async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
         turn.reply(
             "I did not understand the date. Please write a day and a time, "
             "for example: Thursday 10am.",
-            choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS],
+            choices=when_choices(),
         )
         return
     start_at, end_at = window
     if (end_at or start_at) < turn.uow.now():
         turn.reply(
             "This time is already past. When do you need help?",
-            choices=[Choice(label, f"when:{code}") for label, code in WHEN_PRESETS],
+            choices=when_choices(),
         )
         return
     turn.set_data(when_start=start_at.isoformat(), when_end=end_at.isoformat() if end_at else None)
@@ -170,31 +184,27 @@ async def on_place_answer(turn: Turn, answer: Answer) -> None:
             raise InvalidInput("Please choose one of the buttons.")
         await on_place(turn, None)
     else:
-        await on_place(turn, clean_text(answer.given, limit=300, what="place"))
+        place = clean_text(answer.given, limit=300, what="place")
+        await on_place(turn, None if is_home(place) else place)
 
 
 async def on_place(turn: Turn, place: str | None) -> None:
-    turn.set_data(place=place)
+    """The place given (None: at home): the summary, to confirm or correct."""
+    turn.set_data(place=place, place_given=True)
+    show_summary(turn)
+
+
+def show_summary(turn: Turn) -> None:
+    """Every piece of the request as it will be sent: send it, correct it (see
+    `correcting`), or cancel."""
     turn.goto(FLOW, "confirm")
-    when = turn.data("when_start")
+    place = turn.data("place")
     turn.reply(
         "Here is your request:\n{category}, {when}, {place}.\nShall I send it to the volunteers?",
         category=turn.data("category"),
-        when=when,
+        when=turn.data("when_start"),
         place=place or translate(turn.language, "at your home"),
-        choices=[Choice("Yes, send it", "confirm"), Choice("Cancel", "abort")],
-    )
-
-
-@step(FLOW, "confirm", buttons=("confirm",), text=True, otherwise=None)
-async def on_confirm_answer(turn: Turn, answer: Answer) -> None:
-    """Yes sends the request; anything else asks again."""
-    if answer.pressed or is_yes(answer.text):
-        await on_confirm(turn)
-        return
-    turn.reply(
-        "Shall I send it to the volunteers?",
-        choices=[Choice("Yes, send it", "confirm"), Choice("Cancel", "abort")],
+        choices=CONFIRM_CHOICES,
     )
 
 

@@ -6,6 +6,7 @@ the NLU understood ends in the same `press()` as a button: its argument checked 
 
 from __future__ import annotations
 
+from core.dialogue.choosing import shown_again
 from core.dialogue.flows import asking, common, helping, voting
 from core.dialogue.routing import is_action, press
 from core.dialogue.shown_choices import last_shown
@@ -28,8 +29,25 @@ MEANINGS: dict[str, Choice] = {
 }
 
 
+# What a reply means under the buttons of a request offered ("yes I can do it", "no sorry not
+# this time") or of a task held ("i cant come anymore sorry"): the action of that button.
+IN_CONTEXT: dict[str, tuple[str, ...]] = {
+    "affirm": ("accept",),
+    "accept_task": ("accept",),
+    "offer_help": ("accept",),
+    "deny": ("decline", "withdraw"),
+    "cancel_request": ("withdraw", "decline"),
+    "task_done": ("done",),
+}
+# How likely a meaning must be to be taken in context (the buttons narrow the meanings down).
+IN_CONTEXT_CONFIDENCE = 0.25
+
+
 async def act_on(turn: Turn, understood: Understanding) -> None:
-    """Route an understood message to the flow it asks for."""
+    """Route an understood message to the flow it asks for; under a request's or a task's
+    buttons, a reply is about that request first."""
+    if await _reply_in_context(turn, understood):
+        return
     if understood.confidence < LOW_CONFIDENCE:
         await offer_meanings(turn, understood)
         return
@@ -37,7 +55,28 @@ async def act_on(turn: Turn, understood: Understanding) -> None:
     await handler(turn, understood)
 
 
+async def _reply_in_context(turn: Turn, understood: Understanding) -> bool:
+    """Press the button shown that the reply means (accept, decline, withdraw, done), when
+    exactly one such button is shown; withdrawing still asks to confirm."""
+    for intent, confidence in understood.ranking:
+        if confidence < IN_CONTEXT_CONFIDENCE:
+            break
+        for name in IN_CONTEXT.get(intent, ()):
+            offered = _offered(turn, name)
+            if len(offered) == 1:
+                await press(turn, f"{name}:{offered[0]}")
+                return True
+    return False
+
+
 async def offer_meanings(turn: Turn, understood: Understanding) -> None:
+    """The likeliest meanings as buttons; under buttons about a request, a task or a poll,
+    those buttons again (they never disappear after an unclear reply)."""
+    about = [c for c in shown_again(turn) if ":" in c.action]
+    if about:
+        coordinator = Choice("Talk to a coordinator", "coordinator")
+        turn.reply("I am not sure I understood. Did you mean:", choices=[*about, coordinator])
+        return
     choices: list[Choice] = []
     for intent, _confidence in understood.ranking:
         choice = MEANINGS.get(intent)

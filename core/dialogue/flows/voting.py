@@ -73,6 +73,33 @@ async def _toggle(turn: Turn, poll: polls.Poll, position: int) -> None:
     )
 
 
+def vote_for_all(actions: list[str]) -> str | None:
+    """The one action for several answers typed at once ("1 et 5"): all of them answers of
+    the same poll (`vote:poll:position`), else None."""
+    votes = [a.split(":") for a in actions]
+    if not all(len(v) == 3 and v[0] == "vote" for v in votes) or len({v[1] for v in votes}) > 1:
+        return None
+    return f"vote_all:{votes[0][1]}:{','.join(v[2] for v in votes)}"
+
+
+@action("vote_all", arg=VoteChoices)
+async def vote_all(turn: Turn, vote: tuple[int, list[int]]) -> None:
+    """Several answers typed at once ("1 et 5", "1, 3"): the vote of a multiple-choice poll;
+    a poll that takes one answer asks again, with its answers."""
+    assert turn.member is not None
+    poll_id, positions = vote
+    poll = await polls.poll_to_vote_in(turn.uow, turn.member.id, poll_id)
+    positions = poll.validate_choice(positions)  # one answer only: refused, with the list
+    if not positions:
+        raise InvalidInput("This choice is not part of the poll.")
+    if poll.secret:
+        await ask_ballot(turn, poll.id)
+        return
+    await polls.vote(turn.uow, turn.member.id, poll.id, positions)
+    turn.set_data(**{f"poll_{poll.id}": positions})
+    _confirm_vote(turn, poll, positions)
+
+
 @action("vote_send", arg=PollId)
 async def send_multiple(turn: Turn, poll_id: int) -> None:
     """Record the answers toggled in a multiple-choice poll."""
