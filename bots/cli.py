@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import typer
 from pydantic import ValidationError
 
-from bots.bootstrap import build_engine, open_core
+from bots.bootstrap import open_core
 from bots.cli_invitations import register as register_invitations
 from bots.cli_jobs import register as register_jobs
 from bots.cli_nlu import app as nlu_app
@@ -157,20 +157,10 @@ def chat(
     territory: str | None = typer.Option(None, "--territory", help="Territory name."),
 ) -> None:
     """Chat with the bot in this terminal as member NAME."""
-    from bots.console.channel import ConsoleChannel, read_lines
+    from bots.console.channel import chat as console_chat
 
     speaker = name or _ask_name()
-
-    async def work(core: Core) -> None:
-        channel = ConsoleChannel(build_engine(core), speaker, territory)
-        lines: asyncio.Queue[str | None] = asyncio.Queue()
-        reader = asyncio.create_task(read_lines(sys.stdin, lines))
-        try:
-            await channel.run(lines)
-        finally:
-            reader.cancel()
-
-    run_with_core(work)
+    run_with_core(lambda core: console_chat(core, speaker, territory))
 
 
 def _ask_name() -> str:
