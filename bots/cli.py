@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -18,14 +17,15 @@ from bots.bootstrap import open_core
 from bots.cli_invitations import register as register_invitations
 from bots.cli_jobs import register as register_jobs
 from bots.cli_nlu import app as nlu_app
+from bots.cli_polls import register as register_polls
 from core import redaction
 from core.app import Core
 from core.config import Settings, load_settings
 from core.domain.errors import DomainError
 from core.domain.model import Member, Territory
-from core.domain.vocabulary import Category, PollKind, Role
+from core.domain.vocabulary import Category, Role
 from core.persistence.migrate import upgrade_database
-from core.services import members, polls, privacy
+from core.services import members, privacy
 from core.services.unit_of_work import UnitOfWork
 
 app = typer.Typer(help="entraide: mutual aid between generations, by chat.", no_args_is_help=True)
@@ -45,6 +45,7 @@ for sub, name in (
 app.add_typer(nlu_app, name="nlu")
 register_jobs(app)
 register_invitations(territory_app)
+register_polls(poll_app)
 
 T = TypeVar("T")
 
@@ -360,66 +361,6 @@ def member_erase(
     typer.echo(run_with_core(work))
 
 
-# --- polls ------------------------------------------------------------------------------------
-
-
-class Voters(StrEnum):
-    """Who votes in a poll restricted to one role (`poll create --voters`)."""
-
-    VOLUNTEERS = "volunteers"
-    REQUESTERS = "requesters"
-    COORDINATORS = "coordinators"
-
-
-VOTER_ROLES = {
-    Voters.VOLUNTEERS: Role.VOLUNTEER,
-    Voters.REQUESTERS: Role.REQUESTER,
-    Voters.COORDINATORS: Role.COORDINATOR,
-}
-
-
-@poll_app.command("create")
-def poll_create(
-    question: str,
-    option: list[str] = typer.Option([], "--option", "-o", help="Repeat for each option."),
-    kind: PollKind = typer.Option(PollKind.SINGLE),
-    secret: bool = typer.Option(False, help="Secret ballot: who voted is stored apart."),
-    closes: str = typer.Option("7d", help="When it closes: an ISO date-time, or 3d / 12h."),
-    quorum: int = typer.Option(0),
-    territory: str | None = typer.Option(None),
-    voters: Voters | None = typer.Option(
-        None, "--voters", help="Only these members vote (default: every approved member)."
-    ),
-    include_new_members: bool = typer.Option(
-        False,
-        "--include-new-members",
-        help="Members who join while it is open vote too (default: only those who had joined).",
-    ),
-) -> None:
-    """Open a poll for the members of a territory."""
-
-    async def work(core: Core) -> str:
-        async with core.uow() as uow:
-            place = await _territory(uow, territory)
-            poll = await polls.create_poll(
-                uow,
-                place.id,
-                question,
-                option,
-                kind=kind,
-                secret=secret,
-                quorum=quorum,
-                closes_at=_closing_time(closes, uow.now(), place.timezone),
-                by_id=None,
-                voter_role=VOTER_ROLES[voters] if voters else None,
-                prior_members_only=not include_new_members,
-            )
-            await uow.commit()
-            return f"Poll #{poll.id} is open until {poll.closes_at.isoformat()}."
-
-    typer.echo(run_with_core(work))
-
-
 def _closing_time(value: str, now: datetime, timezone: str) -> datetime:
     value = value.strip().lower()
     units = {"d": "days", "h": "hours", "m": "minutes"}
@@ -432,38 +373,6 @@ def _closing_time(value: str, now: datetime, timezone: str) -> datetime:
             f"--closes must be an ISO date-time or like 3d or 12h, not {value!r}."
         ) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
-
-
-@poll_app.command("close")
-def poll_close(poll_id: int) -> None:
-    """Close a poll now and announce its result."""
-
-    async def work(core: Core) -> dict[str, Any]:
-        async with core.uow() as uow:
-            result = await polls.close_poll(uow, poll_id, by_id=None)
-            await uow.commit()
-            return result
-
-    _print_result(run_with_core(work))
-
-
-@poll_app.command("results")
-def poll_results(poll_id: int) -> None:
-    """Show the current count of a poll."""
-
-    async def work(core: Core) -> dict[str, Any]:
-        async with core.uow() as uow:
-            poll = await polls.get_poll(uow, poll_id)
-            return poll.result if poll.result else await polls.tally(uow, poll)
-
-    _print_result(run_with_core(work))
-
-
-def _print_result(result: dict[str, Any]) -> None:
-    for label, count in zip(result["labels"], result["counts"], strict=True):
-        typer.echo(f"{count}\t{label}")
-    quorum = "reached" if result["quorum_reached"] else "not reached"
-    typer.echo(f"voters={result['voters']} quorum={result['quorum']} ({quorum})")
 
 
 def main() -> None:
