@@ -142,6 +142,9 @@ async def main(messages: int, warmup: int) -> None:
         settings = Settings(  # type: ignore[call-arg]
             database_url=f"sqlite+aiosqlite:///{work / 'entraide.sqlite3'}",
             default_territory="Rezé",
+            # One member sends every "!aide": the flood gate would drop most of them.
+            flood_burst=10_000,
+            flood_per_minute=100_000,
             _env_file=None,
         )
         core = Core.open(settings)
