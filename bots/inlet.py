@@ -52,9 +52,15 @@ class Inlet:
         messages = await self.engine.handle(inbound)
         if replies_in is not None:
             messages = [replace(m, chat_ref=replies_in) if m.is_reply else m for m in messages]
-        if messages:
-            self.queue.later(
-                inbound.user_ref, lambda: self.pump.deliver(messages, in_place_of=in_place_of)
-            )
-        if self.wake_pump:  # the change may have written messages for other people
-            self.pump.wake()
+
+        async def answer() -> None:
+            try:
+                await self.pump.deliver(messages, in_place_of=in_place_of)
+            finally:
+                # The change may have written messages for other people: once the answers
+                # are out (they come first), deliver those now.
+                if self.wake_pump:
+                    self.pump.wake()
+
+        if messages or self.wake_pump:
+            self.queue.later(inbound.user_ref, answer)

@@ -54,7 +54,7 @@ class MatrixChannel:
         self.inbound = MatrixInbound(self.connection, self.rooms, inlet, port)
         self.sender = MatrixSender(self.connection, self.rooms, self.inbound, port)
         failures = InboundFailures(engine, Platform.MATRIX, transient=passes)
-        self.sync = SyncLoop(self.connection, self.rooms, self.inbound, failures)
+        self.sync = SyncLoop(self.connection, self.rooms, self.inbound, failures, self.queue)
 
     @property
     def client(self) -> nio.AsyncClient | None:

@@ -23,6 +23,7 @@ from bots.matrix.crypto import keep_keys
 from bots.matrix.errors import TRANSIENT, Halted, MatrixUnavailable, passes
 from bots.matrix.inbound import MatrixInbound
 from bots.matrix.rooms import Rooms
+from bots.ordering import PersonQueue
 from core.dialogue.inbound_failures import InboundFailures
 
 log = logging.getLogger("entraide.matrix")
@@ -43,11 +44,13 @@ class SyncLoop:
         rooms: Rooms,
         inbound: MatrixInbound,
         failures: InboundFailures,
+        queue: PersonQueue,
     ) -> None:
         self.connection = connection
         self.rooms = rooms
         self.inbound = inbound
         self.failures = failures
+        self.queue = queue
         self.user_id = connection.user_id
         # Set once the first sync is handled: the bot is listening.
         self.ready = asyncio.Event()
@@ -103,6 +106,9 @@ class SyncLoop:
             else:
                 self.failures.succeeded(f"batch:{since}")
             backoff.reset()
+            # The answers to this batch reach the homeserver before anything else the bot
+            # asks it (saving keys, the next long poll): they come first there too.
+            await self.queue.drain()
             await connection.save_sync_token(response.next_batch)
             await keep_keys(client)
             first = False

@@ -24,7 +24,7 @@ from core.i18n import translate
 from core.services import channel_sessions, channels, identity, members, outbox, publications
 from core.services.channel_sessions import Room
 
-__all__ = ["ChannelPort", "Room", "Session"]
+__all__ = ["Audience", "ChannelPort", "Room", "Session"]
 
 
 @dataclass
