@@ -40,6 +40,7 @@ from bots.matrix.channel import MatrixChannel, MatrixSettings  # noqa: E402
 from core.app import Core  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.dialogue.engine import ConversationEngine  # noqa: E402
+from core.dialogue.port import ChannelPort  # noqa: E402
 from core.domain.vocabulary import Platform, Role  # noqa: E402
 from core.services import identity, members  # noqa: E402
 from tests.matrix.homeserver import Homeserver, create_room, synapse_python  # noqa: E402
@@ -141,6 +142,9 @@ async def main(messages: int, warmup: int) -> None:
         settings = Settings(  # type: ignore[call-arg]
             database_url=f"sqlite+aiosqlite:///{work / 'entraide.sqlite3'}",
             default_territory="Rezé",
+            # One member sends every "!aide": the flood gate would drop most of them.
+            flood_burst=10_000,
+            flood_per_minute=100_000,
             _env_file=None,
         )
         core = Core.open(settings)
@@ -154,6 +158,7 @@ async def main(messages: int, warmup: int) -> None:
             await uow.commit()
         channel = MatrixChannel(
             ConversationEngine(core),
+            ChannelPort(core),
             MatrixSettings(
                 homeserver=server.url,
                 user_id=bot_user.user_id,

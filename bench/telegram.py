@@ -39,6 +39,7 @@ from bots.telegram.channel import TelegramChannel, TelegramSettings  # noqa: E40
 from core.app import Core  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.dialogue.engine import ConversationEngine  # noqa: E402
+from core.dialogue.port import ChannelPort  # noqa: E402
 from core.domain.model import PlatformAccount  # noqa: E402
 from core.domain.vocabulary import Role  # noqa: E402
 from core.services import members  # noqa: E402
@@ -198,7 +199,7 @@ async def prepare_core(directory: Path, user_ids: list[int], url: str | None = N
 
 async def entraide_bot(api: BotApiProcess, core: Core, first: int, count: int,
                        rate: float | None) -> tuple[float, list[float]]:
-    channel = TelegramChannel(ConversationEngine(core),
+    channel = TelegramChannel(ConversationEngine(core), ChannelPort(core),
                               TelegramSettings(token=api.token, api_url=api.base_url,
                                                rate_limited=False))
     stop = asyncio.Event()

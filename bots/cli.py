@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 
 import typer
 
 from bots import cli_common
-from bots.bootstrap import build_engine
 from bots.cli_invitations import register as register_invitations
 from bots.cli_jobs import register as register_jobs
 from bots.cli_members import register as register_members
@@ -88,19 +86,13 @@ def chat(
     territory: str | None = typer.Option(None, "--territory", help="Territory name."),
 ) -> None:
     """Chat with the bot in this terminal as member NAME."""
-    from bots.console.channel import ConsoleChannel, read_lines
+    from bots.console.channel import chat as console_chat
 
     speaker = name or _ask_name()
 
     async def work(core: Core) -> None:
         await _check_territory(core, territory)
-        channel = ConsoleChannel(build_engine(core), speaker, territory)
-        lines: asyncio.Queue[str | None] = asyncio.Queue()
-        reader = asyncio.create_task(read_lines(sys.stdin, lines))
-        try:
-            await channel.run(lines)
-        finally:
-            reader.cancel()
+        await console_chat(core, speaker, territory)
 
     cli_common.run_with_core(work)
 

@@ -38,7 +38,7 @@ def territory_invite(
     """Make a new invitation to a territory and print its Telegram link (for a leaflet or a QR
     code): newcomers who follow it join this territory while it is valid."""
     from bots.telegram import bot_username
-    from bots.telegram.channel import invitation_link
+    from bots.telegram.links import invitation_link
 
     async def work(core: Core) -> str:
         # The bot's name first: no invitation is made for a link that cannot be printed.

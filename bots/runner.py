@@ -13,7 +13,6 @@ import contextlib
 import logging
 import signal
 import sys
-import threading
 from typing import Any
 
 from core import redaction
@@ -61,7 +60,9 @@ async def serve(core: Core, *, speaker: str | None = None, territory: str | None
         channels.append(asyncio.create_task(console, name="WebConsole"))
     try:
         if speaker is not None:
-            await _console(core, speaker, territory, stop)
+            from bots.console.channel import chat
+
+            await chat(core, speaker, territory, stop)
         else:
             waiting = asyncio.create_task(stop.wait())
             watched = {waiting, *channels, *([scheduler] if scheduler is not None else [])}
@@ -92,55 +93,15 @@ async def serve(core: Core, *, speaker: str | None = None, territory: str | None
 def chat_channels(core: Core) -> list[Any]:
     """The chat platforms configured, each an object with `async run(stop: asyncio.Event)`.
 
-    They share one engine: one NLU model in memory, and one group commit for all platforms.
+    They share one engine (one NLU model in memory, and one group commit for all platforms)
+    and one port.
     """
     from bots.bootstrap import build_engine
     from bots.matrix import channel_from_settings as matrix
     from bots.telegram import channel_from_settings as telegram
+    from core.dialogue.port import ChannelPort
 
     if not core.settings.telegram_bot_token and not core.settings.matrix_homeserver:
         return []
-    engine = build_engine(core)
-    return [c for c in (telegram(core, engine), matrix(core, engine)) if c is not None]
-
-
-async def _console(core: Core, speaker: str, territory: str | None, stop: asyncio.Event) -> None:
-    from bots.bootstrap import build_engine
-    from bots.console.channel import ConsoleChannel
-
-    channel = ConsoleChannel(build_engine(core), speaker, territory)
-    lines: asyncio.Queue[str | None] = asyncio.Queue()
-    _read_stdin_in_background(lines)
-    chatting = asyncio.create_task(channel.run(lines))
-    stopping = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({chatting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (chatting, stopping):
-            task.cancel()
-        if chatting.done() and not chatting.cancelled():
-            chatting.result()
-
-
-def _read_stdin_in_background(lines: asyncio.Queue[str | None]) -> None:
-    """Feed `lines` from stdin in a daemon thread, which a signal's stop never waits for.
-
-    (A blocking read in the loop's default executor would keep `asyncio.run` from returning
-    after SIGTERM until someone presses Enter.)
-    """
-    loop = asyncio.get_running_loop()
-
-    def read() -> None:
-        while True:
-            if sys.stdin.isatty():
-                sys.stdout.write("> ")
-                sys.stdout.flush()
-            line = sys.stdin.readline()
-            try:
-                loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n") if line else None)
-            except RuntimeError:  # the loop is closed: we are exiting
-                return
-            if not line:
-                return
-
-    threading.Thread(target=read, name="entraide-stdin", daemon=True).start()
+    engine, port = build_engine(core), ChannelPort(core)
+    return [c for c in (telegram(core, engine, port), matrix(core, engine, port)) if c]

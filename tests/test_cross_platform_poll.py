@@ -18,7 +18,7 @@ from typing import Any
 import nio
 import pytest
 
-from bots.matrix import render as matrix_render
+from bots.matrix import events as matrix_events
 from core.domain.vocabulary import Platform, Role
 from core.services import channels, identity, polls
 from nlu.interpreter import BuiltinInterpreter
@@ -61,9 +61,9 @@ async def respond(person: Person, room: str, start: str, answer: str) -> None:
     """A poll response as Element sends it (the unstable MSC3381 form)."""
     content = {
         "m.relates_to": {"rel_type": "m.reference", "event_id": start},
-        matrix_render.POLL_RESPONSE: {"answers": [answer]},
+        matrix_events.POLL_RESPONSE: {"answers": [answer]},
     }
-    sent = await person.client.room_send(room, matrix_render.POLL_RESPONSE, content)
+    sent = await person.client.room_send(room, matrix_events.POLL_RESPONSE, content)
     assert isinstance(sent, nio.RoomSendResponse), sent
 
 
@@ -141,11 +141,11 @@ async def test_one_poll_on_telegram_and_matrix_counts_each_member_once_and_one_r
     telegram_poll = next(m for m in api.sent(group) if m.poll_id)
     assert telegram_poll.poll_id is not None
     _, start = await zoe.wait_for(
-        lambda r, e: r == room and kind_of(e) == matrix_render.POLL_START
+        lambda r, e: r == room and kind_of(e) == matrix_events.POLL_START
     )
     assert start.sender == bot.user_id
-    block = start.source["content"][matrix_render.POLL_START]
-    assert block["question"][matrix_render.TEXT] == QUESTION
+    block = start.source["content"][matrix_events.POLL_START]
+    assert block["question"][matrix_events.TEXT] == QUESTION
     saturday, sunday = (a["id"] for a in block["answers"])
     # One copy per room: nobody is sent a private one on top.
     assert [m for m in api.sent(group) if m.poll_id] == [telegram_poll]
@@ -203,10 +203,10 @@ async def test_one_poll_on_telegram_and_matrix_counts_each_member_once_and_one_r
     assert QUESTION in telegram_result and RESULT in telegram_result
     assert api.poll_of(telegram_poll).is_closed
 
-    _, end = await bob.wait_for(lambda r, e: r == room and kind_of(e) == matrix_render.POLL_END)
+    _, end = await bob.wait_for(lambda r, e: r == room and kind_of(e) == matrix_events.POLL_END)
     assert end.sender == bot.user_id
     assert end.source["content"]["m.relates_to"]["event_id"] == start.event_id
-    matrix_result = end.source["content"][matrix_render.TEXT]
+    matrix_result = end.source["content"][matrix_events.TEXT]
     assert QUESTION in matrix_result and RESULT in matrix_result
 
     async with bot.core.uow() as uow:

@@ -9,104 +9,116 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from typing import TextIO
 
+from bots.channel import Published
+from bots.failures import DeliveryFailure
+from bots.pump import OutboxPump
+from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing
+from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Platform
-from core.services import identity, members
 
 POLL_SECONDS = 0.3
 
 
 class ConsoleChannel:
-    """Translate lines of a terminal into `Inbound` messages and replies into printed text."""
+    """Translate lines of a terminal into `Inbound` messages and messages into printed text."""
+
+    platform = Platform.CONSOLE
+    connected = True
 
     def __init__(
         self,
         engine: ConversationEngine,
+        port: ChannelPort,
         name: str,
         territory: str | None,
+        lines: asyncio.Queue[str | None],
         out: TextIO = sys.stdout,
     ) -> None:
         self.engine = engine
+        self.port = port
         self.name = name.strip()
         self.territory = territory
+        self.lines = lines
         self.out = out
         self.user_ref = self.name.casefold()
-        self.member_id: int | None = None
+        # Only this member's messages: other consoles (other people) print theirs.
+        self.pump = OutboxPump(self, port, engine, member_ids=set())
 
-    async def run(self, lines: asyncio.Queue[str | None]) -> None:
-        """Greet, then answer each line until the input ends, printing notifications meanwhile."""
-        await self._attach_existing_member()
-        await self._send(
-            Inbound(
-                Platform.CONSOLE,
-                self.user_ref,
-                self.user_ref,
-                action="menu",
-                display_name=self.name,
-                territory=self.territory,
-            )
-        )
-        while True:
-            await self._deliver_notifications()
+    async def run(self, stop: asyncio.Event) -> None:
+        """Greet, then answer each line until the input ends (or `stop`), printing the
+        member's notifications meanwhile."""
+        await self._speak_as_member()
+        await self._say(action="menu")
+        while not stop.is_set():
+            await self._notifications()
             try:
-                line = await asyncio.wait_for(lines.get(), timeout=POLL_SECONDS)
+                line = await asyncio.wait_for(self.lines.get(), timeout=POLL_SECONDS)
             except TimeoutError:
                 continue
             if line is None:
                 break
             if line.strip():
-                await self._send(
-                    Inbound(
-                        Platform.CONSOLE,
-                        self.user_ref,
-                        self.user_ref,
-                        text=line,
-                        display_name=self.name,
-                        territory=self.territory,
-                    )
-                )
-        await self._deliver_notifications()
+                await self._say(text=line)
+        await self._notifications()
 
-    async def _attach_existing_member(self) -> None:
-        async with self.engine.core.uow() as uow:
-            account = await identity.ensure_account(
-                uow, Platform.CONSOLE, self.user_ref, self.user_ref
-            )
-            if account.member_id is None:
-                territory = None
-                if self.territory:
-                    territory = await members.territory_named(uow, self.territory)
-                found = await members.find_members(
-                    uow, self.name, territory.id if territory else None
-                )
-                if len(found) == 1:
-                    account.member_id = found[0].id
-                    if found[0].preferred_platform is None:
-                        found[0].preferred_platform = Platform.CONSOLE
-            self.member_id = account.member_id
-            await uow.commit()
+    async def _speak_as_member(self) -> None:
+        member_id = await self.port.member_named(
+            Platform.CONSOLE, self.user_ref, self.name, self.territory
+        )
+        self.pump.member_ids = {member_id} if member_id is not None else set()
 
-    async def _send(self, inbound: Inbound) -> None:
-        replies = await self.engine.handle(inbound)
-        self._print(replies)
-        await self.engine.mark_delivered(replies)
-        if self.member_id is None:
-            await self._attach_existing_member()
+    async def _say(self, *, text: str | None = None, action: str | None = None) -> None:
+        inbound = Inbound(
+            Platform.CONSOLE,
+            self.user_ref,
+            self.user_ref,
+            text=text,
+            action=action,
+            display_name=self.name,
+            territory=self.territory,
+        )
+        await self.pump.deliver(await self.engine.handle(inbound))
+        if not self.pump.member_ids:  # a newcomer becomes a member by onboarding
+            await self._speak_as_member()
 
-    async def _deliver_notifications(self) -> None:
-        if self.member_id is None:
-            return
-        pending = await self.engine.pending(Platform.CONSOLE, member_ids={self.member_id})
-        self._print(pending)
-        await self.engine.mark_delivered(pending)
+    async def _notifications(self) -> None:
+        if self.pump.member_ids:
+            await self.pump.round()
 
-    def _print(self, messages: list[Outgoing]) -> None:
-        for message in messages:
-            self.out.write(format_message(message))
+    # --- the Channel primitives (see bots/channel.py): a terminal only prints --------------------
+
+    async def chat_for(self, message: Outgoing) -> str | None:
+        return message.chat_ref
+
+    async def send(self, message: Outgoing) -> None:
+        self.out.write(format_message(message))
         self.out.flush()
+
+    async def edit(self, message: Outgoing, ref: str) -> bool:
+        return False  # what is printed stays printed
+
+    async def remove_buttons(self, message: Outgoing, ref: str) -> None:
+        """Nothing to take back in a terminal."""
+
+    def shows_natively(self, message: Outgoing) -> bool:
+        return False  # a poll is a numbered list
+
+    async def open_poll(self, message: Outgoing) -> Published:
+        raise NotImplementedError("the console shows no native poll")
+
+    async def close_polls(self, message: Outgoing, refs: list[str]) -> str | None:
+        return None
+
+    async def in_group(self, group_ref: str, user_ref: str) -> bool:
+        return False
+
+    def classify(self, error: Exception) -> DeliveryFailure | None:
+        return None
 
 
 def format_message(message: Outgoing) -> str:
@@ -116,16 +128,38 @@ def format_message(message: Outgoing) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def read_lines(stream: TextIO, queue: asyncio.Queue[str | None]) -> None:
-    """Feed `queue` from a blocking stream (a terminal or a pipe), then None at its end."""
+async def chat(
+    core: Core, name: str, territory: str | None, stop: asyncio.Event | None = None
+) -> None:
+    """The console chat of `name` on this process's stdin and stdout."""
+    from bots.bootstrap import build_engine
+
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+    read_stdin_in_background(lines)
+    channel = ConsoleChannel(build_engine(core), ChannelPort(core), name, territory, lines)
+    await channel.run(stop or asyncio.Event())
+
+
+def read_stdin_in_background(lines: asyncio.Queue[str | None]) -> None:
+    """Feed `lines` from stdin in a daemon thread (then None at its end), which a signal's
+    stop never waits for.
+
+    (A blocking read in the loop's default executor would keep `asyncio.run` from returning
+    after SIGTERM until someone presses Enter.)
+    """
     loop = asyncio.get_running_loop()
-    while True:
-        interactive = stream.isatty()
-        if interactive:
-            sys.stdout.write("> ")
-            sys.stdout.flush()
-        line = await loop.run_in_executor(None, stream.readline)
-        if not line:
-            await queue.put(None)
-            return
-        await queue.put(line.rstrip("\n"))
+
+    def read() -> None:
+        while True:
+            if sys.stdin.isatty():
+                sys.stdout.write("> ")
+                sys.stdout.flush()
+            line = sys.stdin.readline()
+            try:
+                loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n") if line else None)
+            except RuntimeError:  # the loop is closed: we are exiting
+                return
+            if not line:
+                return
+
+    threading.Thread(target=read, name="entraide-stdin", daemon=True).start()

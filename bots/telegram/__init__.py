@@ -9,10 +9,11 @@ if TYPE_CHECKING:
     from core.app import Core
     from core.config import Settings
     from core.dialogue.engine import ConversationEngine
+    from core.dialogue.port import ChannelPort
 
 
 def channel_from_settings(
-    core: Core, engine: ConversationEngine | None = None
+    core: Core, engine: ConversationEngine | None = None, port: ChannelPort | None = None
 ) -> TelegramChannel | None:
     """The Telegram channel if TELEGRAM_BOT_TOKEN is set."""
     settings = core.settings
@@ -20,9 +21,11 @@ def channel_from_settings(
         return None
     from bots.bootstrap import build_engine
     from bots.telegram.channel import TelegramChannel, TelegramSettings
+    from core.dialogue.port import ChannelPort
 
     return TelegramChannel(
         engine or build_engine(core),
+        port or ChannelPort(core),
         TelegramSettings(
             token=settings.telegram_bot_token.get_secret_value(),
             api_url=settings.telegram_api_url,

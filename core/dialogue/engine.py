@@ -19,7 +19,7 @@ from core.app import Core
 from core.dialogue import answers, choosing
 from core.dialogue.arguments import STALE
 from core.dialogue.batching import GroupCommit
-from core.dialogue.delivery import DeliveryDesk, record_sends
+from core.dialogue.delivery import record_sends
 from core.dialogue.dispatch import dispatch
 from core.dialogue.flood import SLOW_DOWN, FloodGate, SlowDown, Verdict
 from core.dialogue.messages import Inbound, Outgoing
@@ -49,7 +49,7 @@ Work = Inbound | Sends
 Taken = tuple[Turn, list[Notification]]
 
 
-class ConversationEngine(DeliveryDesk):
+class ConversationEngine:
     """Turns inbound messages into core calls and replies; channels deliver through it."""
 
     def __init__(

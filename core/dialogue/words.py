@@ -62,26 +62,6 @@ YES_WORDS = frozenset(
 )
 NO_WORDS = frozenset({"non", "no", "non merci", "no thanks", "pas moi", "not me"})
 
-# Commands of chat platforms ("/aide" on Telegram, "!aide" on Matrix), French first, with
-# their English aliases: the same actions on every platform.
-PLATFORM_COMMANDS: dict[str, str] = {
-    **dict.fromkeys(["aide", "help"], "help"),
-    **dict.fromkeys(["demande", "request"], "need_help"),
-    **dict.fromkeys(["mes_demandes", "my_requests"], "my_requests"),
-    **dict.fromkeys(["dispo", "available"], "requests"),
-    **dict.fromkeys(["mes_missions", "my_tasks"], "my_tasks"),
-    **dict.fromkeys(["annuler", "cancel"], "abort"),
-    **dict.fromkeys(["coordinateur", "coordinator"], "coordinator"),
-    **dict.fromkeys(["langue", "language"], "language"),
-    **dict.fromkeys(["sondages", "polls"], "polls"),
-    **dict.fromkeys(["sondage", "poll"], "new_poll"),
-    **dict.fromkeys(["lier", "link"], "link"),
-    **dict.fromkeys(["menu", "start"], "menu"),
-}
-# Commands of public rooms: a coordinator links the room; a volunteer takes request N.
-LINK_ROOM_COMMANDS = frozenset({"lier_groupe", "link_group"})
-TAKE_COMMANDS = frozenset({"prendre", "take"})
-
 
 EMERGENCY_PATTERNS = [
     r"\bau secours\b",

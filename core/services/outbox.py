@@ -293,12 +293,6 @@ class Done:
         }
 
 
-def mark_sent(
-    uow: UnitOfWork, notification: Notification, external_ref: str | None = None
-) -> None:
-    mark_done(uow, notification, Done(notification.id, Outcome.SENT, external_ref))
-
-
 def mark_done(uow: UnitOfWork, notification: Notification, done: Done) -> None:
     """The delivery of this message is over (sent, or not to be tried again)."""
     for name, value in done.as_row().items():
@@ -363,11 +357,6 @@ async def request_of_post(uow: UnitOfWork, *, channel_id: int, external_ref: str
             .limit(1)
         )
     ).scalar_one_or_none()
-
-
-async def mark_many_sent(uow: UnitOfWork, sent: list[tuple[int, str | None]]) -> None:
-    """Mark several messages sent in one statement (channels record sends in batches)."""
-    await mark_many_done(uow, [Done(row_id, Outcome.SENT, ref) for row_id, ref in sent])
 
 
 async def mark_many_done(uow: UnitOfWork, done: list[Done]) -> None:

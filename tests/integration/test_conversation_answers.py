@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing
+from core.dialogue.port import ChannelPort
 from core.domain.model import Member, Notification, PlatformAccount
 from core.domain.vocabulary import MessageKind
 from core.services import identity
@@ -37,7 +38,7 @@ async def _open_request(coop: Cooperative, engine: ConversationEngine) -> int:
     """Alice's request, its offers already delivered (so that only the accept's are left)."""
     request_id = await post(coop)
     for platform in ("telegram", "matrix", "console"):
-        await engine.mark_delivered(await engine.pending(platform))
+        await engine.mark_delivered(await ChannelPort(engine.core).pending(platform))
     return request_id
 
 
@@ -72,12 +73,12 @@ async def test_an_accept_answers_at_once_with_the_contact_card_which_is_not_deli
     assert (card.account_id, notice.account_id) == (accounts["200"], accounts["300"])
 
     # Leased to the caller: the delivery loop does not take them, neither now...
-    pending = await engine.pending("telegram")
+    pending = await ChannelPort(engine.core).pending("telegram")
     assert not {card.notification_id, notice.notification_id} & _ids(pending)
     # ...nor once they are sent and the lease is long over.
     await engine.mark_delivered(answer)
     clock.advance(hours=1)
-    pending = await engine.pending("telegram")
+    pending = await ChannelPort(engine.core).pending("telegram")
     assert not {card.notification_id, notice.notification_id} & _ids(pending)
 
 
@@ -94,7 +95,7 @@ async def test_messages_for_another_platform_wait_for_their_own_delivery(
     )
 
     assert _keyed(answer, THANK_YOU) and not _keyed(answer, WILL_HELP)
-    [notice] = _keyed(await engine.pending("matrix"), WILL_HELP)
+    [notice] = _keyed(await ChannelPort(engine.core).pending("matrix"), WILL_HELP)
     assert notice.chat_ref == "@alice:example.org"
 
 
@@ -110,7 +111,7 @@ async def test_a_console_terminal_is_answered_only_with_its_own_messages(
     answer = await engine.handle(Inbound("console", "bob", "bob", action=f"accept:{request_id}"))
 
     assert [m.chat_ref for m in answer] == ["bob"] and _keyed(answer, THANK_YOU)
-    for_alice = await engine.pending("console", member_ids={coop.alice})
+    for_alice = await ChannelPort(engine.core).pending("console", member_ids={coop.alice})
     assert _keyed(for_alice, WILL_HELP)
 
 
@@ -137,6 +138,6 @@ async def test_an_answer_never_begins_with_someone_elses_message(coop: Cooperati
     )
 
     assert answer == []
-    assert _keyed(await engine.pending("matrix"), THANK_YOU)
-    [notice] = _keyed(await engine.pending("telegram"), WILL_HELP)
+    assert _keyed(await ChannelPort(engine.core).pending("matrix"), THANK_YOU)
+    [notice] = _keyed(await ChannelPort(engine.core).pending("telegram"), WILL_HELP)
     assert notice.chat_ref == "300"

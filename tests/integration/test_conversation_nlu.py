@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
+from core.dialogue.port import ChannelPort
 from core.domain.model import Assignment, HelpRequest
 from core.services import requests
 from nlu.interpreter import BuiltinInterpreter
@@ -87,7 +88,7 @@ async def test_a_senior_who_answers_merci_to_the_thanks_question_records_her_tha
     engine = ConversationEngine(coop.core, interpreter)
     await as_member(coop.core, "alice", coop.alice)
     await say(engine, "alice", action="menu")  # she has talked to the bot before
-    asked = await engine.pending("console", member_ids={coop.alice})
+    asked = await ChannelPort(coop.core).pending("console", member_ids={coop.alice})
     assert any("thank:" in b.action for m in asked for b in m.buttons)
     await engine.mark_delivered(asked)  # the question with its button is on her screen
 

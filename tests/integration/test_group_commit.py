@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing
+from core.dialogue.port import ChannelPort
 from core.domain.errors import NotFound
 from core.domain.model import Assignment, InboundReceipt
 from core.services import identity
@@ -133,5 +134,5 @@ async def test_recorded_sends_join_the_batch_of_the_messages(coop: Cooperative) 
             engine.mark_delivered(first),
         )
     assert len(begun) == 1
-    still_to_send = await engine.pending("console")
+    still_to_send = await ChannelPort(coop.core).pending("console")
     assert first[0].notification_id not in {m.notification_id for m in still_to_send}

@@ -29,6 +29,7 @@ from core.dialogue.messages import Inbound
 from core.domain import events
 from core.domain.model import Notification
 from core.domain.vocabulary import MessageKind as Kind
+from core.domain.vocabulary import Outcome
 from core.services import channels, identity, outbox, polls, requests, timed
 from core.services.contact import WITHHELD
 from core.services.members import get_member
@@ -395,7 +396,9 @@ async def test_a_rooms_post_is_traced_back_to_its_request_by_the_platforms_id_of
         ]
         assert [p.kind for p in posts] == [Kind.REQUEST_POST, Kind.REQUEST_TAKEN]
         # Sent, then edited in place: both rows hold the id of the first post.
-        await outbox.mark_many_sent(uow, [(p.id, "-1001:77") for p in posts])
+        await outbox.mark_many_done(
+            uow, [outbox.Done(p.id, Outcome.SENT, "-1001:77") for p in posts]
+        )
         await uow.commit()
     async with core.uow() as uow:
         found = await outbox.request_of_post(uow, channel_id=cast.room, external_ref="-1001:77")

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
+from core.dialogue.port import ChannelPort
 from core.domain.model import Assignment, HelpRequest
 from core.domain.vocabulary import RequestState
 from nlu.interpreter import BuiltinInterpreter
@@ -29,7 +30,7 @@ async def _offered_to_bob(coop: Cooperative, engine: ConversationEngine) -> int:
     await as_member(coop.core, "bob", coop.bob)
     await say(engine, "bob", action="menu")  # he has talked to the bot before
     request_id = await post(coop)
-    offers = await engine.pending("console", member_ids={coop.bob})
+    offers = await ChannelPort(engine.core).pending("console", member_ids={coop.bob})
     assert any(b.action == f"accept:{request_id}" for m in offers for b in m.buttons)
     await engine.mark_delivered(offers)
     return request_id

@@ -25,10 +25,10 @@ import nio
 import pytest
 
 from bots.matrix.channel import MatrixChannel, MatrixSettings
-from bots.matrix.state import MatrixState
 from core.app import Core
 from core.config import Settings
 from core.dialogue.engine import ConversationEngine
+from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Category, Platform, Role
 from core.services import identity, members
 from nlu.interpreter import BuiltinInterpreter
@@ -97,7 +97,9 @@ class BotRunner:
 
     async def start(self) -> MatrixChannel:
         self.starts += 1
-        self.channel = MatrixChannel(ConversationEngine(self.core, _INTERPRETER), self.settings())
+        self.channel = MatrixChannel(
+            ConversationEngine(self.core, _INTERPRETER), ChannelPort(self.core), self.settings()
+        )
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(self.channel.run(self._stop), name="matrix-bot")
         ready = asyncio.create_task(self.channel.ready.wait())
@@ -127,10 +129,10 @@ class BotRunner:
         await self.core.close()
 
     async def state_token(self) -> str | None:
-        return (await MatrixState(self.core, self.user_id).session()).sync_token
+        return (await ChannelPort(self.core).session(Platform.MATRIX, self.user_id)).sync_token
 
     async def set_state_token(self, token: str | None) -> None:
-        await MatrixState(self.core, self.user_id).save(sync_token=token)
+        await ChannelPort(self.core).save_session(Platform.MATRIX, self.user_id, sync_token=token)
 
     def check_alive(self) -> None:
         if self._task is not None and self._task.done():

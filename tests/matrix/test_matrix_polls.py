@@ -11,7 +11,7 @@ from typing import Any
 import nio
 import pytest
 
-from bots.matrix import render
+from bots.matrix import events
 from core.domain.vocabulary import Category, Role
 from core.services import polls
 from tests.matrix.botkit import BotRunner, People, Person, body_of, eventually
@@ -29,11 +29,11 @@ async def respond(person: Person, room: str, start: str, answers: list[str], *, 
     """A poll response as Element sends it (unstable), or in the MSC's stable form."""
     relation = {"rel_type": "m.reference", "event_id": start}
     if stable:
-        event_type = render.STABLE_POLL_RESPONSE
+        event_type = events.STABLE_POLL_RESPONSE
         content: dict[str, Any] = {"m.relates_to": relation, "m.selections": answers}
     else:
-        event_type = render.POLL_RESPONSE
-        content = {"m.relates_to": relation, render.POLL_RESPONSE: {"answers": answers}}
+        event_type = events.POLL_RESPONSE
+        content = {"m.relates_to": relation, events.POLL_RESPONSE: {"answers": answers}}
     sent = await person.client.room_send(room, event_type, content)
     assert isinstance(sent, nio.RoomSendResponse), sent
 
@@ -83,15 +83,15 @@ async def test_each_members_latest_response_counts_and_the_bot_ends_the_poll(
         await uow.commit()
 
     # The bot starts a native poll, in the unstable form Element renders.
-    _, start = await olga.wait_for(lambda r, e: r == room and kind_of(e) == render.POLL_START)
+    _, start = await olga.wait_for(lambda r, e: r == room and kind_of(e) == events.POLL_START)
     assert start.sender == bot.user_id
     content = start.source["content"]
-    block = content[render.POLL_START]
+    block = content[events.POLL_START]
     assert block["kind"] == "org.matrix.msc3381.poll.disclosed"
     assert block["max_selections"] == 1
-    assert block["question"][render.TEXT] == "Quel jour pour la fête de quartier ?"
-    assert [a[render.TEXT] for a in block["answers"]] == ["Samedi", "Dimanche"]
-    assert "1. Samedi\n2. Dimanche" in content[render.TEXT]  # the fallback for other clients
+    assert block["question"][events.TEXT] == "Quel jour pour la fête de quartier ?"
+    assert [a[events.TEXT] for a in block["answers"]] == ["Samedi", "Dimanche"]
+    assert "1. Samedi\n2. Dimanche" in content[events.TEXT]  # the fallback for other clients
     saturday, sunday = (a["id"] for a in block["answers"])
 
     await respond(bob, room, start.event_id, [saturday], stable=False)
@@ -121,23 +121,23 @@ async def test_each_members_latest_response_counts_and_the_bot_ends_the_poll(
 
     # Nobody received a private copy of the poll: it is in their room.
     for person in (bob, carol, dave, erin, frank):
-        assert not [e for r, e in person.seen() if r != room and kind_of(e) == render.POLL_START]
+        assert not [e for r, e in person.seen() if r != room and kind_of(e) == events.POLL_START]
 
     async with bot.core.uow() as uow:
         await polls.close_poll(uow, poll_id, by_id=coordinator)
         await uow.commit()
-    _, end = await bob.wait_for(lambda r, e: r == room and kind_of(e) == render.POLL_END)
+    _, end = await bob.wait_for(lambda r, e: r == room and kind_of(e) == events.POLL_END)
     assert end.sender == bot.user_id
     assert end.source["content"]["m.relates_to"] == {
         "rel_type": "m.reference",
         "event_id": start.event_id,
     }
-    results = end.source["content"][render.TEXT]
+    results = end.source["content"][events.TEXT]
     assert "Quel jour pour la fête de quartier ?" in results
     assert "- Samedi: 1\n- Dimanche: 2\nNombre de votants\u00a0: 3" in results
     # The homeserver lists the end among the poll's relations: clients close the poll on it.
     related = homeserver.relations(bot.user.access_token, room, start.event_id)
-    assert [e["event_id"] for e in related if e["type"] == render.POLL_END] == [end.event_id]
+    assert [e["event_id"] for e in related if e["type"] == events.POLL_END] == [end.event_id]
     # A vote after the end changes nothing.
     await respond(bob, room, start.event_id, [sunday], stable=False)
 

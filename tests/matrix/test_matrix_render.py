@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bots.matrix import render
-from bots.matrix.channel import Backoff, _is_native_poll
+from bots.commands import PRIVATE_ACTIONS as COMMANDS
+from bots.matrix import events, render
+from bots.matrix.connection import Backoff
+from bots.matrix.outbound import is_native_poll
 from core.dialogue.messages import Button, Outgoing
-from core.dialogue.words import PLATFORM_COMMANDS as COMMANDS
+from core.domain.vocabulary import MessageKind
 
 
 def test_a_notice_escapes_everything_and_numbers_the_choices() -> None:
@@ -31,44 +33,44 @@ def test_an_edit_replaces_the_whole_content() -> None:
 
 @pytest.mark.parametrize("key", ["✋", "✋️", "✋🏽", "✋🏿"])
 def test_a_raised_hand_of_any_skin_tone_takes_a_request(key: str) -> None:
-    assert render.is_hand(key)
+    assert events.is_hand(key)
 
 
 @pytest.mark.parametrize("key", ["👍", "✋✋", "hand", ""])
 def test_other_reactions_do_not(key: str) -> None:
-    assert not render.is_hand(key)
+    assert not events.is_hand(key)
 
 
 def test_the_poll_start_is_the_unstable_form_element_renders() -> None:
     content = render.poll_start(
         "Quel jour ?", ["Samedi", "Dimanche"], intro="Sondage : Quel jour ?"
     )
-    block = content[render.POLL_START]
-    assert block["kind"] == render.POLL_DISCLOSED and block["max_selections"] == 1
+    block = content[events.POLL_START]
+    assert block["kind"] == events.POLL_DISCLOSED and block["max_selections"] == 1
     assert block["answers"] == [
-        {"id": "answer-0", render.TEXT: "Samedi"},
-        {"id": "answer-1", render.TEXT: "Dimanche"},
+        {"id": "answer-0", events.TEXT: "Samedi"},
+        {"id": "answer-1", events.TEXT: "Dimanche"},
     ]
-    assert content[render.TEXT] == "Sondage : Quel jour ?\n1. Samedi\n2. Dimanche"
-    answers = render.PollAnswers.from_content(content)
-    assert answers == render.PollAnswers(["answer-0", "answer-1"], 1)
+    assert content[events.TEXT] == "Sondage : Quel jour ?\n1. Samedi\n2. Dimanche"
+    answers = events.PollAnswers.from_content(content)
+    assert answers == events.PollAnswers(["answer-0", "answer-1"], 1)
 
 
 def test_poll_responses_are_read_in_both_forms() -> None:
     relation = {"rel_type": "m.reference", "event_id": "$start"}
-    unstable = render.poll_response(
-        render.POLL_RESPONSE, {"m.relates_to": relation, render.POLL_RESPONSE: {"answers": ["a"]}}
+    unstable = events.poll_response(
+        events.POLL_RESPONSE, {"m.relates_to": relation, events.POLL_RESPONSE: {"answers": ["a"]}}
     )
-    stable = render.poll_response(
-        render.STABLE_POLL_RESPONSE, {"m.relates_to": relation, "m.selections": ["a"]}
+    stable = events.poll_response(
+        events.STABLE_POLL_RESPONSE, {"m.relates_to": relation, "m.selections": ["a"]}
     )
-    assert unstable == stable == render.PollResponse("$start", ["a"])
-    assert render.poll_response("m.room.message", {"m.relates_to": relation}) is None
-    assert render.poll_response(render.POLL_RESPONSE, {render.POLL_RESPONSE: {}}) is None
+    assert unstable == stable == events.PollResponse("$start", ["a"])
+    assert events.poll_response("m.room.message", {"m.relates_to": relation}) is None
+    assert events.poll_response(events.POLL_RESPONSE, {events.POLL_RESPONSE: {}}) is None
     not_a_reference = {"rel_type": "m.annotation", "event_id": "$start"}
     assert (
-        render.poll_response(
-            render.STABLE_POLL_RESPONSE, {"m.relates_to": not_a_reference, "m.selections": ["a"]}
+        events.poll_response(
+            events.STABLE_POLL_RESPONSE, {"m.relates_to": not_a_reference, "m.selections": ["a"]}
         )
         is None
     )
@@ -89,8 +91,8 @@ def test_poll_responses_are_read_in_both_forms() -> None:
 def test_chosen_positions_follow_msc3381(
     selections: list[str], maximum: int, positions: list[int]
 ) -> None:
-    answers = render.PollAnswers(["a", "b", "c"], maximum)
-    assert render.chosen_positions(render.PollResponse("$s", selections), answers) == positions
+    answers = events.PollAnswers(["a", "b", "c"], maximum)
+    assert events.chosen_positions(events.PollResponse("$s", selections), answers) == positions
 
 
 def test_a_reply_loses_its_quoted_fallback() -> None:
@@ -98,8 +100,8 @@ def test_a_reply_loses_its_quoted_fallback() -> None:
         "body": "> <@bob:localhost> Qui peut ?\n> deuxième ligne\n\n!prendre 4",
         "m.relates_to": {"m.in_reply_to": {"event_id": "$x"}},
     }
-    assert render.plain_body(content) == "!prendre 4"
-    assert render.plain_body({"body": "> une citation\n\nbonjour"}) == "> une citation\n\nbonjour"
+    assert events.plain_body(content) == "!prendre 4"
+    assert events.plain_body({"body": "> une citation\n\nbonjour"}) == "> une citation\n\nbonjour"
 
 
 def test_commands_have_french_and_english_names() -> None:
@@ -120,6 +122,8 @@ def outgoing(**fields: object) -> Outgoing:
         "notification_id": 1,
         "text": "Sondage",
         "key": "New poll: {question}\nVote before {closes_at}.",
+        "kind": MessageKind.POLL_OPENED,
+        "poll_id": 3,
         "params": {"poll_id": 3, "secret": False, "kind": "single"},
         "buttons": [Button("Oui", "vote:3:0"), Button("Non", "vote:3:1")],
     }
@@ -128,10 +132,12 @@ def outgoing(**fields: object) -> Outgoing:
 
 
 def test_only_open_single_choice_polls_are_native() -> None:
-    assert _is_native_poll(outgoing())
-    assert not _is_native_poll(outgoing(params={"poll_id": 3, "secret": True, "kind": "single"}))
-    assert not _is_native_poll(outgoing(params={"poll_id": 3, "kind": "multiple"}))
-    assert not _is_native_poll(outgoing(key="Poll closed: {question}"))
+    assert is_native_poll(outgoing())
+    assert not is_native_poll(outgoing(params={"poll_id": 3, "secret": True, "kind": "single"}))
+    assert not is_native_poll(outgoing(params={"poll_id": 3, "kind": "multiple"}))
+    assert not is_native_poll(
+        outgoing(key="Poll closed: {question}", kind=MessageKind.POLL_CLOSED)
+    )
 
 
 def test_the_back_off_grows_to_its_maximum_then_starts_again() -> None:

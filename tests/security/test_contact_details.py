@@ -16,6 +16,7 @@ from core.dialogue import routing
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.flood import FloodGate
 from core.dialogue.messages import Inbound
+from core.dialogue.port import ChannelPort
 from core.domain.model import HelpRequest, Notification
 from core.services import identity
 from tests.conftest import Cooperative
@@ -60,7 +61,7 @@ async def _leaks(coop: Cooperative, engine: ConversationEngine, who: str, member
     for text in TYPED:
         seen += await engine.handle(Inbound("console", who, who, text=text))
     # What is left for them in the outbox (on any platform) says no more.
-    seen += await engine.pending("console", member_ids={member_id})
+    seen += await ChannelPort(engine.core).pending("console", member_ids={member_id})
     async with coop.core.uow() as uow:
         rows = await uow.session.scalars(
             select(Notification).where(

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bots.telegram.channel import invitation_link, start_action
+from bots.telegram.links import invitation_link, start_action
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing

@@ -25,13 +25,13 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bots.telegram.channel import start_action
+from bots.commands import LINK_ROOM, PRIVATE_ACTIONS, TAKE
+from bots.telegram.links import start_action
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.flood import FloodGate
 from core.dialogue.messages import Inbound
 from core.dialogue.routing import ACTIONS, STEPS
-from core.dialogue.words import LINK_ROOM_COMMANDS, PLATFORM_COMMANDS, TAKE_COMMANDS
 from core.domain.model import DeadLetter, InboundReceipt
 from core.domain.vocabulary import Role
 from core.services import polls, requests
@@ -127,7 +127,7 @@ deep_links = st.one_of(
     st.text(max_size=70),
     st.sampled_from(["go", "ABC234", "join_", "join_1", "join_" + "9" * 20]),
 )
-COMMAND_NAMES = sorted({*PLATFORM_COMMANDS, *LINK_ROOM_COMMANDS, *TAKE_COMMANDS, "start"})
+COMMAND_NAMES = sorted({*PRIVATE_ACTIONS, *LINK_ROOM.names, *TAKE.names, "start"})
 commands = st.builds(
     lambda name, args: f"/{name} {args}".strip(),
     st.one_of(st.sampled_from(COMMAND_NAMES), st.from_regex(r"[a-z_]{1,12}", fullmatch=True)),

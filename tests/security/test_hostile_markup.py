@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bots.matrix import render
+from bots.matrix import events
 from core.config import Settings
 
 BUDGET_S = 0.050
@@ -32,7 +32,7 @@ def _reply(body: str) -> dict[str, Any]:
 
 def _cpu_seconds(content: dict[str, Any], limit: int | None) -> float:
     started = time.process_time()
-    render.plain_body(content, limit=limit)
+    events.plain_body(content, limit=limit)
     return time.process_time() - started
 
 
@@ -52,10 +52,10 @@ def test_a_body_is_capped_before_it_is_read() -> None:
     # Twice the longest message: room for a reply's quote and its answer; the engine then
     # refuses what is still too long.
     limit = _limit()
-    text = render.plain_body({"msgtype": "m.text", "body": "a" * SIXTY_FOUR_KB}, limit=limit)
+    text = events.plain_body({"msgtype": "m.text", "body": "a" * SIXTY_FOUR_KB}, limit=limit)
     assert len(text) == 2 * limit
     quoted = "> " + "b" * (limit - 10) + "\n\n" + "!prendre 4"
-    assert render.plain_body(_reply(quoted), limit=limit) == "!prendre 4"
+    assert events.plain_body(_reply(quoted), limit=limit) == "!prendre 4"
 
 
 # Pieces that make backtracking regexes slow: quote marks, empty lines, long quoted lines,
@@ -79,6 +79,6 @@ def test_pathological_bodies_of_64_kb_are_read_in_bounded_time(
 @given(body=st.text(alphabet=st.sampled_from(">a \n"), max_size=60))
 def test_the_linear_strip_removes_exactly_the_reply_fallback(body: str) -> None:
     expected = _REFERENCE.sub("", body, count=1).strip()
-    assert render.plain_body(_reply(body), limit=None) == expected
+    assert events.plain_body(_reply(body), limit=None) == expected
     # Not a reply: nothing is stripped.
-    assert render.plain_body({"body": body}, limit=None) == body.strip()
+    assert events.plain_body({"body": body}, limit=None) == body.strip()

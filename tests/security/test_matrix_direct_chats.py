@@ -15,7 +15,7 @@ from datetime import timedelta
 import nio
 import pytest
 
-from bots.matrix.state import MatrixState
+from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Category, Platform, Role
 from core.services import channel_sessions, identity, requests
 from tests.conftest import Cooperative
@@ -117,4 +117,4 @@ async def test_whoever_joins_a_room_where_a_member_spoke_alone_never_gets_her_pr
     seen_by_mallory = every_event(homeserver, people.user(mallory), room)
     leaked = [e for e in seen_by_mallory if PHONE in str(e) or ADDRESS in str(e)]
     assert leaked == []
-    assert await MatrixState(bot.core, bot.user_id).private_chat_of(bob.user_id) == dm
+    assert await ChannelPort(bot.core).private_chat_of(Platform.MATRIX, bob.user_id) == dm

@@ -247,16 +247,17 @@ async def test_no_details_again_for_a_volunteer_who_no_longer_holds_the_task(
 ) -> None:
     from core.dialogue.engine import ConversationEngine
     from core.dialogue.messages import failed_as
+    from core.dialogue.port import ChannelPort
 
-    engine = ConversationEngine(coop.core)
+    engine, port = ConversationEngine(coop.core), ChannelPort(coop.core)
     async with coop.core.uow() as uow:
         for member_id, user_id in ((coop.bob, "200"), (coop.alice, "300")):
             await telegram_account(uow, user_id, member_id=member_id)
         await uow.commit()
     request_id = await post_request(coop)
-    await engine.mark_delivered(await engine.pending("telegram"))
+    await engine.mark_delivered(await port.pending("telegram"))
     await accept(coop, coop.bob, request_id)
-    pending = await engine.pending("telegram")
+    pending = await port.pending("telegram")
     [card] = [m for m in pending if m.kind == MessageKind.CONTACT_CARD]
     async with coop.core.uow() as uow:
         await requests.withdraw(uow, coop.bob, request_id)

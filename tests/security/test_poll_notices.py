@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bots.matrix import render
+from bots.matrix import events
 from core.domain.model import Notification
 from core.domain.vocabulary import Outcome, Role
 from core.services import polls
@@ -91,7 +91,7 @@ async def test_on_matrix_a_member_who_has_not_joined_the_room_gets_the_poll_priv
         await uow.commit()
 
     private_room, _start = await carol.wait_for(
-        lambda r, e: r != room and e.source.get("type") == render.POLL_START
+        lambda r, e: r != room and e.source.get("type") == events.POLL_START
     )
 
     async def outcomes() -> dict[int | None, str | None] | None:
@@ -108,6 +108,6 @@ async def test_on_matrix_a_member_who_has_not_joined_the_room_gets_the_poll_priv
     assert done[carol_id] == Outcome.SENT
     assert done[bob_id] == Outcome.SKIPPED  # he sees the room's poll
     assert not [
-        e for r, e in bob.seen() if r != room and e.source.get("type") == render.POLL_START
+        e for r, e in bob.seen() if r != room and e.source.get("type") == events.POLL_START
     ]
     assert private_room != room

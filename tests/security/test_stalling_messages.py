@@ -411,7 +411,7 @@ async def _letters(core: Core) -> list[DeadLetter]:
 def test_telegram_retries_a_network_fault_but_not_a_refusal() -> None:
     from telegram.error import BadRequest, NetworkError, TimedOut
 
-    from bots.telegram.channel import _passes
+    from bots.telegram.updates import passes
 
-    assert _passes(NetworkError("Bad Gateway")) and _passes(TimedOut())
-    assert not _passes(BadRequest("Query is too old")) and not _passes(OverflowError())
+    assert passes(NetworkError("Bad Gateway")) and passes(TimedOut())
+    assert not passes(BadRequest("Query is too old")) and not passes(OverflowError())

@@ -20,6 +20,7 @@ from typing import Any
 from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
 from core.dialogue.engine import ConversationEngine, Interpreter
+from core.dialogue.port import ChannelPort
 from core.domain.model import Member, PlatformAccount
 from core.domain.vocabulary import Platform, Role
 from core.services import members
@@ -105,6 +106,7 @@ async def running_channel(
     """
     channel = TelegramChannel(
         ConversationEngine(core, interpreter),
+        ChannelPort(core),
         TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
     )
     if read_timeout is not None:

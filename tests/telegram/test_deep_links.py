@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bots.telegram.channel import invitation_link, start_action
+from bots.telegram.links import invitation_link, start_action
 
 
 def test_an_invitation_link_carries_its_code() -> None:

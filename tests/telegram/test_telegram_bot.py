@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bots.telegram.channel import TelegramChannel, invitation_link
+from bots.telegram.channel import TelegramChannel
+from bots.telegram.links import invitation_link
 from core.app import Core
 from core.domain.model import HelpRequest, Member, Notification
 from core.domain.vocabulary import Category, Role

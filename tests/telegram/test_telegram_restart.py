@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.telegram.channel import CONCURRENT_SENDS
+from bots.pump import CONCURRENT_SENDS
 from core.app import Core
 from core.domain.vocabulary import Role
 from core.persistence.migrate import upgrade_database

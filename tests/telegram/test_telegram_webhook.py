@@ -15,9 +15,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bots.telegram.channel import ALLOWED_UPDATES, TelegramChannel, TelegramSettings
+from bots.telegram.channel import TelegramChannel, TelegramSettings
+from bots.telegram.updates import ALLOWED_UPDATES
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
+from core.dialogue.port import ChannelPort
 from tests.conftest import make_settings
 
 from .bot_api import FakeBotApi
@@ -55,6 +57,7 @@ async def hooked(tmp_path: Path) -> AsyncIterator[Hooked]:
     api.deliver_webhooks_to(local_url)  # what the proxy in front of the bot would do
     channel = TelegramChannel(
         ConversationEngine(core),
+        ChannelPort(core),
         TelegramSettings(
             token=api.token,
             api_url=api.base_url,
