@@ -17,11 +17,10 @@ import nio
 from bots.channel import Published
 from bots.failures import DeliveryFailure, RetryLater
 from bots.inlet import Inlet
-from bots.matrix import outbound
 from bots.matrix.connection import Connection, MatrixSettings
 from bots.matrix.errors import Halted, passes
 from bots.matrix.inbound import MatrixInbound
-from bots.matrix.outbound import MatrixSender
+from bots.matrix.outbound import MatrixSender, classify
 from bots.matrix.rooms import Rooms
 from bots.matrix.sync import SyncLoop
 from bots.ordering import PersonQueue
@@ -122,7 +121,7 @@ class MatrixChannel:
         return await self.sender.in_group(group_ref, user_ref)
 
     def classify(self, error: Exception) -> DeliveryFailure | None:
-        failure = outbound.classify(error)
+        failure = classify(error)
         if isinstance(failure, RetryLater):
             # The homeserver is away: the pump waits until a sync gets through again.
             self.connection.connected = False

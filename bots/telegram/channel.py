@@ -24,9 +24,8 @@ from bots.failures import DeliveryFailure
 from bots.inlet import Inlet
 from bots.ordering import PersonQueue
 from bots.pump import OutboxPump
-from bots.telegram import sender
 from bots.telegram.handlers import TelegramHandlers
-from bots.telegram.sender import TelegramSender
+from bots.telegram.sender import TelegramSender, classify
 from bots.telegram.transport import AiohttpRequest
 from bots.telegram.updates import POLL_TIMEOUT, TelegramUpdates, passes, webhook_secret
 from core.dialogue.engine import ConversationEngine
@@ -171,4 +170,4 @@ class TelegramChannel:
         return await self.sender.in_group(group_ref, user_ref)
 
     def classify(self, error: Exception) -> DeliveryFailure | None:
-        return sender.classify(error)
+        return classify(error)
