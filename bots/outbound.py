@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bots.channel import Channel
-from core.dialogue.arguments import is_id
 from core.dialogue.messages import Outgoing, failed_as, sent_as
 from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import MessageKind, Outcome
@@ -79,29 +78,3 @@ async def _sees_it_in_group(channel: Channel, port: ChannelPort, message: Outgoi
         if await channel.in_group(group, audience.user_ref):
             return True
     return False
-
-
-def typed(message: Outgoing) -> Outgoing:
-    """The kind and references of a message, read from its wording and topic.
-
-    # until kinds land: the core fills `kind`, `request_id` and `poll_id` itself; then this
-    function and its one call (in `OutboxPump.deliver`) go.
-    """
-    if message.kind != MessageKind.TEXT or message.request_id or message.poll_id:
-        return message
-    topic = message.topic or ""
-    request = topic.removeprefix("request:") if topic.startswith("request:") else ""
-    request_id = int(request) if is_id(request) else None
-    raw_poll = message.params.get("poll_id")
-    poll_id = int(str(raw_poll)) if raw_poll is not None and is_id(str(raw_poll)) else None
-    kind = MessageKind.TEXT
-    if message.key.startswith(("New poll", "New secret ballot")) and poll_id is not None:
-        kind = MessageKind.POLL_OPENED
-    elif message.key.startswith("Poll closed"):
-        kind = MessageKind.POLL_CLOSED
-    elif message.params.get("contact_card"):
-        kind = MessageKind.CONTACT_CARD
-    elif request_id is not None and message.channel_id is not None:
-        offers = any(b.action.startswith("accept:") for b in message.buttons)
-        kind = MessageKind.REQUEST_POST if offers else MessageKind.REQUEST_TAKEN
-    return replace(message, kind=kind, request_id=request_id, poll_id=poll_id)

@@ -27,7 +27,7 @@ from bots.failures import (
     Unreachable,
     described,
 )
-from bots.outbound import show, typed
+from bots.outbound import show
 from core.dialogue.messages import Outgoing, failed_as, sent_as
 from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Outcome
@@ -100,7 +100,6 @@ class OutboxPump:
             return
         async with self._slots:
             for message in messages:
-                message = typed(message)
                 if in_place_of is not None and message.is_reply:
                     target, in_place_of = in_place_of, None
                     if await self._answer_in_place(message, target):

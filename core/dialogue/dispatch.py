@@ -124,6 +124,8 @@ def _meant_choice(turn: Turn, here: routing.Step | None) -> str | None:
         return None
     if understood.confidence < understanding.LOW_CONFIDENCE:
         return None
+    if understood.intent in understanding.USES_THE_WORDS:
+        return None  # a whole request in one message: its pieces are kept, not asked again
     meaning = understanding.MEANINGS.get(understood.intent)
     shown = {action for _label, action in shown_choices.last_shown(turn.conversation)}
     return meaning.action if meaning is not None and meaning.action in shown else None

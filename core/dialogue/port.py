@@ -16,7 +16,6 @@ from typing import Any
 from core.app import Core
 from core.config import Settings
 from core.dialogue import render as rendering
-from core.dialogue.arguments import is_id
 from core.dialogue.messages import Outgoing
 from core.domain.model import Notification, PlatformAccount
 from core.domain.vocabulary import Outcome
@@ -119,14 +118,15 @@ class ChannelPort:
         that was sent has one: a refused or uncertain post is never edited)."""
         async with self._core.uow() as uow:
             return await outbox.last_external_ref(
-                uow, channel_id=channel_id, topic=_request_topic(request_id)
+                uow, channel_id=channel_id, topic=outbox.topic_of(request_id=request_id)
             )
 
     async def request_of_post(self, channel_id: int, external_ref: str) -> int | None:
         """The request a public room's post (by its platform id) is about, if it is one."""
         async with self._core.uow() as uow:
-            topic = await channel_sessions.post_topic(uow, channel_id, external_ref)
-        return _request_of_topic(topic)
+            return await outbox.request_of_post(
+                uow, channel_id=channel_id, external_ref=external_ref
+            )
 
     # --- native polls --------------------------------------------------------------------------
 
@@ -235,15 +235,3 @@ class ChannelPort:
             await channel_sessions.save_session(uow, platform, account, **values)
             await uow.commit()
 
-
-# The topic of a request's public posts. Until kinds land, posts are found by topic; the
-# outbox will find them by `Notification.request_id`.
-def _request_topic(request_id: int) -> str:
-    return f"request:{request_id}"
-
-
-def _request_of_topic(topic: str | None) -> int | None:
-    if topic is None or not topic.startswith("request:"):
-        return None
-    rest = topic.removeprefix("request:")
-    return int(rest) if is_id(rest) else None

@@ -22,10 +22,10 @@ from core.domain.vocabulary import Category
 
 # A category is taken when a word of the message names it ("chien", "courses") and the NLU is
 # fairly sure; from the classifier alone ("I need some help at home": shopping, 0.51), only when
-# it is very sure. Otherwise it is asked, never assumed ("j'ai besoin d'aide" was filed as
-# paperwork on a 0.38 guess).
+# it is clearly sure ("qu'on m'accompagne chez le dentiste": transport, 0.68). Otherwise it is
+# asked, never assumed ("j'ai besoin d'aide" was filed as paperwork on a 0.38 guess).
 SURE_CATEGORY = 0.5
-SURE_WITHOUT_A_WORD = 0.8
+SURE_WITHOUT_A_WORD = 0.6
 
 _HOME = re.compile(
     r"(?<![a-z])(?:chez moi|a la maison|a domicile|a mon domicile|at home|at my home|"

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from core.domain.model import (
     ChannelSession,
     Member,
-    Notification,
     PlatformAccount,
     Territory,
     TerritoryChannel,
@@ -75,24 +74,6 @@ async def room_of(uow: UnitOfWork, platform: str, chat_ref: str) -> Room | None:
         )
     ).first()
     return Room(row[0], row[1], row[2]) if row is not None else None
-
-
-async def post_topic(uow: UnitOfWork, channel_id: int, external_ref: str) -> str | None:
-    """What the room post delivered as `external_ref` is about ("request:12"), if ours.
-
-    An edited post keeps its first id as the `external_ref` of every later row about the same
-    topic, so a reaction on the original post is found whatever it says now.
-    """
-    return (
-        await uow.session.execute(
-            select(Notification.topic)
-            .where(
-                Notification.channel_id == channel_id, Notification.external_ref == external_ref
-            )
-            .order_by(Notification.id.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
 
 
 async def is_coordinator(uow: UnitOfWork, platform: str, external_id: str) -> bool:

@@ -174,3 +174,17 @@ async def test_a_weak_guess_of_the_kind_of_help_is_asked_not_assumed(
 
     assert replies[-1].key.startswith("What do you need help with?")
     assert len(replies[-1].buttons) >= 5  # the categories, as buttons
+
+
+async def test_a_whole_request_after_the_menu_keeps_its_pieces(coop: Cooperative) -> None:
+    """The menu shows "I need help": a request written in full is not reduced to that button."""
+    engine = ConversationEngine(coop.core, BuiltinInterpreter())
+    await as_member(coop.core, "alice", coop.alice)
+    await say(engine, "alice", action="menu")
+    replies = await say(
+        engine,
+        "alice",
+        "Bonjour, j'aurais besoin qu'on m'accompagne chez le dentiste jeudi à 10h s'il vous plaît",
+    )
+    assert replies[-1].key.startswith("Here is your request")
+    assert replies[-1].params.get("category") == "transport"

@@ -175,7 +175,7 @@ async def test_a_request_in_one_message_reaches_volunteers_and_one_of_two_racing
     winner = winners[0]
     await press_button(api, winner, winner.id, "C'est fait")
     await text_arrives(api, winner.id, "combien d'heures")
-    await press_button(api, winner, winner.id, "1.5")
+    await press_button(api, winner, winner.id, "1,5")  # French: a decimal comma
     await text_arrives(api, winner.id, "Merci pour votre aide")
     async with scene.core.uow() as uow:
         request_row = (await uow.session.execute(select(HelpRequest))).scalar_one()

@@ -16,6 +16,9 @@ from core.services.outbox import Choice
 
 EMERGENCY = "emergency"
 LOW_CONFIDENCE = 0.45
+# Meanings whose handler uses the words themselves (what, when, where of a request): never
+# reduced to pressing the button of that meaning, which would ask again what was said.
+USES_THE_WORDS = frozenset({"request_help"})
 # The button offered for each meaning when the message was unclear.
 MEANINGS: dict[str, Choice] = {
     "request_help": Choice("I need help", "need_help"),
