@@ -1,8 +1,11 @@
 """The built-in NLU model: offline, trained in seconds from `nlu/data`, cached on disk.
 
-Intents: TF-IDF over character n-grams (robust to typos, missing accents, SMS spelling) and
-words, then a logistic regression whose probabilities are the confidences. Categories: the
-lexicon learned from the annotations first, a second classifier when no word names one.
+Intents: a logistic regression over TF-IDF character n-grams and words (`nlu.features`), its
+scores turned into confidences by a softmax whose temperature is fitted on held-out folds of the
+training data, so that a confidence of 0.45 means about 45 % right (`nlu.calibration`).
+Scams: a second logistic regression tells a scam text (out_of_scope) from everything else.
+Categories: the lexicon learned from the annotations first, a third classifier when no word
+names one.
 """
 
 from __future__ import annotations
@@ -15,64 +18,49 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sklearn.feature_extraction.text import TfidfVectorizer
+import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 
 from core.domain.vocabulary import Category
+from nlu.calibration import fit_temperature, softmax
 from nlu.entities import CategoryLexicon, entity
-from nlu.text import fold
+from nlu.features import Block, LinearScorer, stack
 from nlu.training_data import DATA_ROOT, TrainingData, load_training_data
 
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 CATEGORY_INTENTS = ("request_help", "offer_help")
 CATEGORY_VALUES = frozenset(c.value for c in Category)
 # Without a word naming a category, the classifier alone must be at least this sure.
 CATEGORY_THRESHOLD = 0.35
-
-
-def _features() -> FeatureUnion:
-    return FeatureUnion(
-        [
-            (
-                "chars",
-                TfidfVectorizer(
-                    preprocessor=fold,
-                    analyzer="char_wb",
-                    ngram_range=(2, 5),
-                    sublinear_tf=True,
-                    min_df=1,
-                ),
-            ),
-            (
-                "words",
-                TfidfVectorizer(
-                    preprocessor=fold,
-                    analyzer="word",
-                    ngram_range=(1, 2),
-                    token_pattern=r"(?u)\b\w[\w']*\b",
-                    sublinear_tf=True,
-                ),
-            ),
-        ]
-    )
+FEATURE_BLOCKS = ("chars", "words")
+INTENT_C = 10.0  # inverse regularisation: chosen by cross-validation on the training data
+SCAM_C = 10.0
+CATEGORY_C = 10.0
 
 
 @dataclass
 class BuiltinModel:
-    """What training produces: two classifiers and the category lexicon."""
+    """What training produces: three linear scorers, a temperature and the category lexicon."""
 
-    intents: Pipeline
-    categories: Pipeline | None
+    intents: LinearScorer
+    temperature: float
+    scams: LinearScorer | None
+    categories: LinearScorer | None
     lexicon: CategoryLexicon
     data_hash: str
 
     def intent_ranking(self, text: str) -> list[tuple[str, float]]:
-        probabilities = self.intents.predict_proba([text])[0]
+        probabilities = softmax(self.intents.scores(text) / self.temperature)
         ranked = sorted(
-            zip(self.intents.classes_, probabilities, strict=True), key=lambda pair: -pair[1]
+            zip(self.intents.classes, probabilities, strict=True), key=lambda pair: -pair[1]
         )
         return [(str(name), float(p)) for name, p in ranked]
+
+    def scam_probability(self, text: str) -> float:
+        """How likely `text` is a scam a member forwards (a fake parcel fee, a fake adviser)."""
+        if self.scams is None:
+            return 0.0
+        return float(softmax(self.scams.scores(text))[self.scams.classes.index("scam")])
 
     def category(self, text: str, *, asks_or_offers: bool) -> dict[str, Any] | None:
         """The category of `text` as an entity: the classifier's probabilities plus the votes
@@ -81,10 +69,9 @@ class BuiltinModel:
         votes, spans = self.lexicon.evidence(text)
         scores = dict(votes)
         if self.categories is not None:
-            for name, p in zip(
-                self.categories.classes_, self.categories.predict_proba([text])[0], strict=True
-            ):
-                scores[str(name)] = scores.get(str(name), 0.0) + float(p)
+            probabilities = softmax(self.categories.scores(text))
+            for name, p in zip(self.categories.classes, probabilities, strict=True):
+                scores[name] = scores.get(name, 0.0) + float(p)
         if not scores:
             return None
         best = max(scores, key=lambda name: scores[name])
@@ -98,16 +85,36 @@ class BuiltinModel:
         return entity("category", best, start, end, confidence)
 
 
+def fit_scorer(
+    texts: list[str], labels: list[str], c: float, *, balanced: bool = True
+) -> LinearScorer:
+    """A logistic regression over the feature blocks, kept as a fast `LinearScorer`."""
+    blocks, matrix = stack(FEATURE_BLOCKS, texts)
+    model = LogisticRegression(
+        C=c, max_iter=5000, class_weight="balanced" if balanced else None
+    ).fit(matrix, labels)
+    return scorer_of(model, blocks)
+
+
+def scorer_of(model: LogisticRegression, blocks: list[Block]) -> LinearScorer:
+    classes = [str(name) for name in model.classes_]
+    weights, bias = model.coef_.T, model.intercept_
+    if len(classes) == 2:  # scikit-learn keeps one column for two classes: make it a softmax
+        weights = np.hstack([-weights / 2, weights / 2])
+        bias = np.array([-bias[0] / 2, bias[0] / 2])
+    return LinearScorer(blocks, np.ascontiguousarray(weights), np.asarray(bias), classes)
+
+
 def train(data: TrainingData, progress: Callable[[str], None] | None = None) -> BuiltinModel:
-    """Fit the intent and category classifiers and the lexicon on the training examples."""
+    """Fit the intent, scam and category classifiers and the lexicon on the training examples."""
     say = progress or (lambda _message: None)
     texts = [e.text for e in data.examples]
     labels = [e.intent for e in data.examples]
     say(f"intents: {len(texts)} examples, {len(set(labels))} intents")
-    intents = make_pipeline(
-        _features(), LogisticRegression(C=20, max_iter=3000, class_weight="balanced")
-    )
-    intents.fit(texts, labels)
+    intents = fit_scorer(texts, labels, INTENT_C)
+    temperature = fit_temperature(texts, labels, lambda t, y: fit_scorer(t, y, INTENT_C), folds=5)
+    scam_labels = ["scam" if e.scam else "other" for e in data.examples]
+    scams = fit_scorer(texts, scam_labels, SCAM_C) if "scam" in scam_labels else None
     spans = [
         (span.text, span.value)
         for e in data.examples
@@ -127,10 +134,11 @@ def train(data: TrainingData, progress: Callable[[str], None] | None = None) -> 
     ]
     categories = None
     if len({value for _text, value in labelled}) >= 2:
-        categories = make_pipeline(_features(), LogisticRegression(C=20, max_iter=3000))
-        categories.fit([t for t, _v in labelled], [v for _t, v in labelled])
-    say("done")
-    return BuiltinModel(intents, categories, lexicon, data_hash="")
+        categories = fit_scorer(
+            [t for t, _v in labelled], [v for _t, v in labelled], CATEGORY_C, balanced=False
+        )
+    say(f"done (temperature {temperature:.2f})")
+    return BuiltinModel(intents, temperature, scams, categories, lexicon, data_hash="")
 
 
 def data_fingerprint(root: Path = DATA_ROOT) -> str:

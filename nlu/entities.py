@@ -88,6 +88,7 @@ STOPWORDS = frozenset(
     ]
 )
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]{2,}")
+_ALNUM = re.compile(r"[a-z0-9]+")
 
 
 @dataclass
@@ -96,6 +97,9 @@ class CategoryLexicon:
 
     phrases: dict[str, str] = field(default_factory=dict)
     words: dict[str, str] = field(default_factory=dict)
+    # Multi-word phrases by their first word: only those whose first word is in a message are
+    # searched for, which keeps reading a message far below a millisecond.
+    by_first_word: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def learn(cls, spans: Iterable[tuple[str, str]], synonyms: dict[str, str]) -> CategoryLexicon:
@@ -116,6 +120,8 @@ class CategoryLexicon:
             value, count = votes.most_common(1)[0]
             if count / sum(votes.values()) >= 0.8:
                 lexicon.phrases[phrase] = value
+                if " " in phrase and (first := _ALNUM.findall(phrase)):
+                    lexicon.by_first_word.setdefault(first[0], []).append(phrase)
         for word, votes in word_votes.items():
             value, count = votes.most_common(1)[0]
             if count / sum(votes.values()) >= 0.8:
@@ -129,9 +135,10 @@ class CategoryLexicon:
         votes: dict[str, float] = defaultdict(float)
         spans: dict[str, tuple[int, int]] = {}
         longest: tuple[int, int, int, str] | None = None
-        for phrase, value in self.phrases.items():
-            if " " not in phrase:
-                continue  # single words are counted below, once each
+        present = set(_ALNUM.findall(folded))
+        candidates = [p for word in present for p in self.by_first_word.get(word, ())]
+        for phrase in candidates:  # single words are counted below, once each
+            value = self.phrases[phrase]
             for match in re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", folded):
                 candidate = (len(phrase), match.start(), match.end(), value)
                 longest = max(longest, candidate) if longest else candidate
