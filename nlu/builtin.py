@@ -1,9 +1,11 @@
 """The built-in NLU model: offline, trained in seconds from `nlu/data`, cached on disk.
 
-Intents: a logistic regression over TF-IDF character n-grams and words (`nlu.features`), its
-scores turned into confidences by a softmax whose temperature is fitted on held-out folds of the
-training data, so that a confidence of 0.45 means about 45 % right (`nlu.calibration`).
-Scams: a second logistic regression tells a scam text (out_of_scope) from everything else.
+Intents: a linear support vector machine over TF-IDF character n-grams and words
+(`nlu.features`), its scores turned into confidences by a softmax whose temperature is fitted on
+held-out folds of the training data, so that a confidence of 0.45 means about 45 % right
+(`nlu.calibration`). It measured better than a logistic regression on the independent hold-out
+(0.908 against 0.889 before any rule) and trains in a second instead of half a minute.
+Scams: a logistic regression tells a scam text (out_of_scope) from everything else.
 Categories: the lexicon learned from the annotations first, a third classifier when no word
 names one.
 """
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from core.domain.vocabulary import Category
 from nlu.calibration import fit_temperature, softmax
@@ -33,7 +36,7 @@ CATEGORY_VALUES = frozenset(c.value for c in Category)
 # Without a word naming a category, the classifier alone must be at least this sure.
 CATEGORY_THRESHOLD = 0.35
 FEATURE_BLOCKS = ("chars", "words")
-INTENT_C = 10.0  # inverse regularisation: chosen by cross-validation on the training data
+INTENT_C = 1.0  # inverse regularisation: chosen by cross-validation on the training data
 SCAM_C = 10.0
 CATEGORY_C = 10.0
 
@@ -85,6 +88,15 @@ class BuiltinModel:
         return entity("category", best, start, end, confidence)
 
 
+def fit_intents(texts: list[str], labels: list[str]) -> LinearScorer:
+    """The intent classifier: a linear SVM, every intent weighted alike (none absorbs others)."""
+    blocks, matrix = stack(FEATURE_BLOCKS, texts)
+    model = LinearSVC(C=INTENT_C, class_weight="balanced", max_iter=10_000, random_state=0).fit(
+        matrix, labels
+    )
+    return scorer_of(model, blocks)
+
+
 def fit_scorer(
     texts: list[str], labels: list[str], c: float, *, balanced: bool = True
 ) -> LinearScorer:
@@ -96,7 +108,7 @@ def fit_scorer(
     return scorer_of(model, blocks)
 
 
-def scorer_of(model: LogisticRegression, blocks: list[Block]) -> LinearScorer:
+def scorer_of(model: LogisticRegression | LinearSVC, blocks: list[Block]) -> LinearScorer:
     classes = [str(name) for name in model.classes_]
     weights, bias = model.coef_.T, model.intercept_
     if len(classes) == 2:  # scikit-learn keeps one column for two classes: make it a softmax
@@ -111,8 +123,8 @@ def train(data: TrainingData, progress: Callable[[str], None] | None = None) -> 
     texts = [e.text for e in data.examples]
     labels = [e.intent for e in data.examples]
     say(f"intents: {len(texts)} examples, {len(set(labels))} intents")
-    intents = fit_scorer(texts, labels, INTENT_C)
-    temperature = fit_temperature(texts, labels, lambda t, y: fit_scorer(t, y, INTENT_C), folds=5)
+    intents = fit_intents(texts, labels)
+    temperature = fit_temperature(texts, labels, fit_intents, folds=5)
     scam_labels = ["scam" if e.scam else "other" for e in data.examples]
     scams = fit_scorer(texts, scam_labels, SCAM_C) if "scam" in scam_labels else None
     spans = [

@@ -1,10 +1,11 @@
 """Confidences that mean what they say: temperature scaling fitted on held-out folds.
 
-A logistic regression trained to fit its data is over-sure of itself on messages it never saw.
-Its scores are divided by one temperature T before the softmax; T is the value that makes the
-confidences of out-of-fold predictions (each training example scored by a model that did not see
-it) best match how often they are right (lowest log-loss). One number: it cannot overfit, and
-the ranking of the intents, hence accuracy, is unchanged.
+A linear classifier's scores are no probabilities, and a model trained to fit its data is
+over-sure of itself on messages it never saw. Its scores are divided by one temperature T before
+the softmax; T is the value that makes the confidences of out-of-fold predictions (each training
+example scored by a model that did not see it) best match how often they are right (lowest
+log-loss). One number: it cannot overfit, and the ranking of the intents, hence accuracy, is
+unchanged.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Protocol
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-TEMPERATURES = np.exp(np.linspace(np.log(0.2), np.log(5.0), 81))
+TEMPERATURES = np.exp(np.linspace(np.log(0.02), np.log(5.0), 111))
 
 
 class Scorer(Protocol):
