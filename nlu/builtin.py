@@ -27,7 +27,7 @@ from sklearn.svm import LinearSVC
 from core.domain.vocabulary import Category
 from nlu.calibration import fit_temperature, softmax
 from nlu.entities import CategoryLexicon, entity
-from nlu.features import Block, LinearScorer, stack
+from nlu.features import FeatureSpace, LinearScorer, TextClassifier
 from nlu.training_data import DATA_ROOT, TrainingData, load_training_data
 
 MODEL_VERSION = "3"
@@ -39,12 +39,15 @@ FEATURE_BLOCKS = ("chars", "words")
 INTENT_C = 1.0  # inverse regularisation: chosen by cross-validation on the training data
 SCAM_C = 10.0
 CATEGORY_C = 10.0
+SCAM = "scam"
 
 
 @dataclass
 class BuiltinModel:
-    """What training produces: three linear scorers, a temperature and the category lexicon."""
+    """What training produces: one feature space, three linear scorers over it, a temperature
+    and the category lexicon."""
 
+    space: FeatureSpace
     intents: LinearScorer
     temperature: float
     scams: LinearScorer | None
@@ -53,7 +56,8 @@ class BuiltinModel:
     data_hash: str
 
     def intent_ranking(self, text: str) -> list[tuple[str, float]]:
-        probabilities = softmax(self.intents.scores(text) / self.temperature)
+        scores = self.intents.scores(self.space.vector(text))
+        probabilities = softmax(scores / self.temperature)
         ranked = sorted(
             zip(self.intents.classes, probabilities, strict=True), key=lambda pair: -pair[1]
         )
@@ -63,7 +67,8 @@ class BuiltinModel:
         """How likely `text` is a scam a member forwards (a fake parcel fee, a fake adviser)."""
         if self.scams is None:
             return 0.0
-        return float(softmax(self.scams.scores(text))[self.scams.classes.index("scam")])
+        probabilities = softmax(self.scams.scores(self.space.vector(text)))
+        return float(probabilities[self.scams.classes.index(SCAM)])
 
     def category(self, text: str, *, asks_or_offers: bool) -> dict[str, Any] | None:
         """The category of `text` as an entity: the classifier's probabilities plus the votes
@@ -72,7 +77,7 @@ class BuiltinModel:
         votes, spans = self.lexicon.evidence(text)
         scores = dict(votes)
         if self.categories is not None:
-            probabilities = softmax(self.categories.scores(text))
+            probabilities = softmax(self.categories.scores(self.space.vector(text)))
             for name, p in zip(self.categories.classes, probabilities, strict=True):
                 scores[name] = scores.get(name, 0.0) + float(p)
         if not scores:
@@ -88,33 +93,30 @@ class BuiltinModel:
         return entity("category", best, start, end, confidence)
 
 
-def fit_intents(texts: list[str], labels: list[str]) -> LinearScorer:
-    """The intent classifier: a linear SVM, every intent weighted alike (none absorbs others)."""
-    blocks, matrix = stack(FEATURE_BLOCKS, texts)
-    model = LinearSVC(C=INTENT_C, class_weight="balanced", max_iter=10_000, random_state=0).fit(
-        matrix, labels
-    )
-    return scorer_of(model, blocks)
+def svm(matrix: Any, labels: list[str]) -> LinearScorer:
+    """A linear SVM, every class weighted alike (no intent absorbs the others)."""
+    model = LinearSVC(C=INTENT_C, class_weight="balanced", max_iter=10_000, random_state=0)
+    return scorer_of(model.fit(matrix, labels))
 
 
-def fit_scorer(
-    texts: list[str], labels: list[str], c: float, *, balanced: bool = True
-) -> LinearScorer:
-    """A logistic regression over the feature blocks, kept as a fast `LinearScorer`."""
-    blocks, matrix = stack(FEATURE_BLOCKS, texts)
-    model = LogisticRegression(
-        C=c, max_iter=5000, class_weight="balanced" if balanced else None
-    ).fit(matrix, labels)
-    return scorer_of(model, blocks)
+def logistic(matrix: Any, labels: list[str], c: float, *, balanced: bool) -> LinearScorer:
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced" if balanced else None)
+    return scorer_of(model.fit(matrix, labels))
 
 
-def scorer_of(model: LogisticRegression | LinearSVC, blocks: list[Block]) -> LinearScorer:
+def scorer_of(model: LogisticRegression | LinearSVC) -> LinearScorer:
     classes = [str(name) for name in model.classes_]
     weights, bias = model.coef_.T, model.intercept_
     if len(classes) == 2:  # scikit-learn keeps one column for two classes: make it a softmax
         weights = np.hstack([-weights / 2, weights / 2])
         bias = np.array([-bias[0] / 2, bias[0] / 2])
-    return LinearScorer(blocks, np.ascontiguousarray(weights), np.asarray(bias), classes)
+    return LinearScorer(np.ascontiguousarray(weights), np.asarray(bias), classes)
+
+
+def fit_intents(texts: list[str], labels: list[str]) -> TextClassifier:
+    """The intent classifier alone, on its own feature space (for the calibration folds)."""
+    space, matrix = FeatureSpace.fit(FEATURE_BLOCKS, texts)
+    return TextClassifier(space, svm(matrix, labels))
 
 
 def train(data: TrainingData, progress: Callable[[str], None] | None = None) -> BuiltinModel:
@@ -123,10 +125,13 @@ def train(data: TrainingData, progress: Callable[[str], None] | None = None) -> 
     texts = [e.text for e in data.examples]
     labels = [e.intent for e in data.examples]
     say(f"intents: {len(texts)} examples, {len(set(labels))} intents")
-    intents = fit_intents(texts, labels)
+    space, matrix = FeatureSpace.fit(FEATURE_BLOCKS, texts)
+    intents = svm(matrix, labels)
     temperature = fit_temperature(texts, labels, fit_intents, folds=5)
-    scam_labels = ["scam" if e.scam else "other" for e in data.examples]
-    scams = fit_scorer(texts, scam_labels, SCAM_C) if "scam" in scam_labels else None
+    scam_labels = [SCAM if e.scam else "other" for e in data.examples]
+    scams = (
+        logistic(matrix, scam_labels, SCAM_C, balanced=True) if SCAM in scam_labels else None
+    )
     spans = [
         (span.text, span.value)
         for e in data.examples
@@ -137,20 +142,20 @@ def train(data: TrainingData, progress: Callable[[str], None] | None = None) -> 
     lexicon = CategoryLexicon.learn(
         spans, {k: v for k, v in data.synonyms.items() if v in CATEGORY_VALUES}
     )
-    labelled = [
-        (e.text, span.value)
-        for e in data.examples
-        if e.intent in CATEGORY_INTENTS
-        for span in e.entities
-        if span.entity == "category"
-    ]
+    # Every category named in a request or an offer is one example (a message naming two
+    # categories counts for both).
+    rows, values = [], []
+    for row, example in enumerate(data.examples):
+        if example.intent in CATEGORY_INTENTS:
+            for span in example.entities:
+                if span.entity == "category":
+                    rows.append(row)
+                    values.append(span.value)
     categories = None
-    if len({value for _text, value in labelled}) >= 2:
-        categories = fit_scorer(
-            [t for t, _v in labelled], [v for _t, v in labelled], CATEGORY_C, balanced=False
-        )
+    if len(set(values)) >= 2:
+        categories = logistic(matrix[rows], values, CATEGORY_C, balanced=False)
     say(f"done (temperature {temperature:.2f})")
-    return BuiltinModel(intents, temperature, scams, categories, lexicon, data_hash="")
+    return BuiltinModel(space, intents, temperature, scams, categories, lexicon, data_hash="")
 
 
 def data_fingerprint(root: Path = DATA_ROOT) -> str:

@@ -6,9 +6,9 @@ A message becomes two bags of features, each TF-IDF weighted and normalised:
 - words and word pairs, with the words that follow a negation marked ("pas_dispo",
   "not_available"), so that "je ne suis pas dispo" does not read like "je suis dispo".
 
-Training uses scikit-learn; answering one message does not: `LinearScorer` computes the same
-TF-IDF vectors with plain dictionaries and sums rows of the weight matrix, which takes a small
-fraction of a millisecond where scikit-learn's validation layers take several.
+Training uses scikit-learn; answering one message does not: `FeatureSpace` computes the same
+TF-IDF vectors with plain dictionaries and `LinearScorer` sums rows of the weight matrix, which
+takes a small fraction of a millisecond where scikit-learn's validation layers take several.
 """
 
 from __future__ import annotations
@@ -124,54 +124,99 @@ class Block:
         return [self.offset + c for c in columns], [v / norm for v in values]
 
 
+Vector = tuple[list[int], list[float]]  # column indices and values of a sparse vector
+
+
 @dataclass
-class LinearScorer:
-    """Scores of a linear model over stacked feature blocks: weights[columns] · values + bias."""
+class FeatureSpace:
+    """The fitted blocks side by side. The vector of the last text read is kept: the intent,
+    scam and category scorers of one message share it, so the text is read only once."""
 
     blocks: list[Block]
-    weights: np.ndarray  # (features, classes)
-    bias: np.ndarray  # (classes,)
-    classes: list[str]
 
-    def scores(self, text: str) -> np.ndarray:
+    def __post_init__(self) -> None:
+        self._last: tuple[str, Vector] | None = None
+
+    @property
+    def width(self) -> int:
+        return sum(len(block.vocabulary) for block in self.blocks)
+
+    def vector(self, text: str) -> Vector:
+        last = self._last  # one read: another thread may replace it meanwhile
+        if last is not None and last[0] == text:
+            return last[1]
         columns: list[int] = []
         values: list[float] = []
         for block in self.blocks:
             c, v = block.vector(text)
             columns += c
             values += v
+        self._last = (text, (columns, values))
+        return columns, values
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"blocks": self.blocks}  # the memo is not worth storing
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._last = None
+
+    @classmethod
+    def fit(cls, names: Sequence[str], texts: Sequence[str]):  # type: ignore[no-untyped-def]
+        """Fit one vectorizer per analyzer on `texts`: the space and the texts' matrix."""
+        from scipy.sparse import hstack
+
+        blocks: list[Block] = []
+        matrices = []
+        offset = 0
+        for name in names:
+            fitted = vectorizer(name)
+            matrices.append(fitted.fit_transform(texts))
+            blocks.append(Block.of(name, fitted, offset))
+            offset += len(fitted.vocabulary_)
+        return cls(blocks), hstack(matrices).tocsr()
+
+
+@dataclass
+class LinearScorer:
+    """Scores of a linear model over a feature space: weights[columns] · values + bias."""
+
+    weights: np.ndarray  # (features, classes)
+    bias: np.ndarray  # (classes,)
+    classes: list[str]
+
+    def scores(self, vector: Vector) -> np.ndarray:
+        columns, values = vector
         if not columns:
             return self.bias.copy()
         return np.asarray(values) @ self.weights[columns] + self.bias
 
 
-def stack(names: Sequence[str], texts: Sequence[str], min_df: int = 1):  # type: ignore[no-untyped-def]
-    """Fit one vectorizer per analyzer on `texts`; return the blocks and the stacked matrix."""
-    from scipy.sparse import hstack
+@dataclass
+class TextClassifier:
+    """A feature space and a scorer over it: scores straight from a text."""
 
-    blocks: list[Block] = []
-    matrices = []
-    offset = 0
-    for name in names:
-        fitted = vectorizer(name, min_df)
-        matrices.append(fitted.fit_transform(texts))
-        blocks.append(Block.of(name, fitted, offset))
-        offset += len(fitted.vocabulary_)
-    return blocks, hstack(matrices).tocsr()
+    space: FeatureSpace
+    scorer: LinearScorer
+
+    @property
+    def classes(self) -> list[str]:
+        return self.scorer.classes
+
+    def scores(self, text: str) -> np.ndarray:
+        return self.scorer.scores(self.space.vector(text))
 
 
-def transform(blocks: Sequence[Block], texts: Sequence[str]):  # type: ignore[no-untyped-def]
-    """The stacked sparse matrix of `texts` under fitted blocks (for training and evaluation)."""
+def transform(space: FeatureSpace, texts: Sequence[str]):  # type: ignore[no-untyped-def]
+    """The sparse matrix of `texts` in a fitted space (for evaluations and experiments)."""
     from scipy.sparse import csr_matrix
 
     rows: list[int] = []
     columns: list[int] = []
     values: list[float] = []
-    width = sum(len(b.vocabulary) for b in blocks)
     for row, text in enumerate(texts):
-        for block in blocks:
-            c, v = block.vector(text)
-            rows += [row] * len(c)
-            columns += c
-            values += v
-    return csr_matrix((values, (rows, columns)), shape=(len(texts), width))
+        c, v = space.vector(text)
+        rows += [row] * len(c)
+        columns += c
+        values += v
+    return csr_matrix((values, (rows, columns)), shape=(len(texts), space.width))
