@@ -86,7 +86,7 @@ class BuiltinModel:
         confidence = min(1.0, scores[best] / max(sum(scores.values()), 1e-9) + 0.25 * bool(votes))
         if best in spans:
             start, end = spans[best]
-        elif votes or not asks_or_offers or scores[best] < CATEGORY_THRESHOLD:
+        elif not asks_or_offers or scores[best] < CATEGORY_THRESHOLD:
             return None
         else:
             start, end = 0, len(text)

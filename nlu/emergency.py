@@ -31,6 +31,7 @@ _DANGER = [
     r"\b(tombe|tombee|fallen|fell)[a-z' ]{0,20}(salle de bain|bathroom|douche|shower|"
     r"piscine|pool|pond|river|riviere|bassin|canal)",
     r"\b(hurle|scream|screaming|crie)[a-z ]{0,15}(de douleur|in pain)|\bin agony\b",
+    r"\bne se releve (pas|plus)|\b(isn'?t|is not|not) getting up|can'?t get (him|her) up",
     # Someone who does not respond, breathe or wake.
     r"\bne (repond|bouge|respire|reagit|parle) (plus|pas|rien)",
     r"\b(respire|respir|bouge|repond|parle) (plus|plu)\b",
@@ -47,18 +48,20 @@ _DANGER = [
     r"short of breath|(catch|get) (my|his|her) breath|reprendre (mon|son) souffle|"
     r"\brespire (tres )?mal|essouffle(e)? meme assis",
     r"(s'?)?etouffe|\bchoking|avale de travers|fausse route|(swallowed|gone down) the wrong way|"
-    r"s'?etrangle|\b(food|something|bone) (is )?stuck",
+    r"s'?etrangle|\b(food|something|bone) (is )?stuck|avale[a-z' ]{0,25}de travers|"
+    r"suffoqu|suffocat|gasping",
     r"\b(levres|lips)[a-z ]{0,12}bleu|turning blue|(gone|going) blue",
     r"crise d'?asthme|asthma attack",
     # Heart.
     r"\b(douleur|mal|serre|barre|oppression)[a-z ]{0,20}poitrine|poitrine[a-z ]{0,20}(serre|mal)",
-    r"\bchest[a-z ]{0,20}(pain|hurt|tight|squeez)|\b(pain|tight|tightness|band)[a-z ]{0,20}chest",
+    r"thoracique|\bchest[a-z ]{0,20}(pain|hurt|tight|squeez|crush)|\b(pain|tight|tightness|band)[a-z ]{0,20}chest",
     r"\b(tient|clutch|clutching|holding) (la|sa|his|her|my) (poitrine|chest)",
     r"\b(coeur|cœur|heart)[a-z', ]{0,25}(serre|squeez|hurts|racing|s'?emballe|bat tres vite)",
     r"\b(crise cardiaque|infarctus|heart attack)",
     # Stroke.
     r"\b(bouche|visage|face|mouth)[a-z' ]{0,25}(de travers|paralyse|tombe|deforme|droop|"
-    r"lopsided|twisted|moved|bouge)",
+    r"lopsided|twisted|moved|bouge|tordue|crooked)",
+    r"\bparalyse(e)? d'?un cote|trouve plus ses mots|can'?t find (his|her|my) words",
     r"\b(bras|jambe|arm|leg|main|hand|side|cote)[a-z' ]{0,25}(ne (bouge|repond|tient)|"
     r"won'?t (move|work)|isn'?t working|can'?t (move|feel)|(plus|pas) (bouger|lever)|paralys)",
     r"\b(sens|feel) (plus|pas|not|nothing in)[a-z ]{0,10}(bras|jambe|arm|leg)",
@@ -92,7 +95,8 @@ _DANGER = [
     r"flammes?|flames?|on fire|caught fire|caught alight|alight)\b",
     r"\b(maison|cuisine|appartement|house|kitchen|flat) (brule|is burning)",
     r"\b(fumee|smoke|smoking)[a-z ]{0,30}(partout|noire|everywhere|black|pleine|plein)|"
-    r"(plein|pleine|full) de (fumee|smoke)|full of smoke|smoke (is )?coming (out|from)",
+    r"(plein|pleine|full) de (fumee|smoke)|full of smoke|smoke (is )?coming (out|from)|"
+    r"fumee epaisse|thick smoke|sent le brule|smell(s|ing)? (of )?burning",
     r"\b(gaz|gas)[a-z ]{0,20}(odeur|sent|smell|fuite|leak|siffl|hiss)|"
     r"\b(odeur|sent|sens|smell|smells|fuite|leak)[a-z ]{0,20}(gaz|gas)\b",
     # An intruder.
