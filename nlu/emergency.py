@@ -54,7 +54,8 @@ _DANGER = [
     r"crise d'?asthme|asthma attack",
     # Heart.
     r"\b(douleur|mal|serre|barre|oppression)[a-z ]{0,20}poitrine|poitrine[a-z ]{0,20}(serre|mal)",
-    r"thoracique|\bchest[a-z ]{0,20}(pain|hurt|tight|squeez|crush)|\b(pain|tight|tightness|band)[a-z ]{0,20}chest",
+    r"thoracique|\bchest[a-z ]{0,20}(pain|hurt|tight|squeez|crush)|"
+    r"\b(pain|tight|tightness|band)[a-z ]{0,20}chest",
     r"\b(tient|clutch|clutching|holding) (la|sa|his|her|my) (poitrine|chest)",
     r"\b(coeur|cœur|heart)[a-z', ]{0,25}(serre|squeez|hurts|racing|s'?emballe|bat tres vite)",
     r"\b(crise cardiaque|infarctus|heart attack)",
