@@ -129,9 +129,7 @@ def train(data: TrainingData, progress: Callable[[str], None] | None = None) -> 
     intents = svm(matrix, labels)
     temperature = fit_temperature(texts, labels, fit_intents, folds=5)
     scam_labels = [SCAM if e.scam else "other" for e in data.examples]
-    scams = (
-        logistic(matrix, scam_labels, SCAM_C, balanced=True) if SCAM in scam_labels else None
-    )
+    scams = logistic(matrix, scam_labels, SCAM_C, balanced=True) if SCAM in scam_labels else None
     spans = [
         (span.text, span.value)
         for e in data.examples

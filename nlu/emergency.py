@@ -32,11 +32,17 @@ _DANGER = [
     r"piscine|pool|pond|river|riviere|bassin|canal)",
     r"\b(hurle|scream|screaming|crie)[a-z ]{0,15}(de douleur|in pain)|\bin agony\b",
     r"\bne se releve (pas|plus)|\b(isn'?t|is not|not) getting up|can'?t get (him|her) up",
+    r"\bimpossible de (me|se|le|la) (relever|lever)|can'?t get off the floor|"
+    r"\b(je suis|suis|est|reste|toujours|allonge|allongee|etendu|etendue) (au|sur le) sol\b|"
+    r"\b(bloque|bloquee|coince|coincee) (par terre|au sol|dans (ma|la|sa) (baignoire|douche))|"
+    r"\b(had|taken) a (fall|tumble)[a-z' ]{0,30}(stuck|can'?t|cannot)|"
+    r"col du femur|broken (my|his|her) hip",
     # Someone who does not respond, breathe or wake.
     r"\bne (repond|bouge|respire|reagit|parle) (plus|pas|rien)",
     r"\b(respire|respir|bouge|repond|parle) (plus|plu)\b",
     r"\b(not|isn'?t|is not|stopped) (breathing|breathin|responding|moving|answering|talking)",
-    r"\b(won'?t|doesn'?t|does not|can'?t) (wake|breathe|respond)",
+    r"\b(won'?t|doesn'?t|does not|can'?t) (wake|breathe|respond)|\bunresponsive|"
+    r"\b(gone|went|is) (all )?(limp|floppy)|\btout(e)? mou(lle)?\b",
     r"\bne se reveille (pas|plus)",
     r"\b(il|elle|mari|femme|pere|mere|voisine?|he|she|dad|mum|husband|wife|neighbour|"
     r"he'?s|she'?s|has|just)[a-z' ]{0,15}(effondr|ecroul|collapsed)|"
@@ -58,7 +64,7 @@ _DANGER = [
     r"\b(pain|tight|tightness|band)[a-z ]{0,20}chest",
     r"\b(tient|clutch|clutching|holding) (la|sa|his|her|my) (poitrine|chest)",
     r"\b(coeur|cœur|heart)[a-z', ]{0,25}(serre|squeez|hurts|racing|s'?emballe|bat tres vite)",
-    r"\b(crise cardiaque|infarctus|heart attack)",
+    r"\b(crise cardiaque|infarctus|heart attack|arret cardiaque|cardiac arrest)",
     # Stroke.
     r"\b(bouche|visage|face|mouth)[a-z' ]{0,25}(de travers|paralyse|tombe|deforme|droop|"
     r"lopsided|twisted|moved|bouge|tordue|crooked)",
@@ -83,6 +89,8 @@ _DANGER = [
     r"\b(avale|swallowed)[a-z' ]{0,30}(pilules|cachets|comprimes|medicaments|pills|tablets)",
     r"(champignons|mushrooms)[a-z', ]{0,40}(vomi|sick|malade|mal au ventre|tummy)",
     r"(intoxi|empoisonn|poisoned|overdose|monoxyde|carbon monoxide)",
+    r"\b(bu|avale|mange|drank|swallowed|ate)\b[a-z' ]{0,30}(desherbant|weedkiller|pesticide|"
+    r"anti-?limaces?|slug pellets|alcool a bruler|methylated spirit|piles|batteries)",
     r"\b(mal a la tete|headaches?)[a-z', ]{0,60}(vomir|nausee|sick|poele|chaudiere|boiler|stove)|"
     r"\b(poele|chaudiere|boiler|stove)[a-z', ]{0,60}(mal a la tete|headache|vomi|sick|nausee)",
     r"\b(tete|head)[a-z', ]{0,30}(vomi|being sick|throwing up)",

@@ -51,10 +51,15 @@ class Report:
     # Non-emergency messages answered as emergencies, and their share of all non-emergencies.
     false_emergencies: int = 0
     false_emergency_rate: float = 0.0
+    # How far confidence is from accuracy: the mean gap over ten bins of confidence, weighted by
+    # their size (expected calibration error; 0 is perfect).
+    calibration_error: float = 0.0
     # Messages labelled `"scam": true` that carry the scam signal (None without such labels).
     scam_recall: float | None = None
     accuracy_by_language: dict[str, float] = field(default_factory=dict)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    # The misread messages themselves: shown only on request (`--errors`), never in the repr,
+    # so that a failing test's report does not print the texts of a hold-out set.
+    errors: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "errors"}
@@ -88,6 +93,7 @@ async def evaluate(
     """Run every case through `parser` and compute the figures of `entraide nlu eval`."""
     gold: list[str] = []
     predicted: list[str] = []
+    confidences: list[float] = []
     latencies: list[float] = []
     category_hits = category_total = 0
     acted = acted_right = 0
@@ -103,6 +109,7 @@ async def evaluate(
         gold.append(case["intent"])
         predicted.append(understood.intent)
         right = understood.intent == case["intent"]
+        confidences.append(understood.confidence)
         by_language.setdefault(str(case.get("lang") or "?"), []).append(right)
         if understood.confidence >= ACT_THRESHOLD:
             acted += 1
@@ -147,11 +154,34 @@ async def evaluate(
         latency_p99_ms=percentile(latencies, 0.99),
         acted_on_accuracy=acted_right / acted if acted else 1.0,
         ask_share=1 - acted / len(cases) if cases else 0.0,
+        calibration_error=calibration_error(
+            confidences, [g == p for g, p in zip(gold, predicted, strict=True)]
+        ),
         false_emergencies=false_emergencies,
         false_emergency_rate=false_emergencies / len(calm) if calm else 0.0,
         scam_recall=scams_flagged / scams if scams else None,
         accuracy_by_language={k: sum(v) / len(v) for k, v in sorted(by_language.items())},
         errors=errors,
+    )
+
+
+def calibration_error(confidences: list[float], right: list[bool], bins: int = 10) -> float:
+    """Expected calibration error: |accuracy - mean confidence| per bin, weighted by size."""
+    groups: dict[int, list[tuple[float, bool]]] = {}
+    for confidence, ok in zip(confidences, right, strict=True):
+        groups.setdefault(min(int(confidence * bins), bins - 1), []).append((confidence, ok))
+    total = len(confidences)
+    return (
+        sum(
+            len(group)
+            / total
+            * abs(
+                statistics.fmean(ok for _c, ok in group) - statistics.fmean(c for c, _ok in group)
+            )
+            for group in groups.values()
+        )
+        if total
+        else 0.0
     )
 
 
@@ -181,7 +211,8 @@ def format_report(report: Report) -> str:
         f"emergency recall: {report.emergency_recall:.3f}   false emergencies: "
         f"{report.false_emergencies} ({report.false_emergency_rate:.1%} of non-emergencies)",
         f"acted on (confidence >= {ACT_THRESHOLD}): accuracy {report.acted_on_accuracy:.3f}   "
-        f"asked about: {report.ask_share:.1%} of messages",
+        f"asked about: {report.ask_share:.1%} of messages   "
+        f"calibration error: {report.calibration_error:.3f}",
         "accuracy by language: "
         + "   ".join(f"{k} {v:.3f}" for k, v in report.accuracy_by_language.items()),
         *(
