@@ -46,7 +46,7 @@ def test_a_danger_now_is_recognised(text: str) -> None:
     [
         "je suis tombée la semaine dernière, qqn pour m'accompagner faire mes courses ?",
         "I fell last month, nothing broken, could someone mow my lawn?",
-        "rendez-vous chez le cardiologue jeudi pour une douleur à la poitrine, qqn pour m'y conduire ?",
+        "rdv chez le cardiologue jeudi pour une douleur à la poitrine, qqn pour m'y conduire ?",
         "my neighbour had a stroke two years ago and has recovered well",
         "ce n'est pas une urgence mais ma haie déborde",
         "qqn pour m'aider à allumer un feu dans la cheminée samedi ?",
