@@ -71,8 +71,9 @@ def char_features(text: str) -> list[str]:
 
 
 def word_features(text: str) -> list[str]:
-    """Words, the words a negation qualifies (again, marked), word pairs, and a marker of the
-    message's length (one word, two or three, more)."""
+    """Words, the words a negation qualifies (again, marked), word pairs, a marker of the
+    message's length (one word, two or three, more), its first word and first two words, and
+    whether it asks a question."""
     words = words_of(normalise(text))
     negated_words: list[str] = []
     reach = 0
@@ -84,7 +85,12 @@ def word_features(text: str) -> list[str]:
             reach -= 1
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
     length = "len:" + ("1" if len(words) <= 1 else "2-3" if len(words) <= 3 else "4+")
-    return [*words, *negated_words, *pairs, length]
+    # How a message opens tells a lot: "comment ..." asks how, "je prends ..." takes a task.
+    opening = [f"first:{w}" for w in words[:1]] + [f"first2:{' '.join(words[:2])}"] * (
+        len(words) > 1
+    )
+    question = ["q:?"] if "?" in text else []
+    return [*words, *negated_words, *pairs, length, *opening, *question]
 
 
 ANALYZERS: dict[str, Callable[[str], list[str]]] = {

@@ -25,7 +25,10 @@ def test_the_words_after_a_negation_are_marked() -> None:
 
 
 def test_elisions_accents_and_repeated_letters_are_read_alike() -> None:
-    assert word_features("J'ai FINI !!") == ["je", "ai", "fini", "je ai", "ai fini", "len:2-3"]
+    assert word_features("J'ai FINI !!") == [
+        *("je", "ai", "fini", "je ai", "ai fini"),
+        *("len:2-3", "first:je", "first2:je ai"),
+    ]
     assert set(char_features("mercii")) == set(char_features("MERCIIIII"))
     assert set(char_features("Réparé")) == set(char_features("repare"))
 
