@@ -69,6 +69,9 @@ _DANGER = [
     r"\b(bouche|visage|face|mouth)[a-z' ]{0,25}(de travers|paralyse|tombe|deforme|droop|"
     r"lopsided|twisted|moved|bouge|tordue|crooked)",
     r"\bparalyse(e)? d'?un cote|trouve plus ses mots|can'?t find (his|her|my) words",
+    r"perdu la parole|lost (his|her|the power of) speech|yeux revulses|eyes (have )?rolled",
+    r"(drole de|funny) colou?r|\b(gris|grey|gray)[a-z ]{0,12}(transpire|sueur|sweat)|"
+    r"gargouill|gurgl",
     r"\b(bras|jambe|arm|leg|main|hand|side|cote)[a-z' ]{0,25}(ne (bouge|repond|tient)|"
     r"won'?t (move|work)|isn'?t working|can'?t (move|feel)|(plus|pas) (bouger|lever)|paralys)",
     r"\b(sens|feel) (plus|pas|not|nothing in)[a-z ]{0,10}(bras|jambe|arm|leg)",
