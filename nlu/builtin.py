@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
 
 from core.domain.vocabulary import Category
 from nlu.calibration import fit_temperature, softmax
@@ -95,16 +93,22 @@ class BuiltinModel:
 
 def svm(matrix: Any, labels: list[str]) -> LinearScorer:
     """A linear SVM, every class weighted alike (no intent absorbs the others)."""
+    from sklearn.svm import LinearSVC  # training only: answering needs numpy alone
+
     model = LinearSVC(C=INTENT_C, class_weight="balanced", max_iter=10_000, random_state=0)
     return scorer_of(model.fit(matrix, labels))
 
 
 def logistic(matrix: Any, labels: list[str], c: float, *, balanced: bool) -> LinearScorer:
+    from sklearn.linear_model import LogisticRegression
+
     model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced" if balanced else None)
     return scorer_of(model.fit(matrix, labels))
 
 
-def scorer_of(model: LogisticRegression | LinearSVC) -> LinearScorer:
+def scorer_of(model: Any) -> LinearScorer:
+    """A fitted scikit-learn linear classifier as plain arrays (nothing of scikit-learn is
+    pickled, so that loading the model does not import it: the bot stays smaller)."""
     classes = [str(name) for name in model.classes_]
     weights, bias = model.coef_.T, model.intercept_
     if len(classes) == 2:  # scikit-learn keeps one column for two classes: make it a softmax

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
 
 TEMPERATURES = np.exp(np.linspace(np.log(0.02), np.log(5.0), 111))
 
@@ -38,6 +37,8 @@ def out_of_fold_scores(
     seed: int = 0,
 ) -> tuple[np.ndarray, list[str]]:
     """Each example's scores from a model trained on the other folds; the class order."""
+    from sklearn.model_selection import StratifiedKFold  # training only
+
     classes = sorted(set(labels))
     scores = np.zeros((len(texts), len(classes)))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)

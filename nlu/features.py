@@ -19,9 +19,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.text import fold
 
@@ -99,7 +99,10 @@ ANALYZERS: dict[str, Callable[[str], list[str]]] = {
 }
 
 
-def vectorizer(name: str, min_df: int = 1) -> TfidfVectorizer:
+def vectorizer(name: str, min_df: int = 1) -> Any:
+    """scikit-learn's TF-IDF for training (imported only then: answering needs numpy alone)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(analyzer=ANALYZERS[name], sublinear_tf=True, min_df=min_df)
 
 
@@ -113,7 +116,7 @@ class Block:
     offset: int  # where this block's columns start in the stacked weight matrix
 
     @classmethod
-    def of(cls, name: str, fitted: TfidfVectorizer, offset: int) -> Block:
+    def of(cls, name: str, fitted: Any, offset: int) -> Block:
         vocabulary = {str(k): int(v) for k, v in fitted.vocabulary_.items()}
         return cls(name, vocabulary, np.asarray(fitted.idf_, dtype=np.float64), offset)
 
