@@ -83,6 +83,12 @@ def near_duplicates(
     ]
 
 
+def exact_copies(training: list[Located], held_out: list[str]) -> list[str]:
+    """Training locations whose text is a held-out text, whatever its length ("volontiers")."""
+    held = {plain(text) for text in held_out}
+    return [example.where for example in training if plain(example.text) in held]
+
+
 @cache
 def held_out_texts(name: str) -> tuple[str, ...]:
     return tuple(case["text"] for case in load_cases(HOLD_OUTS / name))
@@ -102,6 +108,12 @@ def test_a_reworded_copy_is_caught_and_a_different_message_is_not() -> None:
     ]
     held_out = ["pourriez vous m emmener chez le dentiste mardi", "qui peut arroser mes tomates"]
     assert [where for where, _score in near_duplicates(training, held_out)] == ["fr/nlu.yml:1"]
+
+
+@pytest.mark.parametrize("hold_out", HOLD_OUT_FILES)
+def test_no_training_example_is_a_copy_of_a_hold_out_message(hold_out: str) -> None:
+    offenders = exact_copies(training_examples(), list(held_out_texts(hold_out)))
+    assert offenders == [], f"training examples equal to lines of {hold_out}: {offenders}"
 
 
 @pytest.mark.parametrize("hold_out", HOLD_OUT_FILES)
