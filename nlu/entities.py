@@ -139,8 +139,8 @@ class CategoryLexicon:
         candidates = [p for word in present for p in self.by_first_word.get(word, ())]
         for phrase in candidates:  # single words are counted below, once each
             value = self.phrases[phrase]
-            for match in re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", folded):
-                candidate = (len(phrase), match.start(), match.end(), value)
+            for start in _whole_word_occurrences(folded, phrase):
+                candidate = (len(phrase), start, start + len(phrase), value)
                 longest = max(longest, candidate) if longest else candidate
         if longest is not None:
             votes[longest[3]] += 0.5
@@ -154,6 +154,25 @@ class CategoryLexicon:
                     value, original_span(origin, match.start(), match.end(), len(text))
                 )
         return dict(votes), spans
+
+
+def _whole_word_occurrences(text: str, phrase: str) -> list[int]:
+    """Where `phrase` occurs in `text` not glued to a letter or digit on either side (plain
+    string search: a regular expression per phrase would be compiled again and again)."""
+    found = []
+    start = text.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not _is_alnum(before) and not _is_alnum(after):
+            found.append(start)
+        start = text.find(phrase, start + 1)
+    return found
+
+
+def _is_alnum(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("0" <= ch <= "9")
 
 
 def entity(name: str, value: Any, start: int, end: int, confidence: float) -> dict[str, Any]:
