@@ -107,3 +107,39 @@ async def test_declining_an_offer_ends_with_the_menu(coop: Cooperative) -> None:
     [answer] = await say(engine, "carol", action=f"decline:{request_id}")
     assert answer.text == "Pas de souci. Merci d'avoir répondu."
     assert [b.action for b in answer.buttons] == VOLUNTEER_MENU
+
+
+async def test_the_volunteers_card_says_you_are_helping_and_where_without_a_dash(
+    coop: Cooperative,
+) -> None:
+    engine = ConversationEngine(coop.core)
+    async with coop.core.uow() as uow:
+        await members.update_profile(uow, coop.bob, language="en")
+        await uow.commit()
+    await as_member(coop.core, "bob", coop.bob)
+    await as_member(coop.core, "carol", coop.carol)
+    at_home = await post(coop)  # no place given: at Alice's home
+    [card] = await say(engine, "bob", action=f"accept:{at_home}")
+    assert card.text.startswith("Thank you! You are helping Alice Durand:"), card.text
+    assert card.text.endswith("Where: at their home, the address above"), card.text
+    elsewhere = await post(coop, place="au marché")
+    [french] = await say(engine, "carol", action=f"accept:{elsewhere}")
+    assert french.text.endswith("Lieu\u00a0: au marché"), french.text
+    assert "Lieu\u00a0: -" not in french.text
+
+
+async def test_the_category_question_is_pour_quelle_aide(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "alice", coop.alice)
+    [question] = await say(engine, "alice", action="need_help")
+    assert question.text == "Pour quelle aide\u00a0?"
+
+
+async def test_write_it_or_press_skip_comes_with_the_skip_button(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    await say(engine, "zoe", "bonjour", display_name="Zoé")
+    for action in ("lang:fr", "role:requester", "nb:0"):
+        await say(engine, "zoe", action=action)
+    [again] = await say(engine, "zoe", action="role:volunteer")  # an old button, not an answer
+    assert again.key == 'Please write it, or press "Skip".' and "appuyez" in again.text
+    assert [b.action for b in again.buttons] == ["skip"]

@@ -227,13 +227,25 @@ def _ask_phone(turn: Turn) -> None:
     turn.goto(FLOW, "phone")
     turn.reply(
         "What is your phone number? Only the volunteer who helps you will see it.",
-        choices=[Choice("Skip", "skip")],
+        choices=_skip_choices(),
     )
 
 
-@step(FLOW, "phone", buttons=("skip",), text=True, otherwise=WRITE_OR_SKIP)
+def _skip_choices() -> list[Choice]:
+    return [Choice("Skip", "skip")]
+
+
+def _write_or_skip(turn: Turn) -> None:
+    """Neither written nor skipped (another button): ask again, with the "Skip" it names."""
+    turn.reply(WRITE_OR_SKIP, choices=_skip_choices())
+
+
+@step(FLOW, "phone", buttons=("skip",), text=True, otherwise=None)
 async def on_phone(turn: Turn, answer: Answer) -> None:
     """The phone number, checked now so that it can be corrected at once; or skipped."""
+    if not answer.pressed and not answer.text:
+        _write_or_skip(turn)
+        return
     value = None if answer.pressed else answer.text
     if value is not None:
         members._phone(value)  # validate now, so the person can correct it at once
@@ -242,15 +254,18 @@ async def on_phone(turn: Turn, answer: Answer) -> None:
         turn.goto(FLOW, "address")
         turn.reply(
             "What is your address? Only the volunteer who comes will see it.",
-            choices=[Choice("Skip", "skip")],
+            choices=_skip_choices(),
         )
         return
     await finish(turn)
 
 
-@step(FLOW, "address", buttons=("skip",), text=True, otherwise=WRITE_OR_SKIP)
+@step(FLOW, "address", buttons=("skip",), text=True, otherwise=None)
 async def on_address(turn: Turn, answer: Answer) -> None:
     """The address (shown only to the volunteer who comes), or skipped; then welcome."""
+    if not answer.pressed and not answer.text:
+        _write_or_skip(turn)
+        return
     value = None if answer.pressed else answer.text
     if value is not None:
         clean_text(value, limit=300, what="address")
