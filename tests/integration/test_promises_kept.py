@@ -8,7 +8,7 @@ from sqlalchemy import select
 from core.dialogue.engine import ConversationEngine
 from core.domain.model import HelpRequest, Notification
 from core.domain.vocabulary import MessageKind, Outcome
-from core.services import members
+from core.services import members, timed
 from core.services.notifications.requests import TAKEN_BY_ANOTHER
 from tests.conftest import Cooperative
 from tests.integration._support import accept, post
@@ -143,3 +143,18 @@ async def test_write_it_or_press_skip_comes_with_the_skip_button(coop: Cooperati
     [again] = await say(engine, "zoe", action="role:volunteer")  # an old button, not an answer
     assert again.key == 'Please write it, or press "Skip".' and "appuyez" in again.text
     assert [b.action for b in again.buttons] == ["skip"]
+
+
+async def test_when_the_search_reaches_the_coordinators_only_a_real_one_is_promised(
+    coop: Cooperative,
+) -> None:
+    async with coop.core.uow() as uow:
+        await members.suspend_member(uow, coop.coordinator, by_id=None)
+        await uow.commit()
+    request_id = await post(coop, category="gardening")
+    async with coop.core.uow() as uow:
+        await timed.escalate(uow, request_id, timed.COORDINATORS)
+        await uow.commit()
+    [told] = [row for row in await to(coop, coop.alice) if row.request_id == request_id]
+    assert told.key.startswith("We are still looking for someone")
+    assert "coordinator" not in told.key and told.choices == []
