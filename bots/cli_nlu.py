@@ -71,7 +71,9 @@ def evaluate(
     backend: Backend | None = typer.Option(None, "--backend"),
     errors: bool = typer.Option(False, "--errors", help="Also list every misclassified message."),
 ) -> None:
-    """Accuracy, macro-F1, per-intent precision/recall, confusions, category accuracy, latency."""
+    """Accuracy, macro-F1, per-intent precision/recall, confusions, category accuracy, emergency
+    recall and false-emergency rate, the accuracy of what the bot acts on (confidence >= 0.45)
+    and the share it asks about, calibration error, scam texts flagged, latency."""
     from nlu.evaluation import evaluate as run_evaluation
     from nlu.evaluation import format_report, load_cases
 

@@ -15,6 +15,10 @@ from nlu.interpreter import Understanding
 
 # A fixed "now" so that dates in the evaluation never drift with the calendar.
 EVALUATION_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+# Below this confidence the bot asks what the member meant instead of acting: the dialogue's
+# LOW_CONFIDENCE (core/dialogue/flows/understanding.py; a unit test keeps the two equal).
+ACT_THRESHOLD = 0.45
+EMERGENCY = "emergency"
 
 
 class Parser(Protocol):
@@ -40,7 +44,22 @@ class Report:
     emergency_recall: float
     latency_p50_ms: float
     latency_p99_ms: float
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    # Of the messages the bot acts on (confidence >= ACT_THRESHOLD), the share it got right;
+    # and the share of all messages it asks about instead.
+    acted_on_accuracy: float = 1.0
+    ask_share: float = 0.0
+    # Non-emergency messages answered as emergencies, and their share of all non-emergencies.
+    false_emergencies: int = 0
+    false_emergency_rate: float = 0.0
+    # How far confidence is from accuracy: the mean gap over ten bins of confidence, weighted by
+    # their size (expected calibration error; 0 is perfect).
+    calibration_error: float = 0.0
+    # Messages labelled `"scam": true` that carry the scam signal (None without such labels).
+    scam_recall: float | None = None
+    accuracy_by_language: dict[str, float] = field(default_factory=dict)
+    # The misread messages themselves: shown only on request (`--errors`), never in the repr,
+    # so that a failing test's report does not print the texts of a hold-out set.
+    errors: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "errors"}
@@ -74,8 +93,12 @@ async def evaluate(
     """Run every case through `parser` and compute the figures of `entraide nlu eval`."""
     gold: list[str] = []
     predicted: list[str] = []
+    confidences: list[float] = []
     latencies: list[float] = []
     category_hits = category_total = 0
+    acted = acted_right = 0
+    scams = scams_flagged = 0
+    by_language: dict[str, list[bool]] = {}
     errors: list[dict[str, Any]] = []
     for case in cases:
         started = time.perf_counter()
@@ -85,6 +108,15 @@ async def evaluate(
         latencies.append((time.perf_counter() - started) * 1000)
         gold.append(case["intent"])
         predicted.append(understood.intent)
+        right = understood.intent == case["intent"]
+        confidences.append(understood.confidence)
+        by_language.setdefault(str(case.get("lang") or "?"), []).append(right)
+        if understood.confidence >= ACT_THRESHOLD:
+            acted += 1
+            acted_right += right
+        if case.get("scam"):
+            scams += 1
+            scams_flagged += understood.entity("scam") is not None
         wrong_category = False
         if case.get("category"):
             category_total += 1
@@ -104,7 +136,9 @@ async def evaluate(
             )
     per_intent = _per_intent(gold, predicted)
     confusions = Counter((g, p) for g, p in zip(gold, predicted, strict=True) if g != p)
-    emergencies = [p for g, p in zip(gold, predicted, strict=True) if g == "emergency"]
+    emergencies = [p for g, p in zip(gold, predicted, strict=True) if g == EMERGENCY]
+    calm = [p for g, p in zip(gold, predicted, strict=True) if g != EMERGENCY]
+    false_emergencies = sum(p == EMERGENCY for p in calm)
     return Report(
         total=len(cases),
         accuracy=sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(cases), 1),
@@ -118,7 +152,36 @@ async def evaluate(
         ),
         latency_p50_ms=percentile(latencies, 0.50),
         latency_p99_ms=percentile(latencies, 0.99),
+        acted_on_accuracy=acted_right / acted if acted else 1.0,
+        ask_share=1 - acted / len(cases) if cases else 0.0,
+        calibration_error=calibration_error(
+            confidences, [g == p for g, p in zip(gold, predicted, strict=True)]
+        ),
+        false_emergencies=false_emergencies,
+        false_emergency_rate=false_emergencies / len(calm) if calm else 0.0,
+        scam_recall=scams_flagged / scams if scams else None,
+        accuracy_by_language={k: sum(v) / len(v) for k, v in sorted(by_language.items())},
         errors=errors,
+    )
+
+
+def calibration_error(confidences: list[float], right: list[bool], bins: int = 10) -> float:
+    """Expected calibration error: |accuracy - mean confidence| per bin, weighted by size."""
+    groups: dict[int, list[tuple[float, bool]]] = {}
+    for confidence, ok in zip(confidences, right, strict=True):
+        groups.setdefault(min(int(confidence * bins), bins - 1), []).append((confidence, ok))
+    total = len(confidences)
+    return (
+        sum(
+            len(group)
+            / total
+            * abs(
+                statistics.fmean(ok for _c, ok in group) - statistics.fmean(c for c, _ok in group)
+            )
+            for group in groups.values()
+        )
+        if total
+        else 0.0
     )
 
 
@@ -145,7 +208,18 @@ def format_report(report: Report) -> str:
         f"messages: {report.total}",
         f"accuracy: {report.accuracy:.3f}   macro-F1: {report.macro_f1:.3f}",
         f"category accuracy: {report.category_accuracy:.3f} (on {report.category_total})",
-        f"emergency recall: {report.emergency_recall:.3f}",
+        f"emergency recall: {report.emergency_recall:.3f}   false emergencies: "
+        f"{report.false_emergencies} ({report.false_emergency_rate:.1%} of non-emergencies)",
+        f"acted on (confidence >= {ACT_THRESHOLD}): accuracy {report.acted_on_accuracy:.3f}   "
+        f"asked about: {report.ask_share:.1%} of messages   "
+        f"calibration error: {report.calibration_error:.3f}",
+        "accuracy by language: "
+        + "   ".join(f"{k} {v:.3f}" for k, v in report.accuracy_by_language.items()),
+        *(
+            [f"scam texts flagged: {report.scam_recall:.3f}"]
+            if report.scam_recall is not None
+            else []
+        ),
         f"latency p50: {report.latency_p50_ms:.2f} ms   p99: {report.latency_p99_ms:.2f} ms",
         "",
         f"{'intent':<16}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}",

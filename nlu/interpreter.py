@@ -14,19 +14,37 @@ from typing import Any
 from core.dialogue.offload import off_loop, parsed_part
 from core.dialogue.words import looks_like_emergency
 from nlu.builtin import CATEGORY_INTENTS, BuiltinModel, load_or_train
-from nlu.entities import find_place, find_when
+from nlu.emergency import danger_now
+from nlu.entities import entity, find_place, find_when
 from nlu.text import guess_language
 
 log = logging.getLogger(__name__)
 
 EMERGENCY = "emergency"
-# Recall matters above precision: a fair chance of emergency is treated as one.
-EMERGENCY_THRESHOLD = 0.25
+OUT_OF_SCOPE = "out_of_scope"
+# Without words that tell of a danger now, the model alone must find an emergency more likely
+# than not: chosen on held-out folds of the training data, where it missed none with the two
+# safety nets (a lower threshold mostly adds calm health requests taken for emergencies).
+EMERGENCY_THRESHOLD = 0.5
+# The confidence given to an emergency recognised from its words (the keyword net's, the
+# patterns' of `nlu.emergency`): enough to interrupt any flow.
+KEYWORD_CONFIDENCE = 0.95
+PATTERN_CONFIDENCE = 0.9
+# From this probability a message is taken for a scam text: it is answered as out of scope
+# (never turned into a help request) and carries the `scam` entity.
+SCAM_THRESHOLD = 0.5
 
 
 @dataclass
 class Understanding:
-    """What a message means: intent with confidence, ranking, entities, language."""
+    """What a message means: intent with confidence, ranking, entities, language.
+
+    `scam` is the probability that the message is a scam text a member forwards (a parcel fee
+    to pay through a link, a false bank adviser, a grandchild who needs money at once). From
+    `SCAM_THRESHOLD` on, the intent is `out_of_scope` and the entities hold
+    `{"entity": "scam", "value": "scam", "confidence_entity": <scam>}`, so that
+    `understood.entity("scam")` tells the dialogue to warn rather than to help.
+    """
 
     text: str
     intent: str
@@ -34,6 +52,7 @@ class Understanding:
     ranking: list[tuple[str, float]]
     entities: list[dict[str, Any]] = field(default_factory=list)
     language: str = "fr"
+    scam: float = 0.0
 
     def entity(self, name: str) -> Any:
         """The value of the first entity called `name`, or None."""
@@ -49,13 +68,22 @@ class Understanding:
         }
 
 
-def decide_intent(ranking: list[tuple[str, float]], text: str) -> tuple[str, float]:
-    """Top intent, except that a plausible emergency always wins."""
+def decide_intent(
+    ranking: list[tuple[str, float]], text: str, scam: float = 0.0
+) -> tuple[str, float]:
+    """Top intent, except that a plausible emergency always wins, then a likely scam.
+
+    Emergencies: the dialogue's keyword net (which the engine also applies before any NLU),
+    the danger patterns of `nlu.emergency`, then the model's own probability."""
     scores = dict(ranking)
     if looks_like_emergency(text):
-        return EMERGENCY, max(scores.get(EMERGENCY, 0.0), 0.95)
+        return EMERGENCY, max(scores.get(EMERGENCY, 0.0), KEYWORD_CONFIDENCE)
+    if danger_now(text):
+        return EMERGENCY, max(scores.get(EMERGENCY, 0.0), PATTERN_CONFIDENCE)
     if scores.get(EMERGENCY, 0.0) >= EMERGENCY_THRESHOLD:
         return EMERGENCY, scores[EMERGENCY]
+    if scam >= SCAM_THRESHOLD:
+        return OUT_OF_SCOPE, max(scores.get(OUT_OF_SCOPE, 0.0), scam)
     # An emergency on top with a weak score is an unclear message (a first name, "ok"...),
     # not a danger: answering it with the emergency numbers would frighten and mislead.
     return next(((name, p) for name, p in ranking if name != EMERGENCY), ranking[0])
@@ -91,10 +119,11 @@ class BuiltinInterpreter:
         # The start of a long message is understood; the whole text is kept.
         read = parsed_part(text)
         ranking = self.model.intent_ranking(read)
-        intent, confidence = decide_intent(ranking, read)
+        scam = self.model.scam_probability(read)
+        intent, confidence = decide_intent(ranking, read, scam)
         lang = guess_language(read, default=language or "fr")
-        entities = extract_entities(self.model, read, intent, lang, timezone, now)
-        return Understanding(text, intent, confidence, ranking[:5], entities, lang)
+        entities = extract_entities(self.model, read, intent, lang, timezone, now, scam=scam)
+        return Understanding(text, intent, confidence, ranking[:5], entities, lang, scam)
 
 
 def extract_entities(
@@ -106,10 +135,16 @@ def extract_entities(
     now: datetime | None,
     *,
     known: list[dict[str, Any]] | None = None,
+    scam: float = 0.0,
 ) -> list[dict[str, Any]]:
-    """Category, place and when; entities already found (by Rasa) are kept and completed."""
+    """Category, place, when and scam; entities already found (by Rasa) are kept and completed.
+    A scam text names no category: it is no request, whatever chore it mentions."""
     found = list(known or [])
     names = {e["entity"] for e in found}
+    if intent == OUT_OF_SCOPE and scam >= SCAM_THRESHOLD:
+        found = [e for e in found if e["entity"] != "category"]
+        found.append(entity("scam", "scam", 0, len(text), scam))
+        names |= {"category", "scam"}
     if "category" not in names:
         category = model.category(text, asks_or_offers=intent in CATEGORY_INTENTS)
         if category is not None:
@@ -154,7 +189,8 @@ class RasaInterpreter:
         ranking = [(r["name"], float(r["confidence"])) for r in answer["intent_ranking"]] or [
             (answer["intent"]["name"], float(answer["intent"]["confidence"]))
         ]
-        intent, confidence = decide_intent(ranking, read)
+        scam = await off_loop(self.fallback.model.scam_probability, read)
+        intent, confidence = decide_intent(ranking, read, scam)
         lang = guess_language(read, default=language or "fr")
         rasa_entities = [e for e in answer["entities"] if e["entity"] in ("category", "place")]
         entities = await off_loop(
@@ -166,8 +202,9 @@ class RasaInterpreter:
             timezone,
             now,
             known=rasa_entities,
+            scam=scam,
         )
-        return Understanding(text, intent, confidence, ranking[:5], entities, lang)
+        return Understanding(text, intent, confidence, ranking[:5], entities, lang, scam)
 
 
 def interpreter_from_settings(rasa_url: str | None, backend: str | None = None) -> Any:

@@ -51,6 +51,9 @@ class Example:
     intent: str
     language: str
     entities: list[EntitySpan] = field(default_factory=list)
+    # A scam text a member forwards (fake parcel fee, fake bank adviser...): intent out_of_scope,
+    # marked in the YAML by the intent item's `metadata: {scam: true}` (Rasa accepts metadata).
+    scam: bool = False
 
 
 @dataclass
@@ -162,10 +165,12 @@ def _read_file(path: Path) -> list[dict]:
         if not isinstance(item, dict):
             raise TrainingDataError(f"{path}: every 'nlu' item must be a mapping")
         kinds = [kind for kind in ("intent", "synonym", "lookup") if kind in item]
-        if len(kinds) != 1 or set(item) - {kinds[0], "examples"}:
+        if len(kinds) != 1 or set(item) - {kinds[0], "examples", "metadata"}:
             raise TrainingDataError(f"{path}: unexpected item keys {sorted(item)}")
         if not isinstance(item[kinds[0]], str) or not item[kinds[0]]:
             raise TrainingDataError(f"{path}: {kinds[0]} name must be a non-empty string")
+        if "metadata" in item and not isinstance(item["metadata"], dict):
+            raise TrainingDataError(f"{path}: 'metadata' must be a mapping")
     return items
 
 
@@ -199,7 +204,8 @@ def load_training_data(root: Path = DATA_ROOT) -> TrainingData:
             if "intent" not in item:
                 continue
             intent = item["intent"]
+            scam = bool(item.get("metadata", {}).get("scam", False))
             for raw in block_examples(item.get("examples"), f"{path} intent {intent}"):
                 text, entities = parse_example(raw, data.synonyms)
-                data.examples.append(Example(text, intent, language, entities))
+                data.examples.append(Example(text, intent, language, entities, scam))
     return data

@@ -1,10 +1,11 @@
 """One turn's way through the conversation: safety first, then the router.
 
 In order: an action too long to be real is refused; typed text is cleaned and, if it sounds like
-an emergency, answered at once with the emergency numbers (the keyword net, then the NLU: inside
-a flow only a clear emergency interrupts); a typed number or label of the last buttons shown is
-that button; a newcomer is onboarded; a typed command is its action; a suspended member may only
-reach the coordinators; then the current step's button or text answers that step, any other
+an emergency, answered at once with the emergency numbers (the keyword net, or a clear score of
+the NLU; a weak score asks "Are you in danger?" rather than sounding the alarm: see
+`flows/emergency.py`); a typed number or label of the last buttons shown is that button; a
+newcomer is onboarded; a typed command is its action; a suspended member may only reach the
+coordinators; then the current step's button or text answers that step, any other
 action is pressed, and free text outside a step goes to what the NLU understood.
 """
 
@@ -16,6 +17,7 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     asking,
     common,
     correcting,
+    emergency,
     helping,
     link,
     onboarding,
@@ -31,11 +33,17 @@ from core.services.text import clean_text
 
 # The longest action an adapter may hand over (a button's data, `link_group:<room id>`).
 MAX_INBOUND_ACTION_CHARS = 300
-# How sure the NLU must be of an emergency to interrupt a flow (the keyword net always does).
+# How sure the NLU must be of an emergency to ask about it inside a flow (a name, a place...:
+# below, the step takes the text); outside a flow any emergency guess is asked about. From
+# `emergency.CLEAR_EMERGENCY` it interrupts at once (the keyword net always does).
 IN_FLOW_EMERGENCY = 0.5
 # What a suspended member may still do: reach a coordinator, read the help, see the menu
-# (which then offers only these two).
-SUSPENDED_MAY = frozenset({"coordinator", "help", "menu"})
+# (which then offers only these two), and answer about an emergency.
+SUSPENDED_MAY = frozenset(
+    {"coordinator", "help", "menu", "danger_yes", "danger_no", emergency.RESUME}
+)
+# The flows whose typed answers a suspended member may still give.
+OPEN_FLOWS_WHEN_SUSPENDED = frozenset({common.COORDINATOR_FLOW, emergency.DANGER_FLOW})
 
 
 async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: int) -> None:
@@ -47,7 +55,7 @@ async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: in
     if text is not None and inbound.action is None:
         text = clean_text(text, limit=max_chars, what="message")
         if looks_like_emergency(text):
-            await common.answer_emergency(turn, text)
+            await emergency.answer_emergency(turn, text)
             return
     here = routing.current_step(turn)
     typed_choices = here is None or here.typed_choices
@@ -59,13 +67,7 @@ async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: in
         turn.understood = await interpreter.parse(
             text, language=turn.language, timezone=turn.territory.timezone, now=turn.uow.now()
         )
-        # Inside a flow (a name, a place...) only a clear emergency interrupts.
-        threshold = 0.0 if turn.conversation.flow is None else IN_FLOW_EMERGENCY
-        if (
-            turn.understood.intent == understanding.EMERGENCY
-            and turn.understood.confidence >= threshold
-        ):
-            await common.answer_emergency(turn, text)
+        if await _on_emergency_guess(turn, text):
             return
     if turn.member is None:
         await newcomers.take_turn(turn, text, action)
@@ -131,6 +133,22 @@ def _meant_choice(turn: Turn, here: routing.Step | None) -> str | None:
     return meaning.action if meaning is not None and meaning.action in shown else None
 
 
+async def _on_emergency_guess(turn: Turn, text: str) -> bool:
+    """What the NLU's guess of an emergency calls for: the emergency answer when it is sure,
+    the question "Are you in danger?" when it only half thinks so (inside a flow, a weak guess
+    about a name or a place is left to the step). Whether the turn was answered."""
+    understood = turn.understood
+    if understood is None or understood.intent != understanding.EMERGENCY:
+        return False
+    if understood.confidence >= emergency.CLEAR_EMERGENCY:
+        await emergency.answer_emergency(turn, text)
+        return True
+    if turn.conversation.flow is None or understood.confidence >= IN_FLOW_EMERGENCY:
+        await emergency.ask_if_in_danger(turn, text)
+        return True
+    return False
+
+
 def _typed_action(text: str, here: routing.Step | None) -> str | None:
     """The command a typed text stands for, if the current step lets it be one (talking to a
     coordinator, only the words to move about are: the rest is the message)."""
@@ -144,5 +162,5 @@ def _open_when_suspended(action: str | None, flow: str | None, *, typed: bool) -
     """A suspended member may only reach the coordinators (see `SUSPENDED_MAY`), write to
     them, and leave a flow they were in."""
     if action is None:
-        return typed and flow == common.COORDINATOR_FLOW
+        return typed and flow in OPEN_FLOWS_WHEN_SUSPENDED
     return action in SUSPENDED_MAY or (action == "abort" and flow is not None)

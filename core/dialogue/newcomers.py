@@ -8,7 +8,7 @@ command (typed or pressed) asks the current question again; nothing is stored.
 from __future__ import annotations
 
 from core.dialogue import routing
-from core.dialogue.flows import link, onboarding
+from core.dialogue.flows import emergency, link, onboarding
 from core.dialogue.turn import Turn
 from core.dialogue.words import command_of
 
@@ -22,6 +22,12 @@ async def take_turn(turn: Turn, text: str | None, action: str | None) -> None:
         return
     if turn.conversation.flow == "link":  # a code typed here waits for a yes or a no
         await routing.answer(turn, text, action)
+        return
+    if turn.conversation.flow == emergency.DANGER_FLOW:  # "are you in danger?" waits
+        await routing.answer(turn, text, action)
+        return
+    if action == emergency.RESUME:  # back to onboarding after an emergency
+        await routing.press(turn, action)
         return
     if turn.conversation.flow != onboarding.FLOW:
         await onboarding.start(turn)

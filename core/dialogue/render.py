@@ -14,6 +14,7 @@ from core.domain.model import Notification
 from core.domain.vocabulary import MessageKind
 from core.i18n import N_, translate
 from core.i18n.french import elide
+from core.services.contact import AT_HOME
 from core.services.outbox import Delivery
 
 CATEGORY_LABELS = {
@@ -62,6 +63,8 @@ def render_params(params: dict[str, Any], language: str, timezone: str) -> dict[
             shown[name] = translate(language, STATE_LABELS[value])
         elif name in DATETIME_PARAMS and isinstance(value, str):
             shown[name] = format_when(value, language, timezone)
+        elif name == "place" and value == AT_HOME:
+            shown[name] = translate(language, AT_HOME)
         elif name in TRANSLATED_PARAMS and isinstance(value, str):
             shown[name] = translate(language, value)
         elif name == "numbers" and isinstance(value, list):

@@ -40,6 +40,9 @@ class Interpreter(Protocol):
 # answers) and, for a newcomer, the territory of the invitation link they came with (and its
 # code, so that opening the same link again does not count as a second use).
 KEPT_ACROSS_FLOWS = ("language", LAST_CHOICES, "territory_id", "invitation")
+# Where a step keeps the question it asked (its message, with its buttons), to ask it again
+# when the flow comes back from being on hold (see `flows/emergency.py`).
+ASKED = "asked"
 
 
 @dataclass
@@ -52,6 +55,8 @@ class Turn:
     member: Member | None = None
     replies: list[Any] = field(default_factory=list)
     understood: Understanding | None = None
+    # Whether this turn moved to a step: its replies are then that step's question.
+    moved: bool = False
 
     @property
     def language(self) -> str:
@@ -77,16 +82,51 @@ class Turn:
 
         `kind`, `request_id` and `poll_id` say what the answer is and what it is about.
         """
+        row = outbox.write(
+            self.uow,
+            key,
+            account=self.account,
+            choices=choices,
+            kind=kind,
+            request_id=request_id,
+            poll_id=poll_id,
+            **params,
+        )
+        self.replies.append(row)
+        # The question of the step the conversation waits at: what this turn asked on moving
+        # there, or asked again with its buttons (a kind refusal without buttons is not it).
+        if (
+            self.conversation.step is not None
+            and (self.moved or choices)
+            and kind != MessageKind.CONTACT_CARD  # details are built afresh, never copied
+        ):
+            self.set_data(
+                **{
+                    ASKED: {
+                        "key": key,
+                        "params": row.params,
+                        "choices": row.choices,
+                        "kind": str(kind),
+                        "request_id": request_id,
+                        "poll_id": poll_id,
+                    }
+                }
+            )
+
+    def ask_again(self, asked: dict[str, Any]) -> None:
+        """Show again a question recorded under `ASKED` (as it was, with its buttons)."""
         self.replies.append(
             outbox.write(
                 self.uow,
-                key,
+                str(asked["key"]),
                 account=self.account,
-                choices=choices,
-                kind=kind,
-                request_id=request_id,
-                poll_id=poll_id,
-                **params,
+                choices=[
+                    Choice(c["label"], c["action"], c.get("params")) for c in asked["choices"]
+                ],
+                kind=MessageKind(asked["kind"]),
+                request_id=asked.get("request_id"),
+                poll_id=asked.get("poll_id"),
+                params=asked["params"],
             )
         )
 
@@ -100,9 +140,21 @@ class Turn:
         keep = {k: v for k, v in conversation.data.items() if k in KEPT_ACROSS_FLOWS}
         if flow is not None and flow == conversation.flow:
             keep = {**conversation.data}
+        self._move(flow, step, {**keep, **data})
+
+    def come_back(self, flow: str, step: str, data: dict[str, Any]) -> None:
+        """Back to a step the conversation was put on hold at (by an emergency), with the data
+        it had then; what every flow keeps is today's. The caller checks the step exists."""
+        keep = {k: v for k, v in self.conversation.data.items() if k in KEPT_ACROSS_FLOWS}
+        held = {k: v for k, v in data.items() if k not in KEPT_ACROSS_FLOWS}
+        self._move(flow, step, {**keep, **held})
+
+    def _move(self, flow: str | None, step: str | None, data: dict[str, Any]) -> None:
+        conversation = self.conversation
         conversation.flow, conversation.step = flow, step
-        conversation.data = {**keep, **data}
+        conversation.data = data
         conversation.updated_at = self.uow.now()
+        self.moved = step is not None
 
     def set_data(self, **data: Any) -> None:
         self.conversation.data = {**self.conversation.data, **data}

@@ -127,6 +127,14 @@ class RequestEscalated(Event):
 
 
 @dataclass(frozen=True)
+class NobodyToOffer(Event):
+    """A request was just posted and no volunteer could be offered it: the coordinators are
+    told at once (not hours later, when the search would widen to them)."""
+
+    request_id: int
+
+
+@dataclass(frozen=True)
 class FollowUpDue(Event):
     """A task's time has passed: ask how it went."""
 

@@ -13,12 +13,16 @@ from sqlalchemy import or_, select
 
 from core.domain.model import HelpRequest, Member, Notification, PlatformAccount
 from core.domain.vocabulary import Outcome
+from core.i18n import N_
 from core.services import authorization
 from core.services.authorization import Action
 from core.services.unit_of_work import UnitOfWork
 
 # What stands in for a detail that is unknown or withheld.
 WITHHELD = "-"
+# The place of a task at the requester's home (no place given): a message id, translated when
+# shown (see `render`), never "-".
+AT_HOME = N_("at their home, the address above")
 # The parameters of a message that hold contact details.
 CONTACT_FIELDS = ("phone", "address")
 
@@ -45,7 +49,7 @@ def card(viewer: Member, request: HelpRequest) -> dict[str, str]:
         "requester": requester.display_name,
         "phone": requester.phone or WITHHELD,
         "address": requester.address or WITHHELD,
-        "place": request.place or WITHHELD,
+        "place": request.place or AT_HOME,
     }
 
 

@@ -81,7 +81,8 @@ async def post_request(
     await uow.session.flush()
     uow.audit(requester_id, "request.post", f"request:{request.id}", category=str(category))
     uow.publish(events.RequestPosted(request.id))
-    await offer_to_next_volunteers(uow, request.id, _top_n(uow))
+    if not await offer_to_next_volunteers(uow, request.id, _top_n(uow)):
+        uow.publish(events.NobodyToOffer(request.id))
     return request
 
 

@@ -32,6 +32,7 @@ from core.domain.vocabulary import PollKind
 from core.services import identity, polls
 from tests.conftest import Cooperative, FrozenClock
 from tests.integration._support import accept, post
+from tests.integration.test_emergency_hold import FixedGuess
 
 WORDS = ["annuler", "cancel", "/annuler", "stop", "menu", "aide", "coordinateur"]
 STOPPED = "Stopped. Nothing was sent."
@@ -108,6 +109,14 @@ async def _at_link_confirm(chat: Chat, setup: dict[str, Any]) -> str:
     return "bob"
 
 
+async def _at_danger_question(chat: Chat, setup: dict[str, Any]) -> str:
+    """A weak guess of an emergency asks "Are you in danger?" (see test_emergency_hold)."""
+    chat.engine.interpreter = FixedGuess("emergency", 0.3)
+    await chat.say("alice", "repondre a bob")
+    chat.engine.interpreter = None
+    return "alice"
+
+
 REACH: dict[tuple[str, str], Reach] = {
     ("onboarding", "language"): newcomer(),
     ("onboarding", "name"): newcomer("lang:fr"),
@@ -128,6 +137,7 @@ REACH: dict[tuple[str, str], Reach] = {
     ("poll", "options"): _at_poll_options,
     ("ballot", "numbers"): member("carol", "ballot:{ballot}"),
     ("link", "confirm"): _at_link_confirm,
+    ("danger", "ask"): _at_danger_question,
 }
 FREE_TEXT_STEPS = sorted(key for key, step in routing.STEPS.items() if step.text)
 

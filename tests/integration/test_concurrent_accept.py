@@ -142,7 +142,7 @@ async def _check_single_winner(
     keys = Counter(n.key.split(":")[0] for n in new_notes)
     assert keys == {
         "{volunteer} will help you": 1,
-        "Thank you! You help {requester}": 1,
+        "Thank you! You are helping {requester}": 1,
         "Another volunteer has taken this request": len(offered - {winner}),
     }
     with_contact = [n.member_id for n in new_notes if "06 12 34 56 78" in str(n.params)]

@@ -20,7 +20,7 @@ from tests.integration._support import post
 from tests.telegram.harness import telegram_account
 
 PHONE, ADDRESS = "06 12 34 56 78", "3 rue des Pêcheurs"
-THANK_YOU = "Thank you! You help {requester}"  # the contact card's message id
+THANK_YOU = "Thank you! You are helping {requester}"  # the contact card's message id
 WILL_HELP = "{volunteer} will help you"  # the requester's notice
 
 

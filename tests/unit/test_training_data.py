@@ -140,6 +140,54 @@ def test_help_requests_name_their_category(language: str) -> None:
         assert values == set(CATEGORIES), f"{language}/{intent} misses {set(CATEGORIES) - values}"
 
 
+# Rasa 3.6's WhitespaceTokenizer (rasa/nlu/tokenizers/whitespace_tokenizer.py): these characters
+# become spaces, then the text is split on spaces. An apostrophe between letters is one of them.
+RASA_SEPARATORS = re.compile(
+    r"[^\w#@&]+(?=\s|$)|(\s|^)[^\w#@&]+(?=[^0-9\s])|"
+    r"(?<=[^0-9\s])[^\w._~:/?#\[\]()@!$&*+,;=-]+(?=[^0-9\s])"
+)
+
+
+def rasa_token_bounds(text: str) -> tuple[set[int], set[int]]:
+    """Where Rasa's whitespace tokens of `text` start and end."""
+    cleaned = RASA_SEPARATORS.sub(lambda m: " " * len(m.group()), text)
+    bounds = [(m.start(), m.end()) for m in re.finditer(r"\S+", cleaned)]
+    return {start for start, _end in bounds}, {end for _start, end in bounds}
+
+
+def test_rasa_tokens_split_elisions_and_keep_words() -> None:
+    starts, ends = rasa_token_bounds("Besoin d'un lift, svp")
+    assert starts == {0, 7, 9, 12, 18} and ends == {6, 8, 11, 16, 21}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_entity_starts_and_ends_on_a_rasa_token(language: str) -> None:
+    """Rasa warns about, and mislearns, an entity that does not start and end on its tokens
+    (a span starting after an elided article, "d'[un lift]", must start on the token)."""
+    for example in data().for_language(language):
+        starts, ends = rasa_token_bounds(example.text)
+        for span in example.entities:
+            assert span.start in starts and span.end in ends, f"{span.text!r}: {example.text!r}"
+
+
+def test_scam_texts_are_marked_by_the_metadata_of_their_intent(tmp_path: Path) -> None:
+    folder = tmp_path / "en"
+    folder.mkdir()
+    (folder / "nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: out_of_scope\n  metadata:\n    scam: true\n'
+        "  examples: |\n    - pay the parcel fee at this link\n"
+        "- intent: out_of_scope\n  examples: |\n    - what's on telly tonight\n",
+        encoding="utf-8",
+    )
+    examples = load_training_data(tmp_path).examples
+    assert [(e.intent, e.scam) for e in examples] == [
+        ("out_of_scope", True),
+        ("out_of_scope", False),
+    ]
+    scams = [e for e in data().examples if e.scam]
+    assert len(scams) >= 60 and {e.intent for e in scams} == {"out_of_scope"}
+
+
 def test_parse_example_follows_rasa() -> None:
     text, entities = parse_example(
         'take me [to the dentist](place) and [shop]{"entity": "category", "value": "shopping"}'

@@ -19,8 +19,8 @@ from core.dialogue.turn import Turn, Understanding
 from core.dialogue.words import fold
 from core.domain.errors import InvalidInput, NotAllowed
 from core.domain.vocabulary import Category
-from core.i18n import translate
-from core.services import authorization, matching, requests
+from core.i18n import N_, translate
+from core.services import authorization, matching, members, requests
 from core.services.authorization import Action
 from core.services.outbox import Choice
 from core.services.text import clean_text
@@ -223,21 +223,37 @@ async def on_confirm(turn: Turn) -> None:
     )
     offered = await matching.already_offered(turn.uow, request.id)
     turn.goto(None)
+    turn.reply(
+        await _posted_message(turn, len(offered)),
+        count=len(offered),
+        choices=menu_choices(turn),
+        request_id=request.id,
+    )
+
+
+async def _posted_message(turn: Turn, offered: int) -> str:
+    """What the requester is told on posting: only what is done, or what will happen."""
+    assert turn.member is not None
+    if offered == 1:
+        return N_(
+            "Your request is sent. I told one volunteer. "
+            "I will write to you as soon as someone accepts."
+        )
     if offered:
-        turn.reply(
-            "Your request is sent. Volunteers told: {count}. "
-            "I will write to you as soon as someone accepts.",
-            count=len(offered),
-            choices=menu_choices(turn),
-            request_id=request.id,
+        return N_(
+            "Your request is sent. I told {count} volunteers. "
+            "I will write to you as soon as someone accepts."
         )
-    else:
-        turn.reply(
-            "Your request is saved. No volunteer is available for it yet; "
-            "the coordinators will look for someone.",
-            choices=menu_choices(turn),
-            request_id=request.id,
+    coordinators = await members.coordinators_of(turn.uow, turn.member.territory_id)
+    if [c for c in coordinators if c.id != turn.member.id]:  # alerted now (NobodyToOffer)
+        return N_(
+            "Your request is saved. No volunteer is available for it yet. "
+            "I have told the coordinators: they will look for someone."
         )
+    return N_(
+        "Your request is saved. No volunteer is available for it yet. "
+        "I will offer it to the volunteers again later, and write to you when someone accepts."
+    )
 
 
 @action("my_requests")

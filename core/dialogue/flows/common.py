@@ -1,4 +1,4 @@
-"""Menu, help, leaving a flow, language, talking to a coordinator, emergencies.
+"""Menu, help, leaving a flow, language, talking to a coordinator (emergencies: `emergency`).
 
 Steps: language/choose (a language button); coordinator/message (the message, typed: only the
 words to move about are commands there). Actions: menu, help, abort, language, coordinator,
@@ -10,7 +10,7 @@ from __future__ import annotations
 from core.dialogue.routing import Answer, action, press, step
 from core.dialogue.turn import Turn
 from core.domain import events
-from core.domain.vocabulary import MemberStatus, MessageKind
+from core.domain.vocabulary import MemberStatus
 from core.services import invitations, members
 from core.services.outbox import Choice
 from core.services.text import clean_text
@@ -139,18 +139,6 @@ async def forward_to_coordinators(turn: Turn, answer: Answer) -> None:
         "Your message has been sent to the coordinators. Someone will contact you soon.",
         choices=menu_choices(turn),
     )
-
-
-async def answer_emergency(turn: Turn, text: str) -> None:
-    """Emergency numbers first, at once; then the coordinators are alerted."""
-    turn.reply(
-        "If this is an emergency, call now:\n{numbers}\nI am also alerting the coordinators.",
-        kind=MessageKind.ALERT,
-        numbers=list(turn.territory.emergency_numbers),  # labels shown in the reader's words
-    )
-    if turn.member is not None:
-        turn.uow.publish(events.EmergencyRaised(turn.member.id, text[:1000]))
-        turn.uow.audit(turn.member.id, "emergency", f"member:{turn.member.id}")
 
 
 async def follow_invitation(turn: Turn, code: str) -> None:

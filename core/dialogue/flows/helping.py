@@ -10,11 +10,12 @@ from core.dialogue.durations import format_hours, parse_hours
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.routing import Answer, MemberId, RequestId, action, step
 from core.dialogue.turn import Turn
-from core.domain.errors import InvalidTransition
+from core.domain.errors import AlreadyTaken, InvalidTransition
 from core.domain.vocabulary import MessageKind, RequestState
 from core.services import authorization, contact, members, requests, timed
 from core.services.authorization import Action
 from core.services.notifications import offer_choices, request_summary, task_choices
+from core.services.notifications.requests import withhold_taken_notice
 from core.services.outbox import Choice
 
 HOURS_CHOICES = ["0.5", "1", "1.5", "2", "3"]
@@ -46,6 +47,15 @@ async def show_open_requests(turn: Turn) -> None:
 async def do_accept(turn: Turn, request_id: int) -> None:
     """Take the task (the first volunteer wins; the others are told it is taken)."""
     assert turn.member is not None
+    request = await requests.get_request(turn.uow, request_id)
+    authorization.require(turn.member, Action.ACCEPT_REQUEST, request)
+    holder = request.active_assignment
+    if holder is not None and holder.volunteer_id != turn.member.id:
+        # Too late: answered here, so the notice that it is taken is not sent as well.
+        await withhold_taken_notice(turn.uow, turn.member.id, request.id)
+        turn.goto(None)
+        turn.reply(AlreadyTaken.key, request_id=request.id, choices=menu_choices(turn))
+        return
     await requests.accept(turn.uow, turn.member.id, request_id)
     turn.goto(None)
     # The details come in the contact card written by the RequestAccepted handler, in this
@@ -57,7 +67,7 @@ async def do_decline(turn: Turn, request_id: int) -> None:
     """Not for me: this request is not offered to this volunteer again."""
     assert turn.member is not None
     await requests.decline(turn.uow, turn.member.id, request_id)
-    turn.reply("No problem. Thank you for answering.")
+    turn.reply("No problem. Thank you for answering.", choices=menu_choices(turn))
 
 
 @action("my_tasks")
@@ -140,8 +150,23 @@ async def ask_withdraw(turn: Turn, request_id: int) -> None:
         "You can no longer come? The request will be offered to other volunteers.",
         choices=[
             Choice("Yes, I cannot come", f"withdraw_yes:{request.id}"),
-            Choice("No, I will come", "menu"),
+            Choice("No, I will come", f"withdraw_no:{request.id}"),
         ],
+    )
+
+
+@action("withdraw_no", arg=RequestId)
+async def keep_task(turn: Turn, request_id: int) -> None:
+    """The volunteer will come after all: nothing changes, said kindly, with the menu."""
+    assert turn.member is not None
+    request = await requests.get_request(turn.uow, request_id)
+    authorization.require(turn.member, Action.WITHDRAW_FROM_TASK, request)
+    turn.goto(None)
+    turn.reply(
+        "Thank you. You keep this task: {category}, {when}.",
+        request_id=request.id,
+        choices=menu_choices(turn),
+        **request_summary(request),
     )
 
 

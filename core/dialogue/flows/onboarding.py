@@ -1,8 +1,9 @@
 """First contact: language, name, role, neighbourhood, skills and availability, contact details.
 
 Steps of the onboarding flow, in order: language -> name -> role -> neighbourhood -> (skills ->
-availability, for volunteers) -> phone -> (address, for those who ask for help). Action: join
-(an invitation link: a newcomer joins its territory).
+availability, for volunteers: several of each, pressed on and off, then "That's all") -> phone ->
+(address, for those who ask for help). Action: join (an invitation link: a newcomer joins its
+territory).
 """
 
 from __future__ import annotations
@@ -206,34 +207,72 @@ async def on_skills_done(turn: Turn) -> None:
         # The skills' buttons again (the categories of a request would not answer this step).
         turn.reply("Please choose at least one kind of help.", choices=_skill_choices(turn))
         return
-    turn.goto(FLOW, "availability")
+    turn.goto(FLOW, "availability", slots=[])
+    _ask_availability(turn)
+
+
+def _ask_availability(turn: Turn) -> None:
     turn.reply(
-        "When are you usually available?",
-        choices=[Choice(label, f"avail:{code}") for code, label in AVAILABILITY_LABELS.items()],
+        'When are you usually available? Press every time that suits you, then "That\'s all".',
+        choices=_availability_choices(turn),
     )
 
 
-@step(FLOW, "availability", buttons=("avail",))
+def _availability_choices(turn: Turn) -> list[Choice]:
+    chosen = turn.data("slots", [])
+    return [
+        *(
+            Choice(label, f"avail:{code}", {"selected": code in chosen})
+            for code, label in AVAILABILITY_LABELS.items()
+        ),
+        Choice("That's all", "avail_done"),
+    ]
+
+
+@step(FLOW, "availability", buttons=("avail", "avail_done"))
 async def on_availability(turn: Turn, answer: Answer) -> None:
-    """When the volunteer is usually available (a preset)."""
-    value = answer.value
-    if value not in PRESETS:
+    """Each time pressed is chosen (or no longer), until "Done": the volunteer's slots are
+    all of them (matching offers requests at any of these times)."""
+    if answer.button == "avail_done":
+        chosen = turn.data("slots", [])
+        if not chosen:
+            turn.reply("Please choose at least one time.", choices=_availability_choices(turn))
+            return
+        mask = 0
+        for code in chosen:
+            mask |= PRESETS[code]
+        turn.set_data(availability=mask)
+        _ask_phone(turn)
+        return
+    if answer.value not in PRESETS:
         raise InvalidInput("Please choose one of the buttons.")
-    turn.set_data(availability=PRESETS[value])
-    _ask_phone(turn)
+    turn.set_data(slots=sorted(set(turn.data("slots", [])) ^ {answer.value}))
+    _ask_availability(turn)
 
 
 def _ask_phone(turn: Turn) -> None:
     turn.goto(FLOW, "phone")
     turn.reply(
         "What is your phone number? Only the volunteer who helps you will see it.",
-        choices=[Choice("Skip", "skip")],
+        choices=_skip_choices(),
     )
 
 
-@step(FLOW, "phone", buttons=("skip",), text=True, otherwise=WRITE_OR_SKIP)
+def _skip_choices() -> list[Choice]:
+    return [Choice("Skip", "skip")]
+
+
+def _write_or_skip(turn: Turn) -> None:
+    """Neither written nor skipped (another button): ask again, with the "Skip" it names."""
+    turn.reply(WRITE_OR_SKIP, choices=_skip_choices())
+
+
+@step(FLOW, "phone", buttons=("skip",), text=True, otherwise=None)
 async def on_phone(turn: Turn, answer: Answer) -> None:
     """The phone number, checked now so that it can be corrected at once; or skipped."""
+    if not answer.pressed and not answer.text:
+        _write_or_skip(turn)
+        return
     value = None if answer.pressed else answer.text
     if value is not None:
         members._phone(value)  # validate now, so the person can correct it at once
@@ -242,15 +281,18 @@ async def on_phone(turn: Turn, answer: Answer) -> None:
         turn.goto(FLOW, "address")
         turn.reply(
             "What is your address? Only the volunteer who comes will see it.",
-            choices=[Choice("Skip", "skip")],
+            choices=_skip_choices(),
         )
         return
     await finish(turn)
 
 
-@step(FLOW, "address", buttons=("skip",), text=True, otherwise=WRITE_OR_SKIP)
+@step(FLOW, "address", buttons=("skip",), text=True, otherwise=None)
 async def on_address(turn: Turn, answer: Answer) -> None:
     """The address (shown only to the volunteer who comes), or skipped; then welcome."""
+    if not answer.pressed and not answer.text:
+        _write_or_skip(turn)
+        return
     value = None if answer.pressed else answer.text
     if value is not None:
         clean_text(value, limit=300, what="address")

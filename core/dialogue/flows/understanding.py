@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from core.dialogue.choosing import shown_again
 from core.dialogue.flows import asking, common, helping, voting
+from core.dialogue.request_pieces import sure_category
 from core.dialogue.routing import is_action, press
 from core.dialogue.shown_choices import last_shown
 from core.dialogue.turn import Turn, Understanding
@@ -42,6 +43,9 @@ IN_CONTEXT: dict[str, tuple[str, ...]] = {
     "cancel_request": ("withdraw", "decline"),
     "task_done": ("done",),
 }
+# Words that answer nothing under a request's or a task's buttons ("hmm", "bonjour"): those
+# buttons are shown again rather than replaced by the menu.
+SMALL_TALK = frozenset({"greet"})
 # How likely a meaning must be to be taken in context (the buttons narrow the meanings down).
 IN_CONTEXT_CONFIDENCE = 0.25
 
@@ -51,7 +55,9 @@ async def act_on(turn: Turn, understood: Understanding) -> None:
     buttons, a reply is about that request first."""
     if await _reply_in_context(turn, understood):
         return
-    if understood.confidence < LOW_CONFIDENCE:
+    if understood.confidence < LOW_CONFIDENCE or (
+        understood.intent in SMALL_TALK and any(":" in c.action for c in shown_again(turn))
+    ):
         await offer_meanings(turn, understood)
         return
     handler = HANDLERS.get(understood.intent, not_understood)
@@ -60,8 +66,9 @@ async def act_on(turn: Turn, understood: Understanding) -> None:
 
 async def _reply_in_context(turn: Turn, understood: Understanding) -> bool:
     """Press the button shown that the reply means (accept, decline, withdraw, done), when
-    exactly one such button is shown; withdrawing still asks to confirm."""
-    for intent, confidence in understood.ranking:
+    exactly one such button is shown; withdrawing still asks to confirm. Only the likeliest
+    meaning counts: "hmm" (a greeting first, a yes second) never accepts a task."""
+    for intent, confidence in understood.ranking[:1]:
         if confidence < IN_CONTEXT_CONFIDENCE:
             break
         for name in IN_CONTEXT.get(intent, ()):
@@ -165,12 +172,25 @@ async def task_done(turn: Turn, understood: Understanding) -> None:
 
 async def my_status(turn: Turn, understood: Understanding) -> None:
     assert turn.member is not None
+    if turn.member.is_requester and await _asks_for_help_instead(turn, understood):
+        # "quelqu'un pour mon chien samedi" with no request of hers: she is asking for help.
+        await asking.start_from_text(turn, understood)
+        return
     if turn.member.is_requester:
         await asking.show_my_requests(turn)
     if turn.member.is_volunteer:
         await helping.show_my_tasks(turn)
     if not (turn.member.is_requester or turn.member.is_volunteer):
         await voting.show_polls(turn)
+
+
+async def _asks_for_help_instead(turn: Turn, understood: Understanding) -> bool:
+    """A "someone for…?" that names a kind of help, from a requester with no request in
+    progress, and that the NLU also reads as a request: there is no request to ask about."""
+    assert turn.member is not None
+    if "request_help" not in dict(understood.ranking[:2]) or sure_category(turn) is None:
+        return False
+    return not await requests.requests_of(turn.uow, turn.member.id, active_only=True)
 
 
 async def list_requests(turn: Turn, understood: Understanding) -> None:

@@ -50,7 +50,7 @@ def accepted_card(uow: UnitOfWork, volunteer: Member, request: HelpRequest) -> N
     return write_card(
         uow,
         N_(
-            "Thank you! You help {requester}: {category}, {when}.\n"
+            "Thank you! You are helping {requester}: {category}, {when}.\n"
             "Phone: {phone}\nAddress: {address}\nWhere: {place}"
         ),
         volunteer,
@@ -64,7 +64,7 @@ def reminder_card(uow: UnitOfWork, volunteer: Member, request: HelpRequest) -> N
     return write_card(
         uow,
         N_(
-            "Reminder: you help {requester} {when}: {category}.\n"
+            "Reminder: you are helping {requester} {when}: {category}.\n"
             "Phone: {phone}\nAddress: {address}\nWhere: {place}"
         ),
         volunteer,

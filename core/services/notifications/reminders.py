@@ -89,7 +89,10 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
         request.requester_id,
         request_id=request.id,
     )
-    for coordinator in await coordinators_of(uow, request.territory_id):
+    coordinators = [
+        c for c in await coordinators_of(uow, request.territory_id) if c.id != request.requester_id
+    ]
+    for coordinator in coordinators:
         outbox.write(
             uow,
             "Nobody has accepted this request yet: {category}, {when}, in {neighbourhood}, "
@@ -100,6 +103,16 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
             name=request.requester.display_name,
             **summary,
         )
+    if not coordinators:  # nobody to promise: say only what is true
+        outbox.write(
+            uow,
+            "We are still looking for someone for your request ({category}, {when}). "
+            "I will write to you as soon as someone accepts.",
+            member=request.requester,
+            request_id=request.id,
+            **summary,
+        )
+        return
     outbox.write(
         uow,
         "We are still looking for someone for your request ({category}, {when}). "

@@ -10,10 +10,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.domain import events
-from core.domain.model import MatchOffer, Member
-from core.domain.vocabulary import MemberStatus, MessageKind
+from core.domain.model import MatchOffer, Member, Notification
+from core.domain.vocabulary import MemberStatus, MessageKind, Outcome
+from core.i18n import N_
 from core.services import outbox
-from core.services.members import get_member
+from core.services.members import coordinators_of, get_member
 from core.services.notifications.cards import accepted_card
 from core.services.notifications.common import (
     is_new_member,
@@ -24,6 +25,24 @@ from core.services.notifications.common import (
 )
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
+
+# What the other volunteers offered a request are told once it is taken.
+TAKEN_BY_ANOTHER = N_("Another volunteer has taken this request: {category}, {when}. Thank you!")
+
+
+async def withhold_taken_notice(uow: UnitOfWork, volunteer_id: int, request_id: int) -> None:
+    """A volunteer who pressed "I'll help" too late is answered that it is taken: the notice
+    saying so, if still waiting in the outbox, is not sent too (told once, not twice)."""
+    waiting = await uow.session.execute(
+        select(Notification).where(
+            Notification.member_id == volunteer_id,
+            Notification.request_id == request_id,
+            Notification.key == TAKEN_BY_ANOTHER,
+            Notification.sent_at.is_(None),
+        )
+    )
+    for row in waiting.scalars():
+        row.sent_at, row.outcome, row.claimed_until = uow.now(), Outcome.SKIPPED, None
 
 
 async def on_request_posted(uow: UnitOfWork, event: events.RequestPosted) -> None:
@@ -68,6 +87,25 @@ async def on_volunteers_offered(uow: UnitOfWork, event: events.VolunteersOffered
         )
 
 
+async def on_nobody_to_offer(uow: UnitOfWork, event: events.NobodyToOffer) -> None:
+    """No volunteer could be offered a new request: every coordinator of its territory is
+    alerted at once (the requester was told so when posting it)."""
+    request = await request_of(uow, event.request_id)
+    for coordinator in await coordinators_of(uow, request.territory_id):
+        if coordinator.id == request.requester_id:
+            continue  # a coordinator's own request: the answer to posting it said so
+        outbox.write(
+            uow,
+            "No volunteer could be offered this new request: {category}, {when}, "
+            "in {neighbourhood}, for {name}. Could you find someone?",
+            member=coordinator,
+            kind=MessageKind.ALERT,
+            request_id=request.id,
+            name=request.requester.display_name,
+            **request_summary(request),
+        )
+
+
 async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) -> None:
     """The requester is told who comes, the volunteer gets the card, the other volunteers and
     the public rooms learn that it is taken."""
@@ -97,7 +135,7 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
         if other is not None and other.status == MemberStatus.APPROVED:
             outbox.write(
                 uow,
-                "Another volunteer has taken this request: {category}, {when}. Thank you!",
+                TAKEN_BY_ANOTHER,
                 member=other,
                 request_id=request.id,
                 **summary,
@@ -234,6 +272,7 @@ async def on_volunteer_thanked(uow: UnitOfWork, event: events.VolunteerThanked) 
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.RequestPosted: [on_request_posted],
     events.VolunteersOffered: [on_volunteers_offered],
+    events.NobodyToOffer: [on_nobody_to_offer],
     events.RequestAccepted: [on_request_accepted],
     events.RequestWithdrawn: [on_request_withdrawn],
     events.TaskReleased: [on_task_released],
