@@ -138,4 +138,4 @@ def ask_again(turn: Turn, key: str, **params: Any) -> None:
     choices = shown_again(turn)
     if not choices and turn.member is not None:
         choices = menu_choices(turn)
-    turn.reply(key, choices=choices, **params)
+    turn.reply(key, choices=choices, refusal=True, **params)

@@ -76,11 +76,14 @@ class Turn:
         kind: MessageKind = MessageKind.TEXT,
         request_id: int | None = None,
         poll_id: int | None = None,
+        refusal: bool = False,
         **params: Any,
     ) -> None:
         """Answer in this chat (through the outbox, so a crash cannot lose the answer).
 
-        `kind`, `request_id` and `poll_id` say what the answer is and what it is about.
+        `kind`, `request_id` and `poll_id` say what the answer is and what it is about. A
+        `refusal` (an answer that fits nothing, with the list again) changes nothing of the
+        conversation: the step's question stays the one it asked.
         """
         row = outbox.write(
             self.uow,
@@ -96,7 +99,8 @@ class Turn:
         # The question of the step the conversation waits at: what this turn asked on moving
         # there, or asked again with its buttons (a kind refusal without buttons is not it).
         if (
-            self.conversation.step is not None
+            not refusal
+            and self.conversation.step is not None
             and (self.moved or choices)
             and kind != MessageKind.CONTACT_CARD  # details are built afresh, never copied
         ):
