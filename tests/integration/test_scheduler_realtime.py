@@ -111,7 +111,9 @@ async def test_1000_reminders_survive_a_restart_and_each_fires_once(url: str) ->
     first = Scheduler(core)
     try:
         await first.start()
-        assert len(await stored(core)) == count
+        # Every reminder is planned: waiting in the job store, or already done if the machine
+        # was slow enough for the first ones to come due during the start-up.
+        assert len(await stored(core) | set(await runs(core))) == count
         await asyncio.sleep(3)  # about a quarter fired
         await first.stop()
         done_before = set(await runs(core))
