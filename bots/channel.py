@@ -3,10 +3,12 @@
 A channel translates its platform's objects, nothing more. Inbound, it turns each update or
 event into an `Inbound` (a text, or an action from `bots.commands` or a button) and hands it to
 `bots.inlet.Inlet.take`, which asks the engine and sends the replies in that person's order.
-Outbound, it offers a few primitives; `bots.pump.OutboxPump` claims the outbox, decides what
-each message becomes from its kind (`bots.outbound`: a new message, an edit of a request's
-public post, a native poll...), calls these primitives, classifies the failures and records
-how each delivery ended.
+Outbound, it offers a few primitives (a `Sender`); `bots.pump.OutboxPump` claims the outbox,
+decides what each message becomes from its kind (`bots.outbound`: a new message, an edit of a
+request's public post, a native poll...), calls these primitives, classifies the failures and
+records how each delivery ended. Telegram and Matrix keep their `Sender` in a module of its own
+(`bots/telegram/sender.py`, `bots/matrix/outbound.py`) and hand it to the pump; a small
+platform is one object, both `Channel` and `Sender`.
 
 A new platform is one module of this shape (see `tests/third_platform/memory_channel.py`):
 
@@ -15,7 +17,7 @@ A new platform is one module of this shape (see `tests/third_platform/memory_cha
         connected = True
 
         def __init__(self, engine, port):
-            self.pump = OutboxPump(self, port, engine)
+            self.pump = OutboxPump(self, port, engine)  # or a sender of its own
             self.queue = PersonQueue()
             self.inlet = Inlet(engine, self.pump, self.queue)
 
@@ -45,8 +47,8 @@ class Published:
     ref: str
 
 
-class Channel(Protocol):
-    """A chat platform as the pump and the inlet see it.
+class Sender(Protocol):
+    """A chat platform as the pump sees it: where to write, and the primitives that write.
 
     Primitives raise the platform's own errors; `classify` maps them to `bots.failures`.
     A primitive may also raise a `DeliveryFailure` itself.
@@ -58,10 +60,6 @@ class Channel(Protocol):
     @property
     def connected(self) -> bool:
         """Whether sending may be tried now (the pump waits while the platform is away)."""
-        ...
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Connect, receive and deliver (through an `OutboxPump`) until `stop` is set."""
         ...
 
     async def chat_for(self, message: Outgoing) -> str | None:
@@ -106,4 +104,12 @@ class Channel(Protocol):
     def classify(self, error: Exception) -> DeliveryFailure | None:
         """What a primitive's error means for the outbox; None for an unexpected error
         (logged, and the message tried again later)."""
+        ...
+
+
+class Channel(Sender, Protocol):
+    """A whole chat platform in one object: it receives, and it is the `Sender` of its pump."""
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Connect, receive and deliver (through an `OutboxPump`) until `stop` is set."""
         ...

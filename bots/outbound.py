@@ -8,20 +8,20 @@
   they are in their territory's group on that platform, where the poll is.
 - A poll's results (`POLL_CLOSED`) first stop its native polls in that chat.
 
-The channel provides the primitives (`bots.channel.Channel`); nothing here knows a platform.
+The platform provides the primitives (`bots.channel.Sender`); nothing here knows a platform.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from bots.channel import Channel
+from bots.channel import Sender
 from core.dialogue.messages import Outgoing, failed_as, sent_as
 from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import MessageKind, Outcome
 
 
-async def show(channel: Channel, port: ChannelPort, message: Outgoing) -> Outgoing:
+async def show(channel: Sender, port: ChannelPort, message: Outgoing) -> Outgoing:
     """Send (or edit) one message; the message with how it ended (sent, or skipped)."""
     poll = message.kind == MessageKind.POLL_OPENED and message.poll_id is not None
     if poll and channel.shows_natively(message):
@@ -48,7 +48,7 @@ async def show(channel: Channel, port: ChannelPort, message: Outgoing) -> Outgoi
     return sent_as(message, await channel.send(message))
 
 
-async def _open_poll(channel: Channel, port: ChannelPort, message: Outgoing) -> Outgoing:
+async def _open_poll(channel: Sender, port: ChannelPort, message: Outgoing) -> Outgoing:
     assert message.poll_id is not None
     if await _sees_it_in_group(channel, port, message):
         return failed_as(message, Outcome.SKIPPED, "in the group, where the poll is")
@@ -66,7 +66,7 @@ async def _open_poll(channel: Channel, port: ChannelPort, message: Outgoing) -> 
     return sent_as(message, published.ref)
 
 
-async def _sees_it_in_group(channel: Channel, port: ChannelPort, message: Outgoing) -> bool:
+async def _sees_it_in_group(channel: Sender, port: ChannelPort, message: Outgoing) -> bool:
     """Whether a member's private copy of a poll is left out: only for a member the platform
     says is in their territory's group, where the poll is published. A member it does not
     know is sent the poll (twice is better than never)."""

@@ -18,7 +18,7 @@ import asyncio
 import logging
 from typing import Protocol
 
-from bots.channel import Channel
+from bots.channel import Sender
 from bots.failures import (
     DeliveryFailure,
     Refused,
@@ -51,7 +51,7 @@ class OutboxPump:
 
     def __init__(
         self,
-        channel: Channel,
+        channel: Sender,
         port: ChannelPort,
         recorder: Recorder,
         *,
@@ -146,7 +146,7 @@ class OutboxPump:
         await self.record([done])
 
 
-def _classified(channel: Channel, error: Exception, message: Outgoing) -> DeliveryFailure:
+def _classified(channel: Sender, error: Exception, message: Outgoing) -> DeliveryFailure:
     """What an error of the channel means; an unexpected one is logged and tried again."""
     failure = error if isinstance(error, DeliveryFailure) else channel.classify(error)
     if failure is None:

@@ -2,7 +2,7 @@
 
 A translator of Matrix's objects, in parts: `connection` (logging in, back-off, sending an
 event once), `sync` (the timeline, saved once handled), `rooms` (what each room is, and
-invitations), `inbound` (events become `Inbound` messages), `outbound` (the `Channel`
+invitations), `inbound` (events become `Inbound` messages), `outbound` (the `Sender`
 primitives: notices, edits, MSC3381 polls) and `crypto` (encrypted rooms). Conversation state,
 polls and deduplication (by event id) live in our database, and so does what a restart needs
 to resume exactly where it stopped: the device, the access token and the sync token.
@@ -14,20 +14,18 @@ import asyncio
 
 import nio
 
-from bots.channel import Published
-from bots.failures import DeliveryFailure, RetryLater
 from bots.inlet import Inlet
+from bots.matrix import events
 from bots.matrix.connection import Connection, MatrixSettings
 from bots.matrix.errors import Halted, passes
 from bots.matrix.inbound import MatrixInbound
-from bots.matrix.outbound import MatrixSender, classify
+from bots.matrix.outbound import MatrixSender
 from bots.matrix.rooms import Rooms
 from bots.matrix.sync import SyncLoop
 from bots.ordering import PersonQueue
 from bots.pump import OutboxPump
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.inbound_failures import InboundFailures
-from core.dialogue.messages import Outgoing
 from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Platform
 
@@ -35,7 +33,7 @@ DELIVERY_INTERVAL = 1.0
 
 
 class MatrixChannel:
-    """Owns the nio client and the sync loop; a `Channel` for the shared pump."""
+    """Owns the nio client and the sync loop; its `MatrixSender` delivers for the shared pump."""
 
     platform = Platform.MATRIX
 
@@ -46,12 +44,13 @@ class MatrixChannel:
         self.settings = settings
         self.user_id = settings.user_id
         self.connection = Connection(settings, port)
-        self.pump = OutboxPump(self, port, engine, interval=DELIVERY_INTERVAL)
-        self.queue = PersonQueue()
         self.rooms = Rooms(self.connection, port)
+        poll_answers: dict[str, events.PollAnswers] = {}
+        self.sender = MatrixSender(self.connection, self.rooms, port, poll_answers)
+        self.pump = OutboxPump(self.sender, port, engine, interval=DELIVERY_INTERVAL)
+        self.queue = PersonQueue()
         inlet = Inlet(engine, self.pump, self.queue)
-        self.inbound = MatrixInbound(self.connection, self.rooms, inlet, port)
-        self.sender = MatrixSender(self.connection, self.rooms, self.inbound, port)
+        self.inbound = MatrixInbound(self.connection, self.rooms, inlet, port, poll_answers)
         failures = InboundFailures(engine, Platform.MATRIX, transient=passes)
         self.sync = SyncLoop(self.connection, self.rooms, self.inbound, failures, self.queue)
 
@@ -93,39 +92,6 @@ class MatrixChannel:
             await self.engine.finish()
             if self.client is not None:
                 await self.client.close()
-
-    # --- the Channel primitives (see bots/channel.py), by the sender -----------------------------
-
-    async def chat_for(self, message: Outgoing) -> str | None:
-        return await self.sender.chat_for(message)
-
-    async def send(self, message: Outgoing) -> str:
-        return await self.sender.send(message)
-
-    async def edit(self, message: Outgoing, ref: str) -> bool:
-        return await self.sender.edit(message, ref)
-
-    async def remove_buttons(self, message: Outgoing, ref: str) -> None:
-        await self.sender.remove_buttons(message, ref)
-
-    def shows_natively(self, message: Outgoing) -> bool:
-        return self.sender.shows_natively(message)
-
-    async def open_poll(self, message: Outgoing) -> Published:
-        return await self.sender.open_poll(message)
-
-    async def close_polls(self, message: Outgoing, refs: list[str]) -> str | None:
-        return await self.sender.close_polls(message, refs)
-
-    async def in_group(self, group_ref: str, user_ref: str) -> bool:
-        return await self.sender.in_group(group_ref, user_ref)
-
-    def classify(self, error: Exception) -> DeliveryFailure | None:
-        failure = classify(error)
-        if isinstance(failure, RetryLater):
-            # The homeserver is away: the pump waits until a sync gets through again.
-            self.connection.connected = False
-        return failure
 
 
 async def _set_when(stop: asyncio.Event, halt: asyncio.Event) -> None:

@@ -32,7 +32,12 @@ class MatrixInbound:
     """Translate Matrix events into `Inbound` messages (through the inlet)."""
 
     def __init__(
-        self, connection: Connection, rooms: Rooms, inlet: Inlet, port: ChannelPort
+        self,
+        connection: Connection,
+        rooms: Rooms,
+        inlet: Inlet,
+        port: ChannelPort,
+        poll_answers: dict[str, events.PollAnswers],
     ) -> None:
         self.connection = connection
         self.rooms = rooms
@@ -40,7 +45,8 @@ class MatrixInbound:
         self.port = port
         self.undecrypted = Undecrypted()
         self.user_id = connection.user_id
-        self._poll_answers: dict[str, events.PollAnswers] = {}
+        # The answers of the polls the bot started, shared with the sender that starts them.
+        self._poll_answers = poll_answers
         self._latest_response: dict[tuple[str, str], int] = {}
         self._told_unreadable: set[str] = set()
 
@@ -48,10 +54,6 @@ class MatrixInbound:
     def client(self) -> nio.AsyncClient:
         assert self.connection.client is not None
         return self.connection.client
-
-    def remember_poll(self, start_event_id: str, answers: events.PollAnswers) -> None:
-        """The answers of a poll the bot just started (no need to read it back for votes)."""
-        self._poll_answers[start_event_id] = answers
 
     async def dispatch(self, room: nio.MatrixRoom, event: nio.Event) -> None:
         """One event of a room's timeline."""

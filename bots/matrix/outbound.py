@@ -1,4 +1,4 @@
-"""Matrix's side of the outbox: the `Channel` primitives over nio, and what its errors mean.
+"""Matrix's side of the outbox: the `Sender` primitives over nio, and what its errors mean.
 
 Messages are `m.notice` events; a request's public post is edited with `m.replace` and
 carries the bot's own ✋ while it can be taken; open single-choice polls are MSC3381 polls,
@@ -18,25 +18,36 @@ from bots.failures import DeliveryFailure, Refused, RetryLater, Unreachable, des
 from bots.matrix import events, render
 from bots.matrix.connection import Connection
 from bots.matrix.errors import RETRIED, TRANSIENT, MatrixRefused
-from bots.matrix.inbound import MatrixInbound
 from bots.matrix.rooms import Rooms
 from core.dialogue.messages import Outgoing
 from core.dialogue.port import ChannelPort
-from core.domain.vocabulary import MessageKind
+from core.domain.vocabulary import MessageKind, Platform
 
 log = logging.getLogger("entraide.matrix")
 
 
 class MatrixSender:
-    """Sends, edits and polls in the bot's rooms."""
+    """Sends, edits and polls in the bot's rooms: the pump's `Sender`."""
+
+    platform = Platform.MATRIX
 
     def __init__(
-        self, connection: Connection, rooms: Rooms, inbound: MatrixInbound, port: ChannelPort
+        self,
+        connection: Connection,
+        rooms: Rooms,
+        port: ChannelPort,
+        poll_answers: dict[str, events.PollAnswers],
     ) -> None:
         self.connection = connection
         self.rooms = rooms
-        self.inbound = inbound
         self.port = port
+        # The answers of the polls started here, so that votes are read without a round trip.
+        self.poll_answers = poll_answers
+
+    @property
+    def connected(self) -> bool:
+        """Whether the last request to the homeserver got through (the pump waits if not)."""
+        return self.connection.connected
 
     async def chat_for(self, message: Outgoing) -> str | None:
         """The room; someone who never opened a direct chat gets one (by their user id)."""
@@ -106,8 +117,8 @@ class MatrixSender:
         event_id = await self.connection.room_send(
             message.chat_ref, events.POLL_START, content, str(message.notification_id)
         )
-        self.inbound.remember_poll(
-            event_id, events.PollAnswers([events.answer_id(p) for p in range(len(labels))], 1)
+        self.poll_answers[event_id] = events.PollAnswers(
+            [events.answer_id(p) for p in range(len(labels))], 1
         )
         return Published(message.chat_ref, event_id, event_id, event_id)
 
@@ -145,6 +156,13 @@ class MatrixSender:
                 message.language, "Vote in your private chat with me."
             )
         return render.notice(text)
+
+    def classify(self, error: Exception) -> DeliveryFailure | None:
+        failure = classify(error)
+        if isinstance(failure, RetryLater):
+            # The homeserver is away: the pump waits until a sync gets through again.
+            self.connection.connected = False
+        return failure
 
 
 def classify(error: Exception) -> DeliveryFailure | None:

@@ -2,7 +2,7 @@
 
 A translator of Telegram's objects, in three parts: `updates` (long polling or the webhook,
 confirmed once handled), `handlers` (a PTB `Update` becomes an `Inbound`) and `sender` (the
-`Channel` primitives: sendMessage, editMessageText, sendPoll...). Conversation state, polls and
+`Sender` primitives: sendMessage, editMessageText, sendPoll...). Conversation state, polls and
 deduplication (by `update_id`) live in our database, not in PTB's memory; the outbox is
 delivered by the shared `OutboxPump`, each person's replies in order (`PersonQueue`).
 """
@@ -19,18 +19,15 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bots import commands
-from bots.channel import Published
-from bots.failures import DeliveryFailure
 from bots.inlet import Inlet
 from bots.ordering import PersonQueue
 from bots.pump import OutboxPump
 from bots.telegram.handlers import TelegramHandlers
-from bots.telegram.sender import TelegramSender, classify
+from bots.telegram.sender import TelegramSender
 from bots.telegram.transport import AiohttpRequest
 from bots.telegram.updates import POLL_TIMEOUT, TelegramUpdates, passes, webhook_secret
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.inbound_failures import InboundFailures
-from core.dialogue.messages import Outgoing
 from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Platform
 from core.redaction import remember_secrets
@@ -51,7 +48,7 @@ class TelegramSettings:
 
 
 class TelegramChannel:
-    """Owns the PTB `Application`; a `Channel` for the shared pump."""
+    """Owns the PTB `Application`; its `TelegramSender` delivers for the shared pump."""
 
     platform = Platform.TELEGRAM
     connected = True  # sends are tried whenever; a failure says when to try again
@@ -65,7 +62,7 @@ class TelegramChannel:
         remember_secrets([settings.token, webhook_secret(settings.token)])
         self.app = self._build()
         self.sender = TelegramSender(self.app.bot)
-        self.pump = OutboxPump(self, port, engine)
+        self.pump = OutboxPump(self.sender, port, engine)
         self.queue = PersonQueue()
         self.handlers = TelegramHandlers(
             Inlet(engine, self.pump, self.queue, wake_pump=False), port
@@ -142,32 +139,3 @@ class TelegramChannel:
                 scope=BotCommandScopeAllPrivateChats(),
                 language_code=None if language == "fr" else language,
             )
-
-    # --- the Channel primitives (see bots/channel.py), by the sender -----------------------------
-
-    async def chat_for(self, message: Outgoing) -> str | None:
-        return message.chat_ref  # a bot cannot open a private chat on Telegram
-
-    async def send(self, message: Outgoing) -> str:
-        return await self.sender.send(message)
-
-    async def edit(self, message: Outgoing, ref: str) -> bool:
-        return await self.sender.edit(message, ref)
-
-    async def remove_buttons(self, message: Outgoing, ref: str) -> None:
-        await self.sender.remove_buttons(message, ref)
-
-    def shows_natively(self, message: Outgoing) -> bool:
-        return self.sender.shows_natively(message)
-
-    async def open_poll(self, message: Outgoing) -> Published:
-        return await self.sender.open_poll(message)
-
-    async def close_polls(self, message: Outgoing, refs: list[str]) -> str | None:
-        return await self.sender.close_polls(message, refs)
-
-    async def in_group(self, group_ref: str, user_ref: str) -> bool:
-        return await self.sender.in_group(group_ref, user_ref)
-
-    def classify(self, error: Exception) -> DeliveryFailure | None:
-        return classify(error)

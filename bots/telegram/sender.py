@@ -1,4 +1,4 @@
-"""Telegram's side of the outbox: the `Channel` primitives over PTB's `Bot`, and what its
+"""Telegram's side of the outbox: the `Sender` primitives over PTB's `Bot`, and what its
 errors mean (`classify`). What to send when is decided in `bots.outbound`.
 
 A message's id here is `"<chat id>:<message id>"`: Telegram numbers messages per chat.
@@ -17,7 +17,7 @@ from bots.channel import Published
 from bots.failures import DeliveryFailure, Refused, RetryLater, Uncertain, Unreachable, described
 from bots.telegram import render
 from core.dialogue.messages import Outgoing
-from core.domain.vocabulary import MessageKind
+from core.domain.vocabulary import MessageKind, Platform
 
 log = logging.getLogger("entraide.telegram")
 
@@ -30,10 +30,19 @@ MAX_OPTION = 100
 
 
 class TelegramSender:
-    """Sends, edits and polls through one PTB `Bot`."""
+    """Sends, edits and polls through one PTB `Bot`: the pump's `Sender`."""
+
+    platform = Platform.TELEGRAM
+    connected = True  # sends are tried whenever; a failure says when to try again
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+
+    async def chat_for(self, message: Outgoing) -> str | None:
+        return message.chat_ref  # a bot cannot open a private chat on Telegram
+
+    def classify(self, error: Exception) -> DeliveryFailure | None:
+        return classify(error)
 
     async def send(self, message: Outgoing) -> str:
         """The text in parts that fit Telegram, the buttons under the last one."""
