@@ -27,6 +27,9 @@ from core.domain.vocabulary import Platform
 
 log = logging.getLogger("entraide.matrix")
 
+# Seconds a vote waits for the record of a poll this process started (see `_on_poll_response`).
+PUBLICATION_WAIT = 10.0
+
 
 class MatrixInbound:
     """Translate Matrix events into `Inbound` messages (through the inlet)."""
@@ -197,7 +200,12 @@ class MatrixInbound:
         response = events.poll_response(event.type, event.source.get("content", {}))
         if response is None:
             return
-        poll_id = await self.port.poll_for_publication(Platform.MATRIX, response.start_event_id)
+        # A poll this process started may not be recorded yet (the response came before the
+        # record of the start): wait for it; anyone else's poll is not ours, at once.
+        started_here = response.start_event_id in self._poll_answers
+        poll_id = await self.port.poll_for_publication(
+            Platform.MATRIX, response.start_event_id, wait=PUBLICATION_WAIT if started_here else 0
+        )
         if poll_id is None:
             return
         key = (response.start_event_id, event.sender)

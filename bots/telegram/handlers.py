@@ -31,6 +31,9 @@ from core.dialogue.messages import Inbound
 from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Platform
 
+# Seconds a vote waits for the record of the native poll it answers (see `on_poll_answer`).
+PUBLICATION_WAIT = 10.0
+
 log = logging.getLogger("entraide.telegram")
 
 
@@ -136,7 +139,11 @@ class TelegramHandlers:
         answer = update.poll_answer
         if answer is None or answer.user is None:
             return  # a vote cast as a channel or chat: not a member
-        poll_id = await self.port.poll_for_publication(Platform.TELEGRAM, answer.poll_id)
+        # Telegram tells votes on the bot's own polls only: one not recorded yet is being
+        # recorded now (the vote came before sendPoll's answer was stored), so wait for it.
+        poll_id = await self.port.poll_for_publication(
+            Platform.TELEGRAM, answer.poll_id, wait=PUBLICATION_WAIT
+        )
         if poll_id is None:
             return
         choice = ",".join(str(i) for i in answer.option_ids)

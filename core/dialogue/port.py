@@ -9,6 +9,8 @@ translation of the few words it writes itself. Adapters never open a unit of wor
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -55,6 +57,8 @@ class ChannelPort:
 
     def __init__(self, core: Core) -> None:
         self._core = core
+        # Told each time a native poll is recorded: a vote can come before (see below).
+        self._published = asyncio.Condition()
 
     @property
     def settings(self) -> Settings:
@@ -137,11 +141,28 @@ class ChannelPort:
         async with self._core.uow() as uow:
             await publications.record(uow, poll_id, platform, chat_ref, message_ref, external_id)
             await uow.commit()
+        async with self._published:
+            self._published.notify_all()
 
-    async def poll_for_publication(self, platform: str, external_id: str) -> int | None:
-        """Our poll behind a platform's native poll, or None for one we did not publish."""
-        async with self._core.uow() as uow:
-            return await publications.poll_of(uow, platform, external_id)
+    async def poll_for_publication(
+        self, platform: str, external_id: str, *, wait: float = 0.0
+    ) -> int | None:
+        """Our poll behind a platform's native poll, or None for one we did not publish.
+
+        `wait`: for a poll this process is publishing now, how long to wait for its record. A
+        vote can arrive between the platform's answer to "send this poll" and the record of it,
+        and a vote must not be lost: the caller waits for the record, told by `publish_poll`.
+        """
+        deadline = asyncio.get_running_loop().time() + wait
+        async with self._published:
+            while True:
+                async with self._core.uow() as uow:
+                    found = await publications.poll_of(uow, platform, external_id)
+                left = deadline - asyncio.get_running_loop().time()
+                if found is not None or left <= 0:
+                    return found
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._published.wait(), left)
 
     async def poll_messages(
         self, poll_id: int, platform: str, chat_ref: str
@@ -234,4 +255,3 @@ class ChannelPort:
         async with self._core.uow() as uow:
             await channel_sessions.save_session(uow, platform, account, **values)
             await uow.commit()
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from core.app import Core
+from core.dialogue.port import ChannelPort
 from core.domain.errors import AlreadyVoted, InvalidInput, NotAMember, PollClosed
 from core.domain.model import AuditEntry, BallotReceipt, Notification, SecretTally, Vote
 from core.domain.vocabulary import Category, PollKind, PollState, Role
@@ -398,3 +400,21 @@ async def test_polls_past_their_deadline_are_due_for_closing(
     async with coop.core.uow() as uow:
         assert await polls.polls_due(uow) == [soon]
         assert [p.id for p in await polls.open_polls_for(uow, coop.bob)] == [later]
+
+
+async def test_a_vote_that_comes_before_the_native_poll_is_recorded_finds_its_poll(
+    coop: Cooperative,
+) -> None:
+    """The platform may deliver a vote between its answer to "send this poll" and our record
+    of that native poll: the vote waits for the record instead of being dropped."""
+    poll_id = await _poll(coop)
+    port = ChannelPort(coop.core)
+    assert await port.poll_for_publication("telegram", "native-7") is None
+
+    waiting = asyncio.create_task(port.poll_for_publication("telegram", "native-7", wait=10))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()  # the vote is held, not dropped
+    await port.publish_poll(poll_id, "telegram", "-100", "55", "native-7")
+    assert await asyncio.wait_for(waiting, 5) == poll_id
+    # A poll that nobody is publishing is answered as unknown once the wait is over.
+    assert await port.poll_for_publication("telegram", "someone-elses", wait=0.1) is None
