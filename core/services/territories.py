@@ -78,8 +78,7 @@ async def set_escalation(
             not (math.isfinite(h) and FIRST_HOURS <= h <= LAST_HOURS) for h in hours
         ):
             raise InvalidInput(
-                "Give each delay in hours, between {first} and {last}.",
-                first="0.25",
+                "Give each delay in hours, between a quarter of an hour and {last}.",
                 last=LAST_HOURS,
             )
         if not hours[0] < hours[1] < hours[2]:

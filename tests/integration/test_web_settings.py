@@ -81,8 +81,8 @@ async def test_going_back_to_the_servers_escalation_delays(coop: Cooperative) ->
     ("first", "second", "third", "said"),
     [
         ("8", "2", "24", "Chaque délai doit être plus long"),
-        ("0", "8", "24", "entre 0.25 et 336"),
-        ("2", "8", "1000", "entre 0.25 et 336"),
+        ("0", "8", "24", "entre un quart"),
+        ("2", "8", "1000", "entre un quart"),
         ("deux", "8", "24", "Écrivez chaque délai"),
         ("nan", "8", "24", "Écrivez chaque délai"),
         ("2", "", "24", "Écrivez chaque délai"),
