@@ -123,6 +123,8 @@ class Settings(BaseSettings):
     # With a public HTTPS address, Telegram pushes updates to us instead of long polling.
     telegram_webhook_url: str | None = None
     telegram_webhook_listen: str = "127.0.0.1:8443"
+    # The bot's @username, for invitation links and their QR codes; unset: asked to Telegram.
+    telegram_bot_username: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9_]{5,32}$")
     matrix_homeserver: str | None = Field(
         default=None,
         validation_alias=AliasChoices("MATRIX_HOMESERVER", "ENTRAIDE_MATRIX_HOMESERVER"),
@@ -165,8 +167,11 @@ class Settings(BaseSettings):
     def _escalation_by_territory(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
         return {name: _escalation_steps(steps) for name, steps in value.items()}
 
-    def escalation_for(self, territory_name: str) -> list[float]:
-        """The escalation hours of a territory: its own if configured, else the global ones."""
+    def escalation_for(self, territory_name: str, own: list[float] | None = None) -> list[float]:
+        """The escalation hours of a territory: those its coordinators set (`own`, stored on
+        the territory), else those of the settings file for it, else the global ones."""
+        if own:
+            return [float(hours) for hours in own]
         return self.escalation_hours_by_territory.get(territory_name, self.escalation_hours)
 
     @classmethod

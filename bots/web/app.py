@@ -44,6 +44,8 @@ class Console:
     core: Core
     signer: Signer
     templates: jinja2.Environment
+    # The Telegram bot's @username, for invitation links and their QR codes (None: no link).
+    bot_username: str | None = None
 
 
 @dataclass
@@ -204,11 +206,28 @@ async def build_app(core: Core) -> web.Application:
         middlewares=[headers_middleware, session_middleware, errors_middleware],
         client_max_size=64 * 1024,
     )
-    app[CONSOLE] = Console(core, Signer(key, idle), templates())
+    app[CONSOLE] = Console(core, Signer(key, idle), templates(), await _bot_username(core))
     for module in (login, now, members, requests, polls, settings):
         module.add_routes(app.router)
     app.router.add_static("/static/", HERE / "static", append_version=True)
     return app
+
+
+async def _bot_username(core: Core) -> str | None:
+    """The bot's @username from the settings, else asked to Telegram once (None if unknown:
+    the console then prints invitations without a QR code, and says why)."""
+    if core.settings.telegram_bot_username:
+        return core.settings.telegram_bot_username.lstrip("@")
+    if core.settings.telegram_bot_token is None:
+        return None
+    from bots.telegram import bot_username
+
+    try:
+        async with asyncio.timeout(10):
+            return await bot_username(core.settings)
+    except Exception:  # Telegram unreachable: the console still starts
+        log.warning("The bot's username is unknown: invitations print without a QR code.")
+        return None
 
 
 async def serve(core: Core, host: str, port: int, stop: asyncio.Event) -> None:

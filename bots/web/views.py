@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
 
 from core.dialogue.render import CATEGORY_LABELS, STATE_LABELS
 from core.domain.model import Territory
@@ -25,6 +24,7 @@ STATUS_LABELS = {
     "pending": N_("waiting for approval"),
     "approved": N_("approved"),
     "suspended": N_("suspended"),
+    "unreachable": N_("the bot cannot reach them"),
 }
 ROLE_LABELS = {
     "requester": N_("asks for help"),
@@ -39,9 +39,11 @@ POLL_KIND_LABELS = {
 
 
 @cache
-def _locale(language: str) -> Locale:
-    """Parsed once: babel would parse the locale again for every date of a page."""
-    return Locale.parse(language)
+def _months(language: str) -> tuple[str, ...]:
+    """The abbreviated month names of `language` (babel's "MMM"), looked up once: babel's
+    `format_datetime` parses its pattern and the locale again for every date of a page."""
+    names = Locale.parse(language).months["format"]["abbreviated"]
+    return tuple(names[month] for month in range(1, 13))
 
 
 def helpers(
@@ -53,18 +55,22 @@ def helpers(
     def label(table: dict[str, str]) -> Callable[[str], str]:
         return lambda value: translate(language, table[value]) if value in table else value
 
+    months = _months(language)
+    hours_text = translate(language, N_("{hours} h"))
+    days_text = translate(language, N_("{days} days"))
+
     def when(moment: datetime | None) -> str:
+        """ "d MMM yyyy HH:mm" in the territory's time zone: "3 févr. 2026 09:30"."""
         if moment is None:
             return "-"
-        return format_datetime(
-            moment.astimezone(zone), "d MMM yyyy HH:mm", locale=_locale(language)
-        )
+        local = moment.astimezone(zone)
+        return f"{local.day} {months[local.month - 1]} {local.year} {local:%H:%M}"
 
     def waited(moment: datetime) -> str:
         hours = max(0, int((now - moment).total_seconds() // 3600))
         if hours < 48:
-            return translate(language, N_("{hours} h")).format(hours=hours)
-        return translate(language, N_("{days} days")).format(days=hours // 24)
+            return hours_text.format(hours=hours)
+        return days_text.format(days=hours // 24)
 
     return {
         "when": when,

@@ -30,6 +30,9 @@ class Territory(Base):
     neighbourhoods: Mapped[list[Any]] = mapped_column(default=list)
     # [{"number": "112", "label": "Emergency (any country in Europe)"}, ...]
     emergency_numbers: Mapped[list[Any]] = mapped_column(default=list)
+    # Hours after which a request nobody took is offered further (next volunteers, the whole
+    # territory, the coordinators), set by its coordinators; None: the settings file's.
+    escalation_hours: Mapped[list[Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
 
     @property
@@ -134,7 +137,11 @@ class PlatformAccount(Base):
     """One identity of a member on one platform (console, telegram, matrix)."""
 
     __tablename__ = "platform_accounts"
-    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id"),
+        # The few accounts the bot can no longer reach ("Now" page), without a scan of all.
+        Index("ix_platform_accounts_reachable", "reachable", "member_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))

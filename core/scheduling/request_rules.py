@@ -113,6 +113,7 @@ class Escalation(RequestRule):
                 HelpRequest.created_at,
                 HelpRequest.when_start,
                 Territory.name,
+                Territory.escalation_hours,
                 withdrawn.c.n,
                 withdrawn.c.last,
             )
@@ -125,10 +126,11 @@ class Escalation(RequestRule):
         return (await uow.session.execute(query)).all()
 
     def works(self, row: Any, ctx: Context, until: datetime) -> Iterator[Work]:
-        request_id, created_at, when_start, territory, reopenings, last_withdrawal = row
+        request_id, created_at, when_start, territory, own, reopenings, last_withdrawal = row
         opening = int(reopenings or 0)
         opened_at = max(created_at, last_withdrawal) if last_withdrawal else created_at
-        hours = ctx.settings.escalation_for(territory)
+        # The delays the territory's coordinators set, else those of the settings file.
+        hours = ctx.settings.escalation_for(territory, own)
         # Steps due before the retention period: done long ago (their job runs are pruned),
         # or missed during a month of downtime; never done (again) now.
         forgotten = ctx.now - timedelta(days=ctx.settings.retention_days)

@@ -97,6 +97,15 @@ async def list_invitations(
     return list(rows.scalars())
 
 
+async def get_invitation(uow: UnitOfWork, code: str, *, by_id: int | None) -> Invitation:
+    """One invitation, to print it (its territory's coordinators only; unknown: not found)."""
+    invitation = await _find(uow, code)
+    if invitation is None:
+        raise NotFound()
+    await require_coordinator(uow, by_id, invitation.territory_id)
+    return invitation
+
+
 def is_valid(invitation: Invitation, now: datetime) -> bool:
     return (
         invitation.revoked_at is None

@@ -1,8 +1,10 @@
 """A territory's own settings, changed by its coordinators: neighbourhoods, emergency numbers
-(each with a label members read), and time zone. Every change is audited."""
+(each with a label members read), time zone, and the delays after which a request nobody took
+is offered further. Every change is audited."""
 
 from __future__ import annotations
 
+import math
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.domain.errors import InvalidInput, NotFound
@@ -55,4 +57,33 @@ async def update_territory(
         numbers=[n["number"] for n in numbers],
         timezone=timezone,
     )
+    return territory
+
+
+# Escalation delays a coordinator may set: from a quarter of an hour to two weeks.
+FIRST_HOURS, LAST_HOURS = 0.25, 24 * 14
+
+
+async def set_escalation(
+    uow: UnitOfWork, territory_id: int, *, by_id: int | None, hours: list[float] | None
+) -> Territory:
+    """Set the territory's three escalation delays (hours after a request is posted), or go
+    back to the settings file's with None. The scheduler's next sweep follows them."""
+    await require_coordinator(uow, by_id, territory_id)
+    territory = await uow.session.get(Territory, territory_id)
+    if territory is None:
+        raise NotFound()
+    if hours is not None:
+        if len(hours) != 3 or any(
+            not (math.isfinite(h) and FIRST_HOURS <= h <= LAST_HOURS) for h in hours
+        ):
+            raise InvalidInput(
+                "Give each delay in hours, between a quarter of an hour and {last}.",
+                last=LAST_HOURS,
+            )
+        if not hours[0] < hours[1] < hours[2]:
+            raise InvalidInput("Each delay must be longer than the one before, like 2, 8, 24.")
+        hours = [round(float(h), 2) for h in hours]
+    territory.escalation_hours = hours
+    uow.audit(by_id, "territory.escalation", f"territory:{territory_id}", hours=hours)
     return territory

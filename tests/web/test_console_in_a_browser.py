@@ -23,7 +23,7 @@ from core.dialogue.render import render_text
 from core.domain import events
 from core.domain.model import Alert, Member, Notification
 from core.domain.vocabulary import Category, MemberStatus, MessageKind, Role
-from core.services import members, polls, requests, web_access
+from core.services import invitations, members, polls, requests, web_access
 from tests.conftest import NOW, Cooperative, FrozenClock, make_settings
 from tests.web.conftest import AXE, Browser, missing
 
@@ -34,8 +34,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 class Site:
     """The console served on a free loopback port over a small cooperative."""
 
-    def __init__(self, core: Core, coop: Cooperative, url: str) -> None:
-        self.core, self.coop, self.url = core, coop, url
+    def __init__(self, core: Core, coop: Cooperative, url: str, invitation: str) -> None:
+        self.core, self.coop, self.url, self.invitation = core, coop, url, invitation
 
     async def link(self, member_id: int) -> str:
         async with self.core.uow() as uow:
@@ -57,9 +57,10 @@ def _free_port() -> int:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
     folder = tmp_path_factory.mktemp("console")
-    core = Core.open(
-        make_settings(f"sqlite+aiosqlite:///{folder / 'entraide.sqlite3'}"), FrozenClock()
-    )
+    settings = make_settings(f"sqlite+aiosqlite:///{folder / 'entraide.sqlite3'}")
+    # The bot's name, so that invitations print with the QR code of their Telegram link.
+    settings = settings.model_copy(update={"telegram_bot_username": "entraide_reze_bot"})
+    core = Core.open(settings, FrozenClock())
     await core.create_schema()
     coop = await Cooperative(core).setup()
     async with core.uow() as uow:
@@ -82,12 +83,15 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
             description="Rendez-vous chez le médecin, retour vers midi",
         )
         uow.publish(events.EmergencyRaised(coop.alice, "Je suis tombée dans la cuisine"))
+        invitation = await invitations.create_invitation(
+            uow, coop.territory_id, by_id=coop.coordinator, expires_at=NOW + timedelta(days=30)
+        )
         await uow.commit()
     runner = web.AppRunner(await build_app(core), access_log=None)
     await runner.setup()
     port = _free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield Site(core, coop, f"http://127.0.0.1:{port}")
+    yield Site(core, coop, f"http://127.0.0.1:{port}", invitation.code)
     await runner.cleanup()
     await core.close()
 
@@ -106,6 +110,7 @@ PAGES = {
     "member": "/members/{alice}",
     "polls": "/polls",
     "settings": "/settings",
+    "invitation": "/settings/invitations/{invitation}",  # made by the fixture
 }
 
 
@@ -124,7 +129,9 @@ async def test_every_page_in_french_has_a_screenshot_and_no_serious_accessibilit
         if name == "login":
             await page.goto(f"{site.url}/login?token=exemple")
         else:
-            await page.goto(site.url + path.format(alice=site.coop.alice))
+            await page.goto(
+                site.url + path.format(alice=site.coop.alice, invitation=site.invitation)
+            )
         assert await page.get_attribute("html", "lang") == "fr"
         await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         await page.add_script_tag(path=str(AXE))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bots.web.app import back, console_of, form_of, me, render, territory_of
 from core.domain.errors import InvalidInput, NotFound
-from core.domain.model import Member
+from core.domain.model import Member, PlatformAccount
 from core.domain.vocabulary import MemberStatus, Role
 from core.services import members, privacy, requests
 from core.services.authorization import require_coordinator
@@ -17,6 +17,7 @@ from core.services.text import clean_text
 from core.services.unit_of_work import UnitOfWork
 
 PAGE = 100
+UNREACHABLE = "unreachable"
 
 
 async def _member(uow: UnitOfWork, request: web.Request) -> Member:
@@ -41,6 +42,9 @@ async def list_page(request: web.Request) -> web.Response:
             query = query.where(func.lower(Member.display_name).contains(search.lower()))
         if status in (MemberStatus.PENDING, MemberStatus.APPROVED, MemberStatus.SUSPENDED):
             query = query.where(Member.status == status)
+        elif status == UNREACHABLE:  # the whole list behind the "Now" page's first twenty
+            blocked = select(PlatformAccount.member_id).where(PlatformAccount.reachable.is_(False))
+            query = query.where(Member.id.in_(blocked))
         found = list(
             (await uow.session.execute(query.order_by(Member.display_name).limit(PAGE))).scalars()
         )
