@@ -7,7 +7,7 @@ the coordinators), or NULL for the settings file's delays (every existing territ
 prefix): the oldest requests waiting are read in order, without sorting all of them.
 `ix_platform_accounts_reachable`: the few unreachable accounts, without a scan of all.
 
-Revision ID: 0016
+Revision ID: 0010
 Revises: 0009
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
