@@ -6,7 +6,7 @@ guard; they do no I/O themselves (services load and save them through a unit of 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -23,14 +22,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    TypeDecorator,
     Unicode,
     UniqueConstraint,
     true,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.domain.base import Base
 from core.domain.errors import InvalidInput, InvalidTransition
 from core.domain.vocabulary import (
     Category,
@@ -41,27 +39,6 @@ from core.domain.vocabulary import (
     PollState,
     RequestState,
 )
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Store instants as naive UTC (portable across SQLite and PostgreSQL), return aware UTC."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are ambiguous: pass an aware datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Territory(Base):
@@ -684,6 +661,9 @@ class PollPublication(Base):
     created_at: Mapped[datetime]
 
 
+# Tables kept in modules of their own, re-exported here (the facade every service imports).
+from core.domain.review import ReviewConsent, ReviewItem  # noqa: E402
+
 __all__ = [
     "Alert",
     "Assignment",
@@ -710,6 +690,8 @@ __all__ = [
     "PollOption",
     "PollPublication",
     "RecurringRequest",
+    "ReviewConsent",
+    "ReviewItem",
     "SecretTally",
     "Territory",
     "TerritoryChannel",

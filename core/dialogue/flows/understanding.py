@@ -7,7 +7,7 @@ the NLU understood ends in the same `press()` as a button: its argument checked 
 from __future__ import annotations
 
 from core.dialogue.choosing import shown_again
-from core.dialogue.flows import asking, common, helping, voting
+from core.dialogue.flows import asking, common, helping, learning, voting
 from core.dialogue.request_pieces import sure_category
 from core.dialogue.routing import is_action, press
 from core.dialogue.shown_choices import last_shown
@@ -88,14 +88,17 @@ async def offer_meanings(turn: Turn, understood: Understanding) -> None:
         turn.reply("I am not sure I understood. Did you mean:", choices=[*about, coordinator])
         return
     choices: list[Choice] = []
+    meanings: dict[str, str] = {}  # each button's action -> the likeliest intent it stands for
     for intent, _confidence in understood.ranking:
         choice = MEANINGS.get(intent)
         if choice is not None and choice not in choices and _allowed(turn, choice.action):
             choices.append(choice)
+            meanings[choice.action] = intent
         if len(choices) == 3:
             break
     choices.append(Choice("Talk to a coordinator", "coordinator"))
     turn.reply("I am not sure I understood. Did you mean:", choices=choices)
+    await learning.keep_unsure(turn, understood, meanings)
 
 
 def _allowed(turn: Turn, action: str) -> bool:
