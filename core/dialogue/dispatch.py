@@ -23,6 +23,7 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     link,
     onboarding,
     organising,
+    scams,
     understanding,
     voting,
 )
