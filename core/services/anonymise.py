@@ -28,15 +28,15 @@ _LINK = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|fr|net|org|info|i
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d(?:[ .\-/]?\d){7,14}(?![\w])")
 _STREET = (
-    r"rue|avenue|av\.?|bd|boulevard|chemin|place|all[ée]e|impasse|route|quai|square|cours|"
+    r"(?i:rue|avenue|av\.?|bd|boulevard|chemin|place|all[ée]e|impasse|route|quai|square|cours|"
     r"passage|r[ée]sidence|lotissement|hameau|lieu-dit|rond-point|street|road|lane|drive|"
-    r"close|crescent|terrace"
+    r"close|crescent|terrace)"
 )
-_LINKING = r"(?:\s+(?:de la|de l'|des|du|de|d'|la|le|les|l'|of the|the))?"
+_LINKING = r"(?:\s+(?i:de la|de l'|des|du|de|d'|la|le|les|l'|of the|the))?"
 _ADDRESS = re.compile(
     # 12 rue des Lilas, 3 bis avenue Victor Hugo: the street's name is its next word or two
     # (capitalised ones only for the second).
-    rf"\b\d{{1,4}}\s*(?:bis|ter|[a-c])?\s*,?\s*(?:{_STREET})\b{_LINKING}\s*[\w'’-]+"
+    rf"\b\d{{1,4}}\s*(?:bis|ter|[a-c]\b)?\s*,?\s*(?:{_STREET})\b{_LINKING}\s*[\w'’-]+"
     r"(?:\s+[A-ZÀ-Ý][\w'’-]+)?"
     # 12 Baker Street
     r"|\b\d{1,4}\s+(?:[A-Z][\w'-]+\s+){1,3}(?:Street|St|Road|Rd|Lane|Avenue|Ave|Drive|Close|"
@@ -44,8 +44,7 @@ _ADDRESS = re.compile(
     # rue des Lilas (no number): only a capitalised name makes it an address.
     rf"|\b(?:{_STREET})\b{_LINKING}\s*[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?"
     # 44400 Rezé, and UK postcodes (SW1A 1AA)
-    r"|\b\d{5}\s+[A-ZÀ-Ý][\w'’-]+|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b",
-    re.IGNORECASE,
+    r"|\b\d{5}\s+[A-ZÀ-Ý][\w'’-]+|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"
 )
 _TITLE = re.compile(
     r"\b(M\.|Mr\.?|Mrs\.?|Ms\.?|Miss|Mme|Mlle|Madame|Monsieur|Mademoiselle|Dr\.?|Docteur|"

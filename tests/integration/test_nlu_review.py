@@ -263,3 +263,41 @@ async def test_review_with_nothing_kept_says_so_and_changes_nothing(
                           monkeypatch=monkeypatch)  # fmt: skip
     assert result.exit_code == 0 and "Nothing to review." in result.output
     assert not (data / "fr" / "reviewed.yml").exists()
+
+
+@pytest.fixture(scope="module")
+def builtin() -> BuiltinInterpreter:
+    return BuiltinInterpreter()
+
+
+async def test_a_request_whose_category_the_member_corrected_is_kept_with_her_choice(
+    coop: Cooperative, builtin: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, builtin)
+    await as_member(coop.core, "alice", coop.alice)
+    await say(engine, "alice", action="learning_on")
+    text = "Bonjour, pourriez-vous m'aider à faire mes courses au marché jeudi à 10h ? Alice"
+    summary = await say(engine, "alice", text)
+    assert summary[-1].key.startswith("Here is your request")
+    await say(engine, "alice", action="change:what")
+    await say(engine, "alice", action="cat:gardening")
+    sent = await say(engine, "alice", action="confirm")
+    assert sent[-1].key.startswith("Your request is s")  # sent, or saved: nobody gardens
+    [item] = await kept_messages(coop)
+    assert (item.reason, item.guessed_category, item.picked_category) == (
+        "corrected",
+        "shopping",
+        "gardening",
+    )
+    assert item.picked_intent == "request_help" and "Alice" not in item.text
+
+
+async def test_a_request_sent_as_understood_keeps_nothing(
+    coop: Cooperative, builtin: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, builtin)
+    await as_member(coop.core, "alice", coop.alice)
+    await say(engine, "alice", action="learning_on")
+    await say(engine, "alice", "pourriez-vous m'aider à faire mes courses jeudi à 10h ?")
+    await say(engine, "alice", action="confirm")
+    assert await kept_messages(coop) == []
