@@ -12,9 +12,9 @@ training data of the repository. Replaced, in this order:
   title ("Mme Martin", "Dr Smith"), and every capitalised word inside a sentence (not its first
   word), but the days, the months, "I" and the placeholders themselves.
 
-Privacy first: a capitalised town or shop name inside a sentence is replaced too; a name that
-opens a sentence and that nobody gave is the one thing left, which the coordinator who reviews
-the message sees and can drop.
+Privacy first: a capitalised town or shop name inside a sentence is replaced too. What is left:
+a name that opens a sentence, or a name typed in lower case or all in capitals, that nobody gave;
+the coordinator who reviews the message sees it and can drop the message.
 """
 
 from __future__ import annotations
