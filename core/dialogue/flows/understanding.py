@@ -101,6 +101,7 @@ async def offer_meanings(turn: Turn, understood: Understanding) -> None:
     if about:
         coordinator = Choice("Talk to a coordinator", "coordinator")
         turn.reply("I am not sure I understood. Did you mean:", choices=[*about, coordinator])
+        await learning.keep_unsure(turn, understood, {})  # those buttons name no intent
         return
     choices: list[Choice] = []
     meanings: dict[str, str] = {}  # each button's action -> the likeliest intent it stands for
