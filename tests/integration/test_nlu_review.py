@@ -301,3 +301,22 @@ async def test_a_request_sent_as_understood_keeps_nothing(
     await say(engine, "alice", "pourriez-vous m'aider à faire mes courses jeudi à 10h ?")
     await say(engine, "alice", action="confirm")
     assert await kept_messages(coop) == []
+
+
+async def test_an_unclear_reply_under_an_offered_request_is_kept_without_a_pick(
+    coop: Cooperative,
+) -> None:
+    from core.dialogue.port import ChannelPort
+    from tests.integration._support import post
+
+    engine = ConversationEngine(coop.core, Unsure())
+    await as_member(coop.core, "bob", coop.bob)
+    await say(engine, "bob", action="learning_on")
+    request_id = await post(coop)
+    offers = await ChannelPort(engine.core).pending("console", member_ids={coop.bob})
+    await engine.mark_delivered(offers)
+    replies = await say(engine, "bob", "bon ben on verra")
+    assert f"accept:{request_id}" in [b.action for b in replies[-1].buttons]
+    await say(engine, "bob", action=f"accept:{request_id}")
+    [item] = await kept_messages(coop)
+    assert (item.text, item.picked_intent, item.status) == ("bon ben on verra", None, "pending")
