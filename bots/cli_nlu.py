@@ -106,3 +106,43 @@ def train() -> None:
     for step in steps:
         typer.echo(f"  {step}")
     typer.echo(f"Model stored in {cache_dir()}")
+
+
+@app.command()
+def review(
+    lang: Language | None = typer.Option(None, "--lang", help="Only messages in this language."),
+    limit: int = typer.Option(50, "--limit", min=1, max=200, help="At most this many messages."),
+    holdout: list[Path] = typer.Option(
+        [],
+        "--holdout",
+        exists=True,
+        dir_okay=False,
+        help="A hold-out set (JSONL) the new model must not be worse on; repeat for several. "
+        "Default: tests/data/nlu_holdout.jsonl and tests/data/nlu_independent.jsonl.",
+    ),
+    data: Path | None = typer.Option(
+        None, "--data", file_okay=False, help="The training data (default: nlu/data)."
+    ),
+) -> None:
+    """Label the messages the bot was unsure of or that members corrected (Enter accepts the
+    proposed label, a number picks another, s skips, d drops, q quits); write them to
+    nlu/data/<lang>/reviewed.yml, retrain, and keep the new model only if it is not worse on
+    the hold-out sets."""
+    from bots import cli_common
+    from bots.cli_review import DEFAULT_HOLDOUTS, review_session
+    from nlu.training_data import DATA_ROOT
+
+    holdouts = list(holdout) or [path for path in DEFAULT_HOLDOUTS if path.exists()]
+    if not holdouts:
+        cli_common.fail("No hold-out set to measure a new model on: give one with --holdout.")
+    cli_common.run_with_core(
+        lambda core: review_session(
+            core,
+            read=sys.stdin.readline,
+            say=typer.echo,
+            root=data or DATA_ROOT,
+            holdouts=holdouts,
+            language=lang.value if lang else None,
+            limit=limit,
+        )
+    )

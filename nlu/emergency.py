@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import re
 
+from core.dialogue.words import not_an_emergency, told_calmly, without_harmless_fire
 from nlu.text import fold
+
+__all__ = ["danger_now", "not_an_emergency", "told_calmly"]
 
 _DANGER = [
     # A fall with no way up.
@@ -125,41 +128,9 @@ _DANGER = [
 ]
 _DANGER_NOW = re.compile("|".join(f"(?:{p})" for p in _DANGER))
 
-# Told afterwards, said to be harmless, or booked: a calm message.
-_CALM = re.compile(
-    r"\b(hier|avant-hier|semaine derniere|mois dernier|l'?an (dernier|passe)|l'?annee derniere|"
-    r"il y a (\d+|un|une|deux|trois|quelques|plusieurs) (jours?|semaines?|mois|ans?)|"
-    r"en (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|"
-    r"(cet|l'?) ?(hiver|ete|automne) dernier|depuis (ma|mon|sa|son) (chute|operation|avc)|"
-    r"apres (ma|mon|sa|son) (chute|operation|avc)|rien de (grave|casse)|pas grave|"
-    r"(bien )?remis|ca va mieux|je vais mieux|"
-    r"yesterday|last (night's|week|month|year|winter|summer|autumn)|"
-    r"(\d+|a|one|two|three|few|several) (days?|weeks?|months?|years?) ago|"
-    r"since (my|his|her) (fall|op|operation|stroke)|after (my|his|her) (fall|op|operation|stroke)|"
-    r"in (january|february|march|april|may|june|july|august|september|october|november|"
-    r"december)|nothing (serious|broken)|not serious|recovered|i'?m better|feeling better|"
-    r"rdv|rendez-vous|rendez vous|appointment|check-?up|consultation|"
-    r"exercice|drill|reportage|programme|film|prise de sang|blood tests?|analyses?|"
-    r"depuis (des|plusieurs|quelques) (jours|semaines|mois|annees)|depuis longtemps|chronique|"
-    r"chronic|for (weeks|months|years))\b"
-)
-_NOT_AN_EMERGENCY = re.compile(
-    r"(pas|plus) (une |d'?)?urgen|rien d'?urgent|not (an? )?(emergency|urgent)|no emergency|"
-    r"nothing urgent|isn'?t (an )?(emergency|urgent)"
-)
-
 
 def danger_now(text: str) -> bool:
-    """Words that tell of a danger happening now, in a message not told calmly."""
-    folded = fold(text)
+    """Words that tell of a danger happening now, in a message not told calmly (fire words
+    that name no fire, "fire drill", "allumer le feu dans la cheminée", are left out first)."""
+    folded = without_harmless_fire(fold(text))
     return bool(_DANGER_NOW.search(folded)) and not told_calmly(folded)
-
-
-def told_calmly(folded: str) -> bool:
-    """Told afterwards, said to be nothing serious, or about an appointment."""
-    return bool(_CALM.search(folded)) or not_an_emergency(folded)
-
-
-def not_an_emergency(folded: str) -> bool:
-    """'ce n'est pas une urgence', 'it's not an emergency': said outright."""
-    return bool(_NOT_AN_EMERGENCY.search(folded))

@@ -189,10 +189,17 @@ def entity(name: str, value: Any, start: int, end: int, confidence: float) -> di
 # --- place ------------------------------------------------------------------------------------
 
 _PLACE = re.compile(
-    r"(?<![a-z])(?:chez (?:le |la |les |l'|mon |ma |mes )?|(?:a|au|aux) (?:la |l')?"
-    r"|(?:to|at) the |to (?:my |the )?)"
+    r"(?<![a-z])(?:chez (?:le |la |les |l'|mon |ma |mes )?|(?P<a>a|au|aux) (?P<a_article>la |l')?"
+    r"|(?:to|at) the |(?P<to>to) (?P<to_article>my |the )?)"
     r"(?P<head>[a-z][a-z'-]{2,}(?: (?:de la |de l'|de |du |des |d')[a-z][a-z'-]{2,})?)"
 )
+# After a bare "to" (no article), a verb is far likelier than a place ("someone to walk my
+# dog"): only a capitalised name ("to Nantes") or one of these places said without an article.
+_PLACES_WITHOUT_ARTICLE = frozenset(
+    ["church", "town", "hospital", "school", "market", "mass", "chapel", "college", "university"]
+)
+# A French infinitive ("aide à porter", "des papiers à remplir", "à faire") is no place.
+_INFINITIVE = re.compile(r"^[a-z]+(?:er|ir|re|oir)$")
 _NOT_PLACES = re.compile(
     r"^(?:demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|matin|midi|soir|"
     r"semaine|moins|plus|mois|fois|cause|sujet|propos|besoin|maison|domicile|moi|help|"
@@ -207,18 +214,39 @@ def find_place(text: str) -> dict[str, Any] | None:
     folded, origin = fold_with_offsets(text)
     for match in _PLACE.finditer(folded):
         head = match.group("head")
-        if _NOT_PLACES.match(head) or head[0].isdigit():
+        if _NOT_PLACES.match(head) or head[0].isdigit() or not _plausible(text, origin, match):
             continue
         begin, finish = original_span(origin, match.start(), match.end(), len(text))
         return entity("place", text[begin:finish], begin, finish, 0.6)
     return None
 
 
+def _plausible(text: str, origin: list[int], match: re.Match[str]) -> bool:
+    """After a bare "to" or "à" (no article), is the next word a place rather than a verb, or
+    the English article "a" ("a lift", "a hand")? A capitalised word is a place's name."""
+    head = match.group("head")
+    first = text[origin[match.start("head")]] if match.start("head") < len(origin) else ""
+    named = first.isupper()
+    if match.group("to") and not match.group("to_article"):
+        return named or head.split()[0] in _PLACES_WITHOUT_ARTICLE
+    if match.group("a") == "a" and not match.group("a_article"):
+        accented = text[origin[match.start("a")]] in "àÀ"
+        # "a" without its accent is as often the English article: then only a name counts.
+        return named or (accented and not _INFINITIVE.match(head.split()[0]))
+    return True
+
+
 # --- when -------------------------------------------------------------------------------------
 
+# A day named in full, or by "lun" (no other word in either language). The other short forms
+# are everyday words too ("mon fils", "I sat down", "the sun", "mer", "jeu"): they name a day
+# only written as an abbreviation ("Mon.", "sam.") or followed by a date or an hour
+# ("Mon 12", "sat 3pm", "ven 14h").
 _DAY = (
     r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
+    r"thursday|friday|saturday|sunday|lun|"
+    r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun|mar|mer|jeu|ven|sam|dim)"
+    r"(?:\.|(?= \d{1,2}(?![0-9]{2})))"
 )
 _MONTH = (
     r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"

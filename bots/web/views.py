@@ -19,6 +19,7 @@ KIND_LABELS = {
     "request_unanswered": N_("Nobody took a request"),
     "member_unreachable": N_("Member unreachable"),
     "coordinator_contacted": N_("Message for the coordinators"),
+    "scam": N_("Possible scam"),
 }
 STATUS_LABELS = {
     "pending": N_("waiting for approval"),

@@ -19,9 +19,11 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     correcting,
     emergency,
     helping,
+    learning,
     link,
     onboarding,
     organising,
+    scams,
     understanding,
     voting,
 )
@@ -83,6 +85,7 @@ async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: in
         # list again, never a guess nor a bare "I did not understand".
         choosing.ask_again(turn, "Which one? Please choose in this list.")
         return
+    await learning.note_pick(turn, action)
     if action is not None and not routing.is_step_button(turn, action):
         await routing.press(turn, action)
         return

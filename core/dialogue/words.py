@@ -103,10 +103,47 @@ EMERGENCY_PATTERNS = [
     r"\bcrise cardiaque\b",
 ]
 _EMERGENCY = re.compile("|".join(EMERGENCY_PATTERNS))
-# A fall or a faint told about afterwards ("la semaine dernière, rien de grave") is no emergency.
-_PAST = re.compile(
-    r"\b(semaine derniere|hier|mois dernier|l'an dernier|rien de grave|last week|yesterday|"
-    r"last month|nothing serious|depuis que|since i)\b"
+# Told afterwards ("je suis tombée l'an dernier", "last year", "il y a deux ans"), said to
+# be harmless, a drill, or booked: a calm message, for both nets (this one, `nlu.emergency`).
+_CALM = re.compile(
+    r"\b(hier|avant-hier|semaine derniere|mois dernier|l'? ?an (dernier|passe)|"
+    r"l'? ?annee derniere|"
+    r"il y a (\d+|un|une|deux|trois|quelques|plusieurs) (jours?|semaines?|mois|ans?)|"
+    r"en (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|"
+    r"(cet|l'?) ?(hiver|ete|automne) dernier|depuis (ma|mon|sa|son) (chute|operation|avc)|"
+    r"apres (ma|mon|sa|son) (chute|operation|avc)|rien de (grave|casse)|pas grave|"
+    r"(bien )?remis|ca va mieux|je vais mieux|"
+    r"yesterday|last (night's|week|month|year|winter|summer|autumn)|"
+    r"(\d+|a|one|two|three|few|several) (days?|weeks?|months?|years?) ago|"
+    r"since (my|his|her) (fall|op|operation|stroke)|after (my|his|her) (fall|op|operation|stroke)|"
+    r"in (january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)|nothing (serious|broken)|not serious|recovered|i'?m better|feeling better|"
+    r"rdv|rendez-vous|rendez vous|appointment|check-?up|consultation|"
+    r"exercice|drill|reportage|programme|film|prise de sang|blood tests?|analyses?|"
+    r"depuis (des|plusieurs|quelques) (jours|semaines|mois|annees)|depuis longtemps|chronique|"
+    r"chronic|for (weeks|months|years))\b"
+)
+_NOT_AN_EMERGENCY = re.compile(
+    r"(pas|plus) (une |d'?)?urgen|rien d'?urgent|not (an? )?(emergency|urgent)|no emergency|"
+    r"nothing urgent|isn'?t (an )?(emergency|urgent)"
+)
+
+
+# "depuis que je suis tombée...", "since I fell...": a state told, for the keyword net only (the
+# danger patterns of `nlu.emergency` still read "on the floor since I fell" as a danger).
+_SINCE = re.compile(r"\b(depuis que|since i)\b")
+# Fire words that name no fire: safety equipment and drills, a fire lit on purpose.
+_HARMLESS_FIRE = re.compile(
+    r"\bfire ?(drills?|alarms?(?: [a-z']+){0,3} (battery|batteries|tests?|testing|beeps?|"
+    r"beeping|chirps?|chirping)|"
+    r"extinguishers?|exits?|doors?|escape|wood|place|guard|safety|insurance|inspections?|"
+    r"station|practice|training|risk assessment)\b|"
+    r"\b(light|lit|lighting|make|making|made|start|build|building|laying|lay) (a |the |my )?"
+    r"(wood |log |open |coal )?fire\b|"
+    r"\b(alarmes?|detecteurs?|assurances?|portes?|issues?|exercices?|extincteurs?|consignes?|"
+    r"risques?) (d'|de )?(l')?(anti-?|coupe-?)?(incendie|feu)\b|"
+    r"\b(allumer|allume|faire|fait) (un |le |du )?feu\b|"
+    r"\b(battery|batteries|piles?) (in|of|for|de|du|d'un) (my |the |mon |le )?(fire|smoke) ?alarm"
 )
 
 
@@ -129,5 +166,24 @@ def is_no(text: str | None) -> bool:
 
 
 def looks_like_emergency(text: str) -> bool:
-    folded = fold(text)
-    return bool(_EMERGENCY.search(folded)) and not _PAST.search(folded)
+    """The keyword net: words of a danger, in a message that does not tell it calmly (an old
+    fall told as news, a fire drill, "ce n'est pas une urgence")."""
+    folded = without_harmless_fire(fold(text))
+    return (
+        bool(_EMERGENCY.search(folded)) and not told_calmly(folded) and not _SINCE.search(folded)
+    )
+
+
+def without_harmless_fire(folded: str) -> str:
+    """`folded` with the fire words that name no fire blanked out."""
+    return _HARMLESS_FIRE.sub(" ", folded)
+
+
+def told_calmly(folded: str) -> bool:
+    """Told afterwards, said to be nothing serious, a drill, or about an appointment."""
+    return bool(_CALM.search(folded)) or not_an_emergency(folded)
+
+
+def not_an_emergency(folded: str) -> bool:
+    """'ce n'est pas une urgence', 'it's not an emergency': said outright."""
+    return bool(_NOT_AN_EMERGENCY.search(folded))

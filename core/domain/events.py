@@ -106,6 +106,14 @@ class EmergencyRaised(Event):
     text: str
 
 
+@dataclass(frozen=True)
+class ScamReported(Event):
+    """A member forwarded a text that looks like a scam and asked a coordinator to check it."""
+
+    member_id: int
+    text: str
+
+
 # --- published by the scheduler's services (core/services/timed.py) -------------------------
 
 

@@ -35,6 +35,7 @@ from core.domain.people import (
     TerritoryChannel,
 )
 from core.domain.polls import BallotReceipt, Poll, PollOption, PollPublication, SecretTally, Vote
+from core.domain.review import ReviewConsent, ReviewItem
 from core.domain.vocabulary import Platform
 
 __all__ = [
@@ -63,6 +64,8 @@ __all__ = [
     "PollOption",
     "PollPublication",
     "RecurringRequest",
+    "ReviewConsent",
+    "ReviewItem",
     "SecretTally",
     "Territory",
     "TerritoryChannel",

@@ -96,3 +96,4 @@ class AlertKind(StrEnum):
     REQUEST_UNANSWERED = "request_unanswered"
     MEMBER_UNREACHABLE = "member_unreachable"
     COORDINATOR_CONTACTED = "coordinator_contacted"
+    SCAM = "scam"  # a member forwarded a text that looks like a scam and wants it checked

@@ -9,7 +9,9 @@ than the period:
 - job runs (the plan never wants work due that long ago, see `plan.Escalation`);
 - attempts (rate limits look back minutes, not weeks);
 - dead letters already reported; those not reported yet stay until someone is told;
-- the web console's login links (hashes), expired long ago.
+- the web console's login links (hashes), expired long ago;
+- the messages kept for review (`nlu_reviews`, anonymised), whether reviewed or not: what a
+  coordinator labelled is in `nlu/data/<lang>/reviewed.yml` by then, the rest is forgotten.
 
 Each table is emptied in transactions of at most `batch` rows, so that SQLite's single writer
 is never held for long, and at most `max_batches` per table and run (the rest goes next run).
@@ -29,6 +31,7 @@ from core.domain.model import (
     InboundReceipt,
     JobRun,
     Notification,
+    ReviewItem,
     WebLogin,
 )
 
@@ -57,6 +60,7 @@ def _expired(cutoff: datetime) -> list[tuple[str, Any, Any]]:
         ("job_runs", (JobRun.key,), JobRun.ran_at < cutoff),
         ("attempts", (Attempt.id,), Attempt.at < cutoff),
         ("web_logins", (WebLogin.token_hash,), WebLogin.expires_at < cutoff),
+        ("nlu_reviews", (ReviewItem.id,), ReviewItem.created_at < cutoff),
         (
             "dead_letters",
             (DeadLetter.id,),

@@ -19,6 +19,8 @@ from core.domain.model import (
     Notification,
     PlatformAccount,
     RecurringRequest,
+    ReviewConsent,
+    ReviewItem,
     Vote,
 )
 from core.domain.vocabulary import MemberStatus, RequestState
@@ -76,6 +78,12 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             .order_by(RecurringRequest.id)
         )
     ).scalars()
+    kept = (
+        await session.execute(
+            select(ReviewItem).where(ReviewItem.member_id == member_id).order_by(ReviewItem.id)
+        )
+    ).scalars()
+    consent = await session.get(ReviewConsent, member_id)
     return {
         "member": {
             "id": member.id,
@@ -92,6 +100,7 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             "created_at": _iso(member.created_at),
             "approved_at": _iso(member.approved_at),
             "weekly_digest": member.weekly_digest,
+            "review_consent_given_at": _iso(consent.given_at) if consent else None,
         },
         "accounts": [
             {
@@ -144,6 +153,15 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
                 "sent_at": _iso(n.sent_at),
             }
             for n in notifications
+        ],
+        "kept_for_review": [
+            {
+                "text": k.text,
+                "reason": k.reason,
+                "status": k.status,
+                "created_at": _iso(k.created_at),
+            }
+            for k in kept
         ],
         "audit": [
             {"at": _iso(e.at), "action": e.action, "subject": e.subject, "details": e.details}
@@ -224,6 +242,9 @@ async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) ->
         .values(active=False, description="", place=None)
     )
     await session.execute(delete(LinkCode).where(LinkCode.member_id == member_id))
+    # Their messages kept for review, and their consent to it.
+    await session.execute(delete(ReviewItem).where(ReviewItem.member_id == member_id))
+    await session.execute(delete(ReviewConsent).where(ReviewConsent.member_id == member_id))
     await session.execute(delete(MatchOffer).where(MatchOffer.volunteer_id == member_id))
     # Votes stay counted: they now point at an anonymous, erased member.
     uow.audit(by_id, "member.erase", f"member:{member_id}")

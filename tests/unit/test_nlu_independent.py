@@ -45,7 +45,7 @@ def test_the_independent_set_covers_every_intent_with_at_least_30_messages() -> 
         assert sum(c["intent"] == intent for c in cases) >= 30, intent
 
 
-@not_reached_yet("accuracy 0.912 on 2026-11-29")
+@not_reached_yet("accuracy 0.914 on 2026-11-29, after the review cycle")
 def test_intent_accuracy_is_at_least_92_percent(report: Report) -> None:
     accuracy = report.accuracy
     assert accuracy >= 0.92
@@ -54,7 +54,7 @@ def test_intent_accuracy_is_at_least_92_percent(report: Report) -> None:
 @pytest.mark.parametrize(
     "intent",
     [
-        pytest.param(intent, marks=not_reached_yet("help recall 0.79 on 2026-11-29"))
+        pytest.param(intent, marks=not_reached_yet("help recall 0.83 on 2026-11-29"))
         if intent == "help"
         else intent
         for intent in INTENTS
@@ -78,7 +78,6 @@ def test_every_emergency_is_recognised(report: Report) -> None:
     assert recall == 1.0
 
 
-@not_reached_yet("1.2 % (9 of 722, 2 of them from the dialogue's keyword net) on 2026-11-29")
 def test_at_most_one_percent_of_calm_messages_are_taken_for_emergencies(report: Report) -> None:
     false_emergencies, rate = report.false_emergencies, report.false_emergency_rate
     assert rate <= 0.01, f"{false_emergencies} false emergencies"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.dialogue.dates import parse_when, preset_when
+from core.dialogue.flows import learning
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.offload import off_loop
 from core.dialogue.render import CATEGORY_LABELS
@@ -70,6 +71,8 @@ async def start_from_text(turn: Turn, understood: Understanding) -> None:
         raise NotAllowed("Only members registered as asking for help can post a request.")
     turn.goto(FLOW, "category", description=understood.text[:1000])
     said = await pieces_of(turn, understood.text)
+    # What was understood, to keep for review if the member corrects the category.
+    turn.set_data(guessed=learning.guess_of(understood, said.category, turn.language))
     keep(turn, said)
     if said.category is not None:
         await on_category(turn, said.category)
@@ -222,6 +225,7 @@ async def on_confirm(turn: Turn) -> None:
         description=data.get("description", ""),
     )
     offered = await matching.already_offered(turn.uow, request.id)
+    await learning.keep_corrected_category(turn, data.get("guessed"), request.category)
     turn.goto(None)
     turn.reply(
         await _posted_message(turn, len(offered)),

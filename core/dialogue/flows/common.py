@@ -53,8 +53,15 @@ async def show_help(turn: Turn) -> None:
         "I connect the members of the cooperative who help each other.\n"
         "Press a button, or write what you need in your own words.\n"
         'Write "menu" at any time to come back here, or "coordinator" to reach a person.',
-        choices=menu_choices(turn),
+        choices=[*menu_choices(turn), *_learning_choice(turn)],
     )
+
+
+def _learning_choice(turn: Turn) -> list[Choice]:
+    """Members may let the bot keep its unclear messages to learn (`flows/learning.py`)."""
+    if turn.member is None or turn.member.status == MemberStatus.SUSPENDED:
+        return []
+    return [Choice("Help the bot learn", "learning")]
 
 
 @action("abort")

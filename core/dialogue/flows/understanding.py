@@ -7,7 +7,7 @@ the NLU understood ends in the same `press()` as a button: its argument checked 
 from __future__ import annotations
 
 from core.dialogue.choosing import shown_again
-from core.dialogue.flows import asking, common, helping, voting
+from core.dialogue.flows import asking, common, helping, learning, scams, voting
 from core.dialogue.request_pieces import sure_category
 from core.dialogue.routing import is_action, press
 from core.dialogue.shown_choices import last_shown
@@ -16,6 +16,7 @@ from core.services import requests
 from core.services.outbox import Choice
 
 EMERGENCY = "emergency"
+OUT_OF_SCOPE = "out_of_scope"
 LOW_CONFIDENCE = 0.45
 # Meanings whose handler uses the words themselves (what, when, where of a request): never
 # reduced to pressing the button of that meaning, which would ask again what was said.
@@ -52,8 +53,17 @@ IN_CONTEXT_CONFIDENCE = 0.25
 
 async def act_on(turn: Turn, understood: Understanding) -> None:
     """Route an understood message to the flow it asks for; under a request's or a task's
-    buttons, a reply is about that request first."""
+    buttons, a reply is about that request first. A forwarded scam is warned about and an ask
+    the cooperative does not cover is said so: neither ever becomes a request."""
+    if understood.entity("scam") is not None:
+        await scams.warn_about_scam(turn, understood)
+        return
     if await _reply_in_context(turn, understood):
+        return
+    if understood.intent == OUT_OF_SCOPE and not _about_something_shown(turn):
+        await scams.not_for_us(turn, understood)
+        if understood.confidence < LOW_CONFIDENCE:
+            await learning.keep_unsure(turn, understood, {})
         return
     if understood.confidence < LOW_CONFIDENCE or (
         understood.intent in SMALL_TALK and any(":" in c.action for c in shown_again(turn))
@@ -79,6 +89,11 @@ async def _reply_in_context(turn: Turn, understood: Understanding) -> bool:
     return False
 
 
+def _about_something_shown(turn: Turn) -> bool:
+    """Whether the last buttons are about a request, a task or a poll (they stay shown)."""
+    return any(":" in c.action for c in shown_again(turn))
+
+
 async def offer_meanings(turn: Turn, understood: Understanding) -> None:
     """The likeliest meanings as buttons; under buttons about a request, a task or a poll,
     those buttons again (they never disappear after an unclear reply)."""
@@ -86,16 +101,20 @@ async def offer_meanings(turn: Turn, understood: Understanding) -> None:
     if about:
         coordinator = Choice("Talk to a coordinator", "coordinator")
         turn.reply("I am not sure I understood. Did you mean:", choices=[*about, coordinator])
+        await learning.keep_unsure(turn, understood, {})  # those buttons name no intent
         return
     choices: list[Choice] = []
+    meanings: dict[str, str] = {}  # each button's action -> the likeliest intent it stands for
     for intent, _confidence in understood.ranking:
         choice = MEANINGS.get(intent)
         if choice is not None and choice not in choices and _allowed(turn, choice.action):
             choices.append(choice)
+            meanings[choice.action] = intent
         if len(choices) == 3:
             break
     choices.append(Choice("Talk to a coordinator", "coordinator"))
     turn.reply("I am not sure I understood. Did you mean:", choices=choices)
+    await learning.keep_unsure(turn, understood, meanings)
 
 
 def _allowed(turn: Turn, action: str) -> bool:

@@ -57,6 +57,20 @@ async def on_emergency(uow: UnitOfWork, event: events.EmergencyRaised) -> None:
     )
 
 
+async def on_scam_reported(uow: UnitOfWork, event: events.ScamReported) -> None:
+    """A member received a text that looks like a scam and would like someone to check it."""
+    await _raise(uow, event.member_id, AlertKind.SCAM, event.text)
+    await alert_coordinators_about(
+        uow,
+        event.member_id,
+        N_(
+            "{name} ({neighbourhood}) received a message that looks like a scam. "
+            "Please call them to check it with them:\n{text}"
+        ),
+        text=event.text,
+    )
+
+
 async def on_member_unreachable(uow: UnitOfWork, event: events.MemberUnreachable) -> None:
     """The member blocked the bot on a platform: someone must reach them another way."""
     await _raise(uow, event.member_id, AlertKind.MEMBER_UNREACHABLE, event.platform)
@@ -74,5 +88,6 @@ async def on_member_unreachable(uow: UnitOfWork, event: events.MemberUnreachable
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.CoordinatorContacted: [on_coordinator_contacted],
     events.EmergencyRaised: [on_emergency],
+    events.ScamReported: [on_scam_reported],
     events.MemberUnreachable: [on_member_unreachable],
 }
