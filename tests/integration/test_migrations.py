@@ -287,20 +287,20 @@ async def test_0009_adds_alerts_and_console_logins_and_its_downgrade_removes_the
     assert downgraded == before
 
 
-async def test_0014_adds_the_messages_kept_for_review_and_its_downgrade_removes_them(
+async def test_0011_adds_the_messages_kept_for_review_and_its_downgrade_removes_them(
     database_url: str,
 ) -> None:
-    upgrade_database(database_url, "0009")
+    upgrade_database(database_url, "0010")
     engine, _ = create_migration_engine(database_url)
     try:
         with engine.connect() as connection:
             before = set(inspect(connection).get_table_names())
-        upgrade_database(database_url, "0014")
+        upgrade_database(database_url, "0011")
         with engine.connect() as connection:
             inspector = inspect(connection)
             after = set(inspector.get_table_names())
             indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("nlu_reviews")}
-        command.downgrade(alembic_config(database_url), "0009")
+        command.downgrade(alembic_config(database_url), "0010")
         with engine.connect() as connection:
             downgraded = set(inspect(connection).get_table_names())
     finally:
