@@ -35,6 +35,7 @@ from core.domain.people import (
     TerritoryChannel,
 )
 from core.domain.polls import BallotReceipt, Poll, PollOption, PollPublication, SecretTally, Vote
+from core.domain.threads import DeskThread
 from core.domain.vocabulary import Platform
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "ChannelSession",
     "Conversation",
     "DeadLetter",
+    "DeskThread",
     "HelpRequest",
     "InboundReceipt",
     "InstallSecret",
