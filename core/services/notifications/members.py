@@ -26,7 +26,10 @@ async def on_member_joined(uow: UnitOfWork, event: events.MemberJoined) -> None:
             member=coordinator,
             name=member.display_name,
             neighbourhood=member.neighbourhood or "-",
-            choices=[Choice("Approve", f"approve:{member.id}")],
+            choices=[
+                Choice("Approve", f"approve:{member.id}"),
+                Choice("Refuse", f"desk_refuse:{member.id}"),
+            ],
             topic=outbox.topic_of(member_id=member.id),
         )
 
