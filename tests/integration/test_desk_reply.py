@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from core.domain.model import Alert, DeskThread
+from core.services import privacy
 from tests.conftest import Cooperative
 from tests.integration._desk import FORGED, Desk, actions, keys
 
@@ -188,3 +189,18 @@ async def test_only_a_coordinator_of_the_territory_may_reply_and_forged_buttons_
         m for m in await desk.messages_to(coop.alice) if "glisse" in str(m.params.get("text"))
     ]
     assert "thread_close" not in " ".join(actions(await desk.press("bob", "menu")))
+
+
+async def test_erasing_the_member_ends_the_thread_and_the_coordinator_writes_no_more(
+    desk: Desk,
+) -> None:
+    coop = desk.coop
+    await _alice_writes_to_the_coordinators(desk)
+    await desk.press("claire", f"desk_reply:{coop.alice}")
+    async with desk.core.uow() as uow:
+        await privacy.erase_member(uow, coop.alice, by_id=coop.coordinator)
+        await uow.commit()
+    assert not (await _thread(desk)).is_open
+    late = await desk.say("claire", "Vous êtes là ?")
+    assert keys(late).startswith("This conversation is closed.")
+    assert not [m for m in await desk.messages_to(coop.alice) if m.key == TO_MEMBER]
