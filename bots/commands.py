@@ -55,6 +55,11 @@ PRIVATE = (
     Command("language", "langue", "language", ("Changer de langue", "Change language")),
     Command("link", "lier", "link", ("Relier mon compte Matrix", "Link my Matrix account")),
     Command("new_poll", "sondage", "poll"),
+    # The coordinators' desk (refused kindly to anyone else: see `core/dialogue/flows/desk_*`).
+    Command("suspend", "suspendre", "suspend"),
+    Command("post_for", "poster", "post"),
+    # Close the conversation in progress between a coordinator and a member.
+    Command("thread_end", "fin", "end"),
     Command("menu", "menu", "start"),
 )
 # Commands of public rooms: a coordinator links the room; a volunteer takes request N.

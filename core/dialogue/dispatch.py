@@ -6,7 +6,8 @@ the NLU; a weak score asks "Are you in danger?" rather than sounding the alarm: 
 `flows/emergency.py`); a typed number or label of the last buttons shown is that button; a
 newcomer is onboarded; a typed command is its action; a suspended member may only reach the
 coordinators; then the current step's button or text answers that step, any other
-action is pressed, and free text outside a step goes to what the NLU understood.
+action is pressed, and free text outside a step goes to the coordinator answering the member
+(`flows/desk_reply.py`), else to what the NLU understood.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     asking,
     common,
     correcting,
+    desk_members,
+    desk_polls,
+    desk_post,
+    desk_reply,
     emergency,
     helping,
     learning,
@@ -91,6 +96,8 @@ async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: in
         return
     if await routing.answer(turn, text, action):
         return
+    if action is None and text and await desk_reply.to_open_thread(turn, text):
+        return  # a coordinator answers this member: their words go back to her
     if turn.understood is not None:
         await understanding.act_on(turn, turn.understood)
         return

@@ -54,6 +54,11 @@ COMMANDS: dict[str, str] = {
         ["sondages", "sondage", "polls", "poll", "/sondages", "/polls", "votes"], "polls"
     ),
     **dict.fromkeys(["lier", "link", "/lier", "/link"], "link"),
+    # The coordinators' desk, typed in the console as on the platforms (slash forms only:
+    # "fin" or "poster" alone may be words of a message).
+    **dict.fromkeys(["/fin", "/end"], "thread_end"),
+    **dict.fromkeys(["/suspendre", "/suspend"], "suspend"),
+    **dict.fromkeys(["/poster", "/post"], "post_for"),
 }
 
 # Answers to a yes-or-no question (a request to send, accounts to link), typed.

@@ -77,3 +77,9 @@ class AlertTaken(DomainError):
     """Another coordinator took the alert first: the one who asked is told who."""
 
     key = "{name} is already handling this alert."
+
+
+class ThreadTaken(DomainError):
+    """Another coordinator answers this member already: the one who pressed is told who."""
+
+    key = "{name} is already answering this member."

@@ -28,6 +28,15 @@ class MemberSuspended(Event):
 
 
 @dataclass(frozen=True)
+class VolunteerRefused(Event):
+    """A coordinator did not approve a volunteer; `reason` is what the volunteer may read."""
+
+    member_id: int
+    by_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class RequestPosted(Event):
     request_id: int
 

@@ -36,6 +36,7 @@ from core.domain.people import (
 )
 from core.domain.polls import BallotReceipt, Poll, PollOption, PollPublication, SecretTally, Vote
 from core.domain.review import ReviewConsent, ReviewItem
+from core.domain.threads import DeskThread
 from core.domain.vocabulary import Platform
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "ChannelSession",
     "Conversation",
     "DeadLetter",
+    "DeskThread",
     "HelpRequest",
     "InboundReceipt",
     "InstallSecret",

@@ -25,7 +25,7 @@ from core.domain.errors import (
     NotFound,
     Suspended,
 )
-from core.domain.model import HelpRequest, Member, Poll, Territory
+from core.domain.model import DeskThread, HelpRequest, Member, Poll, Territory
 from core.domain.vocabulary import MemberStatus, RequestState
 from core.services import electorate
 from core.services.unit_of_work import UnitOfWork
@@ -47,6 +47,8 @@ class Action(StrEnum):
     SEE_CONTACT = "see contact details"  # the requester's phone and address
     SEE_POLL = "see poll"
     VOTE = "vote in poll"
+    WRITE_IN_THREAD = "write in thread"  # the member, or the coordinator who took it
+    CLOSE_THREAD = "close thread"  # the member, or any coordinator of the territory
 
 
 class Administrator:
@@ -58,7 +60,7 @@ class Administrator:
 
 ADMINISTRATOR = Administrator()
 Actor = Member | Administrator
-Subject = Territory | Member | HelpRequest | Poll
+Subject = Territory | Member | HelpRequest | Poll | DeskThread
 
 # What the administrator may do; acting as a volunteer or voting needs a member.
 ADMINISTRATOR_MAY = frozenset(
@@ -129,6 +131,8 @@ def refusal(actor: Actor, action: Action, subject: Subject) -> DomainError | Non
     # allows, a suspended member may still not do, but act on their own data (erasure).
     error = RULES[action](actor, subject)
     own_data = action == Action.ACT_FOR_MEMBER and subject is actor
+    # A suspended member may still talk with the coordination (their side of a thread).
+    own_data = own_data or (isinstance(subject, DeskThread) and subject.member_id == actor.id)
     if error is None and actor.status == MemberStatus.SUSPENDED and not own_data:
         return Suspended()
     return error
@@ -245,6 +249,26 @@ def _see_poll(actor: Member, subject: Subject) -> DomainError | None:
     return NotFound()
 
 
+def _write_in_thread(actor: Member, subject: Subject) -> DomainError | None:
+    """The member it is with, or the coordinator who took it (while still one)."""
+    if not isinstance(subject, DeskThread):
+        return NotFound()
+    if subject.member_id == actor.id:
+        return None
+    if subject.coordinator_id == actor.id and _coordinates(actor, subject):
+        return None
+    return NotFound()  # another's conversation does not exist for this member
+
+
+def _close_thread(actor: Member, subject: Subject) -> DomainError | None:
+    """The member, or any coordinator of the territory (the one who took it may be away)."""
+    if isinstance(subject, DeskThread) and (
+        subject.member_id == actor.id or _coordinates(actor, subject)
+    ):
+        return None
+    return NotFound()
+
+
 def _vote(actor: Member, subject: Subject) -> DomainError | None:
     """Who may vote (`core/services/electorate.py`): territory, status, role, seniority."""
     if not isinstance(subject, Poll):
@@ -271,4 +295,6 @@ RULES: dict[Action, Rule] = {
     Action.SEE_CONTACT: _see_contact,
     Action.SEE_POLL: _see_poll,
     Action.VOTE: _vote,
+    Action.WRITE_IN_THREAD: _write_in_thread,
+    Action.CLOSE_THREAD: _close_thread,
 }

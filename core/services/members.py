@@ -193,16 +193,44 @@ async def approve_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) 
     return member
 
 
-async def suspend_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> Member:
-    """Suspend a member: their access ends now, not at their next message.
+async def refuse_volunteer(
+    uow: UnitOfWork, member_id: int, *, by_id: int | None, reason: str = ""
+) -> Member:
+    """A coordinator does not approve a volunteer waiting for it: the volunteer role goes.
 
-    Their open tasks are taken back and offered again at once (the requesters are told), and
-    the contact details still waiting for them in the outbox are withheld.
+    A member who also asks for help stays, approved as such; one who only offered to help
+    stays a member without a role (they may still write to the coordinators, and offer again).
+    The volunteer is told, with the reason if one is given.
     """
     member = await get_member(uow, member_id)
     await authorization.require_by(uow, by_id, Action.COORDINATE, member)
+    if member.status != MemberStatus.PENDING or not member.is_volunteer:
+        raise InvalidInput("This member is not waiting for approval.")
+    reason = _optional(reason, 300, "reason") or ""
+    member.is_volunteer = False
+    if member.is_requester or member.is_coordinator:
+        member.status, member.approved_at = MemberStatus.APPROVED, uow.now()
+    uow.audit(by_id, "member.refuse", f"member:{member_id}", reason=reason)
+    uow.publish(events.VolunteerRefused(member_id, by_id, reason))
+    return member
+
+
+async def suspend_member(
+    uow: UnitOfWork, member_id: int, *, by_id: int | None, reason: str = ""
+) -> Member:
+    """Suspend a member: their access ends now, not at their next message.
+
+    Their open tasks are taken back and offered again at once (the requesters are told), and
+    the contact details still waiting for them in the outbox are withheld. The reason goes
+    to the audit log only: a coordinator tells it to the member in person.
+    """
+    member = await get_member(uow, member_id)
+    await authorization.require_by(uow, by_id, Action.COORDINATE, member)
+    if member.status == MemberStatus.SUSPENDED:
+        raise InvalidInput("This member is already suspended.")
+    reason = _optional(reason, 300, "reason") or ""
     member.status = MemberStatus.SUSPENDED
-    uow.audit(by_id, "member.suspend", f"member:{member_id}")
+    uow.audit(by_id, "member.suspend", f"member:{member_id}", reason=reason)
     uow.publish(events.MemberSuspended(member_id, by_id))
     await requests.release_tasks_of(uow, member_id, by_id=by_id)
     await contact.withhold_waiting_cards(uow, member)

@@ -12,6 +12,7 @@ from core.domain.model import (
     AuditEntry,
     BallotReceipt,
     Conversation,
+    DeskThread,
     HelpRequest,
     LinkCode,
     MatchOffer,
@@ -245,6 +246,12 @@ async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) ->
     # Their messages kept for review, and their consent to it.
     await session.execute(delete(ReviewItem).where(ReviewItem.member_id == member_id))
     await session.execute(delete(ReviewConsent).where(ReviewConsent.member_id == member_id))
+    # A coordinator's conversation with them ends: nobody writes to an erased member.
+    await session.execute(
+        update(DeskThread)
+        .where(DeskThread.open_for == member_id)
+        .values(open_for=None, closed_at=uow.now(), closed_by=by_id)
+    )
     await session.execute(delete(MatchOffer).where(MatchOffer.volunteer_id == member_id))
     # Votes stay counted: they now point at an anonymous, erased member.
     uow.audit(by_id, "member.erase", f"member:{member_id}")

@@ -28,8 +28,8 @@ from core.dialogue.messages import Inbound, Outgoing
 from core.dialogue.shown_choices import LAST_CHOICES
 from core.dialogue.words import command_of, fold
 from core.domain.model import Conversation, HelpRequest, Member, Notification, Poll
-from core.domain.vocabulary import PollKind
-from core.services import identity, polls
+from core.domain.vocabulary import PollKind, Role
+from core.services import identity, members, polls
 from tests.conftest import Cooperative, FrozenClock
 from tests.integration._support import accept, post
 from tests.integration.test_emergency_hold import FixedGuess
@@ -98,7 +98,43 @@ def member(who: str, *actions: str) -> Reach:
 async def _at_poll_options(chat: Chat, setup: dict[str, Any]) -> str:
     await chat.say("claire", action="new_poll")
     await chat.say("claire", "Quelle fête cet été ?")
+    await chat.say("claire", action="poll_kind:single")  # the answers are then typed one by one
     return "claire"
+
+
+async def _at_thread(chat: Chat, setup: dict[str, Any]) -> str:
+    """Claire answers Alice's message for the coordinators (see test_desk_reply)."""
+    await chat.say("alice", action="coordinator")
+    await chat.say("alice", "Rappelez-moi")
+    await chat.say("claire", action=f"desk_reply:{chat.coop.alice}")
+    return "claire"
+
+
+async def _at_refusal_reason(chat: Chat, setup: dict[str, Any]) -> str:
+    async with chat.coop.core.uow() as uow:
+        waiting = await members.onboard_member(
+            uow, chat.coop.territory_id, f"Volunteer {next(_refs)}", roles=[Role.VOLUNTEER]
+        )
+        await uow.commit()
+    await chat.say("claire", action=f"desk_refuse:{waiting.id}")
+    return "claire"
+
+
+async def _at_suspension_reason(chat: Chat, setup: dict[str, Any]) -> str:
+    await chat.say("claire", action="suspend")
+    await chat.say("claire", action=f"desk_pick:{chat.coop.carol}")
+    return "claire"
+
+
+def _posting_for_alice(*actions: str) -> Reach:
+    async def reach(chat: Chat, setup: dict[str, Any]) -> str:
+        await chat.say("claire", action="post_for")
+        await chat.say("claire", action=f"desk_pick:{chat.coop.alice}")
+        for action in actions:
+            await chat.say("claire", action=action)
+        return "claire"
+
+    return reach
 
 
 async def _at_link_confirm(chat: Chat, setup: dict[str, Any]) -> str:
@@ -138,6 +174,13 @@ REACH: dict[tuple[str, str], Reach] = {
     ("ballot", "numbers"): member("carol", "ballot:{ballot}"),
     ("link", "confirm"): _at_link_confirm,
     ("danger", "ask"): _at_danger_question,
+    ("desk_reply", "talk"): _at_thread,
+    ("desk_refuse", "reason"): _at_refusal_reason,
+    ("desk_suspend", "who"): member("claire", "suspend"),
+    ("desk_suspend", "reason"): _at_suspension_reason,
+    ("desk_post", "who"): member("claire", "post_for"),
+    ("desk_post", "when"): _posting_for_alice("cat:shopping"),
+    ("desk_post", "where"): _posting_for_alice("cat:shopping", "when:tomorrow_morning"),
 }
 FREE_TEXT_STEPS = sorted(key for key, step in routing.STEPS.items() if step.text)
 

@@ -308,3 +308,26 @@ async def test_0011_adds_the_messages_kept_for_review_and_its_downgrade_removes_
     assert after - before == {"nlu_reviews", "nlu_review_consents"}
     assert indexes["ix_nlu_reviews_status_created"] == ["status", "created_at"]
     assert downgraded == before
+
+
+async def test_0012_adds_the_desk_threads_one_open_per_member_and_its_downgrade_removes_them(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0011")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            before = set(inspect(connection).get_table_names())
+        upgrade_database(database_url, "0012")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            after = set(inspector.get_table_names())
+            unique = [c["column_names"] for c in inspector.get_unique_constraints("desk_threads")]
+        command.downgrade(alembic_config(database_url), "0011")
+        with engine.connect() as connection:
+            downgraded = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert after - before == {"desk_threads"}
+    assert unique == [["open_for"]]  # two coordinators pressing "Reply" at once open one
+    assert downgraded == before

@@ -72,8 +72,7 @@ async def act(request: web.Request) -> web.Response:
             await members.approve_member(uow, member.id, by_id=by_id)
         elif action == "suspend":
             reason = clean_text(str(form.get("reason", "")), limit=300, what="reason")
-            await members.suspend_member(uow, member.id, by_id=by_id)
-            uow.audit(by_id, "member.suspend.reason", f"member:{member.id}", reason=reason)
+            await members.suspend_member(uow, member.id, by_id=by_id, reason=reason)
         elif action == "promote":
             role = str(form.get("role", ""))
             if role not in set(Role):

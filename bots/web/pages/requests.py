@@ -13,7 +13,7 @@ from core.dialogue.render import CATEGORY_LABELS
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import AuditEntry, HelpRequest, MatchOffer, Member
 from core.domain.vocabulary import MemberStatus, RequestState
-from core.services import requests
+from core.services import desk_work, requests
 from core.services.authorization import require_coordinator
 from core.services.unit_of_work import UnitOfWork
 
@@ -141,15 +141,15 @@ async def post_on_behalf(request: web.Request) -> web.Response:
         requester = await uow.session.get(Member, requester_id)
         if requester is None or requester.territory_id != territory.id:
             raise NotFound()
-        posted = await requests.post_request(
+        posted = await desk_work.post_on_behalf(
             uow,
             requester.id,
+            by_id=me(request).id,
             category=str(form.get("category", "")),
             when_start=datetime.combine(day, hour, territory.tz),
             place=str(form.get("place", "")),
             description=str(form.get("description", "")),
         )
-        uow.audit(me(request).id, "request.post_on_behalf", f"request:{posted.id}")
         await uow.commit()
     raise back(f"/requests/{posted.id}")
 

@@ -11,7 +11,7 @@ from core.dialogue.routing import Answer, action, press, step
 from core.dialogue.turn import Turn
 from core.domain import events
 from core.domain.vocabulary import MemberStatus
-from core.services import invitations, members
+from core.services import invitations, members, threads
 from core.services.outbox import Choice
 from core.services.text import clean_text
 
@@ -35,6 +35,9 @@ def menu_choices(turn: Turn) -> list[Choice]:
         Choice("Talk to a coordinator", "coordinator"),
         Choice("Help", "help"),
     ]
+    if member is not None and member.is_coordinator and member.status == MemberStatus.APPROVED:
+        # Last, so that the numbers of the buttons above stay the same for everyone.
+        choices.append(Choice("Coordination", "desk_menu"))
     return choices
 
 
@@ -132,6 +135,12 @@ async def forward_to_coordinators(turn: Turn, answer: Answer) -> None:
     """Send the member's message to their territory's coordinators."""
     assert turn.member is not None
     text = clean_text(answer.given, what="message")
+    thread = await threads.open_thread_of(turn.uow, turn.member.id)
+    if thread is not None:  # a coordinator answers them already: to her, not to all
+        await threads.write(turn.uow, thread.id, text, by_id=turn.member.id)
+        turn.goto(None)
+        turn.reply("Sent to the coordination.", choices=menu_choices(turn))
+        return
     coordinators = await members.coordinators_of(turn.uow, turn.member.territory_id)
     turn.goto(None)
     if not [c for c in coordinators if c.id != turn.member.id]:

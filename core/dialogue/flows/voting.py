@@ -12,21 +12,26 @@ from __future__ import annotations
 
 import re
 
+from core.dialogue.flows import desk_polls
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.routing import Answer, PollId, Vote, VoteChoices, action, step
 from core.dialogue.turn import Turn
 from core.domain.errors import DomainError, InvalidInput
-from core.services import polls
+from core.services import authorization, polls
+from core.services.authorization import Action
 from core.services.notifications import poll_choices
 from core.services.outbox import Choice
 
 
 @action("polls")
 async def show_polls(turn: Turn) -> None:
-    """The polls open to this member, each with its answers."""
+    """The polls open to this member, each with its answers; for a coordinator, first the
+    territory's open and recent polls with participation and results (`desk_polls`)."""
     assert turn.member is not None
-    open_polls = await polls.open_polls_for(turn.uow, turn.member.id)
     turn.goto(None)
+    if authorization.may(turn.member, Action.COORDINATE, turn.member.territory):
+        await desk_polls.show_overview(turn)
+    open_polls = await polls.open_polls_for(turn.uow, turn.member.id)
     if not open_polls:
         turn.reply("There is no poll open right now.", choices=menu_choices(turn))
         return

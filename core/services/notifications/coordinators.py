@@ -10,11 +10,12 @@ from core.domain.vocabulary import AlertKind, MessageKind
 from core.i18n import N_
 from core.services import alerts, outbox
 from core.services.members import coordinators_of, get_member
+from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
 
 
 async def alert_coordinators_about(
-    uow: UnitOfWork, member_id: int, key: str, **values: Any
+    uow: UnitOfWork, member_id: int, key: str, *, choices: tuple[Choice, ...] = (), **values: Any
 ) -> None:
     """An alert about a member to every coordinator of their territory but themselves."""
     member = await get_member(uow, member_id)
@@ -26,6 +27,7 @@ async def alert_coordinators_about(
                 member=coordinator,
                 kind=MessageKind.ALERT,
                 topic=outbox.topic_of(member_id=member.id),
+                choices=choices,
                 name=member.display_name,
                 neighbourhood=member.neighbourhood or "-",
                 **values,
@@ -41,8 +43,14 @@ async def _raise(uow: UnitOfWork, member_id: int, kind: AlertKind, text: str) ->
 async def on_coordinator_contacted(uow: UnitOfWork, event: events.CoordinatorContacted) -> None:
     """A member's message for the coordinators."""
     await _raise(uow, event.member_id, AlertKind.COORDINATOR_CONTACTED, event.text)
+    # "Reply": the coordinator who presses it answers the member through the bot
+    # (`core/services/threads.py`); the others are told who did.
     await alert_coordinators_about(
-        uow, event.member_id, N_("Message from {name} ({neighbourhood}):\n{text}"), text=event.text
+        uow,
+        event.member_id,
+        N_("Message from {name} ({neighbourhood}):\n{text}"),
+        text=event.text,
+        choices=(Choice("Reply", f"desk_reply:{event.member_id}"),),
     )
 
 

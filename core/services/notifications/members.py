@@ -26,7 +26,10 @@ async def on_member_joined(uow: UnitOfWork, event: events.MemberJoined) -> None:
             member=coordinator,
             name=member.display_name,
             neighbourhood=member.neighbourhood or "-",
-            choices=[Choice("Approve", f"approve:{member.id}")],
+            choices=[
+                Choice("Approve", f"approve:{member.id}"),
+                Choice("Refuse", f"desk_refuse:{member.id}"),
+            ],
             topic=outbox.topic_of(member_id=member.id),
         )
 
@@ -47,6 +50,32 @@ async def on_member_suspended(uow: UnitOfWork, event: events.MemberSuspended) ->
     member = await get_member(uow, event.member_id)
     outbox.write(
         uow, "Your membership is suspended. A coordinator will tell you why.", member=member
+    )
+
+
+async def on_volunteer_refused(uow: UnitOfWork, event: events.VolunteerRefused) -> None:
+    """The volunteer is thanked and told, with the coordinator's reason if there is one."""
+    member = await get_member(uow, event.member_id)
+    if event.reason:
+        outbox.write(
+            uow,
+            N_(
+                "Thank you for offering your help. A coordinator could not approve it "
+                "for now. Their reason: {reason}"
+            ),
+            member=member,
+            reason=event.reason,
+            choices=[Choice("Talk to a coordinator", "coordinator")],
+        )
+        return
+    outbox.write(
+        uow,
+        N_(
+            "Thank you for offering your help. A coordinator could not approve it for now. "
+            "You can talk to them if you wish."
+        ),
+        member=member,
+        choices=[Choice("Talk to a coordinator", "coordinator")],
     )
 
 
@@ -83,6 +112,7 @@ HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.MemberJoined: [on_member_joined],
     events.MemberApproved: [on_member_approved],
     events.MemberSuspended: [on_member_suspended],
+    events.VolunteerRefused: [on_volunteer_refused],
     events.AccountsLinked: [on_accounts_linked],
     events.LinkRefused: [on_link_refused],
 }
