@@ -24,6 +24,7 @@ import aiohttp
 import nio
 import pytest
 
+from bots.matrix import events
 from bots.matrix.channel import MatrixChannel, MatrixSettings
 from core.app import Core
 from core.config import Settings
@@ -32,7 +33,7 @@ from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Category, Platform, Role
 from core.services import identity, members
 from nlu.interpreter import BuiltinInterpreter
-from tests.matrix.homeserver import Homeserver, RegisteredUser
+from tests.matrix.homeserver import Homeserver, RegisteredUser, create_room
 
 # A Monday, 10:00 in Paris: "jeudi à 10h" is always three days ahead.
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -307,6 +308,11 @@ def body_of(event: nio.Event) -> str:
     return str((new or content).get("body", ""))
 
 
+def kind_of(event: nio.Event) -> str:
+    """An event's type as the homeserver sent it (`nio` parses unknown ones as `UnknownEvent`)."""
+    return str(event.source.get("type"))
+
+
 def describe(event: nio.Event) -> str:
     kind = event.source.get("type", type(event).__name__)
     return f"{event.sender} {kind} {body_of(event)[:100]!r}"
@@ -331,6 +337,48 @@ async def direct_chat(person: Person, bot_user_id: str, *, encrypted: bool = Fal
         )
     )
     return created.room_id
+
+
+async def territory_room(
+    bot: BotRunner,
+    coordinator: Person,
+    volunteers: list[Person],
+    *,
+    linked_says: str = "salon public de Rezé",
+) -> str:
+    """The coordinator's room with the volunteers, the bot invited and linked by `!lier_groupe`
+    (the bot's confirmation contains `linked_says`)."""
+    room = await create_room(
+        coordinator.client, "Entraide Rezé", invite=[v.client for v in volunteers]
+    )
+    invited = await coordinator.client.room_invite(room, bot.user_id)
+    assert isinstance(invited, nio.RoomInviteResponse), invited
+    await coordinator.wait_for(
+        lambda r, e: (
+            r == room
+            and isinstance(e, nio.RoomMemberEvent)
+            and e.state_key == bot.user_id
+            and e.membership == "join"
+        )
+    )
+    linked = await coordinator.ask(room, "!lier_groupe", contains=linked_says)
+    assert linked.source["content"]["msgtype"] == "m.notice"
+    return room
+
+
+async def respond(
+    person: Person, room: str, start: str, answers: list[str], *, stable: bool = False
+) -> None:
+    """A poll response as Element sends it (unstable MSC3381), or in the MSC's stable form."""
+    relation = {"rel_type": "m.reference", "event_id": start}
+    if stable:
+        event_type = events.STABLE_POLL_RESPONSE
+        content: dict[str, Any] = {"m.relates_to": relation, "m.selections": answers}
+    else:
+        event_type = events.POLL_RESPONSE
+        content = {"m.relates_to": relation, events.POLL_RESPONSE: {"answers": answers}}
+    sent = await person.client.room_send(room, event_type, content)
+    assert isinstance(sent, nio.RoomSendResponse), sent
 
 
 async def _keep_keys(client: nio.AsyncClient) -> None:

@@ -8,38 +8,27 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import nio
 import pytest
 
 from bots.matrix import events
 from core.domain.vocabulary import Category, Role
 from core.services import polls
-from tests.matrix.botkit import BotRunner, People, Person, body_of, eventually
+from tests.matrix.botkit import (
+    BotRunner,
+    People,
+    body_of,
+    eventually,
+    kind_of,
+    respond,
+    territory_room,
+)
 from tests.matrix.botkit import bot_fixture as bot_fixture
 from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
-from tests.matrix.test_matrix_territory import territory_room
 
 pytestmark = [pytest.mark.matrix, pytest.mark.slow]
-
-
-async def respond(person: Person, room: str, start: str, answers: list[str], *, stable: bool):
-    """A poll response as Element sends it (unstable), or in the MSC's stable form."""
-    relation = {"rel_type": "m.reference", "event_id": start}
-    if stable:
-        event_type = events.STABLE_POLL_RESPONSE
-        content: dict[str, Any] = {"m.relates_to": relation, "m.selections": answers}
-    else:
-        event_type = events.POLL_RESPONSE
-        content = {"m.relates_to": relation, events.POLL_RESPONSE: {"answers": answers}}
-    sent = await person.client.room_send(room, event_type, content)
-    assert isinstance(sent, nio.RoomSendResponse), sent
-
-
-def kind_of(event: nio.Event) -> str:
-    return str(event.source.get("type"))
 
 
 async def test_each_members_latest_response_counts_and_the_bot_ends_the_poll(

@@ -19,44 +19,24 @@ from core.domain.vocabulary import Category, RequestState, Role
 from tests.matrix.botkit import (
     BotRunner,
     People,
-    Person,
     body_of,
     direct_chat,
     eventually,
     every_event,
     joined_rooms,
     room_members,
+    territory_room,
 )
 from tests.matrix.botkit import bot_fixture as bot_fixture
 from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
-from tests.matrix.homeserver import Homeserver, create_room
+from tests.matrix.homeserver import Homeserver
 
 pytestmark = [pytest.mark.matrix, pytest.mark.slow]
 
 PHONE = "06 12 34 56 78"
 ADDRESS = "3 rue des Pêcheurs"
-
-
-async def territory_room(bot: BotRunner, coordinator: Person, volunteers: list[Person]) -> str:
-    """The coordinator's room with the volunteers, the bot invited and linked by `!lier_groupe`."""
-    room = await create_room(
-        coordinator.client, "Entraide Rezé", invite=[v.client for v in volunteers]
-    )
-    invited = await coordinator.client.room_invite(room, bot.user_id)
-    assert isinstance(invited, nio.RoomInviteResponse), invited
-    await coordinator.wait_for(
-        lambda r, e: (
-            r == room
-            and isinstance(e, nio.RoomMemberEvent)
-            and e.state_key == bot.user_id
-            and e.membership == "join"
-        )
-    )
-    linked = await coordinator.ask(room, "!lier_groupe", contains="salon public de Rezé")
-    assert linked.source["content"]["msgtype"] == "m.notice"
-    return room
 
 
 async def test_two_hands_at_once_one_winner_who_alone_gets_the_contact_details(

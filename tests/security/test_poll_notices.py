@@ -18,13 +18,12 @@ from core.domain.model import Notification
 from core.domain.vocabulary import Outcome, Role
 from core.services import polls
 from tests.conftest import NOW, Cooperative
-from tests.matrix.botkit import BotRunner, People, eventually
+from tests.matrix.botkit import BotRunner, People, eventually, territory_room
 from tests.matrix.botkit import bot_fixture as bot_fixture
 from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
-from tests.matrix.test_matrix_territory import territory_room
 
 from .telegram_scene import outbox_settled, telegram_scene
 
