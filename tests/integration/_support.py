@@ -1,14 +1,16 @@
-"""Helpers shared by the specification tests: post and accept a request, snapshot a database."""
+"""Helpers shared by the specification tests: post and accept a request, snapshot a database,
+wait until the outbox is drained."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from core.app import Core
-from core.domain.model import Base
+from core.domain.model import Base, Notification
 from core.services import requests
 from tests.conftest import NOW, Cooperative
 
@@ -48,3 +50,28 @@ async def snapshot(core: Core) -> dict[str, list[tuple[Any, ...]]]:
             rows = (await uow.session.execute(select(table))).all()
             result[table.name] = sorted((tuple(r) for r in rows), key=repr)
         return result
+
+
+async def outbox_settled(core: Core, timeout: float = 15) -> list[Notification]:
+    """Wait until no outbox message is waiting (each delivered, given up or set aside); every row.
+
+    The signal that a bot has said all it will say: a message is marked done only once the
+    platform has it (or will never have it), so after this nothing more is on its way.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with core.uow() as uow:
+            rows = list(
+                (await uow.session.execute(select(Notification).order_by(Notification.id)))
+                .scalars()
+                .all()
+            )
+        waiting = [r for r in rows if r.sent_at is None and r.set_aside_at is None]
+        if not waiting:
+            return rows
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(
+                "still waiting in the outbox: "
+                + ", ".join(f"#{r.id} {r.key[:30]!r} {r.last_error!r}" for r in waiting)
+            )
+        await asyncio.sleep(0.05)

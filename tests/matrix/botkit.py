@@ -30,9 +30,11 @@ from core.app import Core
 from core.config import Settings
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.port import ChannelPort
+from core.domain.model import InboundReceipt
 from core.domain.vocabulary import Category, Platform, Role
 from core.services import identity, members
 from nlu.interpreter import BuiltinInterpreter
+from tests.integration._support import outbox_settled
 from tests.matrix.homeserver import Homeserver, RegisteredUser, create_room
 
 # A Monday, 10:00 in Paris: "jeudi à 10h" is always three days ahead.
@@ -134,6 +136,22 @@ class BotRunner:
 
     async def set_state_token(self, token: str | None) -> None:
         await ChannelPort(self.core).save_session(Platform.MATRIX, self.user_id, sync_token=token)
+
+    async def handled(self, *event_ids: str) -> None:
+        """Until the bot has handled these events (their receipts are stored, with the answers,
+        in one transaction) and its outbox is drained: all it will ever say about them is on
+        the homeserver now. The signal to wait for before asserting that nothing else came."""
+
+        async def receipts() -> bool:
+            async with self.core.uow() as uow:
+                for event_id in event_ids:
+                    key = (Platform.MATRIX.value, event_id)
+                    if await uow.session.get(InboundReceipt, key) is None:
+                        return False
+            return True
+
+        await eventually(receipts)
+        await outbox_settled(self.core, timeout=WAIT_S)
 
     def check_alive(self) -> None:
         if self._task is not None and self._task.done():
@@ -256,6 +274,12 @@ class Person:
                     )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.changed.wait(), left)
+
+    async def caught_up(self, server: Homeserver, room_id: str) -> None:
+        """Until this person's sync has brought the last event the homeserver holds in the
+        room (read from the homeserver itself): what they have seen there is all there is."""
+        last = every_event(server, self.client.access_token, room_id)[-1]["event_id"]
+        await self.wait_for(lambda r, e: r == room_id and e.event_id == last)
 
     def seen(self) -> list[tuple[str, nio.Event]]:
         """Every event received, in order of arrival (rooms interleaved)."""
