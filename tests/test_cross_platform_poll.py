@@ -37,6 +37,7 @@ from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # th
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.telegram.bot_api import FakeBotApi
 from tests.telegram.harness import member_on_telegram, running_channel
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.matrix]
 
@@ -45,11 +46,6 @@ QUESTION = "Quel jour pour la fête de quartier ?"
 # once, for 1), Dan 0 then 1 (Telegram), Zoé 0 (Matrix, not a member): 1 and 3, four voters.
 # Carol counted twice would give 2 and 3 with five voters; Zoé counted, 2 and 3 as well.
 RESULT = "- Samedi: 1\n- Dimanche: 3\nNombre de votants\u00a0: 4"
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from core.domain.model import InboundReceipt
 from core.domain.vocabulary import Category, Platform, Role
 from core.services import identity, members
 from nlu.interpreter import BuiltinInterpreter
+from tests.integration import _support
 from tests.integration._support import outbox_settled
 from tests.matrix.homeserver import Homeserver, RegisteredUser, create_room
 
@@ -43,6 +45,8 @@ TERRITORY = "Rezé"
 NEIGHBOURHOODS = ["Trentemoult", "Pont-Rousseau", "Château"]
 WAIT_S = 20.0
 _INTERPRETER = BuiltinInterpreter()
+# Until `await check()` is truthy (a database state the bot reaches), within WAIT_S seconds.
+eventually = partial(_support.eventually, timeout=WAIT_S, every=0.1)
 
 
 class MovingClock:
@@ -210,7 +214,6 @@ class Person:
         self.events: dict[str, list[nio.Event]] = {}
         self.changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
-        self.paused = False
 
     @property
     def user_id(self) -> str:
@@ -466,18 +469,6 @@ class People:
     async def stop(self) -> None:
         for person in self.all:
             await person.stop()
-
-
-async def eventually(check: Callable[[], Any], timeout: float = WAIT_S) -> Any:
-    """Await `check()` until it returns something truthy (a database state the bot reaches)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = await check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{check} never became true")
-        await asyncio.sleep(0.1)
 
 
 @pytest.fixture(name="bot")

@@ -18,8 +18,10 @@ from sqlalchemy import select
 from core.domain.model import Member, Notification
 from core.domain.vocabulary import MessageKind, Outcome
 from core.services import outbox, requests
-from tests.conftest import NOW, Cooperative
-from tests.integration._support import outbox_settled
+from tests.conftest import Cooperative
+from tests.integration._support import accept, outbox_settled
+from tests.integration._support import post as post_request
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 from tests.telegram.harness import telegram_account
 
 from .telegram_scene import TelegramScene, telegram_scene
@@ -28,26 +30,6 @@ pytestmark = pytest.mark.slow
 
 PHONE, ADDRESS = "06 12 34 56 78", "3 rue des Pêcheurs"
 TELEGRAM_REF = re.compile(r"^-?\d+:\d+$")
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-async def post_request(coop: Cooperative) -> int:
-    async with coop.core.uow() as uow:
-        request = await requests.post_request(
-            uow, coop.alice, category="shopping", when_start=NOW + timedelta(days=3)
-        )
-        await uow.commit()
-        return request.id
-
-
-async def accept(coop: Cooperative, volunteer_id: int, request_id: int) -> None:
-    async with coop.core.uow() as uow:
-        await requests.accept(uow, volunteer_id, request_id)
-        await uow.commit()
 
 
 async def cancel(coop: Cooperative, request_id: int) -> None:

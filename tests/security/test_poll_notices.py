@@ -25,15 +25,11 @@ from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 from .telegram_scene import telegram_scene
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 async def test_members_not_in_the_group_get_the_poll_privately_and_members_in_it_do_not(

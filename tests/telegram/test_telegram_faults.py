@@ -16,17 +16,13 @@ from core.domain.vocabulary import Role
 from core.services import members, outbox
 from tests.conftest import make_settings
 from tests.integration._support import outbox_settled
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 from .bot_api import FakeBotApi, FakeUser
 from .database_faults import database_away_once
 from .harness import onboard_on_telegram, running_channel
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @dataclass
@@ -153,6 +149,7 @@ async def test_a_forged_button_is_answered_kindly_and_changes_nothing(bench: Ben
         forged = ("accept:9999", "cancel_yes:1", "approve:1", "vote:1:0", "x" * 64)
         for data in forged:
             bench.api.press(user, menu, data, check=False)
+
         # Each press edits the pressed message into a kind explanation (two forged ids of
         # nothing get the same words: Telegram answers that edit "not modified").
         def answered_edits() -> int:

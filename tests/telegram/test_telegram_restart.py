@@ -18,6 +18,7 @@ from core.persistence.migrate import upgrade_database
 from core.services import members
 from tests.conftest import make_settings
 from tests.integration._support import outbox_settled
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 from .bot_api import FakeBotApi, FakeUser
 from .harness import onboard_on_telegram
@@ -28,11 +29,6 @@ USERS = 60
 # Sends whose answer the killed process never recorded may go out again: at most the sends
 # it had in flight, the one window Telegram gives no way to close.
 IN_FLIGHT = CONCURRENT_SENDS
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 async def _prepare(url: str, users: list[FakeUser]) -> None:

@@ -7,7 +7,6 @@ forward it on 127.0.0.1, until the bot answers 2xx.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,24 +20,14 @@ from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.port import ChannelPort
 from tests.conftest import make_settings
-from tests.integration._support import outbox_settled
+from tests.integration._support import free_port, outbox_settled
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 from .bot_api import FakeBotApi
 from .database_faults import database_away_once
 
 pytestmark = pytest.mark.slow
 PUBLIC_URL = "https://entraide.example.org/telegram-hook"
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
