@@ -25,6 +25,7 @@ import aiohttp
 import nio
 import pytest
 
+import core.i18n
 from bots.matrix import events
 from bots.matrix.channel import MatrixChannel, MatrixSettings
 from core.app import Core
@@ -335,6 +336,20 @@ def body_of(event: nio.Event) -> str:
     return str((new or content).get("body", ""))
 
 
+def said(language: str, message_id: str, **values: object) -> str:
+    """What a reader of `language` is sent for `message_id`, in the catalog in use: the real
+    one, or the reworded one of `tests/reworded.py` (so that a test waiting for it passes under
+    `-p tests.reworded --reword` too, as the adapter never reads the wording)."""
+    text = core.i18n.translate(language, message_id)
+    return text.format(**values) if values else text
+
+
+ROOM_LINKED = (
+    "This room is now the public room of {territory}. New requests will be posted here without "
+    "phone numbers or addresses."
+)
+
+
 def kind_of(event: nio.Event) -> str:
     """An event's type as the homeserver sent it (`nio` parses unknown ones as `UnknownEvent`)."""
     return str(event.source.get("type"))
@@ -371,10 +386,10 @@ async def territory_room(
     coordinator: Person,
     volunteers: list[Person],
     *,
-    linked_says: str = "salon public de Rezé",
+    linked_says: str | None = None,
 ) -> str:
     """The coordinator's room with the volunteers, the bot invited and linked by `!lier_groupe`
-    (the bot's confirmation contains `linked_says`)."""
+    (the bot's confirmation contains `linked_says`, by default the French one of Rezé)."""
     room = await create_room(
         coordinator.client, "Entraide Rezé", invite=[v.client for v in volunteers]
     )
@@ -388,6 +403,7 @@ async def territory_room(
             and e.membership == "join"
         )
     )
+    linked_says = linked_says or said("fr", ROOM_LINKED, territory=TERRITORY)
     linked = await coordinator.ask(room, "!lier_groupe", contains=linked_says)
     assert linked.source["content"]["msgtype"] == "m.notice"
     return room

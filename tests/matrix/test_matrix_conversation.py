@@ -23,6 +23,7 @@ from tests.matrix.botkit import (
     direct_chat,
     eventually,
     every_event,
+    said,
 )
 from tests.matrix.botkit import bot_fixture as bot_fixture
 from tests.matrix.botkit import people_fixture as people_fixture
@@ -32,6 +33,12 @@ from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
 
 pytestmark = [pytest.mark.matrix, pytest.mark.slow]
+
+WELCOME = "Welcome, {name}! You can now ask for help whenever you need it."
+NEW_PLAIN_CHAT = (
+    "I cannot read encrypted messages. I am inviting you to a new chat without encryption: "
+    "please accept it and write to me there."
+)
 
 
 async def test_onboarding_in_a_direct_chat_with_numbered_choices(
@@ -57,7 +64,9 @@ async def test_onboarding_in_a_direct_chat_with_numbered_choices(
     await jeanne.ask(room, "1", contains="quartier")  # I would like some help
     await jeanne.ask(room, "1", contains="téléphone")  # Trentemoult
     await jeanne.ask(room, "06 11 22 33 44", contains="adresse")
-    welcome = await jeanne.ask(room, "12 rue des Mouettes", contains="Bienvenue, Paulette")
+    welcome = await jeanne.ask(
+        room, "12 rue des Mouettes", contains=said("fr", WELCOME, name="Paulette")
+    )
 
     assert "1. " in body_of(welcome)  # the menu, numbered
     async with bot.core.uow() as uow:
@@ -223,7 +232,7 @@ async def test_without_encryption_support_the_bot_says_so_and_opens_a_plain_chat
     await alice.say(room, "bonjour")
 
     told = await alice.next_from_bot(room, contains="chiffrés")
-    assert "nouvelle conversation sans chiffrement" in body_of(told)
+    assert said("fr", NEW_PLAIN_CHAT) in body_of(told)
     plain, hello = await alice.wait_for(
         lambda r, e: r != room and e.sender == bot.user_id and "1. Français" in body_of(e)
     )

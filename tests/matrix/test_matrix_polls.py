@@ -20,6 +20,7 @@ from tests.matrix.botkit import (
     eventually,
     kind_of,
     respond,
+    said,
     territory_room,
 )
 from tests.matrix.botkit import bot_fixture as bot_fixture
@@ -123,7 +124,7 @@ async def test_each_members_latest_response_counts_and_the_bot_ends_the_poll(
     }
     results = end.source["content"][events.TEXT]
     assert "Quel jour pour la fête de quartier ?" in results
-    assert "- Samedi: 1\n- Dimanche: 2\nNombre de votants\u00a0: 3" in results
+    assert "- Samedi: 1\n- Dimanche: 2\n" + said("fr", "Voters: {voters}", voters=3) in results
     # The homeserver lists the end among the poll's relations: clients close the poll on it.
     related = homeserver.relations(bot.user.access_token, room, start.event_id)
     assert [e["event_id"] for e in related if e["type"] == events.POLL_END] == [end.event_id]
@@ -131,7 +132,8 @@ async def test_each_members_latest_response_counts_and_the_bot_ends_the_poll(
     await respond(bob, room, start.event_id, [sunday], stable=False)
 
     async def told_closed() -> bool:
-        return any("plus voter" in body_of(e) for e in bob.from_bot())
+        closed = said("fr", "This poll is closed. Votes are no longer accepted.")
+        return any(closed in body_of(e) for e in bob.from_bot())
 
     await eventually(told_closed)
     assert (await tallied())["counts"] == [1, 2]

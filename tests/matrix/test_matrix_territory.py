@@ -25,6 +25,7 @@ from tests.matrix.botkit import (
     every_event,
     joined_rooms,
     room_members,
+    said,
     territory_room,
 )
 from tests.matrix.botkit import bot_fixture as bot_fixture
@@ -35,6 +36,7 @@ from tests.matrix.homeserver import Homeserver
 
 pytestmark = [pytest.mark.matrix, pytest.mark.slow]
 
+TAKE_IT = "React with ✋ or write !take {request_id} to help."
 PHONE = "06 12 34 56 78"
 ADDRESS = "3 rue des Pêcheurs"
 
@@ -78,7 +80,7 @@ async def test_two_hands_at_once_one_winner_who_alone_gets_the_contact_details(
     text = body_of(post)
     request_id = int(re.match(r"#(\d+) · ", text).group(1))  # type: ignore[union-attr]
     assert "Alice" in text and "Durand" not in text and PHONE not in text
-    assert f"!prendre {request_id}" in text
+    assert said("fr", TAKE_IT, request_id=request_id) in text  # "... !prendre 12."
     assert "<br/>" in post.source["content"]["formatted_body"]
 
     # Bob and Carol raise their hand at the same moment.
@@ -107,7 +109,8 @@ async def test_two_hands_at_once_one_winner_who_alone_gets_the_contact_details(
             and e.source["content"]["m.relates_to"]["event_id"] == post.event_id
         )
     )
-    assert body_of(edit).startswith(f"#{request_id} · Demande prise en charge")
+    taken = said("fr", "Taken: {category}, {when}, in {neighbourhood}. Thank you!")
+    assert body_of(edit).startswith(f"#{request_id} · {taken.split('{')[0]}")
     assert PHONE not in json.dumps(edit.source)
 
     async def hand_withdrawn() -> bool:

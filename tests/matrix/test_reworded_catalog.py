@@ -6,8 +6,8 @@ Every message of the catalog is reworded (`tests/reworded.py`), then, on a real 
   edited, not reposted, and loses the bot's ✋), and only the winner gets the contact card;
 - a poll is published as a native MSC3381 poll, voted on, and ended with the results.
 
-Each step waits for the reworded text the core wrote (`Rewording.translated`), so a message
-sent in the real catalog's words fails the test as surely as a missing one.
+Each step waits for the reworded text the core wrote (`botkit.said`, the catalog in use), so
+a message sent in the real catalog's words fails the test as surely as a missing one.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from bots.matrix import events, render
 from core.domain.vocabulary import Category, Role
 from core.services import polls
 from tests.matrix.botkit import (
-    TERRITORY,
     BotRunner,
     People,
     body_of,
@@ -29,6 +28,7 @@ from tests.matrix.botkit import (
     eventually,
     kind_of,
     respond,
+    said,
     territory_room,
 )
 from tests.matrix.botkit import bot_fixture as bot_fixture
@@ -55,11 +55,6 @@ def shows(text: str, template: str) -> bool:
 async def test_onboarding_a_request_and_a_poll_work_on_matrix_with_every_message_reworded(
     homeserver: Homeserver, bot: BotRunner, people: People, reworded: Rewording
 ) -> None:
-    def fr(message_id: str, **values: object) -> str:
-        """What a French reader sees for `message_id` in the reworded catalog."""
-        text = reworded.translated("fr", message_id)
-        return text.format(**values) if values else text
-
     claire, alice = await people("claire"), await people("alice")
     bob, carol, jeanne = await people("bob"), await people("carol"), await people("jeanne")
     coordinator = await bot.add_member(
@@ -77,39 +72,36 @@ async def test_onboarding_a_request_and_a_poll_work_on_matrix_with_every_message
             approve_by=coordinator,
         )
     await bot.start()
-    linked = fr(
-        "This room is now the public room of {territory}. New requests will be posted here "
-        "without phone numbers or addresses.",
-        territory=TERRITORY,
-    )
-    room = await territory_room(bot, claire, [bob, carol], linked_says=linked)
+    room = await territory_room(bot, claire, [bob, carol])  # said in the reworded catalog
 
     # -- a newcomer onboards by the numbers of the choices shown ---------------------------------
     dm = await direct_chat(jeanne, bot.user_id)
     hello = await jeanne.next_from_bot(dm)
     assert "1. " in body_of(hello) and "2. " in body_of(hello)
-    await jeanne.ask(dm, "1", contains=fr("What is your first name?"))
+    await jeanne.ask(dm, "1", contains=said("fr", "What is your first name?"))
     role = await jeanne.ask(
         dm,
         "Paulette",
-        contains=fr("Nice to meet you, {name}. What brings you here?", name="Paulette"),
+        contains=said("fr", "Nice to meet you, {name}. What brings you here?", name="Paulette"),
     )
     assert "1. " in body_of(role)
     await jeanne.ask(
-        dm, "1", contains=fr("Which neighbourhood do you live in? Choose, or write it.")
+        dm, "1", contains=said("fr", "Which neighbourhood do you live in? Choose, or write it.")
     )
     await jeanne.ask(
         dm,
         "1",
-        contains=fr("What is your phone number? Only the volunteer who helps you will see it."),
+        contains=said(
+            "fr", "What is your phone number? Only the volunteer who helps you will see it."
+        ),
     )
     await jeanne.ask(
         dm,
         "06 11 22 33 44",
-        contains=fr("What is your address? Only the volunteer who comes will see it."),
+        contains=said("fr", "What is your address? Only the volunteer who comes will see it."),
     )
-    welcome = fr(
-        "Welcome, {name}! You can now ask for help whenever you need it.", name="Paulette"
+    welcome = said(
+        "fr", "Welcome, {name}! You can now ask for help whenever you need it.", name="Paulette"
     )
     await jeanne.ask(dm, "12 rue des Mouettes", contains=welcome)
 
@@ -128,7 +120,10 @@ async def test_onboarding_a_request_and_a_poll_work_on_matrix_with_every_message
     text = body_of(post)
     request_id = int(re.match(r"#(\d+) · ", text).group(1))  # type: ignore[union-attr]
     assert text.startswith(f"#{request_id} · {LEFT}")  # the reworded catalog is in use
-    assert fr("React with ✋ or write !take {request_id} to help.", request_id=request_id) in text
+    assert (
+        said("fr", "React with ✋ or write !take {request_id} to help.", request_id=request_id)
+        in text
+    )
     assert PHONE not in text
 
     await bob.client.room_send(room, "m.reaction", render.reaction(post.event_id))
@@ -139,7 +134,7 @@ async def test_onboarding_a_request_and_a_poll_work_on_matrix_with_every_message
             and e.source["content"]["m.relates_to"]["event_id"] == post.event_id
         )
     )
-    taken = fr("Taken: {category}, {when}, in {neighbourhood}. Thank you!")
+    taken = said("fr", "Taken: {category}, {when}, in {neighbourhood}. Thank you!")
     assert body_of(edit).startswith(f"#{request_id} · ") and shows(body_of(edit), taken)
     bob_dm, card = await bob.wait_for(lambda r, e: e.sender == bot.user_id and PHONE in body_of(e))
     assert bob_dm != room and ADDRESS in body_of(card)
@@ -148,7 +143,7 @@ async def test_onboarding_a_request_and_a_poll_work_on_matrix_with_every_message
     # Carol raises her hand too late: she is told so, privately, in the reworded words.
     mark = len(carol.seen())
     await carol.say(room, f"!prendre {request_id}")
-    late = fr("Thank you! Another volunteer has already taken this request.")
+    late = said("fr", "Thank you! Another volunteer has already taken this request.")
     late_room, _ = await carol.wait_for(
         lambda r, e: e.sender == bot.user_id and late in body_of(e), after=mark
     )
@@ -186,5 +181,5 @@ async def test_onboarding_a_request_and_a_poll_work_on_matrix_with_every_message
         await uow.commit()
     _, end = await carol.wait_for(lambda r, e: r == room and kind_of(e) == events.POLL_END)
     assert end.source["content"]["m.relates_to"]["event_id"] == start.event_id
-    assert fr("Voters: {voters}", voters=2) in end.source["content"][events.TEXT]
+    assert said("fr", "Voters: {voters}", voters=2) in end.source["content"][events.TEXT]
     bot.check_alive()
