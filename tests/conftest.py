@@ -20,6 +20,7 @@ from core.app import Core
 from core.config import Settings
 from core.domain.vocabulary import Category, Role
 from core.services import members
+from nlu.interpreter import BuiltinInterpreter
 
 PG_URL = os.environ.get(
     "ENTRAIDE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -46,14 +47,15 @@ def _backends() -> list[str]:
     return ["sqlite", "postgres"]
 
 
+@pytest.fixture(scope="module")
+def interpreter() -> BuiltinInterpreter:
+    """The built-in NLU, loaded once per module (a test module may warm its own)."""
+    return BuiltinInterpreter()
+
+
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock()
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'entraide.sqlite3'}"
 
 
 @asynccontextmanager
@@ -93,14 +95,6 @@ async def core(
         stack.push_async_callback(instance.close)
         await instance.create_schema()
         yield instance
-
-
-@pytest.fixture
-async def sqlite_core(clock: FrozenClock, sqlite_url: str) -> AsyncIterator[Core]:
-    instance = Core.open(make_settings(sqlite_url), clock)
-    await instance.create_schema()
-    yield instance
-    await instance.close()
 
 
 class Cooperative:
@@ -166,8 +160,3 @@ class Cooperative:
 @pytest.fixture
 async def coop(core: Core) -> Cooperative:
     return await Cooperative(core).setup()
-
-
-def all_text(rows: list) -> str:  # type: ignore[type-arg]
-    """Every key and parameter of some notifications, as one string to search in."""
-    return "\n".join(f"{r.key} {r.params}" for r in rows)

@@ -15,21 +15,29 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import nio
 import pytest
 
 from bots.matrix import events as matrix_events
 from core.domain.vocabulary import Platform, Role
 from core.services import channels, identity, polls
 from nlu.interpreter import BuiltinInterpreter
-from tests.matrix.botkit import BotRunner, People, Person, body_of, direct_chat, eventually
+from tests.matrix.botkit import (
+    BotRunner,
+    People,
+    body_of,
+    direct_chat,
+    eventually,
+    kind_of,
+    respond,
+    territory_room,
+)
 from tests.matrix.botkit import bot_fixture as bot_fixture
 from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
-from tests.matrix.test_matrix_territory import territory_room
 from tests.telegram.bot_api import FakeBotApi
 from tests.telegram.harness import member_on_telegram, running_channel
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.matrix]
 
@@ -38,11 +46,6 @@ QUESTION = "Quel jour pour la fête de quartier ?"
 # once, for 1), Dan 0 then 1 (Telegram), Zoé 0 (Matrix, not a member): 1 and 3, four voters.
 # Carol counted twice would give 2 and 3 with five voters; Zoé counted, 2 and 3 as well.
 RESULT = "- Samedi: 1\n- Dimanche: 3\nNombre de votants\u00a0: 4"
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
@@ -55,20 +58,6 @@ async def telegram(bot: BotRunner) -> AsyncIterator[FakeBotApi]:
     finally:
         await api.stop()
     assert api.server_errors == []
-
-
-async def respond(person: Person, room: str, start: str, answer: str) -> None:
-    """A poll response as Element sends it (the unstable MSC3381 form)."""
-    content = {
-        "m.relates_to": {"rel_type": "m.reference", "event_id": start},
-        matrix_events.POLL_RESPONSE: {"answers": [answer]},
-    }
-    sent = await person.client.room_send(room, matrix_events.POLL_RESPONSE, content)
-    assert isinstance(sent, nio.RoomSendResponse), sent
-
-
-def kind_of(event: nio.Event) -> str:
-    return str(event.source.get("type"))
 
 
 async def test_one_poll_on_telegram_and_matrix_counts_each_member_once_and_one_result_on_both(
@@ -163,10 +152,10 @@ async def test_one_poll_on_telegram_and_matrix_counts_each_member_once_and_one_r
     api.answer_poll(dan, telegram_poll.poll_id, [1])  # changed his mind
     await api.wait_confirmed(10)  # the bot confirms a batch once it has handled it
     assert await choice_of(carol) == [0]
-    await respond(bob, room, start.event_id, sunday)
-    await respond(carol_mx, room, start.event_id, sunday)  # Carol again, from Matrix: it wins
+    await respond(bob, room, start.event_id, [sunday])
+    await respond(carol_mx, room, start.event_id, [sunday])  # Carol again, from Matrix: it wins
     mark = len(zoe.seen())
-    await respond(zoe, room, start.event_id, saturday)  # not a member
+    await respond(zoe, room, start.event_id, [saturday])  # not a member
 
     # Zoé's response, the last one, is answered privately: she is invited to join.
     await zoe.wait_for(

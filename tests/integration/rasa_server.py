@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -24,18 +23,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.integration._support import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "rasa"
 SETUP_TIMEOUT_S = 30 * 60  # a first install downloads TensorFlow
 TRAIN_TIMEOUT_S = 15 * 60
 START_TIMEOUT_S = 180
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now, on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _run(step: str, timeout: float) -> str:

@@ -6,34 +6,17 @@ Issue 11, "Answers in words": a typed answer is matched to the buttons last show
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Outgoing
 from core.domain.model import Vote
 from core.domain.vocabulary import PollKind
-from core.services import polls
-from tests.conftest import NOW, Cooperative
-from tests.integration.test_conversation import as_member, say
+from tests.conftest import Cooperative
+from tests.integration._support import as_member, open_poll, say
 
 DAYS = ["Samedi 13 juin", "Dimanche 14 juin", "Samedi 20 juin"]
-
-
-async def _poll(coop: Cooperative, options: list[str], kind: PollKind = PollKind.SINGLE) -> int:
-    async with coop.core.uow() as uow:
-        poll = await polls.create_poll(
-            uow,
-            coop.territory_id,
-            "Quel jour pour la fête ?",
-            options,
-            closes_at=NOW + timedelta(days=7),
-            kind=kind,
-            by_id=coop.coordinator,
-        )
-        await uow.commit()
-        return poll.id
+QUESTION = "Quel jour pour la fête ?"
 
 
 async def _votes(coop: Cooperative, poll_id: int) -> list[list[int]]:
@@ -56,7 +39,7 @@ async def test_a_unique_word_of_an_answer_chooses_it_whatever_the_accents_and_ca
     coop: Cooperative,
 ) -> None:
     engine = ConversationEngine(coop.core)
-    poll_id = await _poll(coop, DAYS)
+    poll_id = await open_poll(coop, DAYS, question=QUESTION)
     await _shown_poll(coop, engine, poll_id)
 
     replies = await say(engine, "bob", "DIMANCHE")
@@ -69,7 +52,7 @@ async def test_a_word_two_answers_share_chooses_nothing_and_shows_the_list_again
     coop: Cooperative,
 ) -> None:
     engine = ConversationEngine(coop.core)
-    poll_id = await _poll(coop, DAYS)
+    poll_id = await open_poll(coop, DAYS, question=QUESTION)
     await _shown_poll(coop, engine, poll_id)
 
     replies = await say(engine, "bob", "samedi")
@@ -86,7 +69,7 @@ async def test_several_numbers_are_several_answers_of_a_multiple_choice_poll(
 ) -> None:
     engine = ConversationEngine(coop.core)
     options = ["Jardin", "Cuisine", "Musique", "Lecture", "Promenade"]
-    poll_id = await _poll(coop, options, PollKind.MULTIPLE)
+    poll_id = await open_poll(coop, options, question=QUESTION, kind=PollKind.MULTIPLE)
     await _shown_poll(coop, engine, poll_id)
 
     replies = await say(engine, "bob", "1 et 5")
@@ -102,7 +85,7 @@ async def test_several_numbers_for_a_poll_of_one_answer_are_refused_with_the_lis
     coop: Cooperative,
 ) -> None:
     engine = ConversationEngine(coop.core)
-    poll_id = await _poll(coop, DAYS)
+    poll_id = await open_poll(coop, DAYS, question=QUESTION)
     await _shown_poll(coop, engine, poll_id)
 
     replies = await say(engine, "bob", "1 et 2")

@@ -17,17 +17,15 @@ from typer.testing import CliRunner
 
 from bots.cli import app
 from core.scheduling import marker
+from tests.integration._support import cli_database
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'entraide.sqlite3'}"
-    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", url)
-    monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
-    ok(["territory", "add", "Rezé", "--timezone", "America/Montreal", "-n", "Trentemoult"])
-    return url
+    territory = ["territory", "add", "Rezé", "--timezone", "America/Montreal", "-n", "Trentemoult"]
+    return cli_database(tmp_path, monkeypatch, [territory])
 
 
 def ok(args: list[str]) -> str:

@@ -24,14 +24,13 @@ from sqlalchemy import select
 from core.dialogue import routing
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.flood import FloodGate
-from core.dialogue.messages import Inbound, Outgoing
 from core.dialogue.shown_choices import LAST_CHOICES
 from core.dialogue.words import command_of, fold
 from core.domain.model import Conversation, HelpRequest, Member, Notification, Poll
 from core.domain.vocabulary import PollKind, Role
 from core.services import identity, members, polls
 from tests.conftest import Cooperative, FrozenClock
-from tests.integration._support import accept, post
+from tests.integration._support import accept, post, say, texts
 from tests.integration.test_emergency_hold import FixedGuess
 
 WORDS = ["annuler", "cancel", "/annuler", "stop", "menu", "aide", "coordinateur"]
@@ -53,10 +52,7 @@ class Chat:
 
     async def say(self, who: str, text: str | None = None, action: str | None = None) -> str:
         """Send a message; the message ids of the answers, one per line."""
-        inbound = Inbound("console", who, who, text=text, action=action, territory="Rezé")
-        answers: list[Outgoing] = await self.engine.handle(inbound)
-        await self.engine.mark_delivered(answers)
-        return "\n".join(a.key for a in answers)
+        return texts(await say(self.engine, who, text, action))
 
     async def at(self, who: str) -> tuple[str | None, str | None]:
         async with self.coop.core.uow() as uow:

@@ -6,36 +6,10 @@ from sqlalchemy import func, select
 
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound, Outgoing
 from core.domain.model import AuditEntry, HelpRequest, Member, Notification
-from core.services import identity, members
+from core.services import members
 from tests.conftest import Cooperative
-
-
-async def say(
-    engine: ConversationEngine,
-    who: str,
-    text: str | None = None,
-    action: str | None = None,
-    **extra: str,
-) -> list[Outgoing]:
-    replies = await engine.handle(
-        Inbound("console", who, who, text=text, action=action, territory="Rezé", **extra)
-    )
-    await engine.mark_delivered(replies)
-    return replies
-
-
-def texts(replies: list[Outgoing]) -> str:
-    """The message ids (English) of the replies: what was said, whatever the member's language."""
-    return "\n".join(r.key for r in replies)
-
-
-async def as_member(core: Core, who: str, member_id: int) -> None:
-    async with core.uow() as uow:
-        account = await identity.ensure_account(uow, "console", who, who)
-        account.member_id = member_id
-        await uow.commit()
+from tests.integration._support import as_member, say, texts
 
 
 async def counts(core: Core) -> tuple[int, int, int]:

@@ -11,13 +11,7 @@ from core.domain.model import Assignment, HelpRequest
 from core.services import requests
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import Cooperative
-from tests.integration._support import accept, post
-from tests.integration.test_conversation import as_member, say
-
-
-@pytest.fixture(scope="module")
-def interpreter() -> BuiltinInterpreter:
-    return BuiltinInterpreter()
+from tests.integration._support import accept, as_member, post, say
 
 
 async def test_a_complete_request_in_one_message_is_posted_after_one_confirmation(

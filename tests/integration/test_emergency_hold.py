@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
 from core.domain.model import Conversation, Notification, PlatformAccount
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import Cooperative
-from tests.integration.test_conversation import as_member, say, texts
+from tests.integration._support import as_member, say, texts
 
 FALL = "Je suis tombée et je ne peux pas me relever"
 WHEN_QUESTION = "When do you need help?"
@@ -164,11 +163,6 @@ async def test_a_clear_emergency_score_sounds_the_alarm_at_once(coop: Cooperativ
     [answer] = await say(engine, "alice", "mon mari est allongé dans la cuisine")
     assert "112" in answer.text
     assert await emergency_alerts(coop) == 1
-
-
-@pytest.fixture(scope="module")
-def interpreter() -> BuiltinInterpreter:
-    return BuiltinInterpreter()
 
 
 async def test_a_coordinator_writing_repondre_a_alice_sounds_no_alarm(

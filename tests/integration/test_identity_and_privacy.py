@@ -21,7 +21,7 @@ from core.domain.model import (
 from core.domain.vocabulary import MemberStatus, Platform, Role
 from core.services import identity, members, polls, privacy, requests
 from tests.conftest import NOW, Cooperative, FrozenClock
-from tests.integration._support import accept, post, snapshot
+from tests.integration._support import accept, new_member, open_poll, post, snapshot, vote
 
 ALICE_PHONE, ALICE_ADDRESS = "06 12 34 56 78", "3 rue des Pêcheurs"
 
@@ -47,37 +47,6 @@ async def _account_owner(coop: Cooperative, external_id: str) -> int | None:
     async with coop.core.uow() as uow:
         account = await identity.account_for(uow, Platform.TELEGRAM, external_id)
         return account.member_id if account else None
-
-
-async def _telegram_member(coop: Cooperative, external_id: str, name: str = "Alice D.") -> int:
-    """A member who joined from Telegram: the same person as Alice, not yet known to be."""
-    async with coop.core.uow() as uow:
-        account = await identity.ensure_account(uow, Platform.TELEGRAM, external_id)
-        member = await members.onboard_member(
-            uow, coop.territory_id, name, roles=[Role.REQUESTER], account=account
-        )
-        await uow.commit()
-        return member.id
-
-
-async def _poll(coop: Cooperative, question: str) -> int:
-    async with coop.core.uow() as uow:
-        poll = await polls.create_poll(
-            uow,
-            coop.territory_id,
-            question,
-            ["A", "B", "C"],
-            closes_at=NOW + timedelta(days=7),
-            by_id=coop.coordinator,
-        )
-        await uow.commit()
-        return poll.id
-
-
-async def _vote(coop: Cooperative, member_id: int, poll_id: int, choice: list[int]) -> None:
-    async with coop.core.uow() as uow:
-        await polls.vote(uow, member_id, poll_id, choice)
-        await uow.commit()
 
 
 async def _erase(coop: Cooperative, member_id: int, by_id: int | None = None) -> None:
@@ -198,19 +167,21 @@ async def test_redeeming_from_an_account_of_another_territory_changes_nothing(
 async def test_redeeming_merges_the_former_members_votes_keeping_the_latest_per_poll(
     coop: Cooperative, clock: FrozenClock
 ) -> None:
-    former = await _telegram_member(coop, "tg-alice")
-    both_alice_last, both_former_last, only_former = (
-        await _poll(coop, "Picnic?"),
-        await _poll(coop, "Market?"),
-        await _poll(coop, "Choir?"),
+    former = await new_member(
+        coop, "tg-alice", "Alice D.", platform=Platform.TELEGRAM, in_chat=False
     )
-    await _vote(coop, former, both_alice_last, [0])
+    both_alice_last, both_former_last, only_former = (
+        await open_poll(coop, ["A", "B", "C"], question="Picnic?"),
+        await open_poll(coop, ["A", "B", "C"], question="Market?"),
+        await open_poll(coop, ["A", "B", "C"], question="Choir?"),
+    )
+    await vote(coop, former, both_alice_last, [0])
     clock.advance(minutes=1)
-    await _vote(coop, coop.alice, both_alice_last, [1])
-    await _vote(coop, coop.alice, both_former_last, [0])
+    await vote(coop, coop.alice, both_alice_last, [1])
+    await vote(coop, coop.alice, both_former_last, [0])
     clock.advance(minutes=1)
-    await _vote(coop, former, both_former_last, [2])
-    await _vote(coop, former, only_former, [1])
+    await vote(coop, former, both_former_last, [2])
+    await vote(coop, former, only_former, [1])
 
     assert await _redeem(coop, "tg-alice", await _code(coop, coop.alice)) == coop.alice
 
@@ -227,7 +198,9 @@ async def test_redeeming_merges_the_former_members_votes_keeping_the_latest_per_
 async def test_redeeming_moves_the_former_members_requests_to_the_member(
     coop: Cooperative,
 ) -> None:
-    former = await _telegram_member(coop, "tg-alice")
+    former = await new_member(
+        coop, "tg-alice", "Alice D.", platform=Platform.TELEGRAM, in_chat=False
+    )
     request_id = await post(coop, requester_id=former)
 
     await _redeem(coop, "tg-alice", await _code(coop, coop.alice))
@@ -239,7 +212,9 @@ async def test_redeeming_moves_the_former_members_requests_to_the_member(
 
 
 async def test_the_former_member_is_retired_once_merged(coop: Cooperative) -> None:
-    former = await _telegram_member(coop, "tg-alice")
+    former = await new_member(
+        coop, "tg-alice", "Alice D.", platform=Platform.TELEGRAM, in_chat=False
+    )
 
     await _redeem(coop, "tg-alice", await _code(coop, coop.alice))
 
@@ -292,8 +267,8 @@ async def test_the_export_of_a_requester_lists_her_requests_and_who_helped(
 
 async def test_the_export_of_a_volunteer_lists_his_tasks_and_votes(coop: Cooperative) -> None:
     done = await _done_request(coop, hours=2)
-    poll_id = await _poll(coop, "Picnic?")
-    await _vote(coop, coop.bob, poll_id, [2])
+    poll_id = await open_poll(coop, ["A", "B", "C"], question="Picnic?")
+    await vote(coop, coop.bob, poll_id, [2])
 
     async with coop.core.uow() as uow:
         export = await privacy.export_member(uow, coop.bob)
@@ -418,9 +393,9 @@ async def test_erasing_a_volunteer_keeps_the_hours_given(coop: Cooperative) -> N
 
 
 async def test_erasing_keeps_the_members_votes_in_the_tally(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, "Picnic?")
-    await _vote(coop, coop.bob, poll_id, [1])
-    await _vote(coop, coop.carol, poll_id, [1])
+    poll_id = await open_poll(coop, ["A", "B", "C"], question="Picnic?")
+    await vote(coop, coop.bob, poll_id, [1])
+    await vote(coop, coop.carol, poll_id, [1])
 
     await _erase(coop, coop.bob)
 
@@ -492,7 +467,7 @@ async def test_an_erased_person_may_come_back_from_the_same_account_as_a_new_mem
     await _redeem(coop, "tg-alice", await _code(coop, coop.alice))
     await _erase(coop, coop.alice)
 
-    again = await _telegram_member(coop, "tg-alice", name="Alice")
+    again = await new_member(coop, "tg-alice", "Alice", platform=Platform.TELEGRAM, in_chat=False)
 
     assert again != coop.alice
     assert await _account_owner(coop, "tg-alice") == again

@@ -5,25 +5,17 @@ On SQLite and PostgreSQL, through the conversation engine (the action `join:<cod
 
 from __future__ import annotations
 
+from functools import partial
+
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound, Outgoing
+from core.dialogue.messages import Outgoing
 from core.domain.model import Member, PlatformAccount
 from core.services import identity, invitations, members
 from tests.conftest import Cooperative
+from tests.integration import _support
 
-
-async def say(
-    engine: ConversationEngine,
-    who: str,
-    *,
-    text: str | None = None,
-    action: str | None = None,
-    language: str | None = None,
-) -> list[Outgoing]:
-    inbound = Inbound("telegram", who, who, text=text, action=action, language=language)
-    replies = await engine.handle(inbound)
-    await engine.mark_delivered(replies)
-    return replies
+# A Telegram person, who came by an invitation link: no territory given by the platform.
+say = partial(_support.say, platform="telegram", territory=None)
 
 
 async def bouguenais(coop: Cooperative) -> int:

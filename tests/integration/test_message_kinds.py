@@ -25,7 +25,6 @@ from sqlalchemy import select
 from core.app import Core
 from core.dialogue import render
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound
 from core.domain import events
 from core.domain.model import Notification
 from core.domain.vocabulary import MessageKind as Kind
@@ -34,7 +33,7 @@ from core.services import channels, identity, outbox, polls, requests, timed
 from core.services.contact import WITHHELD
 from core.services.members import get_member
 from tests.conftest import NOW, Cooperative, FrozenClock, make_settings, postgres_schema
-from tests.integration._support import post
+from tests.integration._support import post, press, say
 from tests.reworded import reword, reworded_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,15 +50,6 @@ class Cast:
     escalated: int
     poll: int
     set_aside: int  # a room's post that failed for good
-
-
-async def say(
-    engine: ConversationEngine, who: str, action: str | None = None, text: str = ""
-) -> None:
-    replies = await engine.handle(
-        Inbound("console", who, who, text=text or None, action=action, territory="Rezé")
-    )
-    await engine.mark_delivered(replies)
 
 
 async def _in_a_uow(core: Core, work: Any, *args: Any, **kwargs: Any) -> Any:
@@ -88,34 +78,34 @@ async def play(core: Core, clock: FrozenClock) -> Cast:
 
     # A request asked in the chat, offered in the room and to Bob and Carol; Bob takes it.
     for action in ("need_help", "cat:shopping", "when:this_week", "where:home", "confirm"):
-        await say(engine, "alice", action)
+        await press(engine, "alice", action)
     async with core.uow() as uow:
         (asked,) = [r.id for r in await requests.requests_of(uow, coop.alice, active_only=True)]
-    await say(engine, "bob", "requests")
-    await say(engine, "bob", f"accept:{asked}")
-    await say(engine, "bob", "my_tasks")
+    await press(engine, "bob", "requests")
+    await press(engine, "bob", f"accept:{asked}")
+    await press(engine, "bob", "my_tasks")
     async with core.uow() as uow:
         holder = (await requests.get_request(uow, asked)).active_assignment
         assert holder is not None
         assignment = holder.id
     await _in_a_uow(core, timed.send_reminder, asked, assignment, 24)
-    await say(engine, "bob", f"done:{asked}")
-    await say(engine, "bob", "hours:1.5")
+    await press(engine, "bob", f"done:{asked}")
+    await press(engine, "bob", "hours:1.5")
     await _in_a_uow(core, timed.follow_up, asked, assignment)
-    await say(engine, "alice", f"thank:{asked}")
+    await press(engine, "alice", f"thank:{asked}")
 
     # A request cancelled by Alice, another nobody takes (escalated, then the coordinators).
     cancelled = await post(coop, days=4)
     await _in_a_uow(core, timed.send_digest, coop.bob)  # the soonest open near him: this one
-    await say(engine, "alice", f"cancel:{cancelled}")
-    await say(engine, "alice", f"cancel_yes:{cancelled}")
+    await press(engine, "alice", f"cancel:{cancelled}")
+    await press(engine, "alice", f"cancel_yes:{cancelled}")
     escalated = await post(coop, days=5, category="gardening")
     await _in_a_uow(core, timed.escalate, escalated, timed.WHOLE_TERRITORY)
     await _in_a_uow(core, timed.escalate, escalated, timed.COORDINATORS)
 
     # An emergency, and a message for the coordinators.
     await say(engine, "alice", text="Je suis tombée et je ne peux pas me relever")
-    await say(engine, "alice", "coordinator")
+    await press(engine, "alice", "coordinator")
     await say(engine, "alice", text="Merci pour tout")
 
     # A poll, voted in the chat, reminded, and closed with its results.
@@ -129,8 +119,8 @@ async def play(core: Core, clock: FrozenClock) -> Cast:
         closes_at=clock.now + timedelta(days=2),
         by_id=coop.coordinator,
     )
-    await say(engine, "bob", f"vote:{poll.id}:1")
-    await say(engine, "carol", "polls")
+    await press(engine, "bob", f"vote:{poll.id}:1")
+    await press(engine, "carol", "polls")
     await _in_a_uow(core, timed.remind_poll, poll.id)
     clock.advance(days=2)
     await _in_a_uow(core, timed.close_poll_at_deadline, poll.id)

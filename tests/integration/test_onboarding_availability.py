@@ -12,7 +12,7 @@ from core.domain.availability import PRESETS
 from core.domain.model import Member
 from core.services import matching, members, requests
 from tests.conftest import NOW, Cooperative
-from tests.integration.test_conversation import say
+from tests.integration._support import say
 
 
 async def onboard_zoe(engine: ConversationEngine, *slots: str) -> list[str]:

@@ -16,28 +16,9 @@ from core.domain.model import AuditEntry, BallotReceipt, Notification, SecretTal
 from core.domain.vocabulary import Category, PollKind, PollState, Role
 from core.services import members, polls
 from tests.conftest import NOW, Cooperative, FrozenClock
+from tests.integration._support import open_poll, vote
 
 CLOSES = NOW + timedelta(days=7)
-
-
-async def _poll(coop: Cooperative, options: list[str] | None = None, **kwargs: object) -> int:
-    arguments: dict[str, object] = {"closes_at": CLOSES, "by_id": coop.coordinator, **kwargs}
-    async with coop.core.uow() as uow:
-        poll = await polls.create_poll(
-            uow,
-            coop.territory_id,
-            "Where shall we picnic?",
-            options if options is not None else ["Park", "River", "Forest"],
-            **arguments,
-        )
-        await uow.commit()
-        return poll.id
-
-
-async def _vote(coop: Cooperative, member_id: int, poll_id: int, choice: list[int]) -> None:
-    async with coop.core.uow() as uow:
-        await polls.vote(uow, member_id, poll_id, choice)
-        await uow.commit()
 
 
 async def _tally(core: Core, poll_id: int) -> dict[str, object]:
@@ -75,10 +56,10 @@ async def _refused(
 
 
 async def test_a_member_may_change_their_vote_and_the_last_one_counts(coop: Cooperative) -> None:
-    poll_id = await _poll(coop)
-    await _vote(coop, coop.bob, poll_id, [0])
-    await _vote(coop, coop.bob, poll_id, [2])
-    await _vote(coop, coop.carol, poll_id, [2])
+    poll_id = await open_poll(coop)
+    await vote(coop, coop.bob, poll_id, [0])
+    await vote(coop, coop.bob, poll_id, [2])
+    await vote(coop, coop.carol, poll_id, [2])
 
     result = await _close(coop, poll_id)
 
@@ -90,9 +71,9 @@ async def test_a_member_may_change_their_vote_and_the_last_one_counts(coop: Coop
 async def test_a_changed_vote_replaces_the_former_one_instead_of_adding_a_row(
     coop: Cooperative,
 ) -> None:
-    poll_id = await _poll(coop)
-    await _vote(coop, coop.bob, poll_id, [0])
-    await _vote(coop, coop.bob, poll_id, [1])
+    poll_id = await open_poll(coop)
+    await vote(coop, coop.bob, poll_id, [0])
+    await vote(coop, coop.bob, poll_id, [1])
     async with coop.core.uow() as uow:
         rows = list((await uow.session.execute(select(Vote))).scalars())
         assert [(v.member_id, v.choice) for v in rows] == [(coop.bob, [1])]
@@ -100,10 +81,10 @@ async def test_a_changed_vote_replaces_the_former_one_instead_of_adding_a_row(
 
 
 async def test_an_empty_choice_retracts_an_open_ballot_vote(coop: Cooperative) -> None:
-    poll_id = await _poll(coop)
-    await _vote(coop, coop.bob, poll_id, [1])
+    poll_id = await open_poll(coop)
+    await vote(coop, coop.bob, poll_id, [1])
 
-    await _vote(coop, coop.bob, poll_id, [])
+    await vote(coop, coop.bob, poll_id, [])
 
     async with coop.core.uow() as uow:
         assert await polls.current_choice(uow, coop.bob, poll_id) is None
@@ -112,9 +93,9 @@ async def test_an_empty_choice_retracts_an_open_ballot_vote(coop: Cooperative) -
 
 
 async def test_retracting_a_vote_never_cast_changes_nothing(coop: Cooperative) -> None:
-    poll_id = await _poll(coop)
+    poll_id = await open_poll(coop)
 
-    await _vote(coop, coop.bob, poll_id, [])
+    await vote(coop, coop.bob, poll_id, [])
 
     assert (await _tally(coop.core, poll_id))["voters"] == 0
 
@@ -122,8 +103,8 @@ async def test_retracting_a_vote_never_cast_changes_nothing(coop: Cooperative) -
 async def test_a_vote_after_the_closing_time_is_refused(
     coop: Cooperative, clock: FrozenClock
 ) -> None:
-    poll_id = await _poll(coop, closes_at=NOW + timedelta(hours=2))
-    await _vote(coop, coop.bob, poll_id, [0])
+    poll_id = await open_poll(coop, closes_at=NOW + timedelta(hours=2))
+    await vote(coop, coop.bob, poll_id, [0])
     clock.advance(hours=2)
 
     await _refused(coop, coop.bob, poll_id, [1], PollClosed)
@@ -135,16 +116,16 @@ async def test_a_vote_after_the_closing_time_is_refused(
 async def test_a_vote_one_second_before_the_closing_time_counts(
     coop: Cooperative, clock: FrozenClock
 ) -> None:
-    poll_id = await _poll(coop, closes_at=NOW + timedelta(hours=2))
+    poll_id = await open_poll(coop, closes_at=NOW + timedelta(hours=2))
     clock.advance(hours=2, seconds=-1)
 
-    await _vote(coop, coop.bob, poll_id, [1])
+    await vote(coop, coop.bob, poll_id, [1])
 
     assert (await _tally(coop.core, poll_id))["counts"] == [0, 1, 0]
 
 
 async def test_a_vote_on_a_poll_closed_early_is_refused(coop: Cooperative) -> None:
-    poll_id = await _poll(coop)
+    poll_id = await open_poll(coop)
     await _close(coop, poll_id)
 
     await _refused(coop, coop.bob, poll_id, [0], PollClosed)
@@ -153,8 +134,8 @@ async def test_a_vote_on_a_poll_closed_early_is_refused(coop: Cooperative) -> No
 async def test_a_closed_poll_keeps_the_result_it_was_closed_with(
     coop: Cooperative, clock: FrozenClock
 ) -> None:
-    poll_id = await _poll(coop)
-    await _vote(coop, coop.bob, poll_id, [1])
+    poll_id = await open_poll(coop)
+    await vote(coop, coop.bob, poll_id, [1])
     first = await _close(coop, poll_id)
     clock.advance(days=1)
 
@@ -168,21 +149,21 @@ async def test_a_closed_poll_keeps_the_result_it_was_closed_with(
 
 
 async def test_a_member_of_another_territory_cannot_vote(coop: Cooperative) -> None:
-    poll_id = await _poll(coop)
+    poll_id = await open_poll(coop)
     stranger = await _newcomer(coop, approve=True, elsewhere=True)
 
     await _refused(coop, stranger, poll_id, [0], NotAMember)
 
 
 async def test_a_volunteer_awaiting_approval_cannot_vote(coop: Cooperative) -> None:
-    poll_id = await _poll(coop)
+    poll_id = await open_poll(coop)
     pending = await _newcomer(coop)
 
     await _refused(coop, pending, poll_id, [0], NotAMember)
 
 
 async def test_a_suspended_member_cannot_vote(coop: Cooperative) -> None:
-    poll_id = await _poll(coop)
+    poll_id = await open_poll(coop)
     async with coop.core.uow() as uow:
         await members.suspend_member(uow, coop.carol, by_id=coop.coordinator)
         await uow.commit()
@@ -191,7 +172,7 @@ async def test_a_suspended_member_cannot_vote(coop: Cooperative) -> None:
 
 
 async def test_a_refused_voter_leaves_no_vote_and_no_audit_line(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, secret=True)
+    poll_id = await open_poll(coop, secret=True)
     pending = await _newcomer(coop)
 
     await _refused(coop, pending, poll_id, [0], NotAMember)
@@ -206,9 +187,9 @@ async def test_a_refused_voter_leaves_no_vote_and_no_audit_line(coop: Cooperativ
 
 
 async def test_a_secret_ballot_stores_the_choice_without_the_member_id(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, secret=True)
-    await _vote(coop, coop.bob, poll_id, [1])
-    await _vote(coop, coop.carol, poll_id, [2])
+    poll_id = await open_poll(coop, secret=True)
+    await vote(coop, coop.bob, poll_id, [1])
+    await vote(coop, coop.carol, poll_id, [2])
 
     async with coop.core.uow() as uow:
         columns = await uow.session.run_sync(
@@ -235,8 +216,8 @@ async def test_a_secret_ballot_stores_the_choice_without_the_member_id(coop: Coo
 
 
 async def test_a_secret_ballot_cannot_be_cast_twice(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, secret=True)
-    await _vote(coop, coop.bob, poll_id, [0])
+    poll_id = await open_poll(coop, secret=True)
+    await vote(coop, coop.bob, poll_id, [0])
 
     await _refused(coop, coop.bob, poll_id, [1], AlreadyVoted)
 
@@ -246,15 +227,15 @@ async def test_a_secret_ballot_cannot_be_cast_twice(coop: Cooperative) -> None:
 
 
 async def test_a_secret_ballot_cannot_be_withdrawn(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, secret=True)
-    await _vote(coop, coop.bob, poll_id, [0])
+    poll_id = await open_poll(coop, secret=True)
+    await vote(coop, coop.bob, poll_id, [0])
 
     await _refused(coop, coop.bob, poll_id, [], InvalidInput)
 
 
 async def test_a_secret_voter_is_told_they_voted_but_not_what(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, secret=True)
-    await _vote(coop, coop.bob, poll_id, [2])
+    poll_id = await open_poll(coop, secret=True)
+    await vote(coop, coop.bob, poll_id, [2])
 
     async with coop.core.uow() as uow:
         assert await polls.current_choice(uow, coop.bob, poll_id) == []
@@ -263,9 +244,9 @@ async def test_a_secret_voter_is_told_they_voted_but_not_what(coop: Cooperative)
 
 
 async def test_the_tally_reports_a_quorum_not_reached(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, quorum=3)
-    await _vote(coop, coop.bob, poll_id, [0])
-    await _vote(coop, coop.carol, poll_id, [0])
+    poll_id = await open_poll(coop, quorum=3)
+    await vote(coop, coop.bob, poll_id, [0])
+    await vote(coop, coop.carol, poll_id, [0])
 
     result = await _close(coop, poll_id)
 
@@ -273,9 +254,9 @@ async def test_the_tally_reports_a_quorum_not_reached(coop: Cooperative) -> None
 
 
 async def test_the_tally_reports_a_quorum_reached(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, quorum=2, secret=True)
-    await _vote(coop, coop.bob, poll_id, [0])
-    await _vote(coop, coop.carol, poll_id, [1])
+    poll_id = await open_poll(coop, quorum=2, secret=True)
+    await vote(coop, coop.bob, poll_id, [0])
+    await vote(coop, coop.carol, poll_id, [1])
 
     result = await _close(coop, poll_id)
 
@@ -284,9 +265,9 @@ async def test_the_tally_reports_a_quorum_reached(coop: Cooperative) -> None:
 
 
 async def test_a_retracted_vote_does_not_count_towards_the_quorum(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, quorum=1)
-    await _vote(coop, coop.bob, poll_id, [0])
-    await _vote(coop, coop.bob, poll_id, [])
+    poll_id = await open_poll(coop, quorum=1)
+    await vote(coop, coop.bob, poll_id, [0])
+    await vote(coop, coop.bob, poll_id, [])
 
     result = await _close(coop, poll_id)
 
@@ -295,13 +276,13 @@ async def test_a_retracted_vote_does_not_count_towards_the_quorum(coop: Cooperat
 
 async def test_a_negative_quorum_is_refused(coop: Cooperative) -> None:
     with pytest.raises(InvalidInput):
-        await _poll(coop, quorum=-1)
+        await open_poll(coop, quorum=-1)
 
 
 async def test_a_proposal_poll_has_the_answers_yes_no_and_abstain(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, options=[], kind=PollKind.PROPOSAL)
-    await _vote(coop, coop.bob, poll_id, [0])
-    await _vote(coop, coop.carol, poll_id, [2])
+    poll_id = await open_poll(coop, options=[], kind=PollKind.PROPOSAL)
+    await vote(coop, coop.bob, poll_id, [0])
+    await vote(coop, coop.carol, poll_id, [2])
 
     result = await _close(coop, poll_id)
 
@@ -310,21 +291,21 @@ async def test_a_proposal_poll_has_the_answers_yes_no_and_abstain(coop: Cooperat
 
 
 async def test_a_proposal_poll_ignores_options_given_to_it(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, options=["Maybe", "Later"], kind=PollKind.PROPOSAL)
+    poll_id = await open_poll(coop, options=["Maybe", "Later"], kind=PollKind.PROPOSAL)
 
     assert (await _tally(coop.core, poll_id))["labels"] == ["Yes", "No", "Abstain"]
 
 
 async def test_a_proposal_poll_takes_a_single_answer(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, options=[], kind=PollKind.PROPOSAL)
+    poll_id = await open_poll(coop, options=[], kind=PollKind.PROPOSAL)
 
     await _refused(coop, coop.bob, poll_id, [0, 1], InvalidInput)
 
 
 async def test_a_multiple_choice_poll_accepts_several_options(coop: Cooperative) -> None:
-    poll_id = await _poll(coop, kind=PollKind.MULTIPLE)
-    await _vote(coop, coop.bob, poll_id, [2, 0, 2])
-    await _vote(coop, coop.carol, poll_id, [0])
+    poll_id = await open_poll(coop, kind=PollKind.MULTIPLE)
+    await vote(coop, coop.bob, poll_id, [2, 0, 2])
+    await vote(coop, coop.carol, poll_id, [0])
 
     result = await _close(coop, poll_id)
 
@@ -333,7 +314,7 @@ async def test_a_multiple_choice_poll_accepts_several_options(coop: Cooperative)
 
 
 async def test_a_single_choice_poll_refuses_several_options(coop: Cooperative) -> None:
-    poll_id = await _poll(coop)
+    poll_id = await open_poll(coop)
 
     await _refused(coop, coop.bob, poll_id, [0, 1], InvalidInput)
 
@@ -344,7 +325,7 @@ async def test_a_single_choice_poll_refuses_several_options(coop: Cooperative) -
 async def test_a_choice_outside_the_options_is_refused(
     coop: Cooperative, choice: list[int]
 ) -> None:
-    poll_id = await _poll(coop, kind=PollKind.MULTIPLE)
+    poll_id = await open_poll(coop, kind=PollKind.MULTIPLE)
 
     await _refused(coop, coop.bob, poll_id, choice, InvalidInput)
 
@@ -352,31 +333,31 @@ async def test_a_choice_outside_the_options_is_refused(
 @pytest.mark.parametrize("count", [0, 1, 11])
 async def test_a_poll_needs_between_two_and_ten_options(coop: Cooperative, count: int) -> None:
     with pytest.raises(InvalidInput):
-        await _poll(coop, options=[f"Option {n}" for n in range(count)])
+        await open_poll(coop, options=[f"Option {n}" for n in range(count)])
     async with coop.core.uow() as uow:
         assert await polls.open_polls_for(uow, coop.bob) == []
 
 
 @pytest.mark.parametrize("count", [2, 10])
 async def test_a_poll_of_two_or_ten_options_is_opened(coop: Cooperative, count: int) -> None:
-    poll_id = await _poll(coop, options=[f"Option {n}" for n in range(count)])
+    poll_id = await open_poll(coop, options=[f"Option {n}" for n in range(count)])
 
     assert len((await _tally(coop.core, poll_id))["counts"]) == count  # type: ignore[arg-type]
 
 
 async def test_two_options_that_differ_only_by_case_are_refused(coop: Cooperative) -> None:
     with pytest.raises(InvalidInput):
-        await _poll(coop, options=["Park", "PARK"])
+        await open_poll(coop, options=["Park", "PARK"])
 
 
 async def test_a_poll_closing_in_the_past_is_refused(coop: Cooperative) -> None:
     with pytest.raises(InvalidInput):
-        await _poll(coop, closes_at=NOW - timedelta(minutes=1))
+        await open_poll(coop, closes_at=NOW - timedelta(minutes=1))
 
 
 async def test_an_opened_poll_is_announced_to_approved_members_only(coop: Cooperative) -> None:
     pending = await _newcomer(coop)
-    poll_id = await _poll(coop)
+    poll_id = await open_poll(coop)
 
     async with coop.core.uow() as uow:
         told = set(
@@ -393,8 +374,8 @@ async def test_an_opened_poll_is_announced_to_approved_members_only(coop: Cooper
 async def test_polls_past_their_deadline_are_due_for_closing(
     coop: Cooperative, clock: FrozenClock
 ) -> None:
-    soon = await _poll(coop, closes_at=NOW + timedelta(hours=1))
-    later = await _poll(coop, closes_at=NOW + timedelta(days=3))
+    soon = await open_poll(coop, closes_at=NOW + timedelta(hours=1))
+    later = await open_poll(coop, closes_at=NOW + timedelta(days=3))
     clock.advance(hours=1)
 
     async with coop.core.uow() as uow:

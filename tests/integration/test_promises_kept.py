@@ -11,8 +11,7 @@ from core.domain.vocabulary import MessageKind, Outcome
 from core.services import members, timed
 from core.services.notifications.requests import TAKEN_BY_ANOTHER
 from tests.conftest import Cooperative
-from tests.integration._support import accept, post
-from tests.integration.test_conversation import as_member, say, texts
+from tests.integration._support import accept, as_member, post, say, texts
 
 ASK_GARDENING = ("need_help", "cat:gardening", "when:tomorrow_morning", "where:home", "confirm")
 VOLUNTEER_MENU = ["requests", "my_tasks", "polls", "coordinator", "help"]

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from nlu.rasa_http import RasaHttpInterpreter, RasaUnavailable
-from tests.integration.rasa_server import free_port
+from tests.integration._support import free_port
 from tests.integration.rasa_server import rasa_url_fixture as rasa_url_fixture  # the fixture
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]

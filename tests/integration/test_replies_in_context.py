@@ -16,13 +16,7 @@ from core.domain.model import Assignment, HelpRequest
 from core.domain.vocabulary import RequestState
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import Cooperative
-from tests.integration._support import post
-from tests.integration.test_conversation import as_member, say
-
-
-@pytest.fixture(scope="module")
-def interpreter() -> BuiltinInterpreter:
-    return BuiltinInterpreter()
+from tests.integration._support import as_member, post, say
 
 
 async def _offered_to_bob(coop: Cooperative, engine: ConversationEngine) -> int:

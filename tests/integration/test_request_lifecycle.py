@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
@@ -11,20 +9,12 @@ from core.domain.errors import AlreadyTaken, NotAllowed
 from core.domain.model import Notification
 from core.domain.vocabulary import RequestState
 from core.services import requests
-from tests.conftest import NOW, Cooperative
-
-
-async def _post(coop: Cooperative) -> int:
-    async with coop.core.uow() as uow:
-        request = await requests.post_request(
-            uow, coop.alice, category="shopping", when_start=NOW + timedelta(days=3)
-        )
-        await uow.commit()
-        return request.id
+from tests.conftest import Cooperative
+from tests.integration._support import post
 
 
 async def test_a_posted_request_is_offered_to_matching_volunteers(coop: Cooperative) -> None:
-    request_id = await _post(coop)
+    request_id = await post(coop)
     async with coop.core.uow() as uow:
         rows = (
             await uow.session.execute(
@@ -36,7 +26,7 @@ async def test_a_posted_request_is_offered_to_matching_volunteers(coop: Cooperat
 
 
 async def test_the_second_accept_is_told_the_request_is_taken(coop: Cooperative) -> None:
-    request_id = await _post(coop)
+    request_id = await post(coop)
     async with coop.core.uow() as uow:
         await requests.accept(uow, coop.bob, request_id)
         await uow.commit()
@@ -46,7 +36,7 @@ async def test_the_second_accept_is_told_the_request_is_taken(coop: Cooperative)
 
 
 async def test_only_the_accepting_volunteer_receives_the_phone_number(coop: Cooperative) -> None:
-    request_id = await _post(coop)
+    request_id = await post(coop)
     async with coop.core.uow() as uow:
         await requests.accept(uow, coop.bob, request_id)
         await uow.commit()
@@ -57,7 +47,7 @@ async def test_only_the_accepting_volunteer_receives_the_phone_number(coop: Coop
 
 
 async def test_a_withdrawn_task_opens_again(coop: Cooperative) -> None:
-    request_id = await _post(coop)
+    request_id = await post(coop)
     async with coop.core.uow() as uow:
         await requests.accept(uow, coop.bob, request_id)
         await uow.commit()
@@ -68,7 +58,7 @@ async def test_a_withdrawn_task_opens_again(coop: Cooperative) -> None:
 
 
 async def test_a_volunteer_cannot_complete_someone_elses_task(coop: Cooperative) -> None:
-    request_id = await _post(coop)
+    request_id = await post(coop)
     async with coop.core.uow() as uow:
         await requests.accept(uow, coop.bob, request_id)
         await uow.commit()

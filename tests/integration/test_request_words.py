@@ -16,17 +16,12 @@ from core.dialogue.engine import ConversationEngine
 from core.domain.model import HelpRequest
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import Cooperative
-from tests.integration.test_conversation import as_member, say
+from tests.integration._support import as_member, say
 
 PARIS = ZoneInfo("Europe/Paris")
 SUMMARY = "Here is your request"
 THURSDAY_15H = datetime(2026, 11, 26, 15, 0, tzinfo=PARIS)  # the clock's Monday + 3 days
 SATURDAY = datetime(2026, 11, 28, tzinfo=PARIS).date()
-
-
-@pytest.fixture(scope="module")
-def interpreter() -> BuiltinInterpreter:
-    return BuiltinInterpreter()
 
 
 async def _summary(coop: Cooperative, engine: ConversationEngine) -> None:

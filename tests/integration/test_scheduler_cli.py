@@ -16,6 +16,7 @@ from core.config import Settings
 from core.domain.model import Member, RecurringRequest
 from core.services import privacy, requests
 from core.services.unit_of_work import system_clock
+from tests.integration._support import cli_database
 
 runner = CliRunner()
 ALICE, BOB = 1, 2  # the order `database` adds them in
@@ -23,20 +24,14 @@ ALICE, BOB = 1, 2  # the order `database` adds them in
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'entraide.sqlite3'}"
-    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", url)
-    monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
-    for args in (
+    return cli_database(tmp_path, monkeypatch, [
         ["territory", "add", "Rezé", "-n", "Trentemoult"],
         ["member", "add", "Alice Durand", "--role", "requester", "--territory", "Rezé",
          "--neighbourhood", "Trentemoult", "--address", "3 rue des Pêcheurs"],
         ["member", "add", "Bob Leroy", "--role", "volunteer", "--skill", "shopping",
          "--territory", "Rezé", "--neighbourhood", "Trentemoult"],
         ["member", "approve", "Bob Leroy"],
-    ):  # fmt: skip
-        result = runner.invoke(app, args)
-        assert result.exit_code == 0, result.output
-    return url
+    ])  # fmt: skip
 
 
 def entraide(*args: str) -> str:

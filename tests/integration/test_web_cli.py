@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bots.cli import app
+from tests.integration._support import cli_database, free_port
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,17 +23,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'entraide.sqlite3'}"
-    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", url)
-    monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
-    for args in (
-        ["territory", "add", "Rezé"],
-        ["member", "add", "Claire", "--role", "coordinator", "--territory", "Rezé"],
-        ["member", "add", "Bob", "--role", "volunteer", "--territory", "Rezé"],
-    ):
-        result = runner.invoke(app, args)
-        assert result.exit_code == 0, result.output
-    return url
+    return cli_database(
+        tmp_path,
+        monkeypatch,
+        [
+            ["territory", "add", "Rezé"],
+            ["member", "add", "Claire", "--role", "coordinator", "--territory", "Rezé"],
+            ["member", "add", "Bob", "--role", "volunteer", "--territory", "Rezé"],
+        ],
+    )
 
 
 def test_web_link_prints_a_one_time_link_for_a_coordinator_and_refuses_others(
@@ -50,14 +48,8 @@ def test_web_link_prints_a_one_time_link_for_a_coordinator_and_refuses_others(
     assert "coordinator" in refused.output
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_entraide_run_serves_the_console_when_web_port_is_set(database: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "ENTRAIDE_WEB_PORT": str(port),

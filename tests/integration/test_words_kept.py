@@ -13,7 +13,7 @@ from core.dialogue.engine import ConversationEngine
 from core.domain.model import Assignment, HelpRequest, Member
 from core.services import requests
 from tests.conftest import Cooperative
-from tests.integration.test_conversation import as_member, say, texts
+from tests.integration._support import as_member, say, texts
 
 
 async def _accepted_task(coop: Cooperative, engine: ConversationEngine) -> int:

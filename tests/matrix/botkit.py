@@ -17,6 +17,7 @@ import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +25,20 @@ import aiohttp
 import nio
 import pytest
 
+import core.i18n
+from bots.matrix import events
 from bots.matrix.channel import MatrixChannel, MatrixSettings
 from core.app import Core
 from core.config import Settings
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.port import ChannelPort
+from core.domain.model import InboundReceipt
 from core.domain.vocabulary import Category, Platform, Role
 from core.services import identity, members
 from nlu.interpreter import BuiltinInterpreter
-from tests.matrix.homeserver import Homeserver, RegisteredUser
+from tests.integration import _support
+from tests.integration._support import outbox_settled
+from tests.matrix.homeserver import Homeserver, RegisteredUser, create_room
 
 # A Monday, 10:00 in Paris: "jeudi à 10h" is always three days ahead.
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -40,6 +46,8 @@ TERRITORY = "Rezé"
 NEIGHBOURHOODS = ["Trentemoult", "Pont-Rousseau", "Château"]
 WAIT_S = 20.0
 _INTERPRETER = BuiltinInterpreter()
+# Until `await check()` is truthy (a database state the bot reaches), within WAIT_S seconds.
+eventually = partial(_support.eventually, timeout=WAIT_S, every=0.1)
 
 
 class MovingClock:
@@ -134,6 +142,22 @@ class BotRunner:
     async def set_state_token(self, token: str | None) -> None:
         await ChannelPort(self.core).save_session(Platform.MATRIX, self.user_id, sync_token=token)
 
+    async def handled(self, *event_ids: str) -> None:
+        """Until the bot has handled these events (their receipts are stored, with the answers,
+        in one transaction) and its outbox is drained: all it will ever say about them is on
+        the homeserver now. The signal to wait for before asserting that nothing else came."""
+
+        async def receipts() -> bool:
+            async with self.core.uow() as uow:
+                for event_id in event_ids:
+                    key = (Platform.MATRIX.value, event_id)
+                    if await uow.session.get(InboundReceipt, key) is None:
+                        return False
+            return True
+
+        await eventually(receipts)
+        await outbox_settled(self.core, timeout=WAIT_S)
+
     def check_alive(self) -> None:
         if self._task is not None and self._task.done():
             self._task.result()
@@ -191,7 +215,6 @@ class Person:
         self.events: dict[str, list[nio.Event]] = {}
         self.changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
-        self.paused = False
 
     @property
     def user_id(self) -> str:
@@ -256,6 +279,12 @@ class Person:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.changed.wait(), left)
 
+    async def caught_up(self, server: Homeserver, room_id: str) -> None:
+        """Until this person's sync has brought the last event the homeserver holds in the
+        room (read from the homeserver itself): what they have seen there is all there is."""
+        last = every_event(server, self.client.access_token, room_id)[-1]["event_id"]
+        await self.wait_for(lambda r, e: r == room_id and e.event_id == last)
+
     def seen(self) -> list[tuple[str, nio.Event]]:
         """Every event received, in order of arrival (rooms interleaved)."""
         everything = [(room, e) for room, events in self.events.items() for e in events]
@@ -307,6 +336,25 @@ def body_of(event: nio.Event) -> str:
     return str((new or content).get("body", ""))
 
 
+def said(language: str, message_id: str, **values: object) -> str:
+    """What a reader of `language` is sent for `message_id`, in the catalog in use: the real
+    one, or the reworded one of `tests/reworded.py` (so that a test waiting for it passes under
+    `-p tests.reworded --reword` too, as the adapter never reads the wording)."""
+    text = core.i18n.translate(language, message_id)
+    return text.format(**values) if values else text
+
+
+ROOM_LINKED = (
+    "This room is now the public room of {territory}. New requests will be posted here without "
+    "phone numbers or addresses."
+)
+
+
+def kind_of(event: nio.Event) -> str:
+    """An event's type as the homeserver sent it (`nio` parses unknown ones as `UnknownEvent`)."""
+    return str(event.source.get("type"))
+
+
 def describe(event: nio.Event) -> str:
     kind = event.source.get("type", type(event).__name__)
     return f"{event.sender} {kind} {body_of(event)[:100]!r}"
@@ -331,6 +379,49 @@ async def direct_chat(person: Person, bot_user_id: str, *, encrypted: bool = Fal
         )
     )
     return created.room_id
+
+
+async def territory_room(
+    bot: BotRunner,
+    coordinator: Person,
+    volunteers: list[Person],
+    *,
+    linked_says: str | None = None,
+) -> str:
+    """The coordinator's room with the volunteers, the bot invited and linked by `!lier_groupe`
+    (the bot's confirmation contains `linked_says`, by default the French one of Rezé)."""
+    room = await create_room(
+        coordinator.client, "Entraide Rezé", invite=[v.client for v in volunteers]
+    )
+    invited = await coordinator.client.room_invite(room, bot.user_id)
+    assert isinstance(invited, nio.RoomInviteResponse), invited
+    await coordinator.wait_for(
+        lambda r, e: (
+            r == room
+            and isinstance(e, nio.RoomMemberEvent)
+            and e.state_key == bot.user_id
+            and e.membership == "join"
+        )
+    )
+    linked_says = linked_says or said("fr", ROOM_LINKED, territory=TERRITORY)
+    linked = await coordinator.ask(room, "!lier_groupe", contains=linked_says)
+    assert linked.source["content"]["msgtype"] == "m.notice"
+    return room
+
+
+async def respond(
+    person: Person, room: str, start: str, answers: list[str], *, stable: bool = False
+) -> None:
+    """A poll response as Element sends it (unstable MSC3381), or in the MSC's stable form."""
+    relation = {"rel_type": "m.reference", "event_id": start}
+    if stable:
+        event_type = events.STABLE_POLL_RESPONSE
+        content: dict[str, Any] = {"m.relates_to": relation, "m.selections": answers}
+    else:
+        event_type = events.POLL_RESPONSE
+        content = {"m.relates_to": relation, events.POLL_RESPONSE: {"answers": answers}}
+    sent = await person.client.room_send(room, event_type, content)
+    assert isinstance(sent, nio.RoomSendResponse), sent
 
 
 async def _keep_keys(client: nio.AsyncClient) -> None:
@@ -394,18 +485,6 @@ class People:
     async def stop(self) -> None:
         for person in self.all:
             await person.stop()
-
-
-async def eventually(check: Callable[[], Any], timeout: float = WAIT_S) -> Any:
-    """Await `check()` until it returns something truthy (a database state the bot reaches)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = await check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{check} never became true")
-        await asyncio.sleep(0.1)
 
 
 @pytest.fixture(name="bot")

@@ -28,7 +28,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -41,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import nio
+
+from tests.integration._support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "synapse"
@@ -99,13 +100,6 @@ class RegisteredUser:
         return self.user_id[1:].split(":", 1)[0]
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now, on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def synapse_python(setup: bool = True) -> str:
     """The python of the Synapse environment; `scripts/synapse setup` first if `setup`."""
     for step in (["setup"] if setup else []) + ["python"]:
@@ -134,7 +128,6 @@ class Homeserver:
         self.data_dir = data_dir
         self.port = port
         self.python = python
-        self.server_name = SERVER_NAME
         self.registration_secret = secrets.token_hex(16)
         self.config_path = data_dir / "homeserver.yaml"
         self.log_path = data_dir / "homeserver.log"

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from core.domain.model import Member, PlatformAccount
 from core.domain.vocabulary import Platform, Role
 from core.services import identity, members, outbox
+from tests.integration._support import outbox_settled
 from tests.matrix.botkit import (
     BotRunner,
     People,
@@ -22,6 +23,7 @@ from tests.matrix.botkit import (
     direct_chat,
     eventually,
     every_event,
+    said,
 )
 from tests.matrix.botkit import bot_fixture as bot_fixture
 from tests.matrix.botkit import people_fixture as people_fixture
@@ -31,6 +33,12 @@ from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
 
 pytestmark = [pytest.mark.matrix, pytest.mark.slow]
+
+WELCOME = "Welcome, {name}! You can now ask for help whenever you need it."
+NEW_PLAIN_CHAT = (
+    "I cannot read encrypted messages. I am inviting you to a new chat without encryption: "
+    "please accept it and write to me there."
+)
 
 
 async def test_onboarding_in_a_direct_chat_with_numbered_choices(
@@ -56,7 +64,9 @@ async def test_onboarding_in_a_direct_chat_with_numbered_choices(
     await jeanne.ask(room, "1", contains="quartier")  # I would like some help
     await jeanne.ask(room, "1", contains="téléphone")  # Trentemoult
     await jeanne.ask(room, "06 11 22 33 44", contains="adresse")
-    welcome = await jeanne.ask(room, "12 rue des Mouettes", contains="Bienvenue, Paulette")
+    welcome = await jeanne.ask(
+        room, "12 rue des Mouettes", contains=said("fr", WELCOME, name="Paulette")
+    )
 
     assert "1. " in body_of(welcome)  # the menu, numbered
     async with bot.core.uow() as uow:
@@ -99,13 +109,16 @@ async def test_a_restarted_bot_answers_what_it_missed_once_and_nothing_twice(
     await alice.ask(room, "1", contains="Quand")  # shopping; when?
     # The bot stops in the middle of the conversation; Alice goes on meanwhile.
     await bot.stop()
-    await alice.say(room, "!aide")
+    missed = await alice.say(room, "!aide")
     # As if it had crashed before saving its position: the sync token of two messages ago.
     await bot.set_state_token(saved)
     channel = await bot.start()
 
     await alice.next_from_bot(room, contains="coopérative")  # the help, missed while away
-    await asyncio.sleep(2)  # time for any duplicate to show up
+    # Any duplicate would be on the homeserver once the bot has handled the missed message
+    # (and the one before it, in the same batch) and sent all it wrote; then Alice has it.
+    await bot.handled(missed)
+    await alice.caught_up(homeserver, room)
     answers = bot_messages(alice, room)
     assert len(answers) == 4, answers  # menu, kind of help, when, help: one each
     assert channel.client is not None and channel.client.device_id == device
@@ -185,7 +198,7 @@ async def test_an_encrypted_direct_chat_is_read_and_answered_encrypted(
 
 
 async def test_after_a_long_absence_a_gappy_sync_misses_nothing(
-    bot: BotRunner, people: People
+    homeserver: Homeserver, bot: BotRunner, people: People
 ) -> None:
     bot.timeline_limit = 3  # a sync brings 3 events per room: the rest must be paginated
     alice = await people("alice")
@@ -195,15 +208,15 @@ async def test_after_a_long_absence_a_gappy_sync_misses_nothing(
     await alice.next_from_bot(room)
     await bot.stop()
 
-    for _ in range(8):
-        await alice.say(room, "!aide")
+    said = [await alice.say(room, "!aide") for _ in range(8)]
     await bot.start()
 
     async def all_answered() -> bool:
         return sum("coopérative" in text for text in bot_messages(alice, room)) >= 8
 
     await eventually(all_answered)
-    await asyncio.sleep(1)
+    await bot.handled(*said)  # every answer the bot will give is on the homeserver
+    await alice.caught_up(homeserver, room)
     assert sum("coopérative" in text for text in bot_messages(alice, room)) == 8
     bot.check_alive()
 
@@ -219,7 +232,7 @@ async def test_without_encryption_support_the_bot_says_so_and_opens_a_plain_chat
     await alice.say(room, "bonjour")
 
     told = await alice.next_from_bot(room, contains="chiffrés")
-    assert "nouvelle conversation sans chiffrement" in body_of(told)
+    assert said("fr", NEW_PLAIN_CHAT) in body_of(told)
     plain, hello = await alice.wait_for(
         lambda r, e: r != room and e.sender == bot.user_id and "1. Français" in body_of(e)
     )
@@ -273,11 +286,15 @@ async def test_a_bot_on_a_new_database_does_not_answer_what_was_said_before_it_s
     again = BotRunner(homeserver, tmp_path / "new", user=bot.user)
     await again.core.create_schema()
     try:
-        await again.start()
-        await asyncio.sleep(1.5)
+        await again.start()  # its first sync handled and answered, if it answered anything
+        await outbox_settled(again.core)
+        await alice.caught_up(homeserver, room)
         assert len(bot_messages(alice, room)) == 1  # the old "!aide" is history
-        await alice.ask(room, "!aide")  # a stranger to this database: onboarding
-        await asyncio.sleep(1)
+        mark = len(alice.seen())
+        aide = await alice.say(room, "!aide")  # a stranger to this database: onboarding
+        await alice.next_from_bot(room, after=mark)
+        await again.handled(aide)
+        await alice.caught_up(homeserver, room)
         assert len(bot_messages(alice, room)) == 2
         again.check_alive()
     finally:

@@ -8,38 +8,28 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import nio
 import pytest
 
 from bots.matrix import events
 from core.domain.vocabulary import Category, Role
 from core.services import polls
-from tests.matrix.botkit import BotRunner, People, Person, body_of, eventually
+from tests.matrix.botkit import (
+    BotRunner,
+    People,
+    body_of,
+    eventually,
+    kind_of,
+    respond,
+    said,
+    territory_room,
+)
 from tests.matrix.botkit import bot_fixture as bot_fixture
 from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
-from tests.matrix.test_matrix_territory import territory_room
 
 pytestmark = [pytest.mark.matrix, pytest.mark.slow]
-
-
-async def respond(person: Person, room: str, start: str, answers: list[str], *, stable: bool):
-    """A poll response as Element sends it (unstable), or in the MSC's stable form."""
-    relation = {"rel_type": "m.reference", "event_id": start}
-    if stable:
-        event_type = events.STABLE_POLL_RESPONSE
-        content: dict[str, Any] = {"m.relates_to": relation, "m.selections": answers}
-    else:
-        event_type = events.POLL_RESPONSE
-        content = {"m.relates_to": relation, events.POLL_RESPONSE: {"answers": answers}}
-    sent = await person.client.room_send(room, event_type, content)
-    assert isinstance(sent, nio.RoomSendResponse), sent
-
-
-def kind_of(event: nio.Event) -> str:
-    return str(event.source.get("type"))
 
 
 async def test_each_members_latest_response_counts_and_the_bot_ends_the_poll(
@@ -134,7 +124,7 @@ async def test_each_members_latest_response_counts_and_the_bot_ends_the_poll(
     }
     results = end.source["content"][events.TEXT]
     assert "Quel jour pour la fête de quartier ?" in results
-    assert "- Samedi: 1\n- Dimanche: 2\nNombre de votants\u00a0: 3" in results
+    assert "- Samedi: 1\n- Dimanche: 2\n" + said("fr", "Voters: {voters}", voters=3) in results
     # The homeserver lists the end among the poll's relations: clients close the poll on it.
     related = homeserver.relations(bot.user.access_token, room, start.event_id)
     assert [e["event_id"] for e in related if e["type"] == events.POLL_END] == [end.event_id]
@@ -142,7 +132,8 @@ async def test_each_members_latest_response_counts_and_the_bot_ends_the_poll(
     await respond(bob, room, start.event_id, [sunday], stable=False)
 
     async def told_closed() -> bool:
-        return any("plus voter" in body_of(e) for e in bob.from_bot())
+        closed = said("fr", "This poll is closed. Votes are no longer accepted.")
+        return any(closed in body_of(e) for e in bob.from_bot())
 
     await eventually(told_closed)
     assert (await tallied())["counts"] == [1, 2]

@@ -19,44 +19,26 @@ from core.domain.vocabulary import Category, RequestState, Role
 from tests.matrix.botkit import (
     BotRunner,
     People,
-    Person,
     body_of,
     direct_chat,
     eventually,
     every_event,
     joined_rooms,
     room_members,
+    said,
+    territory_room,
 )
 from tests.matrix.botkit import bot_fixture as bot_fixture
 from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
-from tests.matrix.homeserver import Homeserver, create_room
+from tests.matrix.homeserver import Homeserver
 
 pytestmark = [pytest.mark.matrix, pytest.mark.slow]
 
+TAKE_IT = "React with ✋ or write !take {request_id} to help."
 PHONE = "06 12 34 56 78"
 ADDRESS = "3 rue des Pêcheurs"
-
-
-async def territory_room(bot: BotRunner, coordinator: Person, volunteers: list[Person]) -> str:
-    """The coordinator's room with the volunteers, the bot invited and linked by `!lier_groupe`."""
-    room = await create_room(
-        coordinator.client, "Entraide Rezé", invite=[v.client for v in volunteers]
-    )
-    invited = await coordinator.client.room_invite(room, bot.user_id)
-    assert isinstance(invited, nio.RoomInviteResponse), invited
-    await coordinator.wait_for(
-        lambda r, e: (
-            r == room
-            and isinstance(e, nio.RoomMemberEvent)
-            and e.state_key == bot.user_id
-            and e.membership == "join"
-        )
-    )
-    linked = await coordinator.ask(room, "!lier_groupe", contains="salon public de Rezé")
-    assert linked.source["content"]["msgtype"] == "m.notice"
-    return room
 
 
 async def test_two_hands_at_once_one_winner_who_alone_gets_the_contact_details(
@@ -98,7 +80,7 @@ async def test_two_hands_at_once_one_winner_who_alone_gets_the_contact_details(
     text = body_of(post)
     request_id = int(re.match(r"#(\d+) · ", text).group(1))  # type: ignore[union-attr]
     assert "Alice" in text and "Durand" not in text and PHONE not in text
-    assert f"!prendre {request_id}" in text
+    assert said("fr", TAKE_IT, request_id=request_id) in text  # "... !prendre 12."
     assert "<br/>" in post.source["content"]["formatted_body"]
 
     # Bob and Carol raise their hand at the same moment.
@@ -127,7 +109,8 @@ async def test_two_hands_at_once_one_winner_who_alone_gets_the_contact_details(
             and e.source["content"]["m.relates_to"]["event_id"] == post.event_id
         )
     )
-    assert body_of(edit).startswith(f"#{request_id} · Demande prise en charge")
+    taken = said("fr", "Taken: {category}, {when}, in {neighbourhood}. Thank you!")
+    assert body_of(edit).startswith(f"#{request_id} · {taken.split('{')[0]}")
     assert PHONE not in json.dumps(edit.source)
 
     async def hand_withdrawn() -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.app import Core
-from core.domain.model import DeadLetter, Notification, PlatformAccount
+from core.domain.model import DeadLetter
 from core.domain.vocabulary import Role
 from core.services import members
 from tests.conftest import make_settings, postgres_schema
@@ -47,16 +47,6 @@ class TelegramBench:
     async def dead_letters(self) -> list[DeadLetter]:
         async with self.core.uow() as uow:
             return list((await uow.session.execute(select(DeadLetter))).scalars())
-
-    async def notifications_to(self, user: FakeUser) -> list[Notification]:
-        async with self.core.uow() as uow:
-            account = (
-                await uow.session.execute(
-                    select(PlatformAccount).where(PlatformAccount.external_id == str(user.id))
-                )
-            ).scalar_one()
-            query = select(Notification).where(Notification.member_id == account.member_id)
-            return list((await uow.session.execute(query)).scalars())
 
 
 @asynccontextmanager

@@ -7,15 +7,11 @@ account for each member and a group linked as its territory's public room.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from bots.telegram.channel import TelegramChannel
-from core.domain.model import Notification
 from core.services import channels
 from tests.conftest import Cooperative
 from tests.telegram.bot_api import FakeBotApi, FakeChat, FakeUser
@@ -73,25 +69,3 @@ async def telegram_scene(
     finally:
         await api.stop()
     assert api.server_errors == []
-
-
-async def outbox_settled(scene: TelegramScene, timeout: float = 15) -> list[Notification]:
-    """Wait until no outbox message is waiting (each delivered, given up or set aside)."""
-    core = scene.coop.core
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        async with core.uow() as uow:
-            rows = list(
-                (await uow.session.execute(select(Notification).order_by(Notification.id)))
-                .scalars()
-                .all()
-            )
-        waiting = [r for r in rows if r.sent_at is None and r.set_aside_at is None]
-        if not waiting:
-            return rows
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(
-                "still waiting in the outbox: "
-                + ", ".join(f"#{r.id} {r.key[:30]!r} {r.last_error!r}" for r in waiting)
-            )
-        await asyncio.sleep(0.05)

@@ -15,6 +15,7 @@ import asyncio
 import re
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from sqlalchemy import event, func, select
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.flood import FloodGate
-from core.dialogue.messages import Inbound, Outgoing
+from core.dialogue.messages import Outgoing
 from core.domain.errors import NotApproved, NotFound
 from core.domain.model import (
     Assignment,
@@ -38,7 +39,8 @@ from core.domain.model import (
 from core.domain.vocabulary import MemberStatus, Platform, Role
 from core.services import identity, members, privacy, requests
 from tests.conftest import Cooperative, FrozenClock, make_settings
-from tests.integration._support import accept, post
+from tests.integration import _support
+from tests.integration._support import accept, as_member, new_member, post
 from tests.telegram.bot_api import FakeBotApi
 from tests.telegram.harness import onboard_on_telegram, running_channel
 
@@ -48,23 +50,12 @@ TG, MX = Platform.TELEGRAM.value, Platform.MATRIX.value
 WIDE_OPEN = FloodGate(burst=1_000_000, per_minute=1_000_000)
 
 
-async def say(
-    engine: ConversationEngine,
-    platform: str,
-    who: str,
-    text: str | None = None,
-    action: str | None = None,
-) -> list[Outgoing]:
-    """One message (or button press, or deep link) from `who` on `platform`."""
-    replies = await engine.handle(
-        Inbound(platform, who, who, text=text, action=action, territory="Rezé", language="en")
-    )
-    await engine.mark_delivered(replies)
-    return replies
-
-
 def spoken(replies: list[Outgoing]) -> str:
     return "\n".join(r.text for r in replies)
+
+
+# One message (or button press, or deep link) from a person with an English app.
+say = partial(_support.say, language="en")
 
 
 def buttons(replies: list[Outgoing]) -> list[str]:
@@ -78,32 +69,9 @@ async def account(coop: Cooperative, platform: str, who: str) -> PlatformAccount
         return found
 
 
-async def on_platform(
-    coop: Cooperative, platform: str, who: str, member_id: int | None = None
-) -> int:
-    """`who`'s account on `platform`, belonging to `member_id`; returns the account id."""
-    async with coop.core.uow() as uow:
-        found = await identity.ensure_account(uow, platform, who, who)
-        found.member_id = member_id
-        await uow.commit()
-        return found.id
-
-
-async def new_member(
-    coop: Cooperative, platform: str, who: str, name: str, roles: list[Role]
-) -> int:
-    async with coop.core.uow() as uow:
-        found = await identity.ensure_account(uow, platform, who, who)
-        member = await members.onboard_member(
-            uow, coop.territory_id, name, roles=roles, language="en", account=found
-        )
-        await uow.commit()
-        return member.id
-
-
 async def code_of(engine: ConversationEngine, platform: str, who: str) -> str:
     """`who` asks the bot for a link code (`/lier`)."""
-    replies = await say(engine, platform, who, action="link")
+    replies = await say(engine, who, platform=platform, action="link")
     codes = [str(r.params["code"]) for r in replies if "code" in r.params]
     assert codes, spoken(replies)
     return codes[0]
@@ -137,8 +105,8 @@ async def eve_and_bob(coop: Cooperative) -> tuple[ConversationEngine, int, str]:
     Returns the engine, Alice's request that Bob holds, and Eve's link code.
     """
     engine = ConversationEngine(coop.core)
-    await new_member(coop, TG, "eve", "Eve Mallet", [Role.REQUESTER])
-    await on_platform(coop, TG, "bob", coop.bob)
+    await new_member(coop, "eve", "Eve Mallet", platform=TG, roles=[Role.REQUESTER], language="en")
+    await as_member(coop.core, "bob", coop.bob, TG)
     request_id = await post(coop)
     await accept(coop, coop.bob, request_id)
     return engine, request_id, await code_of(engine, TG, "eve")
@@ -150,7 +118,7 @@ async def test_a_member_who_taps_someone_elses_link_is_asked_first_and_nothing_i
     engine, request_id, code = eve_and_bob
 
     # Bob taps t.me/<bot>?start=<code>: the Telegram adapter turns it into this action.
-    asked = await say(engine, TG, "bob", action=f"link:{code}")
+    asked = await say(engine, "bob", platform=TG, action=f"link:{code}")
 
     assert "Eve" in spoken(asked) and "Bob" in spoken(asked)
     assert set(buttons(asked)) >= {"link_yes", "link_no"}
@@ -173,16 +141,16 @@ async def test_refusing_tells_the_member_who_asked_and_spends_the_code(
     coop: Cooperative, eve_and_bob: tuple[ConversationEngine, int, str]
 ) -> None:
     engine, _, code = eve_and_bob
-    await say(engine, TG, "bob", action=f"link:{code}")
+    await say(engine, "bob", platform=TG, action=f"link:{code}")
 
-    refused = await say(engine, TG, "bob", action="link_no")
+    refused = await say(engine, "bob", platform=TG, action="link_no")
 
     assert "link_yes" not in buttons(refused)
     assert (await account(coop, TG, "bob")).member_id == coop.bob
     eve_account = (await account(coop, TG, "eve")).id
     told = await told_to_account(coop, eve_account)
     assert any("refused" in row.key for row in told), [row.key for row in told]
-    again = await say(engine, TG, "bob", action=f"link:{code}")  # single use
+    again = await say(engine, "bob", platform=TG, action=f"link:{code}")  # single use
     assert "link_yes" not in buttons(again)
     assert (await account(coop, TG, "bob")).member_id == coop.bob
 
@@ -191,10 +159,10 @@ async def test_a_confirmation_links_only_the_code_kept_in_the_conversation_still
     coop: Cooperative, eve_and_bob: tuple[ConversationEngine, int, str]
 ) -> None:
     engine, _, code = eve_and_bob
-    await say(engine, TG, "bob", action=f"link:{code}")
+    await say(engine, "bob", platform=TG, action=f"link:{code}")
     await code_of(engine, TG, "eve")  # Eve asks again: her first code no longer works
 
-    pressed = await say(engine, TG, "bob", action="link_yes")
+    pressed = await say(engine, "bob", platform=TG, action="link_yes")
 
     assert (await account(coop, TG, "bob")).member_id == coop.bob
     assert (await member(coop, coop.bob)).status == MemberStatus.APPROVED
@@ -203,9 +171,9 @@ async def test_a_confirmation_links_only_the_code_kept_in_the_conversation_still
 
 async def test_a_yes_button_alone_joins_nothing(coop: Cooperative) -> None:
     engine = ConversationEngine(coop.core)
-    await on_platform(coop, TG, "bob", coop.bob)
+    await as_member(coop.core, "bob", coop.bob, TG)
     for forged in ("link_yes", "link_yes:ABCDEF", "link_no"):
-        await say(engine, TG, "bob", action=forged)
+        await say(engine, "bob", platform=TG, action=forged)
     assert (await account(coop, TG, "bob")).member_id == coop.bob
     assert (await member(coop, coop.bob)).status == MemberStatus.APPROVED
 
@@ -214,7 +182,7 @@ async def test_a_code_is_bound_to_the_asking_account_and_a_new_one_replaces_it(
     coop: Cooperative,
 ) -> None:
     engine = ConversationEngine(coop.core)
-    await on_platform(coop, TG, "alice", coop.alice)
+    await as_member(coop.core, "alice", coop.alice, TG)
     first = await code_of(engine, TG, "alice")
     second = await code_of(engine, TG, "alice")
 
@@ -222,9 +190,9 @@ async def test_a_code_is_bound_to_the_asking_account_and_a_new_one_replaces_it(
     async with coop.core.uow() as uow:
         row = await uow.session.get(LinkCode, second)
         assert row is not None and row.account_id == asking
-    stale = await say(engine, MX, "@alice:hs", text=f"lier {first}")
+    stale = await say(engine, "@alice:hs", platform=MX, text=f"lier {first}")
     assert "link_yes" not in buttons(stale)
-    fresh = await say(engine, MX, "@alice:hs", text=f"lier {second}")
+    fresh = await say(engine, "@alice:hs", platform=MX, text=f"lier {second}")
     assert "link_yes" in buttons(fresh)
 
 
@@ -232,14 +200,14 @@ async def test_alice_links_her_matrix_account_as_a_newcomer_once_she_confirms(
     coop: Cooperative,
 ) -> None:
     engine = ConversationEngine(coop.core)
-    alice_tg = await on_platform(coop, TG, "alice", coop.alice)
+    alice_tg = await as_member(coop.core, "alice", coop.alice, TG)
     code = await code_of(engine, TG, "alice")
 
-    asked = await say(engine, MX, "@alice:hs", text=f"lier {code}")
+    asked = await say(engine, "@alice:hs", platform=MX, text=f"lier {code}")
     assert "Alice" in spoken(asked) and "link_yes" in buttons(asked)
     assert (await account(coop, MX, "@alice:hs")).member_id is None  # not before the yes
 
-    done = await say(engine, MX, "@alice:hs", text="oui")
+    done = await say(engine, "@alice:hs", platform=MX, text="oui")
 
     assert "Alice" in spoken(done)
     assert (await account(coop, MX, "@alice:hs")).member_id == coop.alice
@@ -250,14 +218,16 @@ async def test_two_members_of_the_same_person_are_merged_once_she_confirms(
     coop: Cooperative,
 ) -> None:
     engine = ConversationEngine(coop.core)
-    await on_platform(coop, TG, "alice", coop.alice)
-    former = await new_member(coop, MX, "@alice:hs", "Alice D.", [Role.REQUESTER])
+    await as_member(coop.core, "alice", coop.alice, TG)
+    former = await new_member(
+        coop, "@alice:hs", "Alice D.", platform=MX, roles=[Role.REQUESTER], language="en"
+    )
     request_id = await post(coop, requester_id=former)
     code = await code_of(engine, TG, "alice")
 
-    asked = await say(engine, MX, "@alice:hs", action=f"link:{code}")
+    asked = await say(engine, "@alice:hs", platform=MX, action=f"link:{code}")
     assert "Alice Durand" in spoken(asked) and "Alice D." in spoken(asked)
-    await say(engine, MX, "@alice:hs", action="link_yes")
+    await say(engine, "@alice:hs", platform=MX, action="link_yes")
 
     assert (await account(coop, MX, "@alice:hs")).member_id == coop.alice
     assert (await member(coop, former)).status == MemberStatus.ERASED
@@ -284,8 +254,12 @@ async def _suspend(coop: Cooperative, member_id: int) -> None:
 async def test_a_pending_volunteer_merged_with_an_approved_requester_stays_pending(
     coop: Cooperative, volunteer_is_target: bool
 ) -> None:
-    waiting = await new_member(coop, TG, "vic", "Victor Attend", [Role.VOLUNTEER])
-    requester = await new_member(coop, MX, "@vic:hs", "Victor A.", [Role.REQUESTER])
+    waiting = await new_member(
+        coop, "vic", "Victor Attend", platform=TG, roles=[Role.VOLUNTEER], language="en"
+    )
+    requester = await new_member(
+        coop, "@vic:hs", "Victor A.", platform=MX, roles=[Role.REQUESTER], language="en"
+    )
     source, target = (requester, waiting) if volunteer_is_target else (waiting, requester)
     request_id = await post(coop)
 
@@ -314,7 +288,9 @@ async def test_a_pending_volunteer_merged_with_an_approved_requester_stays_pendi
 async def test_a_suspended_member_stays_suspended_after_a_merge(
     coop: Cooperative, suspended_is_target: bool
 ) -> None:
-    fresh = await new_member(coop, MX, "@bob:hs", "Bob L.", [Role.REQUESTER])
+    fresh = await new_member(
+        coop, "@bob:hs", "Bob L.", platform=MX, roles=[Role.REQUESTER], language="en"
+    )
     await _suspend(coop, coop.bob)
     source, target = (fresh, coop.bob) if suspended_is_target else (coop.bob, fresh)
 
@@ -324,7 +300,9 @@ async def test_a_suspended_member_stays_suspended_after_a_merge(
 
 
 async def test_the_coordinator_role_is_never_carried_by_a_merge(coop: Cooperative) -> None:
-    fresh = await new_member(coop, MX, "@claire:hs", "Claire M.", [Role.REQUESTER])
+    fresh = await new_member(
+        coop, "@claire:hs", "Claire M.", platform=MX, roles=[Role.REQUESTER], language="en"
+    )
 
     await _merge(coop, coop.coordinator, fresh)
 
@@ -335,7 +313,9 @@ async def test_the_coordinator_role_is_never_carried_by_a_merge(coop: Cooperativ
 
 
 async def test_an_erased_member_cannot_be_merged(coop: Cooperative) -> None:
-    erased = await new_member(coop, MX, "@zed:hs", "Zed Gone", [Role.REQUESTER])
+    erased = await new_member(
+        coop, "@zed:hs", "Zed Gone", platform=MX, roles=[Role.REQUESTER], language="en"
+    )
     async with coop.core.uow() as uow:
         await privacy.erase_member(uow, erased, by_id=None)
         await uow.commit()
@@ -348,7 +328,9 @@ async def test_an_erased_member_cannot_be_merged(coop: Cooperative) -> None:
 
 
 async def test_a_merge_is_audited_with_both_ids(coop: Cooperative) -> None:
-    fresh = await new_member(coop, MX, "@alice:hs", "Alice D.", [Role.REQUESTER])
+    fresh = await new_member(
+        coop, "@alice:hs", "Alice D.", platform=MX, roles=[Role.REQUESTER], language="en"
+    )
 
     await _merge(coop, fresh, coop.alice)
 
@@ -367,12 +349,18 @@ async def test_linking_through_the_chat_cannot_approve_a_waiting_volunteer(
 ) -> None:
     """The attack of finding 2 end to end: a waiting volunteer links a fresh requester."""
     engine = ConversationEngine(coop.core)
-    await new_member(coop, TG, "vic", "Victor Attend", [Role.VOLUNTEER])
-    requester = await new_member(coop, MX, "@vic:hs", "Victor A.", [Role.REQUESTER])
+    await new_member(
+        coop, "vic", "Victor Attend", platform=TG, roles=[Role.VOLUNTEER], language="en"
+    )
+    requester = await new_member(
+        coop, "@vic:hs", "Victor A.", platform=MX, roles=[Role.REQUESTER], language="en"
+    )
     request_id = await post(coop)
     code = await code_of(engine, MX, "@vic:hs")  # asked by the approved requester...
-    await say(engine, TG, "vic", action=f"link:{code}")  # ... typed by the waiting volunteer
-    await say(engine, TG, "vic", action="link_yes")
+    await say(
+        engine, "vic", platform=TG, action=f"link:{code}"
+    )  # ... typed by the waiting volunteer
+    await say(engine, "vic", platform=TG, action="link_yes")
 
     assert (await account(coop, TG, "vic")).member_id == requester
     merged = await member(coop, requester)
@@ -426,12 +414,15 @@ async def test_two_thousand_wrong_codes_from_one_account_are_refused_after_five(
     # The attempt limit alone is under test here: the flood gate, which would drop most of
     # these 2 000 messages before they reach it, is opened wide.
     engine = ConversationEngine(coop.core, flood=WIDE_OPEN)
-    await on_platform(coop, TG, "alice", coop.alice)
+    await as_member(coop.core, "alice", coop.alice, TG)
     right = await code_of(engine, TG, "alice")
 
     # A newcomer (no member) fires 2 000 guesses at once, as a script would.
     answers = await asyncio.gather(
-        *(say(engine, TG, "mallory", text=f"lier {guess}") for guess in _wrong_codes(2000, right))
+        *(
+            say(engine, "mallory", platform=TG, text=f"lier {guess}")
+            for guess in _wrong_codes(2000, right)
+        )
     )
 
     keys = [r.key for replies in answers for r in replies]
@@ -441,7 +432,7 @@ async def test_two_thousand_wrong_codes_from_one_account_are_refused_after_five(
     # Even the right code is refused until the window has passed, and cheaply: one count of
     # this account's recent failures, no look-up of the code, nothing written about it.
     with statements(coop) as seen:
-        refused = await say(engine, TG, "mallory", text=f"lier {right}")
+        refused = await say(engine, "mallory", platform=TG, text=f"lier {right}")
     assert "link_yes" not in buttons(refused) and "Too many tries" in refused[0].key
     assert not [s for s in seen if "link_codes" in s]
     assert len([s for s in seen if "from attempts" in s]) == 1, seen
@@ -449,7 +440,7 @@ async def test_two_thousand_wrong_codes_from_one_account_are_refused_after_five(
     # ... and once the window has passed, a right code works again (with the confirmation).
     clock.advance(minutes=coop.core.settings.link_attempt_window_minutes, seconds=1)
     right = await code_of(engine, TG, "alice")
-    assert "link_yes" in buttons(await say(engine, TG, "mallory", text=f"lier {right}"))
+    assert "link_yes" in buttons(await say(engine, "mallory", platform=TG, text=f"lier {right}"))
 
 
 async def test_other_accounts_are_refused_once_the_global_limit_is_reached(
@@ -457,15 +448,15 @@ async def test_other_accounts_are_refused_once_the_global_limit_is_reached(
 ) -> None:
     engine = ConversationEngine(coop.core, flood=WIDE_OPEN)
     settings = coop.core.settings
-    await on_platform(coop, TG, "alice", coop.alice)
+    await as_member(coop.core, "alice", coop.alice, TG)
     right = await code_of(engine, TG, "alice")
     guesses = iter(_wrong_codes(settings.link_attempts_global + 10, right))
     accounts = -(-settings.link_attempts_global // settings.link_attempts_per_account)
     for n in range(accounts):
         for _ in range(settings.link_attempts_per_account):
-            await say(engine, TG, f"bot-{n}", text=f"lier {next(guesses)}")
+            await say(engine, f"bot-{n}", platform=TG, text=f"lier {next(guesses)}")
 
-    fresh = await say(engine, MX, "@someone:hs", text=f"lier {right}")
+    fresh = await say(engine, "@someone:hs", platform=MX, text=f"lier {right}")
 
     assert "Too many tries" in fresh[0].key and "link_yes" not in buttons(fresh)
     assert await _attempt_rows(coop) == settings.link_attempts_global

@@ -16,12 +16,13 @@ from sqlalchemy import select
 
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound, Outgoing
+from core.dialogue.messages import Outgoing
 from core.domain.model import Base, Conversation, HelpRequest, Member
 from core.domain.vocabulary import Category, MemberStatus, PollKind, RequestState, Role
-from core.services import authorization, identity, members, polls, requests
+from core.services import authorization, members, polls, requests
 from core.services.authorization import Action
 from tests.conftest import NOW, Cooperative
+from tests.integration._support import as_member, press
 
 # Everything of territory B that A must never see: names, contact, poll, the task's time.
 B_SECRETS = (
@@ -115,19 +116,6 @@ async def make_territory_b(core: Core) -> TerritoryB:
         await requests.complete(uow, bruno.id, ids[2], 2)
         await uow.commit()
     return TerritoryB(coordinator.id, berthe.id, bruno.id, pending.id, poll.id, single.id, *ids)
-
-
-async def as_member(core: Core, who: str, member_id: int) -> None:
-    async with core.uow() as uow:
-        account = await identity.ensure_account(uow, "console", who, who)
-        account.member_id = member_id
-        await uow.commit()
-
-
-async def press(engine: ConversationEngine, who: str, action: str) -> list[Outgoing]:
-    replies = await engine.handle(Inbound("console", who, who, action=action, territory="Rezé"))
-    await engine.mark_delivered(replies)
-    return replies
 
 
 async def domain_rows(core: Core) -> dict[str, list[tuple[Any, ...]]]:

@@ -13,6 +13,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,6 @@ from sqlalchemy import func, select
 from bots.telegram.links import invitation_link, start_action
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound, Outgoing
 from core.dialogue.render import render_text
 from core.domain import events
 from core.domain.errors import NotAllowed, NotAVoter
@@ -38,6 +38,7 @@ from core.domain.model import (
 from core.domain.vocabulary import Category, Role
 from core.services import identity, invitations, members, polls, requests
 from tests.conftest import FrozenClock, make_settings
+from tests.integration import _support
 from tests.telegram.bot_api import FakeBotApi
 from tests.telegram.harness import running_channel
 
@@ -45,14 +46,8 @@ from tests.telegram.harness import running_channel
 DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-async def say(
-    engine: ConversationEngine, who: str, *, text: str | None = None, action: str | None = None
-) -> list[Outgoing]:
-    """One message of `who` on Telegram (French app), its replies marked as delivered."""
-    inbound = Inbound("telegram", who, who, text=text, action=action, language="fr")
-    replies = await engine.handle(inbound)
-    await engine.mark_delivered(replies)
-    return replies
+# One message of a person on Telegram (French app), its replies marked as delivered.
+say = partial(_support.say, platform="telegram", territory=None, language="fr")
 
 
 async def join_as_requester(engine: ConversationEngine, who: str, payload: str) -> str:

@@ -29,7 +29,7 @@ from core.domain.model import InboundReceipt, Notification
 from core.domain.vocabulary import Role
 from core.services import members
 from tests.conftest import Cooperative, make_settings
-from tests.integration.test_conversation import as_member, say
+from tests.integration._support import as_member, outbox_settled, say
 from tests.telegram.bot_api import FakeBotApi, FakeUser
 from tests.telegram.harness import onboard_on_telegram, running_channel
 
@@ -54,25 +54,6 @@ async def _rows(core: Core) -> tuple[int, int]:
         receipts = await uow.session.scalar(select(func.count()).select_from(InboundReceipt))
         notifications = await uow.session.scalar(select(func.count()).select_from(Notification))
         return int(receipts or 0), int(notifications or 0)
-
-
-async def _all_delivered(core: Core, timeout: float = 60) -> None:
-    """Wait until the outbox holds nothing left to send."""
-    deadline = time.monotonic() + timeout
-    while True:
-        async with core.uow() as uow:
-            unsent = await uow.session.scalar(
-                select(func.count())
-                .select_from(Notification)
-                .where(Notification.sent_at.is_(None))
-            )
-        if not unsent:
-            return
-        assert time.monotonic() < deadline, f"{unsent} message(s) never sent"
-        await asyncio.sleep(0.1)
-
-
-# --- the bucket ---------------------------------------------------------------------------------
 
 
 @given(
@@ -225,7 +206,7 @@ async def test_other_members_answers_stay_fast_while_one_account_floods(bot: Bot
     assert p99 < 1.0, f"another member waited {p99:.2f} s (all: {latencies})"
     # The flood itself: its burst answered, one kind warning, the rest dropped unwritten.
     await api.wait_until(lambda: not api.pending_updates, 60)
-    await _all_delivered(bot.core)
+    await outbox_settled(bot.core, 60, set_aside_is_waiting=True)
     flooder_answers = [m.text or "" for m in api.sent(bot.flooder)]
     assert sum("très vite" in text for text in flooder_answers) == 1
     assert len(flooder_answers) <= BURST + 5

@@ -9,6 +9,7 @@ display name), `entraide member add`, profile updates.
 from __future__ import annotations
 
 import unicodedata
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,13 +20,13 @@ from typer.testing import CliRunner
 
 from bots.cli import app
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound, Outgoing
 from core.domain.errors import InvalidInput
 from core.domain.model import Member
 from core.domain.vocabulary import Role
 from core.services import members
 from core.services.text import clean_name
 from tests.conftest import Cooperative
+from tests.integration import _support
 
 FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 # Zero-width space/joiners and marks, bidi embeddings and overrides, isolates, the BOM, and a
@@ -49,14 +50,7 @@ def _hostile_id(ch: str) -> str:
     return f"U+{ord(ch):04X}"
 
 
-async def say(
-    engine: ConversationEngine, who: str, text: str | None = None, **extra: str | None
-) -> list[Outgoing]:
-    replies = await engine.handle(
-        Inbound("telegram", who, who, text=text, territory="Rezé", **extra)  # type: ignore[arg-type]
-    )
-    await engine.mark_delivered(replies)
-    return replies
+say = partial(_support.say, platform="telegram")
 
 
 async def names_in_database(coop: Cooperative) -> list[str]:

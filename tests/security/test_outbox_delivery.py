@@ -18,35 +18,18 @@ from sqlalchemy import select
 from core.domain.model import Member, Notification
 from core.domain.vocabulary import MessageKind, Outcome
 from core.services import outbox, requests
-from tests.conftest import NOW, Cooperative
+from tests.conftest import Cooperative
+from tests.integration._support import accept, outbox_settled
+from tests.integration._support import post as post_request
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 from tests.telegram.harness import telegram_account
 
-from .telegram_scene import TelegramScene, outbox_settled, telegram_scene
+from .telegram_scene import TelegramScene, telegram_scene
 
 pytestmark = pytest.mark.slow
 
 PHONE, ADDRESS = "06 12 34 56 78", "3 rue des Pêcheurs"
 TELEGRAM_REF = re.compile(r"^-?\d+:\d+$")
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-async def post_request(coop: Cooperative) -> int:
-    async with coop.core.uow() as uow:
-        request = await requests.post_request(
-            uow, coop.alice, category="shopping", when_start=NOW + timedelta(days=3)
-        )
-        await uow.commit()
-        return request.id
-
-
-async def accept(coop: Cooperative, volunteer_id: int, request_id: int) -> None:
-    async with coop.core.uow() as uow:
-        await requests.accept(uow, volunteer_id, request_id)
-        await uow.commit()
 
 
 async def cancel(coop: Cooperative, request_id: int) -> None:
@@ -88,14 +71,14 @@ async def test_a_request_whose_group_post_failed_is_cancelled_in_a_new_group_mes
     async with telegram_scene(coop, read_timeout=1.0) as scene:
         make_fail(scene, failure, scene.group.id, "sendMessage")
         request_id = await post_request(coop)
-        rows = await outbox_settled(scene)
+        rows = await outbox_settled(scene.coop.core)
         [post] = [r for r in rows if r.channel_id is not None]
         expected = Outcome.REFUSED if failure == "refused" else Outcome.UNCERTAIN
         assert (post.outcome, post.external_ref) == (expected, None)
         assert post.last_error
 
         await cancel(coop, request_id)
-        rows = await outbox_settled(scene)
+        rows = await outbox_settled(scene.coop.core)
         await scene.api.wait_until(
             lambda: any("annulée" in (m.text or "") for m in scene.api.sent(scene.group)), 5
         )
@@ -113,7 +96,7 @@ async def test_a_cancelled_request_no_longer_shows_i_ll_help_in_the_group(
 ) -> None:
     async with telegram_scene(coop, read_timeout=1.0) as scene:
         request_id = await post_request(coop)
-        await outbox_settled(scene)
+        await outbox_settled(scene.coop.core)
         [original] = scene.api.sent(scene.group)
         assert accept_buttons(scene)
         # "Taken": the edit of the post is refused, and so is (or times out) the new message.
@@ -125,9 +108,9 @@ async def test_a_cancelled_request_no_longer_shows_i_ll_help_in_the_group(
         )
         make_fail(scene, failure, scene.group.id, "sendMessage")
         await accept(coop, coop.bob, request_id)
-        await outbox_settled(scene)
+        await outbox_settled(scene.coop.core)
         await cancel(coop, request_id)
-        rows = await outbox_settled(scene)
+        rows = await outbox_settled(scene.coop.core)
         await scene.api.wait_until(lambda: "annulée" in (original.text or ""), 5)
     assert not accept_buttons(scene), "the post of a cancelled request offers no help button"
     taken = [r for r in rows if r.channel_id is not None and r.key.startswith("Taken")]
@@ -143,7 +126,7 @@ async def test_a_group_post_that_cannot_be_edited_loses_its_help_button_on_cance
 ) -> None:
     async with telegram_scene(coop) as scene:
         request_id = await post_request(coop)
-        await outbox_settled(scene)
+        await outbox_settled(scene.coop.core)
         [original] = scene.api.sent(scene.group)
         scene.api.fail_next(
             "editMessageText",
@@ -152,7 +135,7 @@ async def test_a_group_post_that_cannot_be_edited_loses_its_help_button_on_cance
             chat_id=scene.group.id,
         )
         await cancel(coop, request_id)
-        await outbox_settled(scene)
+        await outbox_settled(scene.coop.core)
         await scene.api.wait_until(
             lambda: any("annulée" in (m.text or "") for m in scene.api.sent(scene.group)), 5
         )
@@ -218,16 +201,16 @@ async def test_a_volunteer_whose_contact_card_timed_out_gets_the_details_again(
 ) -> None:
     async with telegram_scene(coop, read_timeout=1.0) as scene:
         request_id = await post_request(coop)
-        await outbox_settled(scene)
+        await outbox_settled(scene.coop.core)
         # Bob's next message is the contact card, Alice's is "Bob will help you": both time out.
         scene.api.delay_next("sendMessage", 3.0, before_processing=False, chat_id=scene.bob.id)
         scene.api.delay_next("sendMessage", 3.0, before_processing=False, chat_id=scene.alice.id)
         before_bob = len(scene.api.sent(scene.bob))
         before_alice = len(scene.api.sent(scene.alice))
         await accept(coop, coop.bob, request_id)
-        await outbox_settled(scene)
+        await outbox_settled(scene.coop.core)
         await scene.api.wait_until(lambda: len(scene.api.sent(scene.bob)) >= before_bob + 2, 10)
-        rows = await outbox_settled(scene)
+        rows = await outbox_settled(scene.coop.core)
     to_bob = [m.text or "" for m in scene.api.sent(scene.bob)[before_bob:]]
     assert len(to_bob) == 2
     assert PHONE in to_bob[0] and ADDRESS in to_bob[0]  # the card, which did arrive

@@ -18,22 +18,18 @@ from core.domain.model import Notification
 from core.domain.vocabulary import Outcome, Role
 from core.services import polls
 from tests.conftest import NOW, Cooperative
-from tests.matrix.botkit import BotRunner, People, eventually
+from tests.integration._support import outbox_settled
+from tests.matrix.botkit import BotRunner, People, eventually, territory_room
 from tests.matrix.botkit import bot_fixture as bot_fixture
 from tests.matrix.botkit import people_fixture as people_fixture
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture  # the fixtures
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
-from tests.matrix.test_matrix_territory import territory_room
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
-from .telegram_scene import outbox_settled, telegram_scene
+from .telegram_scene import telegram_scene
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 async def test_members_not_in_the_group_get_the_poll_privately_and_members_in_it_do_not(
@@ -43,7 +39,7 @@ async def test_members_not_in_the_group_get_the_poll_privately_and_members_in_it
         api = scene.api
         api.set_member_status(scene.group, scene.bob, "member")
         api.set_member_status(scene.group, scene.carol, "left")  # she left it
-        await outbox_settled(scene)
+        await outbox_settled(scene.coop.core)
         async with coop.core.uow() as uow:
             await polls.create_poll(
                 uow,
@@ -54,7 +50,7 @@ async def test_members_not_in_the_group_get_the_poll_privately_and_members_in_it
                 by_id=coop.coordinator,
             )
             await uow.commit()
-        rows = await outbox_settled(scene)
+        rows = await outbox_settled(scene.coop.core)
     sent_polls = {int(r.params["chat_id"]) for r in api.requests("sendPoll")}
     # Claire (who added the bot) and Bob are in the group: the group's poll is theirs.
     assert sent_polls == {scene.group.id, scene.alice.id, scene.carol.id}

@@ -27,13 +27,13 @@ from sqlalchemy import select, text
 
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound, Outgoing
 from core.domain.errors import AlreadyVoted
 from core.domain.model import BallotReceipt, Base, Conversation, SecretTally, Vote
 from core.domain.vocabulary import PollKind, Role
 from core.persistence.database import is_sqlite
 from core.services import identity, members, polls
 from tests.conftest import FrozenClock, make_settings, postgres_schema
+from tests.integration._support import say
 
 VOTERS = ("ana", "ben", "cleo", "dom")
 DAYS = ["Lundi", "Mardi", "Mercredi"]
@@ -101,17 +101,16 @@ class Ballots:
     async def say(self, who: str, *, text: str | None = None, action: str | None = None) -> str:
         """One Telegram update from `who` (with an update id, as the adapter gives)."""
         self.updates += 1
-        inbound = Inbound(
-            "telegram",
+        replies = await say(
+            self.engine,
             who,
-            who,
-            text=text,
-            action=action,
+            text,
+            action,
+            platform="telegram",
+            territory=None,
             language="fr",
             message_ref=str(self.updates),
         )
-        replies: list[Outgoing] = await self.engine.handle(inbound)
-        await self.engine.mark_delivered(replies)
         return "\n".join(m.text for m in replies)
 
     async def vote(self, who: str, single: int, multiple: list[int]) -> None:

@@ -22,7 +22,7 @@ from core.dialogue.engine import ConversationEngine
 from core.domain.model import Conversation
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import Cooperative
-from tests.integration.test_conversation import as_member, say
+from tests.integration._support import as_member, say
 
 LONG = 4000
 # Shapes that made the date parser and the intent model slowest (measured before the fix).

@@ -40,6 +40,7 @@ from tests.matrix.fixtures import ClientFactory
 from tests.matrix.fixtures import homeserver_fixture as homeserver_fixture
 from tests.matrix.fixtures import matrix_client_fixture as matrix_client_fixture
 from tests.matrix.homeserver import Homeserver
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 from tests.telegram.harness import telegram_account
 
 from .stalls_kit import TelegramBench, database_url, telegram_bench
@@ -49,14 +50,6 @@ WELCOME_FR = "Quelle langue"
 INVALID_INVITATION_FR = "Cette invitation n'est plus valable"
 HUGE = "9" * 20
 BEYOND_POSTGRES = str(2**31)  # one more than PostgreSQL's INTEGER holds
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-# --- identifiers from outside ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -14,33 +14,16 @@ from sqlalchemy import select, update
 
 from core.app import Core
 from core.dialogue.engine import ConversationEngine
-from core.dialogue.messages import Inbound, Outgoing
+from core.dialogue.messages import Outgoing
 from core.domain.model import Assignment, HelpRequest, Member, Notification, PlatformAccount
 from core.domain.vocabulary import Category, MemberStatus, RequestState, Role
 from core.scheduling import run_due
 from core.services import identity, members, privacy
 from tests.conftest import NOW, Cooperative, FrozenClock
-from tests.integration._support import accept, post
+from tests.integration._support import accept, as_member, post, say
 
 ADDRESS = "3 rue des Pêcheurs"  # Alice's, in `Cooperative`
 PHONE = "06 12 34 56 78"
-
-
-async def say(
-    engine: ConversationEngine, who: str, text: str | None = None, action: str | None = None
-) -> list[Outgoing]:
-    replies = await engine.handle(
-        Inbound("console", who, who, text=text, action=action, territory="Rezé")
-    )
-    await engine.mark_delivered(replies)
-    return replies
-
-
-async def as_member(core: Core, who: str, member_id: int) -> None:
-    async with core.uow() as uow:
-        account = await identity.ensure_account(uow, "console", who, who)
-        account.member_id = member_id
-        await uow.commit()
 
 
 async def suspend(coop: Cooperative, member_id: int) -> None:

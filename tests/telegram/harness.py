@@ -17,6 +17,8 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
+
 from bots.telegram.channel import TelegramChannel, TelegramSettings
 from core.app import Core
 from core.dialogue.engine import ConversationEngine, Interpreter
@@ -27,6 +29,16 @@ from core.services import members
 from core.services.unit_of_work import UnitOfWork
 
 from .bot_api import FakeBotApi, FakeUser
+
+
+@pytest.fixture(autouse=True)
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB's durations as `timedelta` (its future default), without its deprecation warning.
+
+    Autouse in the modules that import it: `from tests.telegram.harness import ptb_timedelta
+    as ptb_timedelta`.
+    """
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 async def telegram_account(

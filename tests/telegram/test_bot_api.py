@@ -47,17 +47,12 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
+
 from .bot_api import FakeBotApi
 
 JSON = dict[str, Any]
 ALLOWED = ["message", "edited_message", "callback_query", "poll", "poll_answer", "my_chat_member"]
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    # PTB 22 warns (an error under our filterwarnings) when it builds RetryAfter with int
-    # periods; the adapter must run with PTB_TIMEDELTA=true as well.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bots.cli import app
+from tests.integration._support import cli_database
 
 from .bot_api import FakeBotApi
 
@@ -26,11 +27,10 @@ def invitation_in(output: str, bot: str) -> str:
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'e.sqlite3'}")
-    monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    for args in (["territory", "add", "Rezé"], ["territory", "add", "Bouguenais"]):
-        assert runner.invoke(app, args).exit_code == 0
+    cli_database(
+        tmp_path, monkeypatch, [["territory", "add", "Rezé"], ["territory", "add", "Bouguenais"]]
+    )
 
 
 def test_the_invitation_names_the_bot_and_the_territory(database: None) -> None:

@@ -14,10 +14,11 @@ from datetime import timedelta
 from core.services import polls
 from core.services.unit_of_work import UnitOfWork
 from tests.conftest import Cooperative
+from tests.integration._support import outbox_settled
 from tests.integration._support import post as post_request
 from tests.reworded import Rewording
 from tests.reworded import reworded as reworded  # the fixture
-from tests.security.telegram_scene import outbox_settled, telegram_scene
+from tests.security.telegram_scene import telegram_scene
 
 PHONE = "06 12 34 56 78"
 
@@ -66,7 +67,7 @@ async def test_a_request_and_a_poll_work_with_every_message_reworded(
             await polls.close_poll(uow, poll.id, by_id=None)
             await uow.commit()
         await api.wait_requests("stopPoll")
-        await outbox_settled(scene)
+        await outbox_settled(scene.coop.core)
         async with coop.core.uow() as uow:
             closed = await polls.get_poll(uow, poll.id)
             assert closed.result is not None and closed.result["counts"] == [0, 1]

@@ -6,39 +6,30 @@ the group; contact details reach only the winner; a native poll is voted, change
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bots.telegram.channel import TelegramChannel
 from bots.telegram.links import invitation_link
 from core.app import Core
-from core.domain.model import HelpRequest, Member, Notification
+from core.domain.model import HelpRequest, Member
 from core.domain.vocabulary import Category, Role
 from core.services import channels, invitations, members, polls
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import make_settings
+from tests.integration._support import outbox_settled
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 from .bot_api import FakeBotApi, FakeChat, FakeUser
 from .harness import member_on_telegram, running_channel
 
 PHONE, ADDRESS = "06 98 76 54 32", "12 rue des Lilas"
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture(scope="module")
-def interpreter() -> BuiltinInterpreter:
-    return BuiltinInterpreter()
 
 
 @dataclass
@@ -237,24 +228,14 @@ async def _member_id(uow, name: str) -> int:  # type: ignore[no-untyped-def]
     ).scalar_one()
 
 
-async def outbox_sent(core: Core, timeout: float = 10) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        async with core.uow() as uow:
-            waiting = select(func.count(Notification.id)).where(Notification.sent_at.is_(None))
-            if not (await uow.session.execute(waiting)).scalar_one():
-                return
-        assert asyncio.get_running_loop().time() < deadline, "the outbox is still not sent"
-        await asyncio.sleep(0.05)
-
-
 async def test_the_replies_to_quick_messages_of_one_person_come_in_their_order(
     scene: Scene,
 ) -> None:
     # Replies are sent while the next updates are handled: one person's still keep their order,
     # even when the first send is slow.
     api, claire = scene.api, scene.coordinator
-    await outbox_sent(scene.core)  # the welcome messages of the scene first
+    # The welcome messages of the scene first.
+    await outbox_settled(scene.core, 10, set_aside_is_waiting=True)
     api.delay_next("sendMessage", 0.5)
     for command in ["/aide", "/sondages"] * 4:
         api.command(claire, command)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,17 +15,14 @@ from core.domain.model import AuditEntry, Member, Notification, PlatformAccount
 from core.domain.vocabulary import Role
 from core.services import members, outbox
 from tests.conftest import make_settings
+from tests.integration._support import outbox_settled
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 from .bot_api import FakeBotApi, FakeUser
 from .database_faults import database_away_once
 from .harness import onboard_on_telegram, running_channel
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @dataclass
@@ -90,7 +86,9 @@ async def test_500_notifications_arrive_exactly_once_through_429_502_and_dropped
             return Counter(m.text for u in bench.users for m in api.sent(u.id))
 
         await api.wait_until(lambda: sum(delivered().values()) >= 500, timeout=60)
-        await asyncio.sleep(1.5)  # anything sent twice would show up now
+        # Every message marked done (a send is marked only once Telegram has it): nothing
+        # can be sent twice after this.
+        await outbox_settled(bench.core, timeout=30)
     counts = delivered()
     assert set(counts) == set(texts)
     assert max(counts.values()) == 1
@@ -133,8 +131,8 @@ async def test_the_same_update_delivered_twice_is_answered_once(bench: Bench) ->
         bench.api.command(user, "/aide")
         await bench.api.wait_sent(user, 1)
         bench.api.duplicate_last_update()
-        await bench.api.wait_confirmed()
-        await asyncio.sleep(1)
+        await bench.api.wait_confirmed()  # the repeat handled (updates are confirmed after)
+        await outbox_settled(bench.core)  # and whatever it wrote, sent
     answers = [m for m in bench.api.sent(user) if m.buttons]
     assert len(answers) == 1
 
@@ -151,6 +149,7 @@ async def test_a_forged_button_is_answered_kindly_and_changes_nothing(bench: Ben
         forged = ("accept:9999", "cancel_yes:1", "approve:1", "vote:1:0", "x" * 64)
         for data in forged:
             bench.api.press(user, menu, data, check=False)
+
         # Each press edits the pressed message into a kind explanation (two forged ids of
         # nothing get the same words: Telegram answers that edit "not modified").
         def answered_edits() -> int:
@@ -196,7 +195,7 @@ async def test_an_update_whose_handling_fails_is_fetched_again_and_answered_once
         bench.api.command(user, "/sondages")
         await bench.api.wait_sent(user, 2, timeout=15)
         await bench.api.wait_confirmed()
-        await asyncio.sleep(0.5)
+        await outbox_settled(bench.core)
     replies = [m.text or "" for m in bench.api.sent(user)]
     assert len(replies) == 2
     assert "Je mets en relation" in replies[0] and "Aucun sondage" in replies[1]

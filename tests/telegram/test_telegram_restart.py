@@ -17,6 +17,8 @@ from core.domain.vocabulary import Role
 from core.persistence.migrate import upgrade_database
 from core.services import members
 from tests.conftest import make_settings
+from tests.integration._support import outbox_settled
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 from .bot_api import FakeBotApi, FakeUser
 from .harness import onboard_on_telegram
@@ -27,11 +29,6 @@ USERS = 60
 # Sends whose answer the killed process never recorded may go out again: at most the sends
 # it had in flight, the one window Telegram gives no way to close.
 IN_FLIGHT = CONCURRENT_SENDS
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 async def _prepare(url: str, users: list[FakeUser]) -> None:
@@ -95,7 +92,14 @@ async def test_a_killed_bot_loses_nothing_after_a_restart(tmp_path: Path) -> Non
         killed_at = len(answered())
         process = await _start(env)
         await api.wait_until(lambda: len(answered()) == USERS, 60)
-        await asyncio.sleep(3)  # longer than the lease: a repeated send would show now
+        # Every update handled, and no message left in the outbox (one the killed process
+        # had claimed is sent once its lease is over): no repeated send can come after this.
+        await api.wait_confirmed(timeout=30)
+        core = Core.open(make_settings(url))
+        try:
+            await outbox_settled(core, timeout=30)
+        finally:
+            await core.close()
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

@@ -7,7 +7,6 @@ forward it on 127.0.0.1, until the bot answers 2xx.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,23 +20,14 @@ from core.app import Core
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.port import ChannelPort
 from tests.conftest import make_settings
+from tests.integration._support import free_port, outbox_settled
+from tests.telegram.harness import ptb_timedelta as ptb_timedelta  # autouse
 
 from .bot_api import FakeBotApi
 from .database_faults import database_away_once
 
 pytestmark = pytest.mark.slow
 PUBLIC_URL = "https://entraide.example.org/telegram-hook"
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -104,7 +94,8 @@ async def test_a_call_whose_handling_fails_gets_a_500_and_the_repeat_is_answered
     odette = hooked.api.user(600, "Odette", language_code="fr")
     hooked.api.command(odette, "/start")
     await hooked.api.wait_sent(odette, 1, timeout=10)
-    await asyncio.sleep(0.5)
+    await hooked.api.wait_confirmed()  # the repeat was answered 200: handled
+    await outbox_settled(hooked.core)  # and all it wrote is sent
     statuses = [status for _, status in hooked.api.webhook_calls]
     assert statuses == [500, 200]
     texts = [m.text for m in hooked.api.sent(odette)]
@@ -130,5 +121,7 @@ async def test_a_call_without_the_secret_token_is_refused_and_changes_nothing(
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
             async with session.post(hooked.local_url, json=forged, headers=headers) as response:
                 assert response.status == 403
-    await asyncio.sleep(0.3)
+    # A call is handled before it is answered: had one been, its replies would be in the
+    # outbox now; drained, they would have been sent.
+    await outbox_settled(hooked.core)
     assert not hooked.api.sent(666)

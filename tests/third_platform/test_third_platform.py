@@ -11,9 +11,8 @@ On SQLite and PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from typing import TypeVar
 
 import pytest
 
@@ -23,12 +22,12 @@ from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Category, Role
 from core.services import channels, identity, members, polls
 from tests.conftest import FrozenClock
+from tests.integration._support import eventually
 
 from .memory_channel import MemoryChannel, Shown
 
 GROUP = "group:entraide"
 PHONE, ADDRESS = "06 12 34 56 78", "3 rue des Pêcheurs"
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -50,16 +49,6 @@ async def seen(channel: MemoryChannel, chat: str, found: Callable[[Shown], bool]
         return next((m for m in channel.chats[chat] if found(m)), None)
 
     return await eventually(first)
-
-
-async def eventually(read: Callable[[], Awaitable[T | None]], timeout: float = 5) -> T:
-    """What `read` returns once it is something (not None nor empty)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (found := await read()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"still {found!r} after {timeout} s")
-        await asyncio.sleep(0.02)
-    return found
 
 
 async def a_cooperative(core: Core, platform: str) -> tuple[int, int]:

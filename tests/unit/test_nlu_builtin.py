@@ -16,11 +16,6 @@ HOLDOUT = Path(__file__).resolve().parents[1] / "data" / "nlu_holdout.jsonl"
 
 
 @pytest.fixture(scope="module")
-def interpreter() -> BuiltinInterpreter:
-    return BuiltinInterpreter()
-
-
-@pytest.fixture(scope="module")
 def report(interpreter: BuiltinInterpreter) -> Report:
     return asyncio.run(evaluate(interpreter, load_cases(HOLDOUT)))
 

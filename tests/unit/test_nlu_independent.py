@@ -29,11 +29,6 @@ def not_reached_yet(figure: str) -> pytest.MarkDecorator:
 
 
 @pytest.fixture(scope="module")
-def interpreter() -> BuiltinInterpreter:
-    return BuiltinInterpreter()
-
-
-@pytest.fixture(scope="module")
 def report(interpreter: BuiltinInterpreter) -> Report:
     return asyncio.run(evaluate(interpreter, load_cases(INDEPENDENT)))
 

@@ -12,11 +12,6 @@ from nlu.features import FeatureSpace, char_features, transform, word_features
 from nlu.interpreter import SCAM_THRESHOLD, BuiltinInterpreter
 
 
-@pytest.fixture(scope="module")
-def interpreter() -> BuiltinInterpreter:
-    return BuiltinInterpreter()
-
-
 def test_the_words_after_a_negation_are_marked() -> None:
     features = word_features("Je ne suis pas dispo demain")
     assert "not_dispo" in features and "dispo" in features

@@ -6,7 +6,6 @@ critical accessibility problem on any page."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from core.domain.model import Alert, Member, Notification
 from core.domain.vocabulary import Category, MemberStatus, MessageKind, Role
 from core.services import invitations, members, polls, requests, web_access
 from tests.conftest import NOW, Cooperative, FrozenClock, make_settings
+from tests.integration._support import free_port
 from tests.web.conftest import AXE, Browser, missing
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -46,12 +46,6 @@ class Site:
     async def rows(self, model: type, *where: Any) -> list[Any]:
         async with self.core.uow() as uow:
             return list((await uow.session.execute(select(model).where(*where))).scalars())
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -89,7 +83,7 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
         await uow.commit()
     runner = web.AppRunner(await build_app(core), access_log=None)
     await runner.setup()
-    port = _free_port()
+    port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     yield Site(core, coop, f"http://127.0.0.1:{port}", invitation.code)
     await runner.cleanup()
