@@ -388,7 +388,7 @@ async def test_a_vote_that_comes_before_the_native_poll_is_recorded_finds_its_po
 ) -> None:
     """The platform may deliver a vote between its answer to "send this poll" and our record
     of that native poll: the vote waits for the record instead of being dropped."""
-    poll_id = await _poll(coop)
+    poll_id = await open_poll(coop)
     port = ChannelPort(coop.core)
     assert await port.poll_for_publication("telegram", "native-7") is None
 
