@@ -272,7 +272,7 @@ async def test_0009_adds_alerts_and_console_logins_and_its_downgrade_removes_the
     try:
         with engine.connect() as connection:
             before = set(inspect(connection).get_table_names())
-        upgrade_database(database_url)
+        upgrade_database(database_url, "0009")
         with engine.connect() as connection:
             inspector = inspect(connection)
             after = set(inspector.get_table_names())
@@ -285,3 +285,34 @@ async def test_0009_adds_alerts_and_console_logins_and_its_downgrade_removes_the
     assert after - before == {"alerts", "web_logins", "install_secrets"}
     assert open_index["ix_alerts_territory_open"] == ["territory_id", "done_at", "created_at"]
     assert downgraded == before
+
+
+async def test_0013_adds_the_observatory_tables_and_indexes_and_its_downgrade_removes_them(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0009")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            before = set(inspect(connection).get_table_names())
+        upgrade_database(database_url, "0013")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            after = set(inspector.get_table_names())
+            request_indexes = {i["name"] for i in inspector.get_indexes("help_requests")}
+        command.downgrade(alembic_config(database_url), "0009")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            downgraded = set(inspector.get_table_names())
+            request_indexes_after = {i["name"] for i in inspector.get_indexes("help_requests")}
+    finally:
+        engine.dispose()
+    assert after - before == {
+        "member_age_bands",
+        "observatory_settings",
+        "loneliness_tallies",
+        "loneliness_asks",
+    }
+    assert "ix_help_requests_territory_created" in request_indexes
+    assert downgraded == before
+    assert "ix_help_requests_territory_created" not in request_indexes_after
