@@ -67,12 +67,23 @@ async def build(core: Core) -> History:
         h.v1, h.v2, h.r1, h.r2 = v1.id, v2.id, r1.id, r2.id
 
         def request(
-            who: Member, created: datetime, when: datetime, state: str, updated: datetime,
-            category: str = "shopping", neighbourhood: str | None = None,
+            who: Member,
+            created: datetime,
+            when: datetime,
+            state: str,
+            updated: datetime,
+            category: str = "shopping",
+            neighbourhood: str | None = None,
         ) -> HelpRequest:
             r = HelpRequest(
-                territory_id=t, requester_id=who.id, category=category, when_start=when,
-                state=state, created_at=created, updated_at=updated, neighbourhood=neighbourhood,
+                territory_id=t,
+                requester_id=who.id,
+                category=category,
+                when_start=when,
+                state=state,
+                created_at=created,
+                updated_at=updated,
+                neighbourhood=neighbourhood,
             )
             s.add(r)
             return r
@@ -89,13 +100,25 @@ async def build(core: Core) -> History:
         await s.flush()
 
         def assign(
-            q: HelpRequest, v: Member, accepted: datetime, *, completed: datetime | None = None,
-            hours: float | None = None, withdrawn: datetime | None = None,
+            q: HelpRequest,
+            v: Member,
+            accepted: datetime,
+            *,
+            completed: datetime | None = None,
+            hours: float | None = None,
+            withdrawn: datetime | None = None,
         ) -> None:
-            s.add(Assignment(
-                request_id=q.id, volunteer_id=v.id, requester_id=q.requester_id,
-                accepted_at=accepted, completed_at=completed, hours=hours, withdrawn_at=withdrawn,
-            ))
+            s.add(
+                Assignment(
+                    request_id=q.id,
+                    volunteer_id=v.id,
+                    requester_id=q.requester_id,
+                    accepted_at=accepted,
+                    completed_at=completed,
+                    hours=hours,
+                    withdrawn_at=withdrawn,
+                )
+            )
 
         assign(q5, v1, at(2, 25, 11), completed=at(3, 1, 12), hours=1.0)
         assign(q1, v1, at(3, 2, 11), completed=at(3, 3, 12), hours=2.0)  # accepted after 1 h
@@ -106,10 +129,16 @@ async def build(core: Core) -> History:
         assign(q6, v1, at(4, 1))
 
         def alert(kind: str, created: datetime, done: datetime | None) -> None:
-            s.add(Alert(
-                territory_id=t, kind=kind, member_id=r1.id, created_at=created, done_at=done,
-                done_by=coordinator.id if done else None,
-            ))
+            s.add(
+                Alert(
+                    territory_id=t,
+                    kind=kind,
+                    member_id=r1.id,
+                    created_at=created,
+                    done_at=done,
+                    done_by=coordinator.id if done else None,
+                )
+            )
 
         alert("request_unanswered", at(3, 11), at(3, 11, 12))  # handled in 2 h
         alert("emergency", at(3, 20), at(3, 20, 10, 10))  # handled in 10 min
@@ -117,29 +146,47 @@ async def build(core: Core) -> History:
         alert("coordinator_contacted", at(3, 29), None)  # not handled yet
 
         open_poll = Poll(
-            territory_id=t, question="Fête ?", closes_at=at(3, 25), state="closed",
-            created_at=at(3, 10), closed_at=at(3, 25),
+            territory_id=t,
+            question="Fête ?",
+            closes_at=at(3, 25),
+            state="closed",
+            created_at=at(3, 10),
+            closed_at=at(3, 25),
         )
         secret_poll = Poll(
-            territory_id=t, question="Budget ?", closes_at=at(3, 28), state="closed",
-            secret=True, voter_role="volunteer", created_at=at(3, 2), closed_at=at(3, 28),
+            territory_id=t,
+            question="Budget ?",
+            closes_at=at(3, 28),
+            state="closed",
+            secret=True,
+            voter_role="volunteer",
+            created_at=at(3, 2),
+            closed_at=at(3, 28),
         )
         s.add_all([open_poll, secret_poll])
         await s.flush()
-        s.add_all([
-            Vote(poll_id=open_poll.id, member_id=v1.id, choice=[0], cast_at=at(3, 11)),
-            Vote(poll_id=open_poll.id, member_id=r1.id, choice=[1], cast_at=at(3, 11)),
-            BallotReceipt(poll_id=secret_poll.id, member_id=v2.id, cast_at=at(3, 3)),
-        ])
+        s.add_all(
+            [
+                Vote(poll_id=open_poll.id, member_id=v1.id, choice=[0], cast_at=at(3, 11)),
+                Vote(poll_id=open_poll.id, member_id=r1.id, choice=[1], cast_at=at(3, 11)),
+                BallotReceipt(poll_id=secret_poll.id, member_id=v2.id, cast_at=at(3, 3)),
+            ]
+        )
         for m, band in ((v1, "30_59"), (r1, "75_plus"), (v2, "75_plus"), (r2, "60_74")):
-            s.add(MemberAgeBand(
-                member_id=m.id, band=band, consented_at=at(3, 1), updated_at=at(3, 1)
-            ))
-        s.add_all([
-            LonelinessTally(territory_id=t, quarter="2026-Q1", wave="first", score=6, count=3),
-            LonelinessTally(territory_id=t, quarter="2026-Q1", wave="again", score=4, count=2),
-            LonelinessTally(territory_id=t, quarter="2026-Q2", wave="again", score=9, count=10),
-        ])
+            s.add(
+                MemberAgeBand(
+                    member_id=m.id, band=band, consented_at=at(3, 1), updated_at=at(3, 1)
+                )
+            )
+        s.add_all(
+            [
+                LonelinessTally(territory_id=t, quarter="2026-Q1", wave="first", score=6, count=3),
+                LonelinessTally(territory_id=t, quarter="2026-Q1", wave="again", score=4, count=2),
+                LonelinessTally(
+                    territory_id=t, quarter="2026-Q2", wave="again", score=9, count=10
+                ),
+            ]
+        )
         await uow.commit()
     return h
 

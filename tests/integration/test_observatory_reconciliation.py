@@ -35,8 +35,9 @@ request_strategy = st.tuples(
 history_strategy = st.tuples(
     st.lists(request_strategy, max_size=12),
     st.lists(st.tuples(HOURS, st.integers(0, 100), st.booleans()), max_size=4),  # alerts
-    st.lists(st.sampled_from(["under_30", "30_59", "60_74", "75_plus", None]), min_size=11,
-             max_size=11),
+    st.lists(
+        st.sampled_from(["under_30", "30_59", "60_74", "75_plus", None]), min_size=11, max_size=11
+    ),
 )
 
 
@@ -48,41 +49,64 @@ async def _write(core: Core, history: tuple) -> int:  # type: ignore[type-arg]
         s.add(territory)
         await s.flush()
         people = [
-            Member(territory_id=territory.id, display_name=f"M{i}", status="approved",
-                   created_at=START + timedelta(days=i * 7), is_volunteer=i < 5)
+            Member(
+                territory_id=territory.id,
+                display_name=f"M{i}",
+                status="approved",
+                created_at=START + timedelta(days=i * 7),
+                is_volunteer=i < 5,
+            )
             for i in range(11)
         ]
         s.add_all(people)
         await s.flush()
         for person, band in zip(people, bands, strict=True):
             if band:
-                s.add(MemberAgeBand(member_id=person.id, band=band, consented_at=START,
-                                    updated_at=START))
+                s.add(
+                    MemberAgeBand(
+                        member_id=person.id, band=band, consented_at=START, updated_at=START
+                    )
+                )
         for who, created, lead, state, takers, category, place in requests_made:
             made = START + timedelta(hours=created)
             request = HelpRequest(
-                territory_id=territory.id, requester_id=people[5 + who].id, category=category,
-                neighbourhood=place, when_start=made + timedelta(hours=lead), state=state,
-                created_at=made, updated_at=made + timedelta(hours=lead),
+                territory_id=territory.id,
+                requester_id=people[5 + who].id,
+                category=category,
+                neighbourhood=place,
+                when_start=made + timedelta(hours=lead),
+                state=state,
+                created_at=made,
+                updated_at=made + timedelta(hours=lead),
             )
             s.add(request)
             await s.flush()
             for index, (volunteer, delay) in enumerate(takers):
                 last = index == len(takers) - 1
                 accepted = made + timedelta(hours=delay, minutes=index)
-                s.add(Assignment(
-                    request_id=request.id, volunteer_id=people[volunteer].id,
-                    requester_id=request.requester_id, accepted_at=accepted,
-                    withdrawn_at=None if last else accepted + timedelta(minutes=1),
-                    completed_at=request.when_start if last and state == "done" else None,
-                    hours=1.5 if last and state == "done" else None,
-                ))
+                s.add(
+                    Assignment(
+                        request_id=request.id,
+                        volunteer_id=people[volunteer].id,
+                        requester_id=request.requester_id,
+                        accepted_at=accepted,
+                        withdrawn_at=None if last else accepted + timedelta(minutes=1),
+                        completed_at=request.when_start if last and state == "done" else None,
+                        hours=1.5 if last and state == "done" else None,
+                    )
+                )
                 await s.flush()
         for created, minutes, handled in alerts:
             made = START + timedelta(hours=created)
-            s.add(Alert(territory_id=territory.id, kind="emergency", member_id=people[5].id,
-                        created_at=made,
-                        done_at=made + timedelta(minutes=minutes) if handled else None))
+            s.add(
+                Alert(
+                    territory_id=territory.id,
+                    kind="emergency",
+                    member_id=people[5].id,
+                    created_at=made,
+                    done_at=made + timedelta(minutes=minutes) if handled else None,
+                )
+            )
         await uow.commit()
         return territory.id
 
@@ -110,8 +134,11 @@ async def _check(backend: str, history: tuple) -> None:  # type: ignore[type-arg
 
 @pytest.mark.parametrize("backend", _backends())
 def test_every_figure_equals_what_its_rows_add_up_to_on_any_history(backend: str) -> None:
-    @settings(max_examples=12 if backend == "sqlite" else 6, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=12 if backend == "sqlite" else 6,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(history_strategy)
     def check(history: tuple) -> None:  # type: ignore[type-arg]
         asyncio.run(_check(backend, history))
