@@ -155,7 +155,7 @@ def _requests(
         request_id, state, updated = next_request, "open", created
         next_request += 1
         roll = rng.random()
-        volunteer = crowd.volunteer_for(rng, who)
+        volunteer = crowd.volunteer_for(rng, who, created)
         past = when < end
         if roll < 0.84 and volunteer is not None:
             accepted = created + timedelta(hours=rng.lognormvariate(1.0, 1.1))

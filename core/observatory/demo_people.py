@@ -57,24 +57,33 @@ class Crowd:
     coordinators: list[int] = field(default_factory=list)
     by_neighbourhood: dict[str, list[int]] = field(default_factory=dict)
     regular: dict[int, int] = field(default_factory=dict)
+    founders: list[int] = field(default_factory=list)
+    joined_at: dict[int, datetime] = field(default_factory=dict)
     _joined: list[datetime] = field(default_factory=list)
 
     def requester_joined_before(self, rng: random.Random, moment: datetime) -> dict[str, Any]:
         """A requester who had joined by `moment` (the earliest one if nobody had)."""
         known = bisect.bisect_right(self._joined, moment)
-        return self.requesters[rng.randrange(max(1, known))]
+        return self.requesters[rng.randrange(max(1, known))]  # the first ones joined at start
 
-    def volunteer_for(self, rng: random.Random, requester: dict[str, Any]) -> int | None:
+    def volunteer_for(
+        self, rng: random.Random, requester: dict[str, Any], moment: datetime
+    ) -> int | None:
         """Their regular volunteer six times out of ten, else one from their neighbourhood."""
         if not self.volunteers:
             return None
         if rng.random() < 0.6:
-            return self.regular[requester["id"]]
-        near = self.by_neighbourhood.get(requester["neighbourhood"]) or self.volunteers
-        return rng.choice(near)
+            chosen = self.regular[requester["id"]]
+        else:
+            near = self.by_neighbourhood.get(requester["neighbourhood"]) or self.volunteers
+            chosen = rng.choice(near)
+        # Nobody helps before joining: a volunteer who came later is replaced by a founder.
+        if self.joined_at[chosen] > moment:
+            return rng.choice(self.founders) if self.founders else None
+        return chosen
 
     def any_volunteer(self, rng: random.Random) -> int:
-        return rng.choice(self.volunteers)
+        return rng.choice(self.founders or self.volunteers)
 
 
 def people(
@@ -115,6 +124,9 @@ def people(
             crowd.coordinators.append(member_id)
         elif volunteer:
             crowd.volunteers.append(member_id)
+            crowd.joined_at[member_id] = joined
+            if joined == start:
+                crowd.founders.append(member_id)
             crowd.by_neighbourhood.setdefault(place, []).append(member_id)
         else:
             crowd.requesters.append(row)

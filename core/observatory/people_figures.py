@@ -89,23 +89,20 @@ async def first_help_median(s: AsyncSession, t: int, p: Period, rows: bool = Fal
 
 def pairs_again_query(territory_id: int, period: Period) -> Select[Any]:
     """Pairs (volunteer, requester) with a task in the period and at least two tasks together
-    up to the period's end: people who met again."""
+    up to the period's end: people who met again. Only the period's pairs are looked up in the
+    history (through the volunteer's index), never the whole history grouped."""
     here = _tasks(territory_id, period).subquery()
     pairs = select(here.c.volunteer_id, here.c.requester_id).distinct().subquery()
-    history = (
-        select(A.volunteer_id, A.requester_id)
+    return (
+        select(pairs.c.volunteer_id, pairs.c.requester_id)
+        .join(
+            A,
+            and_(A.volunteer_id == pairs.c.volunteer_id, A.requester_id == pairs.c.requester_id),
+        )
         .join(R, R.id == A.request_id)
-        .where(R.territory_id == territory_id, A.withdrawn_at.is_(None), R.when_start < period.end)
-        .group_by(A.volunteer_id, A.requester_id)
+        .where(A.withdrawn_at.is_(None), R.when_start < period.end)
+        .group_by(pairs.c.volunteer_id, pairs.c.requester_id)
         .having(func.count() >= 2)
-        .subquery()
-    )
-    return select(pairs.c.volunteer_id, pairs.c.requester_id).join(
-        history,
-        and_(
-            history.c.volunteer_id == pairs.c.volunteer_id,
-            history.c.requester_id == pairs.c.requester_id,
-        ),
     )
 
 
