@@ -139,7 +139,9 @@ def people(
     crowd.requesters.sort(key=lambda r: r["created_at"])
     crowd._joined = [r["created_at"] for r in crowd.requesters]
     for requester in crowd.requesters:
+        # Their regular volunteer lives nearby and was there when they joined.
         near = crowd.by_neighbourhood.get(requester["neighbourhood"]) or crowd.volunteers
-        if near:
-            crowd.regular[requester["id"]] = rng.choice(near)
+        there = [v for v in near if crowd.joined_at[v] <= requester["created_at"]]
+        if there or crowd.founders:
+            crowd.regular[requester["id"]] = rng.choice(there or crowd.founders)
     return crowd
