@@ -6,7 +6,7 @@ Registered on the main `entraide` app by `register(app)` (bots/cli.py). The figu
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
@@ -14,6 +14,7 @@ import typer
 from bots import cli_common
 from core.app import Core
 from core.domain.errors import NotFound
+from core.domain.model import Territory
 from core.observatory import demo as demo_data
 
 observatory_app = typer.Typer(
@@ -76,4 +77,44 @@ async def territory_of(core: Core, name: str) -> tuple[int, str, str]:
         return found.id, found.timezone, found.language
 
 
-__all__ = ["Path", "observatory_app", "register"]
+def default_range(today: date, first: str | None, last: str | None) -> tuple[date, date]:
+    """`--from`/`--to`, by default the 12 whole months before this one."""
+    end = parse_day(last, "--to") if last else today.replace(day=1) - timedelta(days=1)
+    if first:
+        return parse_day(first, "--from"), end
+    start = end.replace(day=1)
+    for _ in range(11):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+@observatory_app.command("export")
+def export(
+    territory: str = typer.Option(..., "--territory", help="The territory."),
+    period: str = typer.Option("month", "--period", help="month or week."),
+    out: Path = typer.Option(..., "--out", help="Folder to write the CSV files into."),
+    first: str | None = typer.Option(None, "--from", help="First day (default: a year ago)."),
+    last: str | None = typer.Option(None, "--to", help="Last day (default: end of last month)."),
+    min_neighbourhood: int = typer.Option(
+        10, "--min-neighbourhood", help="Smaller neighbourhoods are merged."
+    ),
+) -> None:
+    """Write the open data (CSV + datapackage.json), every small count suppressed."""
+    from core.observatory import export as exporting
+    from core.observatory import periods
+
+    if period not in ("month", "week"):
+        raise typer.BadParameter("month or week", param_hint="--period")
+
+    async def work(core: Core) -> Path:
+        territory_id, timezone, _ = await territory_of(core, territory)
+        start, end = default_range(core.clock().date(), first, last)
+        whole = periods.between(start, end, timezone)
+        async with core.uow() as uow:
+            found = await uow.session.get(Territory, territory_id)
+            assert found is not None
+            return await exporting.export(
+                uow.session, found, whole, period, out, min_neighbourhood=max(1, min_neighbourhood)
+            )
+
+    typer.echo(f"Open data written: {cli_common.run_with_core(work)}")
