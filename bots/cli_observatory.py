@@ -118,3 +118,33 @@ def export(
             )
 
     typer.echo(f"Open data written: {cli_common.run_with_core(work)}")
+
+
+@observatory_app.command("report")
+def report(
+    territory: str = typer.Option(..., "--territory", help="The territory."),
+    first: str = typer.Option(..., "--from", help="First day, like 2026-01-01."),
+    last: str = typer.Option(..., "--to", help="Last day, included, like 2026-12-31."),
+    out: Path = typer.Option(..., "--out", help="The HTML file to write."),
+    language: str | None = typer.Option(
+        None, "--language", help="fr or en (default: the territory's)."
+    ),
+) -> None:
+    """Write a printable report for the general assembly (HTML; print it to PDF)."""
+    from core.observatory import periods
+    from core.observatory.report import render
+
+    if language not in (None, "fr", "en"):
+        raise typer.BadParameter("fr or en", param_hint="--language")
+
+    async def work(core: Core) -> Path:
+        territory_id, timezone, spoken = await territory_of(core, territory)
+        period = periods.between(parse_day(first, "--from"), parse_day(last, "--to"), timezone)
+        async with core.uow() as uow:
+            found = await uow.session.get(Territory, territory_id)
+            assert found is not None
+            html = await render(uow.session, found, period, language or spoken)
+        out.write_text(html, encoding="utf-8")
+        return out
+
+    typer.echo(f"Report written: {cli_common.run_with_core(work)}")
