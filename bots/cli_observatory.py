@@ -148,3 +148,22 @@ def report(
         return out
 
     typer.echo(f"Report written: {cli_common.run_with_core(work)}")
+
+
+@observatory_app.command("merge")
+def merge(
+    sources: list[str] = typer.Argument(..., help="Folders or URLs of published packages."),
+    out: Path = typer.Option(..., "--out", help="Folder for the merged observatory."),
+    language: str = typer.Option("fr", "--language", help="fr or en, for the charts."),
+) -> None:
+    """Combine several cooperatives' packages (same schema) into one observatory."""
+    from core.domain.errors import DomainError
+    from core.observatory import merge as merging
+
+    if language not in ("fr", "en"):
+        raise typer.BadParameter("fr or en", param_hint="--language")
+    try:
+        written = merging.merge(sources, out, language)
+    except DomainError as exc:
+        cli_common.fail(str(exc))
+    typer.echo(f"Observatory written: {written}")
