@@ -717,5 +717,3 @@ __all__ = [
     "WebLogin",
     "apscheduler_jobs",
 ]
-
-from core.domain.observatory_tables import *  # noqa: E402, F403  (the observatory's tables)

@@ -8,6 +8,7 @@ console's Impact page and the merged observatory.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pygal
@@ -17,6 +18,11 @@ from pygal.style import Style
 
 from core.i18n import N_, translate
 from core.observatory.wording import BAND_LABELS
+
+# pygal appends to `sys.meta_path` a finder for its map plugins that has only the legacy
+# `find_module`: every later failed import (an optional dependency probed by another library)
+# then raises an ImportWarning. We draw no maps: take it out.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 STYLE = Style(
     background="white",

@@ -9,6 +9,7 @@ weeks), so that overlapping periods cannot be subtracted from each other.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,17 +112,15 @@ async def neighbourhood_sizes(session: AsyncSession, territory_id: int) -> dict[
     return {str(k): int(n) for k, n in rows.all() if k}
 
 
-async def export(
+async def package_files(
     session: AsyncSession,
     territory: Territory,
     whole: periods.Period,
     unit: str,
-    out: Path,
     *,
     min_neighbourhood: int = 10,
-) -> Path:
-    """Write the package of `territory` for each month (or week) of `whole` into `out`."""
-    out.mkdir(parents=True, exist_ok=True)
+) -> dict[str, bytes]:
+    """The package of `territory` for each month (or week) of `whole`: file name -> bytes."""
     sizes = await neighbourhood_sizes(session, territory.id)
     units = {d.name: str(d.unit) for d in FIGURES}
     figure_rows: list[list[Any]] = []
@@ -137,10 +136,30 @@ async def export(
             for cell in group:
                 value = "" if cell.value is None else cell.value
                 breakdown_rows.append([*head, dimension, cell.key, value, _bool(cell.suppressed)])
-    _write_csv(out / "figures.csv", FIGURE_FIELDS, figure_rows)
-    _write_csv(out / "breakdowns.csv", BREAKDOWN_FIELDS, breakdown_rows)
     package = descriptor(territory.name, unit)
-    (out / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2))
+    return {
+        "figures.csv": _csv(FIGURE_FIELDS, figure_rows),
+        "breakdowns.csv": _csv(BREAKDOWN_FIELDS, breakdown_rows),
+        "datapackage.json": json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8"),
+    }
+
+
+async def export(
+    session: AsyncSession,
+    territory: Territory,
+    whole: periods.Period,
+    unit: str,
+    out: Path,
+    *,
+    min_neighbourhood: int = 10,
+) -> Path:
+    """Write the package of `territory` for each month (or week) of `whole` into `out`."""
+    files = await package_files(
+        session, territory, whole, unit, min_neighbourhood=min_neighbourhood
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
     return out / "datapackage.json"
 
 
@@ -182,8 +201,9 @@ def _bool(flag: bool) -> str:
     return "true" if flag else "false"
 
 
-def _write_csv(path: Path, fields: list[dict[str, str]], rows: list[list[Any]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([f["name"] for f in fields])
-        writer.writerows(rows)
+def _csv(fields: list[dict[str, str]], rows: list[list[Any]]) -> bytes:
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle)
+    writer.writerow([f["name"] for f in fields])
+    writer.writerows(rows)
+    return handle.getvalue().encode("utf-8")

@@ -140,4 +140,6 @@ def value_text(language: str, name: str, value: Any) -> str:
         return duration_text(language, value)
     if isinstance(value, dict):
         return ", ".join(f"{k or '?'}: {n}" for k, n in sorted(value.items()))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)

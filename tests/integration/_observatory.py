@@ -30,6 +30,7 @@ class History:
     """Ids of what `build` wrote."""
 
     territory_id: int
+    coordinator: int
     v1: int
     v2: int
     r1: int
@@ -65,6 +66,7 @@ async def build(core: Core) -> History:
         member("Zoé", at(4, 2), is_requester=True)  # joins in April
         await s.flush()
         h.v1, h.v2, h.r1, h.r2 = v1.id, v2.id, r1.id, r2.id
+        h.coordinator = coordinator.id
 
         def request(
             who: Member,
