@@ -49,11 +49,19 @@ def chart_range(period: periods.Period, timezone: str) -> periods.Period:
 async def impact(
     session: AsyncSession, territory_id: int, period: periods.Period, timezone: str
 ) -> Impact:
-    figures = await compute(session, territory_id, period)
-    previous = await compute(session, territory_id, period.previous(timezone))
+    seen: dict[periods.Period, dict[str, Figure]] = {}
+
+    async def figures_of(part: periods.Period) -> dict[str, Figure]:
+        # A month can be the period, the previous one and a point of the charts: once.
+        if part not in seen:
+            seen[part] = await compute(session, territory_id, part)
+        return seen[part]
+
+    figures = await figures_of(period)
+    previous = await figures_of(period.previous(timezone))
     months = list(periods.split(chart_range(period, timezone), "month", timezone))[-MAX_MONTHS:]
     series = []
     for month in months:
-        values = await compute(session, territory_id, month)
+        values = await figures_of(month)
         series.append((month.label, {name: f.value for name, f in values.items()}))
     return Impact(period, figures, previous, series)
