@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, cast, func, select
+from sqlalchemy import ColumnElement, Float, Integer, Select, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Value = int | float | dict[str, int] | None
@@ -61,22 +61,32 @@ async def percentile(
     session: AsyncSession, name: str, query: Select[Any], column: str, share: float, rows: bool
 ) -> Figure:
     """The `share` quantile of one column, linearly interpolated (as PostgreSQL's
-    percentile_cont and numpy's default): the database sorts, we read one or two values."""
+    percentile_cont and numpy's default). One query: the database numbers the sorted values
+    (a window function) and returns only the one or two around the quantile's position."""
     sub = query.subquery()
-    n = (await session.execute(select(func.count()).select_from(sub))).scalar_one()
+    ranked = select(
+        sub.c[column].label("v"),
+        (func.row_number().over(order_by=sub.c[column]) - 1).label("k"),
+        func.count().over().label("n"),
+    ).subquery()
+    position = (ranked.c.n - 1) * share
+    # floor(): SQLite's CAST truncates (the same for a position >= 0), PostgreSQL's rounds.
+    low = cast(position if dialect(session) == "sqlite" else func.floor(position), Integer)
+    picked = (
+        await session.execute(
+            select(ranked.c.v, ranked.c.k, ranked.c.n)
+            .where(ranked.c.k >= low, ranked.c.k <= low + 1)
+            .order_by(ranked.c.k)
+        )
+    ).all()
     listed = await rows_of(session, query) if rows else None
-    if n == 0:
+    if not picked:
         return Figure(name, None, listed)
+    n = int(picked[0][2])
     position = share * (n - 1)
-    low = math.floor(position)
-    values = (
-        (await session.execute(select(sub.c[column]).order_by(sub.c[column]).offset(low).limit(2)))
-        .scalars()
-        .all()
-    )
-    first = float(values[0])
-    second = float(values[1]) if len(values) > 1 else first
-    value = first + (second - first) * (position - low)
+    first = float(picked[0][0])
+    second = float(picked[1][0]) if len(picked) > 1 else first
+    value = first + (second - first) * (position - math.floor(position))
     return Figure(name, round(value, 1), listed)
 
 
