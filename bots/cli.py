@@ -12,6 +12,7 @@ from bots.cli_invitations import register as register_invitations
 from bots.cli_jobs import register as register_jobs
 from bots.cli_members import register as register_members
 from bots.cli_nlu import app as nlu_app
+from bots.cli_observatory import register as register_observatory
 from bots.cli_polls import register as register_polls
 from bots.cli_web import register as register_web
 from core.app import Core
@@ -39,6 +40,7 @@ register_invitations(territory_app)
 register_polls(poll_app)
 register_members(app, member_app)
 register_web(app)
+register_observatory(app)
 
 # --- run and chat ------------------------------------------------------------------------------
 

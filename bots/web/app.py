@@ -24,7 +24,8 @@ from core.services import web_access
 
 log = logging.getLogger("entraide.web")
 HERE = Path(__file__).parent
-PUBLIC = ("/login", "/static/")
+# The published open data (`/observatory/<territory>/...`) is public: opt-in per territory.
+PUBLIC = ("/login", "/static/", "/observatory/")
 SECURITY_HEADERS = {
     # Nothing from elsewhere: no CDN, no external font or script.
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
@@ -196,7 +197,7 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
 
 async def build_app(core: Core) -> web.Application:
     """The console over `core` (the session key is read, or made, once here)."""
-    from bots.web.pages import login, members, now, polls, requests, settings
+    from bots.web.pages import impact, login, members, now, polls, requests, settings
 
     async with core.uow() as uow:
         key = await web_access.session_key(uow)
@@ -207,7 +208,7 @@ async def build_app(core: Core) -> web.Application:
         client_max_size=64 * 1024,
     )
     app[CONSOLE] = Console(core, Signer(key, idle), templates(), await _bot_username(core))
-    for module in (login, now, members, requests, polls, settings):
+    for module in (login, now, members, requests, polls, settings, impact):
         module.add_routes(app.router)
     app.router.add_static("/static/", HERE / "static", append_version=True)
     return app

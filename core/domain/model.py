@@ -16,6 +16,12 @@ from core.domain.messaging import (
     InboundReceipt,
     Notification,
 )
+from core.domain.observatory_tables import (
+    LonelinessAsk,
+    LonelinessTally,
+    MemberAgeBand,
+    ObservatorySetting,
+)
 from core.domain.operations import (
     Alert,
     Attempt,
@@ -56,10 +62,14 @@ __all__ = [
     "Invitation",
     "JobRun",
     "LinkCode",
+    "LonelinessAsk",
+    "LonelinessTally",
     "MatchOffer",
     "Member",
+    "MemberAgeBand",
     "MemberSkill",
     "Notification",
+    "ObservatorySetting",
     "Platform",
     "PlatformAccount",
     "Poll",

@@ -25,7 +25,7 @@ from core.domain.model import (
     Vote,
 )
 from core.domain.vocabulary import MemberStatus, RequestState
-from core.services import requests
+from core.services import age_bands, requests
 from core.services.authorization import Action, require_by
 from core.services.members import get_member
 from core.services.unit_of_work import UnitOfWork
@@ -164,6 +164,7 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             }
             for k in kept
         ],
+        "age_band": await age_bands.band_of(uow, member_id),
         "audit": [
             {"at": _iso(e.at), "action": e.action, "subject": e.subject, "details": e.details}
             for e in audit
@@ -253,6 +254,7 @@ async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) ->
         .values(open_for=None, closed_at=uow.now(), closed_by=by_id)
     )
     await session.execute(delete(MatchOffer).where(MatchOffer.volunteer_id == member_id))
+    await age_bands.forget(uow, member_id)
     # Votes stay counted: they now point at an anonymous, erased member.
     uow.audit(by_id, "member.erase", f"member:{member_id}")
 

@@ -331,3 +331,34 @@ async def test_0012_adds_the_desk_threads_one_open_per_member_and_its_downgrade_
     assert after - before == {"desk_threads"}
     assert unique == [["open_for"]]  # two coordinators pressing "Reply" at once open one
     assert downgraded == before
+
+
+async def test_0013_adds_the_observatory_tables_and_indexes_and_its_downgrade_removes_them(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0012")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            before = set(inspect(connection).get_table_names())
+        upgrade_database(database_url, "0013")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            after = set(inspector.get_table_names())
+            request_indexes = {i["name"] for i in inspector.get_indexes("help_requests")}
+        command.downgrade(alembic_config(database_url), "0012")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            downgraded = set(inspector.get_table_names())
+            request_indexes_after = {i["name"] for i in inspector.get_indexes("help_requests")}
+    finally:
+        engine.dispose()
+    assert after - before == {
+        "member_age_bands",
+        "observatory_settings",
+        "loneliness_tallies",
+        "loneliness_asks",
+    }
+    assert "ix_help_requests_territory_created" in request_indexes
+    assert downgraded == before
+    assert "ix_help_requests_territory_created" not in request_indexes_after

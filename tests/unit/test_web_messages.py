@@ -10,7 +10,7 @@ from core.i18n import extract, translate
 
 TEMPLATES = Path(messages.__file__).parent / "templates"
 # Words written the same in both languages.
-SAME_IN_FRENCH = {"Action", "Actions", "Code", "Question", "Invitations"}
+SAME_IN_FRENCH = {"Action", "Actions", "Code", "Question", "Invitations", "Impact"}
 LITERAL = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\)""")
 
 

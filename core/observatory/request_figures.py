@@ -1,0 +1,135 @@
+"""Figures about requests: posted, accepted, done, cancelled, expired, fulfilled, how fast, hours,
+unmet by category and by neighbourhood. Definitions: docs/observatory.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from core.domain.model import Assignment, HelpRequest
+from core.domain.vocabulary import RequestState
+from core.observatory.periods import Period
+from core.observatory.sql import Figure, count, percentile, ratio, rows_of, seconds_between, total
+
+R, A = HelpRequest, Assignment
+# A request's ending (done, cancelled, expired) is its last change: its `updated_at`.
+ENDED = (RequestState.DONE, RequestState.CANCELLED, RequestState.EXPIRED)
+
+
+def _within(column: Any, period: Period) -> Any:
+    return and_(column >= period.start, column < period.end)
+
+
+def posted_query(territory_id: int, period: Period) -> Select[Any]:
+    return select(R.id, R.category).where(
+        R.territory_id == territory_id, _within(R.created_at, period)
+    )
+
+
+def first_accepted_query(session: AsyncSession, territory_id: int, period: Period) -> Select[Any]:
+    """Requests whose first acceptance falls in the period, and how long it took (seconds)."""
+    earlier = aliased(Assignment)
+    return (
+        select(R.id, seconds_between(session, R.created_at, A.accepted_at).label("seconds"))
+        .join(A, A.request_id == R.id)
+        .where(
+            R.territory_id == territory_id,
+            _within(A.accepted_at, period),
+            ~exists().where(earlier.request_id == A.request_id, earlier.id < A.id),
+        )
+    )
+
+
+def ended_query(territory_id: int, period: Period, *states: str) -> Select[Any]:
+    return select(R.id, R.state).where(
+        R.territory_id == territory_id,
+        R.state.in_([str(s) for s in states]),
+        _within(R.updated_at, period),
+    )
+
+
+def done_assignments_query(territory_id: int, period: Period) -> Select[Any]:
+    """The tasks completed in the period (the assignment that was not given back)."""
+    return (
+        select(A.id, func.coalesce(A.hours, 0.0).label("hours"))
+        .join(R, R.id == A.request_id)
+        .where(
+            R.territory_id == territory_id,
+            R.state == RequestState.DONE,
+            A.withdrawn_at.is_(None),
+            _within(A.completed_at, period),
+        )
+    )
+
+
+async def posted(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    return await count(s, "posted", posted_query(t, p), rows)
+
+
+async def accepted(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    return await count(s, "accepted", first_accepted_query(s, t, p), rows)
+
+
+async def done(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    return await count(s, "done", ended_query(t, p, RequestState.DONE), rows)
+
+
+async def cancelled(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    return await count(s, "cancelled", ended_query(t, p, RequestState.CANCELLED), rows)
+
+
+async def expired(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    return await count(s, "expired", ended_query(t, p, RequestState.EXPIRED), rows)
+
+
+async def fulfilled_share(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    """Of the requests that ended in the period, the share done."""
+    sub = ended_query(t, p, *ENDED).subquery()
+    done_n, ended_n = (
+        await s.execute(
+            select(
+                func.count().filter(sub.c.state == RequestState.DONE), func.count()
+            ).select_from(sub)
+        )
+    ).one()
+    listed = await rows_of(s, ended_query(t, p, *ENDED)) if rows else None
+    return Figure("fulfilled_share", ratio(done_n, ended_n), listed)
+
+
+async def acceptance_median(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    query = first_accepted_query(s, t, p)
+    return await percentile(s, "acceptance_median_s", query, "seconds", 0.5, rows)
+
+
+async def acceptance_p90(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    query = first_accepted_query(s, t, p)
+    return await percentile(s, "acceptance_p90_s", query, "seconds", 0.9, rows)
+
+
+async def hours_given(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    return await total(s, "hours_given", done_assignments_query(t, p), "hours", rows)
+
+
+async def _unmet_by(
+    s: AsyncSession, name: str, column: Any, t: int, p: Period, rows: bool
+) -> Figure:
+    """Expired requests (nobody could come before their time) grouped by one column."""
+    key = func.coalesce(column, "")
+    query = select(R.id, key.label("key")).where(
+        R.territory_id == t, R.state == RequestState.EXPIRED, _within(R.updated_at, p)
+    )
+    sub = query.subquery()
+    grouped = await s.execute(select(sub.c.key, func.count()).group_by(sub.c.key))
+    value = {str(k): int(n) for k, n in grouped.all()}
+    return Figure(name, value, await rows_of(s, query) if rows else None)
+
+
+async def unmet_by_category(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    return await _unmet_by(s, "unmet_by_category", R.category, t, p, rows)
+
+
+async def unmet_by_neighbourhood(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
+    return await _unmet_by(s, "unmet_by_neighbourhood", R.neighbourhood, t, p, rows)
