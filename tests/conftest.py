@@ -97,6 +97,18 @@ async def core(
         yield instance
 
 
+@pytest.fixture
+async def sqlite_core(clock: FrozenClock, tmp_path: Path) -> AsyncIterator[Core]:
+    """The core on SQLite only: for property tests whose many examples are about the rules,
+    not the database (both databases are covered by the `core` fixture's tests)."""
+    instance = Core.open(
+        make_settings(f"sqlite+aiosqlite:///{tmp_path / 'entraide.sqlite3'}"), clock
+    )
+    await instance.create_schema()
+    yield instance
+    await instance.close()
+
+
 class Cooperative:
     """A small territory with a requester, volunteers and a coordinator, for scenarios."""
 
