@@ -17,6 +17,7 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     asking,
     common,
     correcting,
+    door,
     emergency,
     helping,
     link,

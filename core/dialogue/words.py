@@ -54,6 +54,15 @@ COMMANDS: dict[str, str] = {
         ["sondages", "sondage", "polls", "poll", "/sondages", "/polls", "votes"], "polls"
     ),
     **dict.fromkeys(["lier", "link", "/lier", "/link"], "link"),
+    **dict.fromkeys(
+        [
+            f"{words}{mark}"
+            for words in ("qui vient", "qui va venir", "who is coming", "who's coming")
+            for mark in ("", " ?", "?")
+        ]
+        + ["/qui_vient", "/who_is_coming"],
+        "who_is_coming",
+    ),
 }
 
 # Answers to a yes-or-no question (a request to send, accounts to link), typed.
