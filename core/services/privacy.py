@@ -160,12 +160,14 @@ def _request(r: HelpRequest) -> dict[str, Any]:
         "description": r.description,
         "when_start": _iso(r.when_start),
         "when_end": _iso(r.when_end),
+        "when_kind": r.when_kind,  # how the time was said: an hour, or a window
         "place": r.place,
         "state": r.state,
         "created_at": _iso(r.created_at),
         "volunteer": holder.volunteer.display_name if holder else None,
         "hours": holder.hours if holder else None,
-    }
+        "thanked_at": _iso(holder.thanked_at) if holder else None,
+    }  # (never the safety word: it is for the requester and the volunteer at the door only)
 
 
 async def _cancel_requests_of(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> None:
