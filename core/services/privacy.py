@@ -22,7 +22,7 @@ from core.domain.model import (
     Vote,
 )
 from core.domain.vocabulary import MemberStatus, RequestState
-from core.services import requests
+from core.services import requests, safety
 from core.services.authorization import Action, require_by
 from core.services.members import get_member
 from core.services.unit_of_work import UnitOfWork
@@ -139,7 +139,7 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
         "notifications": [
             {
                 "key": n.key,
-                "params": n.params,
+                "params": _exported_params(n.params),
                 "created_at": _iso(n.created_at),
                 "sent_at": _iso(n.sent_at),
             }
@@ -150,6 +150,14 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             for e in audit
         ],
     }
+
+
+def _exported_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A message's parameters as exported: the safety word is said at the door between the
+    requester and the volunteer only, so it never leaves in a file an operator handles."""
+    if "safety_word" not in params:
+        return params
+    return {**params, "safety_word": safety.WITHHELD}
 
 
 def _request(r: HelpRequest) -> dict[str, Any]:

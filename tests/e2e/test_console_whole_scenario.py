@@ -40,6 +40,8 @@ HELP = (
     "Press a button, or write what you need in your own words.\n"
     'Write "menu" at any time to come back here, or "coordinator" to reach a person.'
 )
+SUMMARY = "Here is your request:\n{category}, {when}, {place}.\nShall I send it to the volunteers?"
+SEND_IT = translate("fr", SUMMARY).splitlines()[-1]  # "Est-ce que je l'envoie aux bénévoles ?"
 PROMPT = re.compile(r"(?:^|[\r\n])> ")  # the prompt at the start of a line (not "bot> ")
 
 
@@ -112,15 +114,15 @@ async def test_a_request_for_thursday_morning_goes_from_asking_to_thanks_in_two_
     await alice.type("jeudi matin")
     await alice.expect(fr("Where? Choose, or write the place (for example: the pharmacy)."))
     await alice.type("1")  # at my home
-    await alice.expect(fr("Shall I send it to the volunteers?"))
-    summary = last_block(alice.output, fr("Here is your request:"))
+    await alice.expect(SEND_IT)
+    summary = last_block(alice.output, fr(SUMMARY))
     assert THURSDAY_MORNING.search(summary), summary
     assert not AN_HOUR.search(summary), summary
 
     await alice.type("non, plutôt vendredi matin")  # a correction at the summary
     await alice.expect("vendredi")
-    await alice.expect(fr("Shall I send it to the volunteers?"))
-    corrected = last_block(alice.output, fr("Here is your request:"))
+    await alice.expect(SEND_IT)
+    corrected = last_block(alice.output, fr(SUMMARY))
     assert FRIDAY_MORNING.search(corrected), corrected
     assert not AN_HOUR.search(corrected), corrected
     await alice.type("oui")
@@ -199,6 +201,16 @@ class Tty:
                     raise AssertionError(f"closed before {text!r}:\n{self.output}") from None
                 self.output += chunk.decode(errors="replace")
 
+    def expect_prompt(self, *, after: int, timeout: float = 120) -> None:
+        """Wait for the prompt at the start of a line printed after position `after`."""
+        deadline = time.monotonic() + timeout
+        while not PROMPT.search(self.output, after):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no prompt after the answer:\n{self.output}")
+            ready, _, _ = select.select([self.master], [], [], 0.5)
+            if ready:
+                self.output += os.read(self.master, 4096).decode(errors="replace")
+
     def type(self, keys: str) -> None:
         os.write(self.master, keys.encode())
 
@@ -239,9 +251,7 @@ def test_the_console_says_how_to_quit_and_prompts_after_each_answer(
         terminal.type("aide\n")
         terminal.expect(fr(HELP))
         answer_at = terminal.output.rindex(fr(HELP))
-        terminal.expect("\n> ")
-        prompts = [m.start() for m in PROMPT.finditer(terminal.output)]
-        assert prompts[-1] > answer_at, "the prompt comes after the answer"
+        terminal.expect_prompt(after=answer_at)  # the prompt again, once the bot has answered
         terminal.type("\x04")  # Ctrl-D
         assert terminal.ended() == 0
     finally:

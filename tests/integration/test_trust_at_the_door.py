@@ -8,6 +8,7 @@ nobody else can. Engine level, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import timedelta
@@ -19,7 +20,7 @@ from core.dialogue.engine import ConversationEngine
 from core.domain.errors import NotFound
 from core.domain.model import Assignment, AuditEntry, Notification
 from core.scheduling import run_due
-from core.services import requests, safety
+from core.services import privacy, requests, safety
 from core.services.notifications.door import SAFETY_WORD_NOTICE
 from tests.conftest import NOW, Cooperative, FrozenClock
 from tests.integration._scheduling import add_channel
@@ -185,3 +186,12 @@ async def test_a_volunteer_who_gives_the_task_back_takes_the_word_away(
     new_word = await _word(coop, request_id)
     [answer] = await say(engine, "alice", "qui vient ?")
     assert answer.text.startswith("Carol vient") and new_word in answer.text
+
+
+async def test_an_export_of_either_member_never_holds_the_safety_word(coop: Cooperative) -> None:
+    engine = ConversationEngine(coop.core)
+    _request_id, word, _card = await _accepted(coop, engine)
+    async with coop.core.uow() as uow:
+        for member_id in (coop.alice, coop.bob):
+            exported = await privacy.export_member(uow, member_id)
+            assert word not in json.dumps(exported, default=str)

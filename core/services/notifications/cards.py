@@ -102,8 +102,8 @@ async def on_contact_card_uncertain(uow: UnitOfWork, event: events.ContactCardUn
         N_(
             "Here are the details again, in case the last message did not arrive: "
             "{requester}, {category}, {when}.\n"
-            "At the door, say this safety word: {safety_word}\nPhone: {phone}\nAddress: {address}\n"
-            "Where: {place}"
+            "At the door, say this safety word: {safety_word}\n"
+            "Phone: {phone}\nAddress: {address}\nWhere: {place}"
         ),
         volunteer,
         request,
