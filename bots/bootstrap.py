@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+from typing import TextIO
+
+import typer
+
 from core import redaction
 from core.app import Core
 from core.config import Settings
@@ -24,4 +29,26 @@ def build_engine(core: Core) -> ConversationEngine:
     """The conversation engine with the NLU the settings ask for (Rasa if `RASA_URL`)."""
     from nlu.interpreter import interpreter_from_settings
 
+    prepare_language_model()
     return ConversationEngine(core, interpreter_from_settings(core.settings.rasa_url))
+
+
+def prepare_language_model(out: TextIO | None = None) -> None:
+    """Train the built-in language model if this is its first start, saying so with a
+    progress bar (it takes some seconds, once: then it loads from its cache at once)."""
+    from nlu import builtin
+
+    if not builtin.needs_training():
+        return
+    stream = out or sys.stderr
+    seconds = builtin.training_estimate()
+    stream.write(
+        f"Première fois\u00a0: entraînement du modèle de langue, environ {seconds} s…\n"
+        f"First start: training the language model, about {seconds} s…\n"
+    )
+    stream.flush()
+    steps = 3  # what `nlu.builtin.train` reports: intents, categories, done
+    with typer.progressbar(length=steps, label="NLU", file=stream) as bar:
+        builtin.load_or_train(progress=lambda _step: bar.update(1))
+    stream.write("Modèle de langue prêt. / Language model ready.\n")
+    stream.flush()

@@ -96,7 +96,11 @@ def chat(
         await _check_territory(core, territory)
         await console_chat(core, speaker, territory)
 
-    cli_common.run_with_core(work)
+    try:
+        cli_common.run_with_core(work)
+    except KeyboardInterrupt:  # Ctrl-C before the chat listens (while the model trains)
+        typer.echo("\nAu revoir. / Goodbye.", err=True)
+        raise typer.Exit(130) from None
 
 
 async def _check_territory(core: Core, name: str | None) -> None:

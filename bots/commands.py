@@ -42,6 +42,9 @@ PRIVATE = (
         ("Demandes ouvertes (bénévoles)", "Open requests (volunteers)"),
     ),
     Command("my_tasks", "mes_missions", "my_tasks", ("Mes missions", "My tasks")),
+    Command(
+        "who_is_coming", "qui_vient", "who_is_coming", ("Qui vient chez moi ?", "Who is coming?")
+    ),
     Command("polls", "sondages", "polls", ("Sondages en cours", "Open polls")),
     Command(
         "abort", "annuler", "cancel", ("Arrêter ce qui est en cours", "Stop what is going on")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     max_inbound_attempts: int = Field(default=3, ge=1, le=100)
     # Requests of members who joined less than this many days ago say "new member".
     new_member_days: int = Field(default=14, ge=0, le=365)
+    # The safety word the volunteer says at the door: "words" (two simple words, in the
+    # requester's language) or "digits" (four digits).
+    safety_word: Literal["words", "digits"] = "words"
 
     # The scheduler (core/scheduling): reminders, escalation, expiry, follow-ups, poll deadlines,
     # weekly digests and recurring requests. Hours are hours of real time.

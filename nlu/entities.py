@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from core.dialogue.dates import parse_when
+from core.dialogue.dates import parse_window
 from nlu.text import fold_with_offsets, original_span
 
 EXTRACTOR = "entraide.builtin"
@@ -256,7 +256,9 @@ _MONTH = (
 _TIME_CUES = re.compile(
     rf"(?<![a-z0-9])(?:{_DAY}|apres-demain|apres demain|demain|aujourd'hui|aujourd hui|ce soir|"
     r"cet apres-midi|ce matin|tomorrow|today|tonight|this (?:morning|afternoon|evening)|"
-    r"(?:la )?semaine prochaine|next week|this week|ce week-end|this weekend|weekend|week-end|"
+    r"(?:la )?semaine prochaine|next week|this week|dans la semaine|cette semaine|"
+    r"(?:les )?prochains jours|jours qui viennent|next (?:few )?days|coming days|"
+    r"ce week-end|this weekend|weekend|week-end|"
     r"matin(?:ee)?|midi|apres-midi|apres midi|aprem|soir(?:ee)?|morning|afternoon|evening|"
     r"noon|lunch|dejeuner|"
     rf"\d{{1,2}} ?h(?: ?\d{{2}})?|\d{{1,2}}:\d{{2}}|\d{{1,2}} ?(?:am|pm)|"
@@ -265,6 +267,21 @@ _TIME_CUES = re.compile(
     r"(?:at|around|about|vers|a) \d{1,2}(?![0-9:h]))(?![a-z0-9])"
 )
 _MAX_GAP = 20
+# Small words around a time that say nothing else ("dans la semaine", "plutôt jeudi matin").
+_TIME_FILLER = re.compile(
+    r"(?<![a-z0-9])(?:dans|la|les|le|l|de|du|des|en|ce|cette|pour|plutot|disons|vers|on|in|the|"
+    r"at|for|during|within|around|or|ou|et|and|maybe|peut-etre|sometime|un|une)(?![a-z0-9])"
+)
+
+
+def names_only_a_time(text: str) -> bool:
+    """Whether `text` says nothing but a day or a time ("dans la semaine", "jeudi matin"): such
+    a message cannot tell of a danger, whatever a classifier guesses."""
+    folded, _origin = fold_with_offsets(text)
+    if not _TIME_CUES.search(folded):
+        return False
+    rest = _TIME_FILLER.sub(" ", _TIME_CUES.sub(" ", folded))
+    return not re.sub(r"[\s\W]+", "", rest)
 
 
 def find_when(text: str, *, now: datetime, timezone: str, language: str) -> dict[str, Any] | None:
@@ -280,14 +297,17 @@ def find_when(text: str, *, now: datetime, timezone: str, language: str) -> dict
         end = match.end()
     # Words just before a cue ("vers", "à", "at") help the parser with the hour.
     window = folded[max(0, start - 6) : end]
-    resolved = parse_when(window, now=now, timezone=timezone, language=language)
+    resolved = parse_window(window, now=now, timezone=timezone, language=language)
     if resolved is None:
-        resolved = parse_when(folded[start:end], now=now, timezone=timezone, language=language)
+        resolved = parse_window(folded[start:end], now=now, timezone=timezone, language=language)
     if resolved is None:
         return None
     begin, finish = original_span(origin, start, end, len(text))
-    first, last = resolved
+    first, last, kind = resolved
+    # A window keeps its kind ("morning", "days"): it is shown as said, never with an hour.
     value: Any = (
-        first.isoformat() if last is None else {"from": first.isoformat(), "to": last.isoformat()}
+        first.isoformat()
+        if last is None
+        else {"from": first.isoformat(), "to": last.isoformat(), "kind": str(kind)}
     )
     return entity("when", value, begin, finish, 0.8)

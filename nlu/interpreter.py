@@ -15,7 +15,7 @@ from core.dialogue.offload import off_loop, parsed_part
 from core.dialogue.words import looks_like_emergency
 from nlu.builtin import CATEGORY_INTENTS, BuiltinModel, load_or_train
 from nlu.emergency import danger_now
-from nlu.entities import entity, find_place, find_when
+from nlu.entities import entity, find_place, find_when, names_only_a_time
 from nlu.text import guess_language
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,8 @@ def decide_intent(
         return EMERGENCY, max(scores.get(EMERGENCY, 0.0), KEYWORD_CONFIDENCE)
     if danger_now(text):
         return EMERGENCY, max(scores.get(EMERGENCY, 0.0), PATTERN_CONFIDENCE)
-    if scores.get(EMERGENCY, 0.0) >= EMERGENCY_THRESHOLD:
+    if scores.get(EMERGENCY, 0.0) >= EMERGENCY_THRESHOLD and not names_only_a_time(text):
+        # ("dans la semaine" was taken for an emergency at 0.67: a time alone tells no danger.)
         return EMERGENCY, scores[EMERGENCY]
     if scam >= SCAM_THRESHOLD:
         return OUT_OF_SCOPE, max(scores.get(OUT_OF_SCOPE, 0.0), scam)

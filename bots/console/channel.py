@@ -3,11 +3,16 @@
 Like `rasa shell`: the console trusts whoever runs it, so NAME acts as the existing member of
 that name, or onboards a new one. Choices are numbered; answer with the number or the text.
 When stdin is not a terminal it reads one message per line, so conversations can be scripted.
+
+In a terminal it says how to quit, shows the prompt again once the bot has answered (never
+before), and Ctrl-C or Ctrl-D ends it at once with a goodbye, never a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
 import threading
 from typing import TextIO
@@ -20,8 +25,14 @@ from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Inbound, Outgoing
 from core.dialogue.port import ChannelPort
 from core.domain.vocabulary import Platform
+from core.i18n import N_, translate
 
 POLL_SECONDS = 0.3
+PROMPT = "> "
+# Said once at the start and once at the end, in French then in English (the member's language
+# is not known before onboarding).
+HOW_TO_QUIT = N_("To quit, press Ctrl-D or Ctrl-C.")
+GOODBYE = N_("Goodbye! Your messages are kept.")
 
 
 class ConsoleChannel:
@@ -38,6 +49,8 @@ class ConsoleChannel:
         territory: str | None,
         lines: asyncio.Queue[str | None],
         out: TextIO = sys.stdout,
+        *,
+        prompt: bool = False,
     ) -> None:
         self.engine = engine
         self.port = port
@@ -45,6 +58,8 @@ class ConsoleChannel:
         self.territory = territory
         self.lines = lines
         self.out = out
+        self.prompt = prompt  # a person at a terminal: show "> " when it is their turn
+        self._printed = False
         self.user_ref = self.name.casefold()
         # Only this member's messages: other consoles (other people) print theirs.
         self.pump = OutboxPump(self, port, engine, member_ids=set())
@@ -52,10 +67,13 @@ class ConsoleChannel:
     async def run(self, stop: asyncio.Event) -> None:
         """Greet, then answer each line until the input ends (or `stop`), printing the
         member's notifications meanwhile."""
+        self._bilingual(HOW_TO_QUIT)
         await self._speak_as_member()
         await self._say(action="menu")
+        self._your_turn()
         while not stop.is_set():
             await self._notifications()
+            self._your_turn()
             try:
                 line = await asyncio.wait_for(self.lines.get(), timeout=POLL_SECONDS)
             except TimeoutError:
@@ -64,7 +82,23 @@ class ConsoleChannel:
                 break
             if line.strip():
                 await self._say(text=line)
+            self._printed = True  # the person pressed Enter: the prompt is theirs again
+            self._your_turn()
         await self._notifications()
+        if self.prompt:
+            self.out.write("\n")
+        self._bilingual(GOODBYE)
+
+    def _bilingual(self, key: str) -> None:
+        self.out.write(f"{translate('fr', key)} / {translate('en', key)}\n")
+        self.out.flush()
+
+    def _your_turn(self) -> None:
+        """The prompt, after whatever the bot printed (never before its answer)."""
+        if self.prompt and self._printed:
+            self.out.write(PROMPT)
+            self.out.flush()
+        self._printed = False
 
     async def _speak_as_member(self) -> None:
         member_id = await self.port.member_named(
@@ -96,8 +130,11 @@ class ConsoleChannel:
         return message.chat_ref
 
     async def send(self, message: Outgoing) -> None:
+        if self.prompt and not self._printed:
+            self.out.write("\r")  # over a prompt shown while the person had nothing typed
         self.out.write(format_message(message))
         self.out.flush()
+        self._printed = True
 
     async def edit(self, message: Outgoing, ref: str) -> bool:
         return False  # what is printed stays printed
@@ -134,10 +171,22 @@ async def chat(
     """The console chat of `name` on this process's stdin and stdout."""
     from bots.bootstrap import build_engine
 
+    stop = stop or asyncio.Event()
+    stop_on_interrupt(stop)
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     read_stdin_in_background(lines)
-    channel = ConsoleChannel(build_engine(core), ChannelPort(core), name, territory, lines)
-    await channel.run(stop or asyncio.Event())
+    channel = ConsoleChannel(
+        build_engine(core), ChannelPort(core), name, territory, lines, prompt=sys.stdin.isatty()
+    )
+    await channel.run(stop)
+
+
+def stop_on_interrupt(stop: asyncio.Event) -> None:
+    """Ctrl-C (SIGINT) and SIGTERM end the chat at once and kindly, without a traceback."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
 
 
 def read_stdin_in_background(lines: asyncio.Queue[str | None]) -> None:
@@ -151,10 +200,10 @@ def read_stdin_in_background(lines: asyncio.Queue[str | None]) -> None:
 
     def read() -> None:
         while True:
-            if sys.stdin.isatty():
-                sys.stdout.write("> ")
-                sys.stdout.flush()
-            line = sys.stdin.readline()
+            try:
+                line = sys.stdin.readline()
+            except (OSError, ValueError):  # stdin closed under us: the chat ends
+                line = ""
             try:
                 loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n") if line else None)
             except RuntimeError:  # the loop is closed: we are exiting

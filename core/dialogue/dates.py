@@ -3,29 +3,87 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import dateparser
 
 from core.dialogue.offload import parsed_part
 from core.dialogue.words import fold
+from core.domain.vocabulary import WhenKind
+from core.domain.windows import PART_WINDOWS
 
-# Parts of the day without an hour become a window.
+# Parts of the day without an hour become a window of that kind.
 PARTS_OF_DAY = [
-    (r"\b(apres (le )?(dejeuner|manger|repas)|after (lunch|dinner))\b", time(14), time(17)),
-    (r"\b(matin|matinee|morning)\b", time(9), time(12)),
-    (r"\b(midi|noon|lunch|dejeuner)\b", time(12), time(14)),
-    (r"\b(apres[- ]?midi|aprem|afternoon)\b", time(14), time(17)),
-    (r"\b(soir|soiree|evening|tonight|ce soir)\b", time(18), time(20)),
+    (r"\b(apres (le )?(dejeuner|manger|repas)|after (lunch|dinner))\b", WhenKind.AFTERNOON),
+    (r"\b(matin|matinee|morning)\b", WhenKind.MORNING),
+    # Before noon's words: "après-midi" holds "midi".
+    (r"\b(apres[- ]?midi|aprem|afternoon)\b", WhenKind.AFTERNOON),
+    (r"\b(midi|noon|lunch|dejeuner)\b", WhenKind.NOON),
+    (r"\b(soir|soiree|evening|tonight|ce soir)\b", WhenKind.EVENING),
 ]
 WHOLE_DAY = (time(9), time(18))
+# Windows of several days, said without a day: "dans la semaine", "in the next few days".
+SOME_DAYS = re.compile(
+    r"\b(prochains jours|jours qui viennent|next (few )?days|coming days|few days)\b"
+)
+THIS_WEEK = re.compile(
+    r"\b(dans la semaine|cette semaine|this week|within the week|during the week|"
+    r"(d ?ici|avant) la fin de la semaine|by the end of the week)\b"
+)
+NEXT_WEEK = re.compile(r"\b((la )?semaine prochaine|next week)\b")
+WEEKEND = re.compile(r"\b(ce )?(week-?end|weekend)\b")
+# A day named: then "la semaine prochaine" says which week, not a window of days.
+NAMED_DAY = re.compile(
+    r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|demain|tomorrow|aujourd|today|tonight|janvier|fevrier|"
+    r"mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|"
+    r"march|april|june|july|august|september|october|november|december)"
+)
+
+
+class When(NamedTuple):
+    """A time as it was said: its start, its end (None for a moment) and its kind."""
+
+    start: datetime
+    end: datetime | None
+    kind: WhenKind
 
 
 def parse_when(
     text: str, *, now: datetime, timezone: str, language: str
 ) -> tuple[datetime, datetime | None] | None:
-    """Return (start, end or None) as aware datetimes, or None if no date is recognised.
+    """Return (start, end or None) as aware datetimes, or None if no date is recognised."""
+    said = parse_window(text, now=now, timezone=timezone, language=language)
+    return None if said is None else (said.start, said.end)
+
+
+def _days(first: date, last: date, tz: ZoneInfo) -> When:
+    begin, end = WHOLE_DAY
+    return When(datetime.combine(first, begin, tz), datetime.combine(last, end, tz), WhenKind.DAYS)
+
+
+def _several_days(folded: str, today: date, tz: ZoneInfo) -> When | None:
+    """ "dans la semaine", "next week", "ce week-end": a window of days, or None."""
+    tomorrow = today + timedelta(days=1)
+    if SOME_DAYS.search(folded):
+        return _days(tomorrow, today + timedelta(days=3), tz)
+    if THIS_WEEK.search(folded):
+        return _days(tomorrow, today + timedelta(days=7), tz)
+    if NEXT_WEEK.search(folded):
+        monday = today + timedelta(days=7 - today.weekday())
+        return _days(monday, monday + timedelta(days=6), tz)
+    if WEEKEND.search(folded):
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        if today.weekday() == 6:
+            saturday = today  # on a Sunday, "ce week-end" is what is left of it: today
+        return _days(saturday, today + timedelta(days=(6 - today.weekday()) % 7), tz)
+    return None
+
+
+def parse_window(text: str, *, now: datetime, timezone: str, language: str) -> When | None:
+    """The time `text` names, with its kind, or None if no date is recognised.
 
     Only the start of a long text is read (dateparser takes about a second on 4 000
     characters); callers on the event loop run this through `offload.off_loop`.
@@ -33,11 +91,13 @@ def parse_when(
     tz = ZoneInfo(timezone)
     local_now = now.astimezone(tz)
     folded = fold(parsed_part(text))
-    part = next(
-        ((start, end) for pattern, start, end in PARTS_OF_DAY if re.search(pattern, folded)), None
-    )
+    part = next((kind for pattern, kind in PARTS_OF_DAY if re.search(pattern, folded)), None)
+    if part is None and not re.search(r"\d", folded) and not NAMED_DAY.search(folded):
+        several = _several_days(folded, local_now.date(), tz)
+        if several is not None:
+            return several
     cleaned = folded
-    for pattern, _start, _end in PARTS_OF_DAY:
+    for pattern, _kind in PARTS_OF_DAY:
         cleaned = re.sub(pattern, " ", cleaned)
     # "at 10", "vers 10": a bare number after such a word is an hour.
     cleaned = re.sub(
@@ -85,33 +145,35 @@ def parse_when(
                 if "aujourd" not in folded and "today" not in folded
                 else timedelta()
             )
-        return start, None
-    begin, end = part or WHOLE_DAY
-    return datetime.combine(day, begin, tz), datetime.combine(day, end, tz)
+        return When(start, None, WhenKind.AT)
+    begin, end = PART_WINDOWS[part] if part is not None else WHOLE_DAY
+    return When(
+        datetime.combine(day, begin, tz), datetime.combine(day, end, tz), part or WhenKind.DAY
+    )
 
 
-def preset_when(preset: str, *, now: datetime, timezone: str) -> tuple[datetime, datetime] | None:
+def preset_when(preset: str, *, now: datetime, timezone: str) -> When | None:
     """The buttons of the "when" step: today, tomorrow morning/afternoon, this week."""
     tz = ZoneInfo(timezone)
     today = now.astimezone(tz).date()
     tomorrow = today + timedelta(days=1)
     windows = {
-        "today": (
+        "today": When(
             datetime.combine(today, max(now.astimezone(tz).time(), time(9)), tz),
             datetime.combine(today, time(20), tz),
+            WhenKind.DAY,
         ),
-        "tomorrow_morning": (
+        "tomorrow_morning": When(
             datetime.combine(tomorrow, time(9), tz),
             datetime.combine(tomorrow, time(12), tz),
+            WhenKind.MORNING,
         ),
-        "tomorrow_afternoon": (
+        "tomorrow_afternoon": When(
             datetime.combine(tomorrow, time(14), tz),
             datetime.combine(tomorrow, time(17), tz),
+            WhenKind.AFTERNOON,
         ),
-        "this_week": (
-            datetime.combine(tomorrow, time(9), tz),
-            datetime.combine(today + timedelta(days=7), time(18), tz),
-        ),
+        "this_week": _days(tomorrow, today + timedelta(days=7), tz),
     }
     return windows.get(preset)
 
@@ -121,8 +183,10 @@ def preset_when(preset: str, *, now: datetime, timezone: str) -> tuple[datetime,
 _DAY_WORDS = re.compile(
     r"(?<![a-z0-9])(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|apres-demain|apres demain|demain|"
-    r"aujourd'hui|tomorrow|today|tonight|matin|apres-midi|apres midi|soir|morning|afternoon|"
-    r"evening|\d{1,2} ?h(?: ?\d{2})?|\d{1,2}:\d{2}|\d{1,2} ?(?:am|pm)|"
+    r"aujourd'hui|tomorrow|today|tonight|matin|apres-midi|apres midi|aprem|midi|soir|morning|"
+    r"afternoon|evening|noon|dans la semaine|cette semaine|semaine prochaine|prochains jours|"
+    r"this week|next week|next few days|(?:ce )?week-?end|"
+    r"\d{1,2} ?h(?: ?\d{2})?|\d{1,2}:\d{2}|\d{1,2} ?(?:am|pm)|"
     r"\d{1,2}(?:er)? (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
     r"novembre|decembre)|(?:january|february|march|april|may|june|july|august|september|"
     r"october|november|december) \d{1,2})(?![a-z0-9])"

@@ -22,6 +22,7 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     desk_polls,
     desk_post,
     desk_reply,
+    door,
     emergency,
     helping,
     learning,

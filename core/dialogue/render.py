@@ -11,7 +11,7 @@ from babel.numbers import format_decimal
 
 from core.dialogue.messages import Button, Outgoing
 from core.domain.model import Notification
-from core.domain.vocabulary import MessageKind
+from core.domain.vocabulary import MessageKind, WhenKind
 from core.i18n import N_, translate
 from core.i18n.french import elide
 from core.services.contact import AT_HOME
@@ -43,15 +43,53 @@ TRANSLATED_PARAMS = {"what"}
 DATETIME_PARAMS = {"when", "closes_at", "when_end"}
 
 
+# A window said without an hour, shown as said (`WhenKind`): "jeudi 3 décembre, le matin".
+WINDOW_WORDS = {
+    WhenKind.MORNING: N_("{day}, in the morning"),
+    WhenKind.NOON: N_("{day}, around noon"),
+    WhenKind.AFTERNOON: N_("{day}, in the afternoon"),
+    WhenKind.EVENING: N_("{day}, in the evening"),
+    WhenKind.DAYS: N_("between {day} and {last_day}"),
+}
+
+
 def format_when(value: str, language: str, timezone: str) -> str:
+    """A moment with its hour: "jeudi 3 décembre à 10:00"."""
     moment = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone or "Europe/Paris"))
-    if language == "fr":
-        # French writes the first day of a month as an ordinal: "lundi 1er décembre".
-        day = "d'er'" if moment.day == 1 else "d"
-        pattern = f"EEEE {day} MMMM 'à' HH:mm"
-    else:
-        pattern = "EEEE d MMMM 'at' HH:mm"
-    return format_datetime(moment, pattern, locale=language or "fr")
+    hour = "'à' HH:mm" if language == "fr" else "'at' HH:mm"
+    return format_datetime(
+        moment, f"{_day_pattern(moment, language)} {hour}", locale=language or "fr"
+    )
+
+
+def _day_pattern(moment: datetime, language: str) -> str:
+    # French writes the first day of a month as an ordinal: "lundi 1er décembre".
+    return "EEEE d'er' MMMM" if language == "fr" and moment.day == 1 else "EEEE d MMMM"
+
+
+def format_day(value: str, language: str, timezone: str) -> str:
+    """A day without an hour: "jeudi 3 décembre"."""
+    moment = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone or "Europe/Paris"))
+    return format_datetime(moment, _day_pattern(moment, language), locale=language or "fr")
+
+
+def format_said(
+    start: str, end: str | None, kind: str | None, language: str, timezone: str
+) -> str:
+    """The time of a request as it was said: an hour only when one was given."""
+    try:
+        window = WhenKind(kind) if kind else WhenKind.AT
+    except ValueError:
+        window = WhenKind.AT
+    if window == WhenKind.AT or (window == WhenKind.DAYS and not end):
+        return format_when(start, language, timezone)
+    if window == WhenKind.DAY:
+        return format_day(start, language, timezone)
+    # The end of a window is exclusive at its hour, but a window of days ends on its last day.
+    last_day = format_day(end, language, timezone) if end else ""
+    return translate(language, WINDOW_WORDS[window]).format(
+        day=format_day(start, language, timezone), last_day=last_day
+    )
 
 
 def render_params(params: dict[str, Any], language: str, timezone: str) -> dict[str, Any]:
@@ -61,6 +99,10 @@ def render_params(params: dict[str, Any], language: str, timezone: str) -> dict[
             shown[name] = translate(language, CATEGORY_LABELS[value])
         elif name == "state" and value in STATE_LABELS:
             shown[name] = translate(language, STATE_LABELS[value])
+        elif name == "when" and isinstance(value, str) and params.get("when_kind"):
+            shown[name] = format_said(
+                value, params.get("when_end"), params["when_kind"], language, timezone
+            )
         elif name in DATETIME_PARAMS and isinstance(value, str):
             shown[name] = format_when(value, language, timezone)
         elif name == "place" and value == AT_HOME:

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.dialogue.dates import parse_when, when_words
+from core.dialogue.dates import parse_window, when_words
 from core.dialogue.offload import off_loop
 from core.dialogue.turn import Turn, Understanding
 from core.dialogue.words import fold
-from core.domain.vocabulary import Category
+from core.domain.vocabulary import Category, WhenKind
+from core.domain.windows import infer_kind
 
 # A category is taken when a word of the message names it ("chien", "courses") and the NLU is
 # fairly sure; from the classifier alone ("I need some help at home": shopping, 0.51), only when
@@ -42,6 +43,7 @@ class Pieces:
     category: str | None = None
     when_start: str | None = None  # ISO datetimes, as the conversation keeps them
     when_end: str | None = None
+    when_kind: str | None = None  # a `WhenKind`: an hour, or a window as it was said
     place: str | None = None
     home: bool = False
 
@@ -58,6 +60,7 @@ async def pieces_of(turn: Turn, text: str) -> Pieces:
         category=sure_category(turn),
         when_start=when[0] if when else None,
         when_end=when[1] if when else None,
+        when_kind=when[2] if when else None,
         place=place,
         home=home,
     )
@@ -82,22 +85,27 @@ def _entity(understood: Understanding, name: str) -> dict[str, Any] | None:
     return next((e for e in understood.entities if e.get("entity") == name), None)
 
 
-async def _when(turn: Turn, text: str) -> tuple[str, str | None] | None:
-    """The moment the message names, in the future; None when it names none."""
+async def _when(turn: Turn, text: str) -> tuple[str, str | None, str] | None:
+    """The moment or window the message names, in the future, with its kind (`WhenKind`);
+    None when it names none."""
     now = turn.uow.now()
     said = turn.understood.entity("when") if turn.understood is not None else None
-    found: tuple[str, str | None] | None = None
+    found: tuple[str, str | None, str] | None = None
     if isinstance(said, dict):
-        found = (str(said["from"]), str(said["to"]))
+        start, end = datetime.fromisoformat(str(said["from"])), str(said["to"])
+        kind = said.get("kind") or infer_kind(
+            start, datetime.fromisoformat(end), turn.territory.tz
+        )
+        found = (start.isoformat(), end, str(kind))
     elif isinstance(said, str):
-        found = (said, None)
+        found = (said, None, WhenKind.AT)
     elif (words := when_words(text)) is not None:
         window = await off_loop(
-            parse_when, words, now=now, timezone=turn.territory.timezone, language=turn.language
+            parse_window, words, now=now, timezone=turn.territory.timezone, language=turn.language
         )
         if window is not None:
-            start, end = window
-            found = (start.isoformat(), end.isoformat() if end else None)
+            start, end, kind = window
+            found = (start.isoformat(), end.isoformat() if end else None, str(kind))
     if found is None or datetime.fromisoformat(found[1] or found[0]) < now:
         return None  # a past moment is no answer: the question is asked
     return found

@@ -59,6 +59,15 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(["/fin", "/end"], "thread_end"),
     **dict.fromkeys(["/suspendre", "/suspend"], "suspend"),
     **dict.fromkeys(["/poster", "/post"], "post_for"),
+    **dict.fromkeys(
+        [
+            f"{words}{mark}"
+            for words in ("qui vient", "qui va venir", "who is coming", "who's coming")
+            for mark in ("", " ?", "?")
+        ]
+        + ["/qui_vient", "/who_is_coming"],
+        "who_is_coming",
+    ),
 }
 
 # Answers to a yes-or-no question (a request to send, accounts to link), typed.

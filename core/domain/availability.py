@@ -50,7 +50,7 @@ def slots_between(start: datetime, end: datetime | None, tz: ZoneInfo) -> int:
     mask = 0
     local, last = start.astimezone(tz), end.astimezone(tz)
     hours = 0
-    while local <= last and hours <= 24 * 7:
+    while local < last and hours <= 24 * 7:  # the end of a window is not in it
         mask |= slot_of(local, tz)
         local = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
         hours += 1

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.domain.base import Base
 from core.domain.errors import InvalidTransition
 from core.domain.vocabulary import RequestState
+from core.domain.windows import when_params
 
 if TYPE_CHECKING:
     from core.domain.people import Member
@@ -41,6 +42,9 @@ class HelpRequest(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     when_start: Mapped[datetime]
     when_end: Mapped[datetime | None]
+    # How the time was said (`WhenKind`): an hour, or a window shown as a window. NULL for
+    # requests older than the kinds: inferred from the window then (`windows.infer_kind`).
+    when_kind: Mapped[str | None] = mapped_column(String(16))
     place: Mapped[str | None] = mapped_column(String(300))
     neighbourhood: Mapped[str | None] = mapped_column(String(80))
     state: Mapped[str] = mapped_column(String(16), default=RequestState.OPEN)
@@ -84,6 +88,13 @@ class HelpRequest(Base):
             if assignment.withdrawn_at is None:
                 return assignment
         return None
+
+    @property
+    def when_said(self) -> dict[str, str | None]:
+        """The message parameters `when`, `when_end`, `when_kind`: the time as it was said."""
+        return when_params(
+            self.when_start, self.when_end, self.when_kind, self.requester.territory.tz
+        )
 
     @property
     def is_closed(self) -> bool:
@@ -133,6 +144,9 @@ class Assignment(Base):
     completed_at: Mapped[datetime | None]
     hours: Mapped[float | None] = mapped_column(Float)
     thanked_at: Mapped[datetime | None]
+    # Said by the volunteer at the door, known only to the requester and the volunteer
+    # (`core/services/safety.py`): never in a public room, a log or an export.
+    safety_word: Mapped[str | None] = mapped_column(String(40))
 
     request: Mapped[HelpRequest] = relationship(back_populates="assignments")
     volunteer: Mapped[Member] = relationship(foreign_keys=[volunteer_id], lazy="joined")

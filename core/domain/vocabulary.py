@@ -97,3 +97,19 @@ class AlertKind(StrEnum):
     MEMBER_UNREACHABLE = "member_unreachable"
     COORDINATOR_CONTACTED = "coordinator_contacted"
     SCAM = "scam"  # a member forwarded a text that looks like a scam and wants it checked
+
+
+class WhenKind(StrEnum):
+    """How a request's time was said: an hour, a part of a day, a whole day or several days.
+
+    Only `AT` names an hour; every other kind is a window, shown as it was said ("jeudi 3
+    décembre, le matin"), never with an hour nobody gave.
+    """
+
+    AT = "at"
+    MORNING = "morning"
+    NOON = "noon"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    DAY = "day"
+    DAYS = "days"

@@ -45,6 +45,8 @@ class Action(StrEnum):
     WITHDRAW_FROM_TASK = "withdraw from task"
     THANK_VOLUNTEER = "thank volunteer"
     SEE_CONTACT = "see contact details"  # the requester's phone and address
+    SEE_SAFETY_WORD = "see safety word"  # said at the door: the requester and the volunteer
+    ASK_WHO_IS_COMING = "ask who is coming"  # the volunteer's first name and the safety word
     SEE_POLL = "see poll"
     VOTE = "vote in poll"
     WRITE_IN_THREAD = "write in thread"  # the member, or the coordinator who took it
@@ -243,6 +245,23 @@ def _see_contact(actor: Member, subject: Subject) -> DomainError | None:
     return NotAllowed()
 
 
+def _see_safety_word(actor: Member, subject: Subject) -> DomainError | None:
+    """The requester, and the volunteer holding the task now: nobody else, not even a
+    coordinator (the word is what tells the person at the door from a stranger)."""
+    if not isinstance(subject, HelpRequest) or subject.state != RequestState.ACCEPTED:
+        return NotAllowed()
+    if subject.requester_id == actor.id or _holds(actor, subject):
+        return None
+    return NotAllowed()
+
+
+def _ask_who_is_coming(actor: Member, subject: Subject) -> DomainError | None:
+    """Only the person who asked for help (it is about who comes to her door)."""
+    if isinstance(subject, HelpRequest) and subject.requester_id == actor.id:
+        return None
+    return NotFound()
+
+
 def _see_poll(actor: Member, subject: Subject) -> DomainError | None:
     if isinstance(subject, Poll) and subject.territory_id == actor.territory_id:
         return None
@@ -293,6 +312,8 @@ RULES: dict[Action, Rule] = {
     Action.WITHDRAW_FROM_TASK: _withdraw,
     Action.THANK_VOLUNTEER: _thank,
     Action.SEE_CONTACT: _see_contact,
+    Action.SEE_SAFETY_WORD: _see_safety_word,
+    Action.ASK_WHO_IS_COMING: _ask_who_is_coming,
     Action.SEE_POLL: _see_poll,
     Action.VOTE: _vote,
     Action.WRITE_IN_THREAD: _write_in_thread,

@@ -25,6 +25,9 @@ WITHHELD = "-"
 AT_HOME = N_("at their home, the address above")
 # The parameters of a message that hold contact details.
 CONTACT_FIELDS = ("phone", "address")
+# What else a message must not carry once its reader may no longer see it: the safety word
+# said at the door (`core/services/safety.py`), withheld with the details.
+SECRET_FIELDS = (*CONTACT_FIELDS, "safety_word")
 
 
 def may_see(viewer: Member, request: HelpRequest) -> bool:
@@ -97,12 +100,13 @@ async def withhold_waiting_cards_about(uow: UnitOfWork, request: HelpRequest) ->
 
 
 def _holds_details(row: Notification) -> bool:
-    return any(field in row.params for field in CONTACT_FIELDS)
+    return any(field in row.params for field in SECRET_FIELDS)
 
 
 def _withhold(uow: UnitOfWork, row: Notification) -> None:
     """The message is not sent at all (it speaks of a task that is no longer theirs)."""
-    params = {**row.params, **dict.fromkeys(CONTACT_FIELDS, WITHHELD)}
+    secrets = [field for field in SECRET_FIELDS if field in row.params]
+    params = {**row.params, **dict.fromkeys((*CONTACT_FIELDS, *secrets), WITHHELD)}
     if "requester" in params:
         params["requester"] = str(params.get("first_name") or WITHHELD)
     row.params = params

@@ -25,7 +25,7 @@ from core.domain.model import (
     Vote,
 )
 from core.domain.vocabulary import MemberStatus, RequestState
-from core.services import age_bands, requests
+from core.services import age_bands, requests, safety
 from core.services.authorization import Action, require_by
 from core.services.members import get_member
 from core.services.unit_of_work import UnitOfWork
@@ -149,7 +149,7 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
         "notifications": [
             {
                 "key": n.key,
-                "params": n.params,
+                "params": _exported_params(n.params),
                 "created_at": _iso(n.created_at),
                 "sent_at": _iso(n.sent_at),
             }
@@ -172,6 +172,14 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
     }
 
 
+def _exported_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A message's parameters as exported: the safety word is said at the door between the
+    requester and the volunteer only, so it never leaves in a file an operator handles."""
+    if "safety_word" not in params:
+        return params
+    return {**params, "safety_word": safety.WITHHELD}
+
+
 def _request(r: HelpRequest) -> dict[str, Any]:
     holder = r.active_assignment
     return {
@@ -180,12 +188,14 @@ def _request(r: HelpRequest) -> dict[str, Any]:
         "description": r.description,
         "when_start": _iso(r.when_start),
         "when_end": _iso(r.when_end),
+        "when_kind": r.when_kind,  # how the time was said: an hour, or a window
         "place": r.place,
         "state": r.state,
         "created_at": _iso(r.created_at),
         "volunteer": holder.volunteer.display_name if holder else None,
         "hours": holder.hours if holder else None,
-    }
+        "thanked_at": _iso(holder.thanked_at) if holder else None,
+    }  # (never the safety word: it is for the requester and the volunteer at the door only)
 
 
 async def _cancel_requests_of(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.domain.errors import InvalidInput, NotAllowed, NotFound
 from core.domain.model import HelpRequest, RecurringRequest
-from core.domain.vocabulary import Category, MemberStatus
+from core.domain.vocabulary import Category, MemberStatus, WhenKind
 from core.services import requests
 from core.services.authorization import Action, require_by
 from core.services.members import get_member
@@ -176,6 +176,7 @@ async def create_occurrence(uow: UnitOfWork, recurring_id: int, day: date) -> He
         category=rule.category,
         when_start=start,
         when_end=end,
+        when_kind=WhenKind.AT,  # a recurring request names its hour ("every Tuesday at 10")
         place=rule.place,
         description=rule.description,
     )

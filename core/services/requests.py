@@ -18,8 +18,9 @@ from core.domain.errors import (
     Suspended,
 )
 from core.domain.model import Assignment, HelpRequest, MatchOffer, Member
-from core.domain.vocabulary import Category, MemberStatus, RequestState
-from core.services import authorization, contact, matching
+from core.domain.vocabulary import Category, MemberStatus, RequestState, WhenKind
+from core.domain.windows import checked_kind
+from core.services import authorization, contact, matching, safety
 from core.services.authorization import Action
 from core.services.lookup import get_member
 from core.services.text import clean_text
@@ -44,10 +45,15 @@ async def post_request(
     category: Category | str,
     when_start: datetime,
     when_end: datetime | None = None,
+    when_kind: WhenKind | str | None = None,
     place: str | None = None,
     description: str = "",
 ) -> HelpRequest:
-    """Post a help request and offer it to the best-ranked volunteers."""
+    """Post a help request and offer it to the best-ranked volunteers.
+
+    `when_kind` says how the time was said (an hour, or a window: "jeudi matin"); without it, a
+    moment is an hour and a window's kind is inferred from its hours.
+    """
     requester = await _active_member(uow, requester_id)
     if not requester.is_requester:
         raise NotAllowed("Only members registered as asking for help can post a request.")
@@ -61,6 +67,7 @@ async def post_request(
         raise InvalidInput("This time is already past. When do you need help?")
     if when_end is not None and when_end <= when_start:
         raise InvalidInput("The end of the time window must come after its start.")
+    kind = checked_kind(when_kind, when_start, when_end, requester.territory.tz)
     now = uow.now()
     request = HelpRequest(
         territory_id=requester.territory_id,
@@ -70,6 +77,7 @@ async def post_request(
         description=clean_text(description, what="description") if description.strip() else "",
         when_start=when_start,
         when_end=when_end,
+        when_kind=str(kind),
         place=clean_text(place, limit=300, what="place") if place and place.strip() else None,
         neighbourhood=requester.neighbourhood,
         state=RequestState.OPEN,
@@ -150,6 +158,7 @@ async def accept(uow: UnitOfWork, volunteer_id: int, request_id: int) -> Assignm
         accepted_at=uow.now(),
     )
     request.assignments.append(assignment)
+    safety.give_word(uow, request, assignment)  # said at the door (see `safety`)
     try:
         await uow.session.flush()
     except StaleDataError as exc:

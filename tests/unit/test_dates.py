@@ -7,8 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.dialogue.dates import parse_when
-from nlu.entities import find_when
+from core.dialogue.dates import parse_when, parse_window
+from core.dialogue.render import format_said
+from core.domain.vocabulary import WhenKind
+from core.domain.windows import infer_kind
+from nlu.entities import find_when, names_only_a_time
+from nlu.interpreter import decide_intent
 
 PARIS = "Europe/Paris"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 23 November 2026, 10:00 in Paris
@@ -92,3 +96,83 @@ def test_the_date_is_found_inside_a_long_polite_message() -> None:
     found = find_when(text, now=NOW, timezone=PARIS, language="fr")
     assert found is not None and local(found["value"])[:4] == (11, 24, 10, 0)
     assert "mardi prochain vers 10h" in text[found["start"] : found["end"]] + text[found["end"] :]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("jeudi 10h", "fr", WhenKind.AT),
+        ("jeudi matin", "fr", WhenKind.MORNING),
+        ("Thursday morning", "en", WhenKind.MORNING),
+        ("demain après-midi", "fr", WhenKind.AFTERNOON),  # "après-midi" holds "midi"
+        ("demain midi", "fr", WhenKind.NOON),
+        ("ce soir", "fr", WhenKind.EVENING),
+        ("jeudi", "fr", WhenKind.DAY),
+        ("dans la semaine", "fr", WhenKind.DAYS),
+        ("dans les prochains jours", "fr", WhenKind.DAYS),
+        ("next week", "en", WhenKind.DAYS),
+        ("ce week-end", "fr", WhenKind.DAYS),
+    ],
+)
+def test_each_way_of_saying_a_time_keeps_its_kind(
+    text: str, language: str, kind: WhenKind
+) -> None:
+    said = parse_window(text, now=NOW, timezone=PARIS, language=language)
+    assert said is not None and said.kind == kind
+    assert (said.end is None) == (kind == WhenKind.AT)
+
+
+def test_several_days_are_a_window_of_whole_days_from_tomorrow() -> None:
+    said = parse_window("dans la semaine", now=NOW, timezone=PARIS, language="fr")
+    assert said is not None and said.end is not None
+    assert local(said.start.isoformat())[:3] == (11, 24, 9)
+    assert local(said.end.isoformat())[:3] == (11, 30, 18)
+    weekend = parse_window("this weekend", now=NOW, timezone=PARIS, language="en")
+    assert weekend is not None and weekend.end is not None
+    assert (local(weekend.start.isoformat())[4], local(weekend.end.isoformat())[4]) == (5, 6)
+
+
+@pytest.mark.parametrize(
+    ("kind", "end", "language", "shown"),
+    [
+        ("morning", "2026-12-03T12:00:00+01:00", "fr", "jeudi 3 décembre, le matin"),
+        ("morning", "2026-12-03T12:00:00+01:00", "en", "Thursday 3 December, in the morning"),
+        ("afternoon", "2026-12-03T17:00:00+01:00", "fr", "jeudi 3 décembre, l'après-midi"),
+        ("evening", "2026-12-03T20:00:00+01:00", "en", "Thursday 3 December, in the evening"),
+        ("noon", "2026-12-03T14:00:00+01:00", "fr", "jeudi 3 décembre, vers midi"),
+        ("day", "2026-12-03T18:00:00+01:00", "fr", "jeudi 3 décembre"),
+        ("days", "2026-12-09T18:00:00+01:00", "fr", "entre le jeudi 3 décembre et le mercredi 9"),
+        ("at", None, "fr", "jeudi 3 décembre à 09:00"),
+    ],
+)
+def test_a_time_is_shown_as_it_was_said_with_an_hour_only_when_one_was_given(
+    kind: str, end: str | None, language: str, shown: str
+) -> None:
+    text = format_said("2026-12-03T09:00:00+01:00", end, kind, language, PARIS)
+    assert text.startswith(shown), text
+    assert ("09:00" in text) == (kind == "at")
+
+
+def test_a_request_older_than_the_kinds_is_shown_by_its_window() -> None:
+    """Requests recorded before the kinds existed: their window says what they were."""
+    tz = ZoneInfo(PARIS)
+    start = datetime(2026, 12, 3, 14, tzinfo=tz)
+    assert infer_kind(start, None, tz) == WhenKind.AT
+    assert infer_kind(start, start.replace(hour=17), tz) == WhenKind.AFTERNOON
+    assert infer_kind(start.replace(hour=9), start.replace(hour=18), tz) == WhenKind.DAY
+    assert infer_kind(start, start.replace(day=5), tz) == WhenKind.DAYS
+
+
+@pytest.mark.parametrize("text", ["dans la semaine", "cette semaine", "jeudi matin", "demain 10h"])
+def test_a_message_that_only_names_a_time_is_never_taken_for_an_emergency(text: str) -> None:
+    assert names_only_a_time(text)
+    # The model alone once found "dans la semaine" an emergency at 0.67.
+    intent, _ = decide_intent([("emergency", 0.67), ("request_help", 0.2)], text)
+    assert intent != "emergency"
+
+
+@pytest.mark.parametrize(
+    "text", ["je suis tombée jeudi", "help me now tomorrow", "j'ai mal ce matin"]
+)
+def test_a_time_said_with_other_words_is_not_only_a_time(text: str) -> None:
+    assert not names_only_a_time(text)

@@ -74,6 +74,7 @@ async def test_an_sms_style_offer_is_understood_with_its_category_and_time(
     assert understood.entity("when") == {
         "from": "2026-11-24T14:00:00+01:00",
         "to": "2026-11-24T17:00:00+01:00",
+        "kind": "afternoon",  # a window, shown as said: never "à 14:00"
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.dialogue.dates import parse_when, preset_when
+from core.dialogue.dates import parse_window, preset_when
 from core.dialogue.flows import learning
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.offload import off_loop
@@ -83,7 +83,7 @@ async def start_from_text(turn: Turn, understood: Understanding) -> None:
 def keep(turn: Turn, said: Pieces) -> None:
     """Keep the pieces a message named (a place named, or home, is a place given)."""
     if said.when_start:
-        turn.set_data(when_start=said.when_start, when_end=said.when_end)
+        turn.set_data(when_start=said.when_start, when_end=said.when_end, when_kind=said.when_kind)
     if said.category:
         turn.set_data(category=said.category)
     if said.home:
@@ -143,7 +143,7 @@ async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
         preset_when(value, now=turn.uow.now(), timezone=zone)
         if preset
         else await off_loop(
-            parse_when, value, now=turn.uow.now(), timezone=zone, language=turn.language
+            parse_window, value, now=turn.uow.now(), timezone=zone, language=turn.language
         )
     )
     if window is None:
@@ -153,14 +153,18 @@ async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
             choices=when_choices(),
         )
         return
-    start_at, end_at = window
+    start_at, end_at, kind = window
     if (end_at or start_at) < turn.uow.now():
         turn.reply(
             "This time is already past. When do you need help?",
             choices=when_choices(),
         )
         return
-    turn.set_data(when_start=start_at.isoformat(), when_end=end_at.isoformat() if end_at else None)
+    turn.set_data(
+        when_start=start_at.isoformat(),
+        when_end=end_at.isoformat() if end_at else None,
+        when_kind=str(kind),
+    )
     await _after_when(turn)
 
 
@@ -206,6 +210,8 @@ def show_summary(turn: Turn) -> None:
         "Here is your request:\n{category}, {when}, {place}.\nShall I send it to the volunteers?",
         category=turn.data("category"),
         when=turn.data("when_start"),
+        when_end=turn.data("when_end"),
+        when_kind=turn.data("when_kind"),
         place=place or translate(turn.language, "at your home"),
         choices=CONFIRM_CHOICES,
     )
@@ -221,6 +227,7 @@ async def on_confirm(turn: Turn) -> None:
         category=data["category"],
         when_start=datetime.fromisoformat(data["when_start"]),
         when_end=datetime.fromisoformat(data["when_end"]) if data.get("when_end") else None,
+        when_kind=data.get("when_kind"),
         place=data.get("place"),
         description=data.get("description", ""),
     )
@@ -275,16 +282,19 @@ async def show_my_requests(turn: Turn) -> None:
             turn.reply(
                 "{category}, {when}: {volunteer} will help you.",
                 category=request.category,
-                when=request.when_start.isoformat(),
+                **request.when_said,
                 volunteer=holder.volunteer.display_name,
                 request_id=request.id,
-                choices=[Choice("Cancel this request", f"cancel:{request.id}")],
+                choices=[
+                    Choice("Who is coming?", f"who_coming:{request.id}"),
+                    Choice("Cancel this request", f"cancel:{request.id}"),
+                ],
             )
         else:
             turn.reply(
                 "{category}, {when}: waiting for a volunteer.",
                 category=request.category,
-                when=request.when_start.isoformat(),
+                **request.when_said,
                 request_id=request.id,
                 choices=[Choice("Cancel this request", f"cancel:{request.id}")],
             )
@@ -300,7 +310,7 @@ async def ask_cancel(turn: Turn, request_id: int) -> None:
     turn.reply(
         "Cancel your request: {category}, {when}?",
         category=request.category,
-        when=request.when_start.isoformat(),
+        **request.when_said,
         choices=[
             Choice("Yes, cancel it", f"cancel_yes:{request.id}"),
             Choice("No, keep it", "menu"),
@@ -316,7 +326,7 @@ async def do_cancel(turn: Turn, request_id: int) -> None:
     turn.reply(
         "Your request is cancelled: {category}, {when}.",
         category=request.category,
-        when=request.when_start.isoformat(),
+        **request.when_said,
         choices=menu_choices(turn),
     )
 

@@ -83,8 +83,8 @@ async def show_my_tasks(turn: Turn) -> None:
         turn.reply(
             "{category}, {when}, for {requester}.\nPhone: {phone}\nAddress: {address}",
             category=request.category,
-            when=request.when_start.isoformat(),
             kind=MessageKind.CONTACT_CARD,
+            **request.when_said,
             request_id=request.id,
             choices=task_choices(request.id),
             **contact.card(turn.member, request),

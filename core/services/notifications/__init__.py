@@ -1,9 +1,10 @@
 """Turn domain events into outbox messages, in the transaction that published them.
 
 One module per subject: `members` (joining, approval, linked accounts), `requests` (a
-request's life), `cards` (the contact card), `reminders` (the scheduler's messages about
-requests), `polls`, `coordinators` (alerts). Each message says what it is (`kind`) and what it
-is about (`request_id`, `poll_id`), where it is written: adapters dispatch on these.
+request's life), `cards` (the contact card), `door` (the safety word), `reminders` (the
+scheduler's messages about requests), `polls`, `coordinators` (alerts). Each message says what
+it is (`kind`) and what it is about (`request_id`, `poll_id`), where it is written: adapters
+dispatch on these.
 
 Privacy: the requester's phone and address come only from `core.services.contact` (the one place
 that builds them, for whom `authorization` allows now: the approved volunteer holding the task);
@@ -14,7 +15,15 @@ from __future__ import annotations
 
 from core.domain import events
 from core.services import delivery_notices
-from core.services.notifications import cards, coordinators, members, polls, reminders, requests
+from core.services.notifications import (
+    cards,
+    coordinators,
+    door,
+    members,
+    polls,
+    reminders,
+    requests,
+)
 from core.services.notifications.common import (
     DEFAULT_NEW_MEMBER_DAYS,
     is_new_member,
@@ -50,6 +59,7 @@ def _merged(*tables: Handlers) -> Handlers:
 HANDLERS = _merged(
     members.HANDLERS,
     requests.HANDLERS,
+    door.HANDLERS,  # after `requests`: the requester hears who comes, then the word
     cards.HANDLERS,
     reminders.HANDLERS,
     polls.HANDLERS,

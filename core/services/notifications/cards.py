@@ -13,7 +13,7 @@ from core.domain import events
 from core.domain.model import HelpRequest, Member, Notification
 from core.domain.vocabulary import MessageKind, RequestState
 from core.i18n import N_
-from core.services import contact, outbox
+from core.services import contact, outbox, safety
 from core.services.notifications.common import request_summary, task_choices
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
@@ -41,6 +41,7 @@ def write_card(
         choices=choices,
         **contact.card(volunteer, request),
         **request_summary(request),
+        safety_word=safety.word_for(volunteer, request),
         **values,
     )
 
@@ -51,6 +52,7 @@ def accepted_card(uow: UnitOfWork, volunteer: Member, request: HelpRequest) -> N
         uow,
         N_(
             "Thank you! You are helping {requester}: {category}, {when}.\n"
+            "At the door, say this safety word: {safety_word}\n"
             "Phone: {phone}\nAddress: {address}\nWhere: {place}"
         ),
         volunteer,
@@ -65,6 +67,7 @@ def reminder_card(uow: UnitOfWork, volunteer: Member, request: HelpRequest) -> N
         uow,
         N_(
             "Reminder: you are helping {requester} {when}: {category}.\n"
+            "At the door, say this safety word: {safety_word}\n"
             "Phone: {phone}\nAddress: {address}\nWhere: {place}"
         ),
         volunteer,
@@ -98,8 +101,9 @@ async def on_contact_card_uncertain(uow: UnitOfWork, event: events.ContactCardUn
         uow,
         N_(
             "Here are the details again, in case the last message did not arrive: "
-            "{requester}, {category}, {when}.\nPhone: {phone}\nAddress: {address}\n"
-            "Where: {place}"
+            "{requester}, {category}, {when}.\n"
+            "At the door, say this safety word: {safety_word}\n"
+            "Phone: {phone}\nAddress: {address}\nWhere: {place}"
         ),
         volunteer,
         request,

@@ -22,7 +22,7 @@ def request_summary(request: HelpRequest) -> dict[str, Any]:
     """
     return {
         "category": request.category,
-        "when": request.when_start.isoformat(),
+        **request.when_said,  # the time as it was said: "jeudi 3 décembre, le matin"
         "neighbourhood": request.neighbourhood or "-",
         "first_name": request.requester.first_name,
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from core.domain import events
 from core.domain.model import Assignment, HelpRequest
 from core.domain.vocabulary import AlertKind, MessageKind, RequestState
-from core.services import alerts, contact, outbox
+from core.services import alerts, contact, outbox, safety
 from core.services.members import coordinators_of, get_member
 from core.services.notifications.cards import reminder_card
 from core.services.notifications.common import (
@@ -16,6 +16,7 @@ from core.services.notifications.common import (
     request_summary,
     rooms_of,
 )
+from core.services.notifications.door import who_is_coming_choice
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
 
@@ -47,9 +48,11 @@ async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
     # The contact card again, to the volunteer who holds the task now and to nobody else.
     reminder_card(uow, volunteer, request)
     key = (
-        "Reminder: {volunteer} comes to help you {when}: {category}."
+        "Reminder: {volunteer} comes to help you {when}: {category}.\n"
+        "They will say the safety word: {safety_word}."
         if not request.place
-        else "Reminder: {volunteer} comes to help you {when}: {category}, at {place}."
+        else "Reminder: {volunteer} comes to help you {when}: {category}, at {place}.\n"
+        "They will say the safety word: {safety_word}."
     )
     outbox.write(
         uow,
@@ -58,7 +61,11 @@ async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
         request_id=request.id,
         volunteer=volunteer.display_name,
         place=request.place or "-",
-        choices=[Choice("Cancel this request", f"cancel:{request.id}")],
+        safety_word=safety.word_for(request.requester, request),
+        choices=[
+            who_is_coming_choice(request.id),
+            Choice("Cancel this request", f"cancel:{request.id}"),
+        ],
         **request_summary(request),
     )
 
