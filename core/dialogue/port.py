@@ -234,4 +234,3 @@ class ChannelPort:
         async with self._core.uow() as uow:
             await channel_sessions.save_session(uow, platform, account, **values)
             await uow.commit()
-

@@ -35,6 +35,7 @@ from core.domain.people import (
     TerritoryChannel,
 )
 from core.domain.polls import BallotReceipt, Poll, PollOption, PollPublication, SecretTally, Vote
+from core.domain.proxies import CareProfile, Proxy, ProxyCode
 from core.domain.vocabulary import Platform
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "AuditEntry",
     "BallotReceipt",
     "Base",
+    "CareProfile",
     "ChannelSession",
     "Conversation",
     "DeadLetter",
@@ -62,6 +64,8 @@ __all__ = [
     "Poll",
     "PollOption",
     "PollPublication",
+    "Proxy",
+    "ProxyCode",
     "RecurringRequest",
     "SecretTally",
     "Territory",

@@ -272,7 +272,7 @@ async def test_0009_adds_alerts_and_console_logins_and_its_downgrade_removes_the
     try:
         with engine.connect() as connection:
             before = set(inspect(connection).get_table_names())
-        upgrade_database(database_url)
+        upgrade_database(database_url, "0009")  # what 0009 adds, whatever comes after it
         with engine.connect() as connection:
             inspector = inspect(connection)
             after = set(inspector.get_table_names())
@@ -284,4 +284,27 @@ async def test_0009_adds_alerts_and_console_logins_and_its_downgrade_removes_the
         engine.dispose()
     assert after - before == {"alerts", "web_logins", "install_secrets"}
     assert open_index["ix_alerts_territory_open"] == ["territory_id", "done_at", "created_at"]
+    assert downgraded == before
+
+
+async def test_0012_adds_care_profiles_and_proxies_and_its_downgrade_removes_them(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0009")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            before = set(inspect(connection).get_table_names())
+        upgrade_database(database_url, "0012")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            after = set(inspector.get_table_names())
+            indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("proxies")}
+        command.downgrade(alembic_config(database_url), "0009")
+        with engine.connect() as connection:
+            downgraded = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert after - before == {"care_profiles", "proxies", "proxy_codes"}
+    assert indexes["ix_proxies_proxy_active"] == ["proxy_id", "revoked_at"]
     assert downgraded == before

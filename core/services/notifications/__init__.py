@@ -2,8 +2,10 @@
 
 One module per subject: `members` (joining, approval, linked accounts), `requests` (a
 request's life), `cards` (the contact card), `reminders` (the scheduler's messages about
-requests), `polls`, `coordinators` (alerts). Each message says what it is (`kind`) and what it
-is about (`request_id`, `poll_id`), where it is written: adapters dispatch on these.
+requests), `polls`, `coordinators` (alerts), `proxies` (who acts for whom); `requester`
+routes what concerns a requester to whoever reads it for her. Each message says what it is
+(`kind`) and what it is about (`request_id`, `poll_id`), where it is written: adapters
+dispatch on these.
 
 Privacy: the requester's phone and address come only from `core.services.contact` (the one place
 that builds them, for whom `authorization` allows now: the approved volunteer holding the task);
@@ -14,7 +16,15 @@ from __future__ import annotations
 
 from core.domain import events
 from core.services import delivery_notices
-from core.services.notifications import cards, coordinators, members, polls, reminders, requests
+from core.services.notifications import (
+    cards,
+    coordinators,
+    members,
+    polls,
+    proxies,
+    reminders,
+    requests,
+)
 from core.services.notifications.common import (
     DEFAULT_NEW_MEMBER_DAYS,
     is_new_member,
@@ -54,5 +64,6 @@ HANDLERS = _merged(
     reminders.HANDLERS,
     polls.HANDLERS,
     coordinators.HANDLERS,
+    proxies.HANDLERS,
     delivery_notices.HANDLERS,
 )

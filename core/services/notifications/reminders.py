@@ -16,6 +16,7 @@ from core.services.notifications.common import (
     request_summary,
     rooms_of,
 )
+from core.services.notifications.requester import tell_requester
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
 
@@ -45,17 +46,16 @@ async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
     if not contact.may_see(volunteer, request):
         return  # a holder who lost the right to it (suspended): no card, and no false promise
     # The contact card again, to the volunteer who holds the task now and to nobody else.
-    reminder_card(uow, volunteer, request)
+    await reminder_card(uow, volunteer, request)
     key = (
         "Reminder: {volunteer} comes to help you {when}: {category}."
         if not request.place
         else "Reminder: {volunteer} comes to help you {when}: {category}, at {place}."
     )
-    outbox.write(
+    await tell_requester(
         uow,
+        request,
         key,
-        member=request.requester,
-        request_id=request.id,
         volunteer=volunteer.display_name,
         place=request.place or "-",
         choices=[Choice("Cancel this request", f"cancel:{request.id}")],
@@ -104,21 +104,19 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
             **summary,
         )
     if not coordinators:  # nobody to promise: say only what is true
-        outbox.write(
+        await tell_requester(
             uow,
+            request,
             "We are still looking for someone for your request ({category}, {when}). "
             "I will write to you as soon as someone accepts.",
-            member=request.requester,
-            request_id=request.id,
             **summary,
         )
         return
-    outbox.write(
+    await tell_requester(
         uow,
+        request,
         "We are still looking for someone for your request ({category}, {when}). "
         "A coordinator has been told and will help.",
-        member=request.requester,
-        request_id=request.id,
         choices=[Choice("Talk to a coordinator", "coordinator")],
         **summary,
     )
@@ -145,23 +143,21 @@ async def on_follow_up_due(uow: UnitOfWork, event: events.FollowUpDue) -> None:
                 choices=[Choice("Done", f"done:{request.id}")],
                 **summary,
             )
-        outbox.write(
+        await tell_requester(
             uow,
+            request,
             "Did {volunteer} come to help you ({category}, {when})? We hope it went well. "
             "If something went wrong, a coordinator is here for you.",
-            member=request.requester,
-            request_id=request.id,
             volunteer=volunteer.first_name,
             choices=[Choice("Talk to a coordinator", "coordinator")],
             **summary,
         )
     elif request.state == RequestState.DONE and holder.thanked_at is None:
-        outbox.write(
+        await tell_requester(
             uow,
+            request,
             "We hope it went well with {volunteer} ({category}, {when}). "
             "Would you like to say thank you?",
-            member=request.requester,
-            request_id=request.id,
             volunteer=volunteer.first_name,
             choices=[
                 Choice("Say thank you", f"thank:{request.id}"),
