@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from core.domain import events
 from core.domain.errors import CodeInvalid, InvalidInput, NotFound
-from core.domain.model import CareProfile, Member, Notification, Proxy, ProxyCode
+from core.domain.model import CareProfile, Member, Notification, Proxy, ProxyCode, Territory
 from core.domain.vocabulary import MemberStatus, Outcome
 from core.services import attempts, authorization
 from core.services.authorization import Action
@@ -137,11 +137,15 @@ async def add_proxy(
     consent = clean_text(consent, limit=CONSENT_CHARS, what="consent")
     if any(p.proxy_id == proxy.id for p in await proxies_of(uow, senior.id)):
         raise InvalidInput("{name} already acts for this member.", name=proxy.first_name)
+    territory = await uow.session.get(Territory, senior.territory_id)
+    assert territory is not None
     row = Proxy(
         senior_id=senior.id,
         proxy_id=proxy.id,
+        senior=senior,  # set, so that the new row reads them without a lazy load
+        proxy=proxy,
         consent=consent,
-        consent_on=consent_day(consent, uow.now().astimezone(senior.territory.tz).date()),
+        consent_on=consent_day(consent, uow.now().astimezone(territory.tz).date()),
         recorded_by=by_id,
         created_at=uow.now(),
     )
