@@ -82,7 +82,7 @@ async def on_for_whom(turn: Turn, answer: Answer) -> None:
         raise InvalidInput(STALE)
     named = next((s for s in seniors if s.id == chosen), None)
     if named is not None:
-        turn.set_data(for_id=named.id, for_name=named.first_name)
+        proxying.for_senior(turn, named)
     await continue_request(turn)
 
 

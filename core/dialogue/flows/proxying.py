@@ -35,6 +35,8 @@ _NAMING = re.compile(
 )
 # "proche ABC123" / "proxy ABC123": the code a senior gave, typed by the person she named.
 _CODE_WORDS = frozenset({"proche", "proxy", "/proche", "/proxy"})
+# Her home, as her proxy says it ("chez elle", "at her place"): the place of a request for her.
+_THEIR_HOME = re.compile(r"^(?:chez (?:elle|lui)|at (?:her|his|their) (?:home|place|house))$")
 
 
 def typed_action(text: str) -> str | None:
@@ -62,7 +64,7 @@ async def choose_for_whom(turn: Turn) -> bool:
             raise NotAllowed("Only members registered as asking for help can post a request.")
         return False
     if len(seniors) == 1 and not member.is_requester:
-        turn.set_data(for_id=seniors[0].id, for_name=seniors[0].first_name)
+        for_senior(turn, seniors[0])
         return False
     choices = [Choice(s.display_name, f"for:{s.id}", {"translate": False}) for s in seniors]
     if member.is_requester:
@@ -70,6 +72,14 @@ async def choose_for_whom(turn: Turn) -> bool:
     turn.goto("ask", "for_whom", **_kept(turn))
     turn.reply("For whom is this request?", choices=choices)
     return True
+
+
+def for_senior(turn: Turn, senior: Member) -> None:
+    """The request is for `senior`: "chez elle" said by her proxy is her home."""
+    turn.set_data(for_id=senior.id, for_name=senior.first_name)
+    place = turn.data("place")
+    if isinstance(place, str) and _THEIR_HOME.match(fold(place)):
+        turn.set_data(place=None, place_given=True)
 
 
 def for_whom_ids(turn: Turn, seniors: list[Member]) -> set[int]:

@@ -9,6 +9,7 @@ from core.domain.model import Assignment, HelpRequest
 from core.domain.vocabulary import AlertKind, MessageKind, RequestState
 from core.services import alerts, contact, outbox
 from core.services.members import coordinators_of, get_member
+from core.services.notifications import requester
 from core.services.notifications.cards import reminder_card
 from core.services.notifications.common import (
     is_new_member,
@@ -16,7 +17,6 @@ from core.services.notifications.common import (
     request_summary,
     rooms_of,
 )
-from core.services.notifications.requester import tell_requester
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
 
@@ -52,10 +52,10 @@ async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
         if not request.place
         else "Reminder: {volunteer} comes to help you {when}: {category}, at {place}."
     )
-    await tell_requester(
+    await requester.write(
         uow,
-        request,
         key,
+        about=request,
         volunteer=volunteer.display_name,
         place=request.place or "-",
         choices=[Choice("Cancel this request", f"cancel:{request.id}")],
@@ -104,19 +104,19 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
             **summary,
         )
     if not coordinators:  # nobody to promise: say only what is true
-        await tell_requester(
+        await requester.write(
             uow,
-            request,
             "We are still looking for someone for your request ({category}, {when}). "
             "I will write to you as soon as someone accepts.",
+            about=request,
             **summary,
         )
         return
-    await tell_requester(
+    await requester.write(
         uow,
-        request,
         "We are still looking for someone for your request ({category}, {when}). "
         "A coordinator has been told and will help.",
+        about=request,
         choices=[Choice("Talk to a coordinator", "coordinator")],
         **summary,
     )
@@ -143,21 +143,21 @@ async def on_follow_up_due(uow: UnitOfWork, event: events.FollowUpDue) -> None:
                 choices=[Choice("Done", f"done:{request.id}")],
                 **summary,
             )
-        await tell_requester(
+        await requester.write(
             uow,
-            request,
             "Did {volunteer} come to help you ({category}, {when})? We hope it went well. "
             "If something went wrong, a coordinator is here for you.",
+            about=request,
             volunteer=volunteer.first_name,
             choices=[Choice("Talk to a coordinator", "coordinator")],
             **summary,
         )
     elif request.state == RequestState.DONE and holder.thanked_at is None:
-        await tell_requester(
+        await requester.write(
             uow,
-            request,
             "We hope it went well with {volunteer} ({category}, {when}). "
             "Would you like to say thank you?",
+            about=request,
             volunteer=volunteer.first_name,
             choices=[
                 Choice("Say thank you", f"thank:{request.id}"),

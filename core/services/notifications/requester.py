@@ -15,16 +15,19 @@ from core.services import outbox, proxies
 from core.services.unit_of_work import UnitOfWork
 
 
-async def tell_requester(
+async def write(
     uow: UnitOfWork,
-    request: HelpRequest,
     key: str,
     *,
+    about: HelpRequest,
     skip: int | None = None,
     **values: Any,
 ) -> None:
-    """Write `key` about `request` to each of its requester's readers (but `skip`, who did
-    what the notice is about and was answered in their own chat)."""
+    """Write `key` about the request `about` to each of its requester's readers (but `skip`,
+    who did what the notice is about and was answered in their own chat).
+
+    Named and shaped as `outbox.write` (the key second), so the catalog finds its keys."""
+    request = about
     for reader, senior in await proxies.readers_of(uow, request.requester):
         if reader.id == skip:
             continue

@@ -15,6 +15,7 @@ from core.domain.vocabulary import MemberStatus, MessageKind, Outcome
 from core.i18n import N_
 from core.services import outbox, proxies
 from core.services.members import coordinators_of, get_member
+from core.services.notifications import requester
 from core.services.notifications.cards import accepted_card
 from core.services.notifications.common import (
     is_new_member,
@@ -23,7 +24,6 @@ from core.services.notifications.common import (
     request_summary,
     rooms_of,
 )
-from core.services.notifications.requester import tell_requester
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
 
@@ -113,10 +113,10 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
     request = await request_of(uow, event.request_id)
     volunteer = await get_member(uow, event.volunteer_id)
     summary = request_summary(request)
-    await tell_requester(
+    await requester.write(
         uow,
-        request,
         "{volunteer} will help you: {category}, {when}. They will contact you.",
+        about=request,
         volunteer=volunteer.display_name,
         choices=[Choice("Cancel this request", f"cancel:{request.id}")],
         **summary,
@@ -155,10 +155,10 @@ async def on_request_withdrawn(uow: UnitOfWork, event: events.RequestWithdrawn) 
     """The volunteer gave the task back: the requester is told that we look again."""
     request = await request_of(uow, event.request_id)
     volunteer = await get_member(uow, event.volunteer_id)
-    await tell_requester(
+    await requester.write(
         uow,
-        request,
         "{volunteer} can no longer come ({category}, {when}). We are looking for someone else.",
+        about=request,
         volunteer=volunteer.first_name,
         **request_summary(request),
     )
@@ -168,10 +168,10 @@ async def on_task_released(uow: UnitOfWork, event: events.TaskReleased) -> None:
     """A suspended volunteer's task: the requester is told kindly, with no name and no blame."""
     request = await request_of(uow, event.request_id)
     summary = request_summary(request)
-    await tell_requester(
+    await requester.write(
         uow,
-        request,
         "The volunteer can no longer come ({category}, {when}). We are looking for someone else.",
+        about=request,
         **summary,
     )
     volunteer = await uow.session.get(Member, event.volunteer_id)
@@ -189,11 +189,11 @@ async def on_request_completed(uow: UnitOfWork, event: events.RequestCompleted) 
     """The task is done: the requester may say thank you, the volunteer's hours are counted."""
     request = await request_of(uow, event.request_id)
     volunteer = await get_member(uow, event.volunteer_id)
-    await tell_requester(
+    await requester.write(
         uow,
-        request,
         "{volunteer} has marked your request as done ({category}). "
         "Would you like to say thank you?",
+        about=request,
         volunteer=volunteer.first_name,
         choices=[Choice("Say thank you", f"thank:{request.id}")],
         **request_summary(request),
@@ -232,7 +232,7 @@ async def on_request_cancelled(uow: UnitOfWork, event: events.RequestCancelled) 
             else N_("A coordinator cancelled your request: {category}, {when}.")
         )
         name = helpers[event.by_id].first_name if event.by_id in helpers else ""
-        await tell_requester(uow, request, key, skip=event.by_id, name=name, **summary)
+        await requester.write(uow, key, about=request, skip=event.by_id, name=name, **summary)
     for room in await rooms_of(uow, request.territory_id):
         outbox.write(
             uow,
@@ -247,11 +247,11 @@ async def on_request_cancelled(uow: UnitOfWork, event: events.RequestCancelled) 
 async def on_request_expired(uow: UnitOfWork, event: events.RequestExpired) -> None:
     """Nobody was free in time: the requester is told, and may ask again."""
     request = await request_of(uow, event.request_id)
-    await tell_requester(
+    await requester.write(
         uow,
-        request,
         "Sorry, nobody was free for your request: {category}, {when}. "
         "Would you like to ask again?",
+        about=request,
         choices=[Choice("Ask again", "need_help")],
         **request_summary(request),
     )
