@@ -138,6 +138,7 @@ REACH: dict[tuple[str, str], Reach] = {
     ("ballot", "numbers"): member("carol", "ballot:{ballot}"),
     ("link", "confirm"): _at_link_confirm,
     ("danger", "ask"): _at_danger_question,
+    ("proxy", "name"): member("alice", "proxy_add"),
 }
 FREE_TEXT_STEPS = sorted(key for key, step in routing.STEPS.items() if step.text)
 
