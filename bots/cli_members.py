@@ -9,10 +9,11 @@ from typing import Any
 import typer
 
 from bots import cli_common
+from bots.cli_proxies import proxy_app
 from core.app import Core
 from core.domain.model import Member
 from core.domain.vocabulary import Category, Role
-from core.services import members, privacy
+from core.services import members, privacy, proxies
 from core.services.unit_of_work import UnitOfWork
 
 
@@ -27,6 +28,7 @@ def register(app: typer.Typer, member_app: typer.Typer) -> None:
     member_app.command("promote")(member_promote)
     member_app.command("erase")(member_erase)
     app.command("export")(export)
+    member_app.add_typer(proxy_app, name="proxy")
 
 
 def member_add(
@@ -39,6 +41,12 @@ def member_add(
     phone: str | None = typer.Option(None),
     address: str | None = typer.Option(None),
     available: str = typer.Option("anytime", help="weekday_mornings, weekends, anytime..."),
+    no_chat: bool = typer.Option(
+        False, "--no-chat", help="She does not chat: told by phone, through her proxies."
+    ),
+    call_times: str | None = typer.Option(
+        None, "--call-times", help='When to call her: "in the afternoon".'
+    ),
 ) -> None:
     """Register a member (volunteers then need `entraide member approve`)."""
     from core.domain.availability import PRESETS
@@ -61,8 +69,13 @@ def member_add(
                 phone=phone,
                 address=address,
             )
+            if no_chat:
+                await proxies.register_no_chat(uow, member.id, call_times=call_times, by_id=None)
+            elif call_times:
+                await proxies.set_care(uow, member.id, call_times=call_times, by_id=None)
             await uow.commit()
-            return f"Member #{member.id} {member.display_name} added ({member.status})."
+            chat = ", does not chat" if no_chat else ""
+            return f"Member #{member.id} {member.display_name} added ({member.status}{chat})."
 
     typer.echo(cli_common.run_with_core(work))
 

@@ -40,4 +40,3 @@ async def record_sends(uow: UnitOfWork, sent: list[Outgoing]) -> None:
         if m.account_id is not None and m.buttons and not m.is_reply and result.outcome in seen
     }
     await shown_choices.remember_in_chats(uow, shown)
-

@@ -29,6 +29,7 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     link,
     onboarding,
     organising,
+    proxying,
     scams,
     understanding,
     voting,
@@ -166,7 +167,7 @@ def _typed_action(text: str, here: routing.Step | None) -> str | None:
     command = command_of(text)
     if here is not None and here.commands is not None:
         return command if command in here.commands else None
-    return command or link.typed_link_code(text)
+    return command or link.typed_link_code(text) or proxying.typed_action(text)
 
 
 def _open_when_suspended(action: str | None, flow: str | None, *, typed: bool) -> bool:

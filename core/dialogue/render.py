@@ -14,8 +14,9 @@ from core.domain.model import Notification
 from core.domain.vocabulary import MessageKind, WhenKind
 from core.i18n import N_, translate
 from core.i18n.french import elide
-from core.services.contact import AT_HOME
+from core.services.contact import ANY_TIME, AT_HOME
 from core.services.outbox import Delivery
+from core.services.proxies import FOR_NAME
 
 CATEGORY_LABELS = {
     "shopping": N_("shopping"),
@@ -38,6 +39,8 @@ STATE_LABELS = {
     "changed": N_("changed"),
 }
 NEW_MEMBER = N_("(new member)")
+# What begins a message written to someone for the member it concerns (her proxy).
+ON_BEHALF = N_("For {name}:")
 # Parameters whose values are message ids themselves.
 TRANSLATED_PARAMS = {"what"}
 DATETIME_PARAMS = {"when", "closes_at", "when_end"}
@@ -105,9 +108,9 @@ def render_params(params: dict[str, Any], language: str, timezone: str) -> dict[
             )
         elif name in DATETIME_PARAMS and isinstance(value, str):
             shown[name] = format_when(value, language, timezone)
-        elif name == "place" and value == AT_HOME:
-            shown[name] = translate(language, AT_HOME)
-        elif name in TRANSLATED_PARAMS and isinstance(value, str):
+        elif (name, value) in (("place", AT_HOME), ("call_times", ANY_TIME)) or (
+            name in TRANSLATED_PARAMS and isinstance(value, str)
+        ):
             shown[name] = translate(language, value)
         elif name == "numbers" and isinstance(value, list):
             shown[name] = emergency_lines(value, language)
@@ -151,6 +154,8 @@ def render_text(
         text = template.format(**values)
     except (KeyError, IndexError, ValueError):
         text = template
+    if isinstance(params.get(FOR_NAME), str):
+        text = translate(language, ON_BEHALF).format(name=params[FOR_NAME]) + " " + text
     if kind == MessageKind.POLL_CLOSED and isinstance(params.get("result"), dict):
         text += "\n" + poll_result_lines(
             params["result"], params.get("kind") == "proposal", language

@@ -212,3 +212,20 @@ class ContactCardUncertain(Event):
     """The message with a requester's contact details may not have arrived (no answer)."""
 
     notification_id: int
+
+
+@dataclass(frozen=True)
+class ProxyAdded(Event):
+    """Someone may now act for a senior (her consent recorded)."""
+
+    senior_id: int
+    proxy_id: int
+
+
+@dataclass(frozen=True)
+class ProxyRemoved(Event):
+    """Someone no longer acts for a senior (revoked by her, a coordinator, or themselves)."""
+
+    senior_id: int
+    proxy_id: int
+    by_id: int | None

@@ -41,6 +41,7 @@ from core.domain.people import (
     TerritoryChannel,
 )
 from core.domain.polls import BallotReceipt, Poll, PollOption, PollPublication, SecretTally, Vote
+from core.domain.proxies import CareProfile, Proxy, ProxyCode
 from core.domain.review import ReviewConsent, ReviewItem
 from core.domain.threads import DeskThread
 from core.domain.vocabulary import Platform
@@ -52,6 +53,7 @@ __all__ = [
     "AuditEntry",
     "BallotReceipt",
     "Base",
+    "CareProfile",
     "ChannelSession",
     "Conversation",
     "DeadLetter",
@@ -75,6 +77,8 @@ __all__ = [
     "Poll",
     "PollOption",
     "PollPublication",
+    "Proxy",
+    "ProxyCode",
     "RecurringRequest",
     "ReviewConsent",
     "ReviewItem",

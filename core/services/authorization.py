@@ -4,17 +4,24 @@ Every service and every flow asks here before it reads or changes something for 
 `require(actor, Action.CANCEL_REQUEST, request)` raises a `DomainError` whose message is one
 kind sentence, `may(...)` answers yes or no. The actor is a `Member` or `ADMINISTRATOR` (the
 person at the command line). The subject is what is touched: a `Territory`, a `Member`, a
-`HelpRequest` or a `Poll`. Three things are always checked: the actor's status (approved, or
-at least not suspended nor erased), their role, and the territory of the subject, so that a
-button forged with another territory's id is refused before anything is read or written.
+`HelpRequest`, a `Poll` or a `Proxy`. Three things are always checked: the actor's status
+(approved, or at least not suspended nor erased), their role, and the territory of the subject,
+so that a button forged with another territory's id is refused before anything is read or written.
 
-Nothing here does I/O but `actor_of`, which loads the actor by id.
+A proxy acts for a senior (issue 15): `require_by` reads, at every call, the seniors the actor
+is an active proxy of, so a revoked proxy loses access at once; with them, a proxy may do to her
+requests what she may do herself (`PROXY_MAY`). Naming a proxy needs the senior herself, in her
+own chat, or a coordinator of her territory, who records her consent: never the proxy alone.
+
+Nothing here does I/O but `actor_of` and `proxied_by`, which load the actor and their seniors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+
+from sqlalchemy import select
 
 from core.domain.errors import (
     DomainError,
@@ -25,7 +32,7 @@ from core.domain.errors import (
     NotFound,
     Suspended,
 )
-from core.domain.model import DeskThread, HelpRequest, Member, Poll, Territory
+from core.domain.model import DeskThread, HelpRequest, Member, Poll, Proxy, Territory
 from core.domain.vocabulary import MemberStatus, RequestState
 from core.services import electorate
 from core.services.unit_of_work import UnitOfWork
@@ -51,6 +58,9 @@ class Action(StrEnum):
     VOTE = "vote in poll"
     WRITE_IN_THREAD = "write in thread"  # the member, or the coordinator who took it
     CLOSE_THREAD = "close thread"  # the member, or any coordinator of the territory
+    POST_REQUEST_FOR = "post a request for"  # the subject is the member it is for
+    NAME_PROXY = "name a proxy"  # the subject is the senior
+    REMOVE_PROXY = "remove a proxy"  # the subject is the `Proxy`
 
 
 class Administrator:
@@ -62,7 +72,17 @@ class Administrator:
 
 ADMINISTRATOR = Administrator()
 Actor = Member | Administrator
-Subject = Territory | Member | HelpRequest | Poll | DeskThread
+Subject = Territory | Member | HelpRequest | Poll | DeskThread | Proxy
+# What an active proxy may do to the requests of the senior they act for.
+PROXY_MAY = frozenset(
+    {
+        Action.POST_REQUEST_FOR,
+        Action.SEE_REQUEST,
+        Action.CANCEL_REQUEST,
+        Action.THANK_VOLUNTEER,
+    }
+)
+NO_PROXIES: frozenset[int] = frozenset()
 
 # What the administrator may do; acting as a volunteer or voting needs a member.
 ADMINISTRATOR_MAY = frozenset(
@@ -75,6 +95,8 @@ ADMINISTRATOR_MAY = frozenset(
         Action.COMPLETE_TASK,
         Action.SEE_CONTACT,
         Action.SEE_POLL,
+        Action.NAME_PROXY,
+        Action.REMOVE_PROXY,
     }
 )
 
@@ -82,16 +104,37 @@ COORDINATORS_ONLY = "Only a coordinator of this territory can do that."
 NOT_YOURS = "This task is not yours."
 
 
-def may(actor: Actor, action: Action, subject: Subject) -> bool:
-    """Whether `actor` may do `action` to `subject` now."""
-    return refusal(actor, action, subject) is None
+def may(
+    actor: Actor, action: Action, subject: Subject, proxied: frozenset[int] = NO_PROXIES
+) -> bool:
+    """Whether `actor` may do `action` to `subject` now (`proxied`: the seniors they act for)."""
+    return refusal(actor, action, subject, proxied) is None
 
 
-def require(actor: Actor, action: Action, subject: Subject) -> None:
+def require(
+    actor: Actor, action: Action, subject: Subject, proxied: frozenset[int] = NO_PROXIES
+) -> None:
     """Raise the kind refusal if `actor` may not do `action` to `subject`."""
-    error = refusal(actor, action, subject)
+    error = refusal(actor, action, subject, proxied)
     if error is not None:
         raise error
+
+
+async def proxied_by(uow: UnitOfWork, actor: Actor) -> frozenset[int]:
+    """The seniors `actor` is an active proxy of now (read at every call: a revocation counts
+    at once), if those seniors are still members."""
+    if not isinstance(actor, Member):
+        return NO_PROXIES
+    rows = await uow.session.execute(
+        select(Proxy.senior_id)
+        .join(Member, Member.id == Proxy.senior_id)
+        .where(
+            Proxy.proxy_id == actor.id,
+            Proxy.revoked_at.is_(None),
+            Member.status != MemberStatus.ERASED,
+        )
+    )
+    return frozenset(rows.scalars())
 
 
 async def actor_of(uow: UnitOfWork, actor_id: int | None) -> Actor:
@@ -107,9 +150,11 @@ async def actor_of(uow: UnitOfWork, actor_id: int | None) -> Actor:
 async def require_by(
     uow: UnitOfWork, actor_id: int | None, action: Action, subject: Subject
 ) -> Actor:
-    """`require` for an actor given by id (as the services receive it); returns the actor."""
+    """`require` for an actor given by id (as the services receive it), with the seniors they
+    act for now; returns the actor."""
     actor = await actor_of(uow, actor_id)
-    require(actor, action, subject)
+    proxied = await proxied_by(uow, actor) if action in PROXY_MAY else NO_PROXIES
+    require(actor, action, subject, proxied)
     return actor
 
 
@@ -121,7 +166,9 @@ async def require_coordinator(uow: UnitOfWork, actor_id: int | None, territory_i
     return await require_by(uow, actor_id, Action.COORDINATE, territory)
 
 
-def refusal(actor: Actor, action: Action, subject: Subject) -> DomainError | None:
+def refusal(
+    actor: Actor, action: Action, subject: Subject, proxied: frozenset[int] = NO_PROXIES
+) -> DomainError | None:
     """The refusal `actor` gets for `action` on `subject`, or None when it is allowed."""
     if isinstance(actor, Administrator):
         return None if action in ADMINISTRATOR_MAY else NotAllowed()
@@ -132,6 +179,8 @@ def refusal(actor: Actor, action: Action, subject: Subject) -> DomainError | Non
     # The rule's own refusal first (it says what is wrong with the request itself); what it
     # allows, a suspended member may still not do, but act on their own data (erasure).
     error = RULES[action](actor, subject)
+    if error is not None and action in PROXY_MAY and _acts_for(subject, proxied):
+        error = None  # what she may do herself, her proxy may do for her
     own_data = action == Action.ACT_FOR_MEMBER and subject is actor
     # A suspended member may still talk with the coordination (their side of a thread).
     own_data = own_data or (isinstance(subject, DeskThread) and subject.member_id == actor.id)
@@ -160,6 +209,13 @@ def _holds(actor: Member, request: HelpRequest) -> bool:
     """The actor is the volunteer holding the task now (accepted, or done by them)."""
     holder = request.active_assignment
     return holder is not None and holder.volunteer_id == actor.id
+
+
+def _acts_for(subject: Subject, proxied: frozenset[int]) -> bool:
+    """The subject is one of the seniors the actor acts for, or a request of hers."""
+    if isinstance(subject, HelpRequest):
+        return subject.requester_id in proxied
+    return isinstance(subject, Member) and subject.id in proxied
 
 
 def _coordinate(actor: Member, subject: Subject) -> DomainError | None:
@@ -299,6 +355,30 @@ def _vote(actor: Member, subject: Subject) -> DomainError | None:
     return None
 
 
+def _post_request_for(actor: Member, subject: Subject) -> DomainError | None:
+    """Posting for a member: herself (her proxies: see `PROXY_MAY`)."""
+    if isinstance(subject, Member) and subject.id == actor.id:
+        return None
+    return NotAllowed("You can only post a request for yourself or for someone you help.")
+
+
+def _name_proxy(actor: Member, subject: Subject) -> DomainError | None:
+    """Her consent is given by herself in her own chat, or recorded by a coordinator of her
+    territory: someone cannot make themselves a proxy."""
+    if isinstance(subject, Member) and (subject.id == actor.id or _coordinates(actor, subject)):
+        return None
+    return NotAllowed("Only the person concerned, or a coordinator, can name who acts for them.")
+
+
+def _remove_proxy(actor: Member, subject: Subject) -> DomainError | None:
+    """The senior, the proxy stepping down, or a coordinator of her territory."""
+    if isinstance(subject, Proxy) and (
+        actor.id in (subject.senior_id, subject.proxy_id) or _coordinates(actor, subject)
+    ):
+        return None
+    return NotAllowed(COORDINATORS_ONLY)
+
+
 Rule = Callable[[Member, Subject], "DomainError | None"]
 RULES: dict[Action, Rule] = {
     Action.COORDINATE: _coordinate,
@@ -318,4 +398,7 @@ RULES: dict[Action, Rule] = {
     Action.VOTE: _vote,
     Action.WRITE_IN_THREAD: _write_in_thread,
     Action.CLOSE_THREAD: _close_thread,
+    Action.POST_REQUEST_FOR: _post_request_for,
+    Action.NAME_PROXY: _name_proxy,
+    Action.REMOVE_PROXY: _remove_proxy,
 }

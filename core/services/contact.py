@@ -5,13 +5,23 @@ tasks", reminders, follow-ups), and only for whom `authorization` allows to see 
 approved member who holds the task at this moment, or a coordinator of its territory. So a
 volunteer suspended, or who gave the task back, gets no address, whatever the path and however
 long ago the message was planned.
+
+For a requester who chose how she is called (issue 15: she does not chat, or someone acts for
+her), `how_to_call` says whom the volunteer calls, her or her proxy, and when.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from core.domain.model import HelpRequest, Member, Notification, PlatformAccount
+from core.domain.model import (
+    CareProfile,
+    HelpRequest,
+    Member,
+    Notification,
+    PlatformAccount,
+    Proxy,
+)
 from core.domain.vocabulary import Outcome
 from core.i18n import N_
 from core.services import authorization
@@ -23,8 +33,10 @@ WITHHELD = "-"
 # The place of a task at the requester's home (no place given): a message id, translated when
 # shown (see `render`), never "-".
 AT_HOME = N_("at their home, the address above")
+# When to call a requester who named no time (a message id, translated when shown).
+ANY_TIME = N_("at any time")
 # The parameters of a message that hold contact details.
-CONTACT_FIELDS = ("phone", "address")
+CONTACT_FIELDS = ("phone", "address", "call_phone")
 # What else a message must not carry once its reader may no longer see it: the safety word
 # said at the door (`core/services/safety.py`), withheld with the details.
 SECRET_FIELDS = (*CONTACT_FIELDS, "safety_word")
@@ -53,6 +65,36 @@ def card(viewer: Member, request: HelpRequest) -> dict[str, str]:
         "phone": requester.phone or WITHHELD,
         "address": requester.address or WITHHELD,
         "place": request.place or AT_HOME,
+    }
+
+
+async def how_to_call(uow: UnitOfWork, viewer: Member, request: HelpRequest) -> dict[str, str]:
+    """`call_name`, `call_phone`, `call_times`: whom `viewer` calls for this request (the
+    requester, or the proxy she chose) and when she prefers; empty when she chose nothing,
+    and for whoever may not see her contact details now."""
+    if not may_see(viewer, request):
+        return {}
+    profile = await uow.session.get(CareProfile, request.requester_id)
+    if profile is None or (
+        profile.chats and not profile.call_times and profile.call_proxy_id is None
+    ):
+        return {}
+    whom = request.requester
+    if profile.call_proxy_id is not None:
+        still = await uow.session.execute(
+            select(Proxy).where(
+                Proxy.senior_id == request.requester_id,
+                Proxy.proxy_id == profile.call_proxy_id,
+                Proxy.revoked_at.is_(None),
+            )
+        )
+        proxy = still.scalars().first()
+        if proxy is not None and proxy.proxy.is_active:
+            whom = proxy.proxy
+    return {
+        "call_name": whom.display_name,
+        "call_phone": whom.phone or WITHHELD,
+        "call_times": profile.call_times or ANY_TIME,
     }
 
 

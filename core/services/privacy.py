@@ -11,6 +11,7 @@ from core.domain.model import (
     Assignment,
     AuditEntry,
     BallotReceipt,
+    CareProfile,
     Conversation,
     DeskThread,
     HelpRequest,
@@ -25,7 +26,7 @@ from core.domain.model import (
     Vote,
 )
 from core.domain.vocabulary import MemberStatus, RequestState
-from core.services import age_bands, requests, safety
+from core.services import age_bands, proxies, requests, safety
 from core.services.authorization import Action, require_by
 from core.services.members import get_member
 from core.services.unit_of_work import UnitOfWork
@@ -72,6 +73,8 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             select(AuditEntry).where(AuditEntry.actor_id == member_id).order_by(AuditEntry.id)
         )
     ).scalars()
+    own_requests = list(requests)
+    actions = await _actions_on(uow, [r.id for r in own_requests])
     recurring = (
         await session.execute(
             select(RecurringRequest)
@@ -111,7 +114,8 @@ async def export_member(uow: UnitOfWork, member_id: int) -> dict[str, Any]:
             }
             for a in member.accounts
         ],
-        "requests": [_request(r) for r in requests],
+        **await _proxy_part(uow, member),
+        "requests": [{**_request(r), "actions": actions.get(r.id, [])} for r in own_requests],
         "recurring_requests": [
             {
                 "id": r.id,
@@ -198,6 +202,60 @@ def _request(r: HelpRequest) -> dict[str, Any]:
     }  # (never the safety word: it is for the requester and the volunteer at the door only)
 
 
+async def _proxy_part(uow: UnitOfWork, member: Member) -> dict[str, Any]:
+    """How she is reached, who acts for her (revoked too, with her consent), for whom she acts."""
+    profile = await proxies.care_of(uow, member.id)
+    names = {m.id: m.display_name for m in await proxies.seniors_of(uow, member.id)}
+    return {
+        "care": None
+        if profile is None
+        else {
+            "chats": profile.chats,
+            "call_times": profile.call_times,
+            "volunteers_call": profile.call_proxy_id,
+            "proxies_told_too": profile.copy_to_proxies,
+        },
+        "proxies": [
+            {
+                "proxy": p.proxy.display_name,
+                "proxy_id": p.proxy_id,
+                "consent": p.consent,
+                "consent_on": _iso(p.consent_on),
+                "recorded_by": p.recorded_by,
+                "since": _iso(p.created_at),
+                "revoked_at": _iso(p.revoked_at),
+            }
+            for p in await proxies.proxies_of(uow, member.id, active_only=False)
+        ],
+        "acts_for": [{"member": name, "member_id": id_} for id_, name in names.items()],
+    }
+
+
+async def _actions_on(uow: UnitOfWork, request_ids: list[int]) -> dict[int, list[Any]]:
+    """Who did what to each request, and for whom (her proxy acting for her: both named)."""
+    if not request_ids:
+        return {}
+    subjects = {f"request:{i}": i for i in request_ids}
+    rows = await uow.session.execute(
+        select(AuditEntry, Member.display_name)
+        .outerjoin(Member, Member.id == AuditEntry.actor_id)
+        .where(AuditEntry.subject.in_(list(subjects)))
+        .order_by(AuditEntry.id)
+    )
+    found: dict[int, list[Any]] = {}
+    for entry, actor in rows.all():
+        found.setdefault(subjects[entry.subject], []).append(
+            {
+                "at": _iso(entry.at),
+                "action": entry.action,
+                "by": actor if entry.actor_id is not None else "(administrator or scheduler)",
+                "by_id": entry.actor_id,
+                "for_member": entry.details.get("for_member"),
+            }
+        )
+    return found
+
+
 async def _cancel_requests_of(uow: UnitOfWork, member_id: int, *, by_id: int | None) -> None:
     """Cancel what an erased member still asked for (open or accepted)."""
     pending = await uow.session.execute(
@@ -222,6 +280,8 @@ async def erase_member(uow: UnitOfWork, member_id: int, *, by_id: int | None) ->
     await requests.release_tasks_of(uow, member_id, by_id=by_id)
     await _cancel_requests_of(uow, member_id, by_id=by_id)
     await _scrub_notifications_about(uow, member)
+    await proxies.end_all_of(uow, member_id, by_id=by_id)
+    await session.execute(delete(CareProfile).where(CareProfile.member_id == member_id))
     member.display_name = ERASED_NAME
     member.phone = member.address = member.neighbourhood = None
     member.status = MemberStatus.ERASED

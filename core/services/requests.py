@@ -48,13 +48,17 @@ async def post_request(
     when_kind: WhenKind | str | None = None,
     place: str | None = None,
     description: str = "",
+    by_id: int | None = None,
 ) -> HelpRequest:
     """Post a help request and offer it to the best-ranked volunteers.
 
     `when_kind` says how the time was said (an hour, or a window: "jeudi matin"); without it, a
     moment is an hour and a window's kind is inferred from its hours.
+    `by_id`: who posts it for the requester (her proxy), if not herself; both are recorded.
     """
     requester = await _active_member(uow, requester_id)
+    if by_id is not None and by_id != requester.id:
+        await authorization.require_by(uow, by_id, Action.POST_REQUEST_FOR, requester)
     if not requester.is_requester:
         raise NotAllowed("Only members registered as asking for help can post a request.")
     try:
@@ -87,7 +91,8 @@ async def post_request(
     )
     uow.session.add(request)
     await uow.session.flush()
-    uow.audit(requester_id, "request.post", f"request:{request.id}", category=str(category))
+    actor, done_for = by_id or requester_id, _done_for(by_id, requester_id)
+    uow.audit(actor, "request.post", f"request:{request.id}", category=str(category), **done_for)
     uow.publish(events.RequestPosted(request.id))
     if not await offer_to_next_volunteers(uow, request.id, _top_n(uow)):
         uow.publish(events.NobodyToOffer(request.id))
@@ -227,7 +232,7 @@ async def cancel(uow: UnitOfWork, actor_id: int | None, request_id: int) -> Help
     request.transition("cancel", uow.now())
     await _flush_or_conflict(uow)
     await contact.withhold_waiting_cards_about(uow, request)
-    uow.audit(actor_id, "request.cancel", f"request:{request.id}")
+    uow.audit(actor_id, "request.cancel", f"request:{request.id}", **_done_for(actor_id, request))
     uow.publish(
         events.RequestCancelled(request.id, actor_id, holder.volunteer_id if holder else None)
     )
@@ -247,15 +252,16 @@ async def expire(uow: UnitOfWork, request_id: int) -> bool:
 
 
 async def thank(uow: UnitOfWork, requester_id: int, request_id: int) -> Assignment:
-    """The requester thanks the volunteer who helped."""
+    """The requester thanks the volunteer who helped (`requester_id`: or her proxy)."""
     request = await get_request(uow, request_id)
-    authorization.require(await get_member(uow, requester_id), Action.THANK_VOLUNTEER, request)
+    await authorization.require_by(uow, requester_id, Action.THANK_VOLUNTEER, request)
     assignment = request.active_assignment
     if request.state != RequestState.DONE or assignment is None:
         raise InvalidTransition(state=request.state)
     if assignment.thanked_at is None:
         assignment.thanked_at = uow.now()
-        uow.audit(requester_id, "request.thank", f"request:{request.id}")
+        done_for = _done_for(requester_id, request)
+        uow.audit(requester_id, "request.thank", f"request:{request.id}", **done_for)
         uow.publish(events.VolunteerThanked(request.id, assignment.volunteer_id))
     return assignment
 
@@ -366,6 +372,13 @@ async def offer_again(uow: UnitOfWork, request_id: int) -> list[int]:
     if again:
         uow.publish(events.VolunteersOffered(request.id, tuple(again)))
     return again + await offer_to_next_volunteers(uow, request.id, _top_n(uow))
+
+
+def _done_for(actor_id: int | None, subject: HelpRequest | int) -> dict[str, int]:
+    """The audit detail naming the member an action was done for, when another did it (her
+    proxy, a coordinator): the actor is the entry's `actor_id`."""
+    requester_id = subject if isinstance(subject, int) else subject.requester_id
+    return {} if actor_id is None or actor_id == requester_id else {"for_member": requester_id}
 
 
 def _top_n(uow: UnitOfWork) -> int:

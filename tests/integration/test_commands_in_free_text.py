@@ -177,6 +177,7 @@ REACH: dict[tuple[str, str], Reach] = {
     ("desk_post", "who"): member("claire", "post_for"),
     ("desk_post", "when"): _posting_for_alice("cat:shopping"),
     ("desk_post", "where"): _posting_for_alice("cat:shopping", "when:tomorrow_morning"),
+    ("proxy", "name"): member("alice", "proxy_add"),
 }
 FREE_TEXT_STEPS = sorted(key for key, step in routing.STEPS.items() if step.text)
 

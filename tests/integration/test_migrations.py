@@ -362,3 +362,26 @@ async def test_0013_adds_the_observatory_tables_and_indexes_and_its_downgrade_re
     assert "ix_help_requests_territory_created" in request_indexes
     assert downgraded == before
     assert "ix_help_requests_territory_created" not in request_indexes_after
+
+
+async def test_0015_adds_care_profiles_and_proxies_and_its_downgrade_removes_them(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0014")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            before = set(inspect(connection).get_table_names())
+        upgrade_database(database_url, "0015")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            after = set(inspector.get_table_names())
+            indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("proxies")}
+        command.downgrade(alembic_config(database_url), "0014")
+        with engine.connect() as connection:
+            downgraded = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert after - before == {"care_profiles", "proxies", "proxy_codes"}
+    assert indexes["ix_proxies_proxy_active"] == ["proxy_id", "revoked_at"]
+    assert downgraded == before

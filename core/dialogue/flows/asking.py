@@ -1,27 +1,29 @@
 """The "I need help" flow: category -> when -> where -> confirm; and the requester's requests.
 
-Steps of the ask flow: category (a button or words), when (a preset or a day and time typed),
-where (at home, or a place typed), confirm (yes). Actions: need_help, my_requests, cancel,
-cancel_yes, thank.
+Steps of the ask flow: for_whom (a proxy's choice, see `proxying`), category (a button or
+words), when (a preset or a day and time typed), where (at home, or a place typed), confirm
+(yes). Actions: need_help, my_requests, cancel, cancel_yes, thank. A request a proxy posts is
+for the member kept as `for_id`, and records the proxy as the one who posted it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from core.dialogue.arguments import STALE
 from core.dialogue.dates import parse_window, preset_when
-from core.dialogue.flows import learning
+from core.dialogue.flows import learning, proxying
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.offload import off_loop
 from core.dialogue.render import CATEGORY_LABELS
 from core.dialogue.request_pieces import Pieces, is_home, pieces_of, sure_category
-from core.dialogue.routing import Answer, RequestId, action, step
+from core.dialogue.routing import Answer, MemberId, RequestId, action, step
 from core.dialogue.turn import Turn, Understanding
 from core.dialogue.words import fold
-from core.domain.errors import InvalidInput, NotAllowed
+from core.domain.errors import InvalidInput
 from core.domain.vocabulary import Category
 from core.i18n import N_, translate
-from core.services import authorization, matching, members, requests
+from core.services import authorization, matching, members, proxies, requests
 from core.services.authorization import Action
 from core.services.outbox import Choice
 from core.services.text import clean_text
@@ -49,12 +51,10 @@ def category_choices() -> list[Choice]:
 
 @action("need_help")
 async def start(turn: Turn) -> None:
-    """Start a request: what kind of help?"""
-    member = turn.member
-    assert member is not None
-    if not member.is_requester:
-        raise NotAllowed("Only members registered as asking for help can post a request.")
-    ask_category(turn)
+    """Start a request: for whom (a proxy), then what kind of help?"""
+    turn.goto(FLOW, "category")
+    if not await proxying.choose_for_whom(turn):
+        ask_category(turn)
 
 
 def ask_category(turn: Turn) -> None:
@@ -65,18 +65,36 @@ def ask_category(turn: Turn) -> None:
 async def start_from_text(turn: Turn, understood: Understanding) -> None:
     """A request written in one message: keep every piece it says, ask only for what is
     missing, and never assume what it does not say (a weak category guess is asked)."""
-    member = turn.member
-    assert member is not None
-    if not member.is_requester:
-        raise NotAllowed("Only members registered as asking for help can post a request.")
     turn.goto(FLOW, "category", description=understood.text[:1000])
     said = await pieces_of(turn, understood.text)
     # What was understood, to keep for review if the member corrects the category.
     turn.set_data(guessed=learning.guess_of(understood, said.category, turn.language))
     keep(turn, said)
-    if said.category is not None:
-        await on_category(turn, said.category)
+    if not await proxying.choose_for_whom(turn):
+        await continue_request(turn)
+
+
+@step(FLOW, "for_whom", buttons=("for",))
+async def on_for_whom(turn: Turn, answer: Answer) -> None:
+    """A person's button: the request is for her (checked again when it is posted)."""
+    assert turn.member is not None
+    chosen = MemberId.parse(answer.value)
+    seniors = await proxies.seniors_of(turn.uow, turn.member.id)
+    if chosen not in proxying.for_whom_ids(turn, seniors):
+        raise InvalidInput(STALE)
+    named = next((s for s in seniors if s.id == chosen), None)
+    if named is not None:
+        proxying.for_senior(turn, named)
+    await continue_request(turn)
+
+
+async def continue_request(turn: Turn) -> None:
+    """What the request still needs, from its category on."""
+    said = turn.data("category")
+    if said is not None:
+        await on_category(turn, said)
         return
+    turn.goto(FLOW, "category")
     turn.reply("What do you need help with?", choices=category_choices())
 
 
@@ -177,9 +195,10 @@ async def _after_when(turn: Turn) -> None:
 
 async def ask_place(turn: Turn) -> None:
     turn.goto(FLOW, "where")
+    home = "At their home" if turn.data("for_id") else "At my home"
     turn.reply(
         "Where? Choose, or write the place (for example: the pharmacy).",
-        choices=[Choice("At my home", "where:home")],
+        choices=[Choice(home, "where:home")],
     )
 
 
@@ -206,6 +225,18 @@ def show_summary(turn: Turn) -> None:
     `correcting`), or cancel."""
     turn.goto(FLOW, "confirm")
     place = turn.data("place")
+    for_name = turn.data("for_name")
+    if for_name:
+        turn.reply(
+            "Here is the request for {name}:\n{category}, {when}, {place}.\n"
+            "Shall I send it to the volunteers?",
+            name=for_name,
+            category=turn.data("category"),
+            when=turn.data("when_start"),
+            place=place or translate(turn.language, "at their home"),
+            choices=CONFIRM_CHOICES,
+        )
+        return
     turn.reply(
         "Here is your request:\n{category}, {when}, {place}.\nShall I send it to the volunteers?",
         category=turn.data("category"),
@@ -223,7 +254,8 @@ async def on_confirm(turn: Turn) -> None:
     data = turn.conversation.data
     request = await requests.post_request(
         turn.uow,
-        turn.member.id,
+        int(data.get("for_id") or turn.member.id),
+        by_id=turn.member.id,
         category=data["category"],
         when_start=datetime.fromisoformat(data["when_start"]),
         when_end=datetime.fromisoformat(data["when_end"]) if data.get("when_end") else None,
@@ -272,11 +304,17 @@ async def show_my_requests(turn: Turn) -> None:
     """The member's requests in progress, each with its cancel button."""
     assert turn.member is not None
     mine = await requests.requests_of(turn.uow, turn.member.id, active_only=True)
+    for senior in await proxies.seniors_of(turn.uow, turn.member.id):
+        mine += await requests.requests_of(turn.uow, senior.id, active_only=True)
     turn.goto(None)
     if not mine:
         turn.reply("You have no request in progress.", choices=menu_choices(turn))
         return
     for request in mine:
+        # A request of someone she acts for begins with "For Odette:" (see `render`).
+        about = proxies.on_behalf(
+            request.requester if request.requester_id != turn.member.id else None
+        )
         holder = request.active_assignment
         if holder is not None:
             turn.reply(
@@ -289,6 +327,7 @@ async def show_my_requests(turn: Turn) -> None:
                     Choice("Who is coming?", f"who_coming:{request.id}"),
                     Choice("Cancel this request", f"cancel:{request.id}"),
                 ],
+                **about,
             )
         else:
             turn.reply(
@@ -297,6 +336,7 @@ async def show_my_requests(turn: Turn) -> None:
                 **request.when_said,
                 request_id=request.id,
                 choices=[Choice("Cancel this request", f"cancel:{request.id}")],
+                **about,
             )
 
 
@@ -305,7 +345,7 @@ async def ask_cancel(turn: Turn, request_id: int) -> None:
     """Ask before cancelling a request."""
     assert turn.member is not None
     request = await requests.get_request(turn.uow, request_id)
-    authorization.require(turn.member, Action.CANCEL_REQUEST, request)
+    await authorization.require_by(turn.uow, turn.member.id, Action.CANCEL_REQUEST, request)
     turn.goto(None)
     turn.reply(
         "Cancel your request: {category}, {when}?",

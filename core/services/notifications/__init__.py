@@ -2,9 +2,10 @@
 
 One module per subject: `members` (joining, approval, linked accounts), `requests` (a
 request's life), `cards` (the contact card), `door` (the safety word), `reminders` (the
-scheduler's messages about requests), `polls`, `coordinators` (alerts). Each message says what
-it is (`kind`) and what it is about (`request_id`, `poll_id`), where it is written: adapters
-dispatch on these.
+scheduler's messages about requests), `polls`, `coordinators` (alerts), `proxies` (who acts for
+whom); `requester` routes what concerns a requester to whoever reads it for her. Each message
+says what it is (`kind`) and what it is about (`request_id`, `poll_id`), where it is written:
+adapters dispatch on these.
 
 Privacy: the requester's phone and address come only from `core.services.contact` (the one place
 that builds them, for whom `authorization` allows now: the approved volunteer holding the task);
@@ -21,6 +22,7 @@ from core.services.notifications import (
     door,
     members,
     polls,
+    proxies,
     reminders,
     requests,
 )
@@ -64,5 +66,6 @@ HANDLERS = _merged(
     reminders.HANDLERS,
     polls.HANDLERS,
     coordinators.HANDLERS,
+    proxies.HANDLERS,
     delivery_notices.HANDLERS,
 )

@@ -46,36 +46,57 @@ def write_card(
     )
 
 
-def accepted_card(uow: UnitOfWork, volunteer: Member, request: HelpRequest) -> Notification:
+# The line added to a card when the requester chose whom to call and when (`how_to_call`).
+CALL_LINE = N_("Call {call_name} ({call_times}): {call_phone}")
+
+
+async def accepted_card(uow: UnitOfWork, volunteer: Member, request: HelpRequest) -> Notification:
     """The card the volunteer who accepted gets at once."""
-    return write_card(
-        uow,
+    call = await contact.how_to_call(uow, volunteer, request)
+    key = (
         N_(
             "Thank you! You are helping {requester}: {category}, {when}.\n"
             "At the door, say this safety word: {safety_word}\n"
+            "Phone: {phone}\nAddress: {address}\nWhere: {place}\n"
+            "Call {call_name} ({call_times}): {call_phone}"
+        )
+        if call
+        else N_(
+            "Thank you! You are helping {requester}: {category}, {when}.\n"
+            "At the door, say this safety word: {safety_word}\n"
             "Phone: {phone}\nAddress: {address}\nWhere: {place}"
-        ),
-        volunteer,
-        request,
-        choices=task_choices(request.id),
+        )
     )
+    return write_card(uow, key, volunteer, request, choices=task_choices(request.id), **call)
 
 
-def reminder_card(uow: UnitOfWork, volunteer: Member, request: HelpRequest) -> Notification:
+async def reminder_card(uow: UnitOfWork, volunteer: Member, request: HelpRequest) -> Notification:
     """The card again before the task, to the volunteer who holds it now."""
-    return write_card(
-        uow,
+    call = await contact.how_to_call(uow, volunteer, request)
+    key = (
         N_(
             "Reminder: you are helping {requester} {when}: {category}.\n"
             "At the door, say this safety word: {safety_word}\n"
+            "Phone: {phone}\nAddress: {address}\nWhere: {place}\n"
+            "Call {call_name} ({call_times}): {call_phone}"
+        )
+        if call
+        else N_(
+            "Reminder: you are helping {requester} {when}: {category}.\n"
+            "At the door, say this safety word: {safety_word}\n"
             "Phone: {phone}\nAddress: {address}\nWhere: {place}"
-        ),
+        )
+    )
+    return write_card(
+        uow,
+        key,
         volunteer,
         request,
         choices=[
             Choice("My tasks", "my_tasks"),
             Choice("I can no longer come", f"withdraw:{request.id}"),
         ],
+        **call,
     )
 
 

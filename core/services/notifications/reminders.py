@@ -9,6 +9,7 @@ from core.domain.model import Assignment, HelpRequest
 from core.domain.vocabulary import AlertKind, MessageKind, RequestState
 from core.services import alerts, contact, outbox, safety
 from core.services.members import coordinators_of, get_member
+from core.services.notifications import requester
 from core.services.notifications.cards import reminder_card
 from core.services.notifications.common import (
     is_new_member,
@@ -46,7 +47,7 @@ async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
     if not contact.may_see(volunteer, request):
         return  # a holder who lost the right to it (suspended): no card, and no false promise
     # The contact card again, to the volunteer who holds the task now and to nobody else.
-    reminder_card(uow, volunteer, request)
+    await reminder_card(uow, volunteer, request)
     key = (
         "Reminder: {volunteer} comes to help you {when}: {category}.\n"
         "They will say the safety word: {safety_word}."
@@ -54,11 +55,10 @@ async def on_reminder_due(uow: UnitOfWork, event: events.ReminderDue) -> None:
         else "Reminder: {volunteer} comes to help you {when}: {category}, at {place}.\n"
         "They will say the safety word: {safety_word}."
     )
-    outbox.write(
+    await requester.write(
         uow,
         key,
-        member=request.requester,
-        request_id=request.id,
+        about=request,
         volunteer=volunteer.display_name,
         place=request.place or "-",
         safety_word=safety.word_for(request.requester, request),
@@ -111,21 +111,19 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
             **summary,
         )
     if not coordinators:  # nobody to promise: say only what is true
-        outbox.write(
+        await requester.write(
             uow,
             "We are still looking for someone for your request ({category}, {when}). "
             "I will write to you as soon as someone accepts.",
-            member=request.requester,
-            request_id=request.id,
+            about=request,
             **summary,
         )
         return
-    outbox.write(
+    await requester.write(
         uow,
         "We are still looking for someone for your request ({category}, {when}). "
         "A coordinator has been told and will help.",
-        member=request.requester,
-        request_id=request.id,
+        about=request,
         choices=[Choice("Talk to a coordinator", "coordinator")],
         **summary,
     )
@@ -152,23 +150,21 @@ async def on_follow_up_due(uow: UnitOfWork, event: events.FollowUpDue) -> None:
                 choices=[Choice("Done", f"done:{request.id}")],
                 **summary,
             )
-        outbox.write(
+        await requester.write(
             uow,
             "Did {volunteer} come to help you ({category}, {when})? We hope it went well. "
             "If something went wrong, a coordinator is here for you.",
-            member=request.requester,
-            request_id=request.id,
+            about=request,
             volunteer=volunteer.first_name,
             choices=[Choice("Talk to a coordinator", "coordinator")],
             **summary,
         )
     elif request.state == RequestState.DONE and holder.thanked_at is None:
-        outbox.write(
+        await requester.write(
             uow,
             "We hope it went well with {volunteer} ({category}, {when}). "
             "Would you like to say thank you?",
-            member=request.requester,
-            request_id=request.id,
+            about=request,
             volunteer=volunteer.first_name,
             choices=[
                 Choice("Say thank you", f"thank:{request.id}"),

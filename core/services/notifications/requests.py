@@ -13,8 +13,9 @@ from core.domain import events
 from core.domain.model import MatchOffer, Member, Notification
 from core.domain.vocabulary import MemberStatus, MessageKind, Outcome
 from core.i18n import N_
-from core.services import outbox
+from core.services import outbox, proxies
 from core.services.members import coordinators_of, get_member
+from core.services.notifications import requester
 from core.services.notifications.cards import accepted_card
 from core.services.notifications.common import (
     is_new_member,
@@ -112,17 +113,16 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
     request = await request_of(uow, event.request_id)
     volunteer = await get_member(uow, event.volunteer_id)
     summary = request_summary(request)
-    outbox.write(
+    await requester.write(
         uow,
         "{volunteer} will help you: {category}, {when}. They will contact you.",
-        member=request.requester,
-        request_id=request.id,
+        about=request,
         volunteer=volunteer.display_name,
         choices=[Choice("Cancel this request", f"cancel:{request.id}")],
         **summary,
     )
     # The contact card, to the volunteer who accepted (if they may see it: see `contact`).
-    accepted_card(uow, volunteer, request)
+    await accepted_card(uow, volunteer, request)
     others = await uow.session.execute(
         select(MatchOffer.volunteer_id).where(
             MatchOffer.request_id == request.id,
@@ -155,11 +155,10 @@ async def on_request_withdrawn(uow: UnitOfWork, event: events.RequestWithdrawn) 
     """The volunteer gave the task back: the requester is told that we look again."""
     request = await request_of(uow, event.request_id)
     volunteer = await get_member(uow, event.volunteer_id)
-    outbox.write(
+    await requester.write(
         uow,
         "{volunteer} can no longer come ({category}, {when}). We are looking for someone else.",
-        member=request.requester,
-        request_id=request.id,
+        about=request,
         volunteer=volunteer.first_name,
         **request_summary(request),
     )
@@ -169,11 +168,10 @@ async def on_task_released(uow: UnitOfWork, event: events.TaskReleased) -> None:
     """A suspended volunteer's task: the requester is told kindly, with no name and no blame."""
     request = await request_of(uow, event.request_id)
     summary = request_summary(request)
-    outbox.write(
+    await requester.write(
         uow,
         "The volunteer can no longer come ({category}, {when}). We are looking for someone else.",
-        member=request.requester,
-        request_id=request.id,
+        about=request,
         **summary,
     )
     volunteer = await uow.session.get(Member, event.volunteer_id)
@@ -191,12 +189,11 @@ async def on_request_completed(uow: UnitOfWork, event: events.RequestCompleted) 
     """The task is done: the requester may say thank you, the volunteer's hours are counted."""
     request = await request_of(uow, event.request_id)
     volunteer = await get_member(uow, event.volunteer_id)
-    outbox.write(
+    await requester.write(
         uow,
         "{volunteer} has marked your request as done ({category}). "
         "Would you like to say thank you?",
-        member=request.requester,
-        request_id=request.id,
+        about=request,
         volunteer=volunteer.first_name,
         choices=[Choice("Say thank you", f"thank:{request.id}")],
         **request_summary(request),
@@ -224,13 +221,18 @@ async def on_request_cancelled(uow: UnitOfWork, event: events.RequestCancelled) 
             **summary,
         )
     if event.by_id is not None and event.by_id != request.requester_id:
-        outbox.write(
-            uow,
-            "A coordinator cancelled your request: {category}, {when}.",
-            member=request.requester,
-            request_id=request.id,
-            **summary,
+        # Her proxy, or a coordinator: the others who read for her learn who; not the one
+        # who did it (answered in their own chat).
+        helpers = {
+            p.proxy_id: p.proxy for p in await proxies.proxies_of(uow, request.requester_id)
+        }
+        key = (
+            N_("{name} cancelled the request: {category}, {when}.")
+            if event.by_id in helpers
+            else N_("A coordinator cancelled your request: {category}, {when}.")
         )
+        name = helpers[event.by_id].first_name if event.by_id in helpers else ""
+        await requester.write(uow, key, about=request, skip=event.by_id, name=name, **summary)
     for room in await rooms_of(uow, request.territory_id):
         outbox.write(
             uow,
@@ -245,12 +247,11 @@ async def on_request_cancelled(uow: UnitOfWork, event: events.RequestCancelled) 
 async def on_request_expired(uow: UnitOfWork, event: events.RequestExpired) -> None:
     """Nobody was free in time: the requester is told, and may ask again."""
     request = await request_of(uow, event.request_id)
-    outbox.write(
+    await requester.write(
         uow,
         "Sorry, nobody was free for your request: {category}, {when}. "
         "Would you like to ask again?",
-        member=request.requester,
-        request_id=request.id,
+        about=request,
         choices=[Choice("Ask again", "need_help")],
         **request_summary(request),
     )
