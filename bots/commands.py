@@ -55,6 +55,9 @@ PRIVATE = (
     Command("language", "langue", "language", ("Changer de langue", "Change language")),
     Command("link", "lier", "link", ("Relier mon compte Matrix", "Link my Matrix account")),
     Command("new_poll", "sondage", "poll"),
+    # Coordinators: what needs them now, and a one-time link to the web console.
+    Command("desk_now", "bureau", "desk"),
+    Command("console_link", "console", "console"),
     Command("menu", "menu", "start"),
 )
 # Commands of public rooms: a coordinator links the room; a volunteer takes request N.

@@ -40,7 +40,7 @@ STATE_LABELS = {
 NEW_MEMBER = N_("(new member)")
 # Parameters whose values are message ids themselves.
 TRANSLATED_PARAMS = {"what"}
-DATETIME_PARAMS = {"when", "closes_at", "when_end"}
+DATETIME_PARAMS = {"when", "closes_at", "when_end", "raised_at"}
 
 
 def format_when(value: str, language: str, timezone: str) -> str:

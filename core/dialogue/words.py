@@ -54,6 +54,9 @@ COMMANDS: dict[str, str] = {
         ["sondages", "sondage", "polls", "poll", "/sondages", "/polls", "votes"], "polls"
     ),
     **dict.fromkeys(["lier", "link", "/lier", "/link"], "link"),
+    # Coordinators (the console has no slash commands: the words alone).
+    **dict.fromkeys(["bureau", "/bureau", "desk", "/desk"], "desk_now"),
+    **dict.fromkeys(["console", "/console"], "console_link"),
 }
 
 # Answers to a yes-or-no question (a request to send, accounts to link), typed.

@@ -45,6 +45,8 @@ class Action(StrEnum):
     WITHDRAW_FROM_TASK = "withdraw from task"
     THANK_VOLUNTEER = "thank volunteer"
     SEE_CONTACT = "see contact details"  # the requester's phone and address
+    # A member's phone and address in a coordinator's alert (to call them back).
+    SEE_MEMBER_CONTACT = "see member contact details"
     SEE_POLL = "see poll"
     VOTE = "vote in poll"
 
@@ -70,6 +72,7 @@ ADMINISTRATOR_MAY = frozenset(
         Action.CANCEL_REQUEST,
         Action.COMPLETE_TASK,
         Action.SEE_CONTACT,
+        Action.SEE_MEMBER_CONTACT,
         Action.SEE_POLL,
     }
 )
@@ -239,6 +242,13 @@ def _see_contact(actor: Member, subject: Subject) -> DomainError | None:
     return NotAllowed()
 
 
+def _see_member_contact(actor: Member, subject: Subject) -> DomainError | None:
+    """Only the coordinators of the member's territory (they call members back)."""
+    if isinstance(subject, Member) and _coordinates(actor, subject):
+        return None
+    return NotAllowed(COORDINATORS_ONLY)
+
+
 def _see_poll(actor: Member, subject: Subject) -> DomainError | None:
     if isinstance(subject, Poll) and subject.territory_id == actor.territory_id:
         return None
@@ -269,6 +279,7 @@ RULES: dict[Action, Rule] = {
     Action.WITHDRAW_FROM_TASK: _withdraw,
     Action.THANK_VOLUNTEER: _thank,
     Action.SEE_CONTACT: _see_contact,
+    Action.SEE_MEMBER_CONTACT: _see_member_contact,
     Action.SEE_POLL: _see_poll,
     Action.VOTE: _vote,
 }

@@ -272,7 +272,7 @@ async def test_0009_adds_alerts_and_console_logins_and_its_downgrade_removes_the
     try:
         with engine.connect() as connection:
             before = set(inspect(connection).get_table_names())
-        upgrade_database(database_url)
+        upgrade_database(database_url, "0009")  # 0009 alone: later revisions add their own
         with engine.connect() as connection:
             inspector = inspect(connection)
             after = set(inspector.get_table_names())
@@ -284,4 +284,27 @@ async def test_0009_adds_alerts_and_console_logins_and_its_downgrade_removes_the
         engine.dispose()
     assert after - before == {"alerts", "web_logins", "install_secrets"}
     assert open_index["ix_alerts_territory_open"] == ["territory_id", "done_at", "created_at"]
+    assert downgraded == before
+
+
+async def test_0010_adds_the_audio_of_voice_messages_and_its_downgrade_removes_it(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0009")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            before = set(inspect(connection).get_table_names())
+        upgrade_database(database_url, "0010")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            after = set(inspector.get_table_names())
+            columns = {c["name"] for c in inspector.get_columns("alert_audio")}
+        command.downgrade(alembic_config(database_url), "0009")
+        with engine.connect() as connection:
+            downgraded = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert after - before == {"alert_audio"}
+    assert columns == {"alert_id", "platform", "audio_ref", "received_at"}
     assert downgraded == before

@@ -2,7 +2,8 @@
 
 One module per subject: `members` (joining, approval, linked accounts), `requests` (a
 request's life), `cards` (the contact card), `reminders` (the scheduler's messages about
-requests), `polls`, `coordinators` (alerts). Each message says what it is (`kind`) and what it
+requests), `polls`, `coordinators` (alerts raised), `alert_notices` (alerts in the coordinators'
+chats). Each message says what it is (`kind`) and what it
 is about (`request_id`, `poll_id`), where it is written: adapters dispatch on these.
 
 Privacy: the requester's phone and address come only from `core.services.contact` (the one place
@@ -14,7 +15,15 @@ from __future__ import annotations
 
 from core.domain import events
 from core.services import delivery_notices
-from core.services.notifications import cards, coordinators, members, polls, reminders, requests
+from core.services.notifications import (
+    alert_notices,
+    cards,
+    coordinators,
+    members,
+    polls,
+    reminders,
+    requests,
+)
 from core.services.notifications.common import (
     DEFAULT_NEW_MEMBER_DAYS,
     is_new_member,
@@ -54,5 +63,6 @@ HANDLERS = _merged(
     reminders.HANDLERS,
     polls.HANDLERS,
     coordinators.HANDLERS,
+    alert_notices.HANDLERS,
     delivery_notices.HANDLERS,
 )
