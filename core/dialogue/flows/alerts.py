@@ -12,14 +12,11 @@ alert's territory. A second "take" is told who has it and changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from core.dialogue.arguments import STALE, parse_id
 from core.dialogue.flows.common import menu_choices
-from core.dialogue.routing import RowId, action
+from core.dialogue.routing import RowId, RowIdPair, action
 from core.dialogue.turn import Turn
 from core.domain import events
-from core.domain.errors import InvalidInput, NotAllowed
+from core.domain.errors import NotAllowed
 from core.domain.model import Member
 from core.services import alert_desk, alerts, authorization, contact, members, requests
 from core.services.outbox import Choice
@@ -29,18 +26,8 @@ AlertId = RowId("alert")
 NAMED_COORDINATORS = 3
 
 
-@dataclass(frozen=True)
-class IdPair:
-    """`<id>:<id>` (an alert or a request, then a volunteer): both range-checked."""
-
-    def parse(self, raw: str) -> tuple[int, int]:
-        first, colon, second = raw.partition(":")
-        if not colon:
-            raise InvalidInput(STALE)
-        return parse_id(first), parse_id(second)
-
-
-Pair = IdPair()
+AlertAndVolunteer = RowIdPair(("alert", "member"))
+RequestAndVolunteer = RowIdPair(("request", "member"))
 
 
 def coordinator_of_turn(turn: Turn) -> Member:
@@ -88,7 +75,7 @@ async def list_volunteers_for_alert(turn: Turn, alert_id: int) -> None:
     _list_volunteers(turn, found, f"alert_offer_to:{alert_id}")
 
 
-@action("alert_offer_to", arg=Pair)
+@action("alert_offer_to", arg=AlertAndVolunteer)
 async def offer_from_alert(turn: Turn, ids: tuple[int, int]) -> None:
     """The request of the alert goes to the volunteer chosen (the usual offer, with Accept)."""
     me = coordinator_of_turn(turn)
@@ -109,7 +96,7 @@ async def list_volunteers_for_request(turn: Turn, request_id: int) -> None:
     _list_volunteers(turn, found, f"request_offer_to:{request_id}")
 
 
-@action("request_offer_to", arg=Pair)
+@action("request_offer_to", arg=RequestAndVolunteer)
 async def offer_request(turn: Turn, ids: tuple[int, int]) -> None:
     """From `/bureau`: the request goes to the volunteer chosen."""
     me = coordinator_of_turn(turn)
