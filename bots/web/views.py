@@ -20,6 +20,7 @@ KIND_LABELS = {
     "request_unanswered": N_("Nobody took a request"),
     "member_unreachable": N_("Member unreachable"),
     "coordinator_contacted": N_("Message for the coordinators"),
+    "voice_message": N_("Voice message"),  # listen (in the chat) and call back
 }
 STATUS_LABELS = {
     "pending": N_("waiting for approval"),
