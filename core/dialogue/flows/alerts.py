@@ -24,8 +24,6 @@ from core.services.outbox import Choice
 AlertId = RowId("alert")
 # Few enough to be named to the member who left a voice message ("Claire, Denise").
 NAMED_COORDINATORS = 3
-
-
 AlertAndVolunteer = RowIdPair(("alert", "member"))
 RequestAndVolunteer = RowIdPair(("request", "member"))
 
