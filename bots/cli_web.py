@@ -26,13 +26,8 @@ def register(app: typer.Typer) -> None:
 
 
 def base_url(settings: object, host: str | None = None, port: int | None = None) -> str:
-    """Where coordinators open the console: `web_base_url`, else the address it listens on."""
-    configured = getattr(settings, "web_base_url", None)
-    if configured:
-        return str(configured).rstrip("/")
-    listen_host = host or getattr(settings, "web_host", "127.0.0.1")
-    listen_port = port or getattr(settings, "web_port", None) or 8080
-    return f"http://{listen_host}:{listen_port}"
+    """Where coordinators open the console (see `web_access.console_address`)."""
+    return web_access.console_address(settings, host, port)
 
 
 @web_app.callback()
@@ -74,6 +69,6 @@ def link(
             found = await cli_common.one_member(uow, member)
             token = await web_access.issue_login(uow, found.id, by_id=None)
             await uow.commit()
-        return f"{base_url(core.settings)}/login?token={token}"
+        return web_access.login_link(core.settings, token)
 
     typer.echo(cli_common.run_with_core(work))

@@ -63,6 +63,9 @@ PRIVATE = (
     Command("post_for", "poster", "post"),
     # Close the conversation in progress between a coordinator and a member.
     Command("thread_end", "fin", "end"),
+    # Coordinators: what needs them now, and a one-time link to the web console.
+    Command("desk_now", "bureau", "desk"),
+    Command("console_link", "console", "console"),
     Command("menu", "menu", "start"),
 )
 # Commands of public rooms: a coordinator links the room; a volunteer takes request N.

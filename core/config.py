@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     escalation_hours_by_territory: dict[str, list[float]] = Field(default_factory=dict)
     follow_up_hours: float = Field(default=3.0, gt=0, le=72)
     poll_reminder_hours: int = Field(default=24, ge=1, le=24 * 14)
+    # A coordinators' alert nobody took is sent again to every coordinator, once per period.
+    alert_resend_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    # `/bureau` lists the requests still open after this many hours.
+    desk_waiting_hours: float = Field(default=2.0, ge=0, le=24 * 14)
     digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     digest_hour: int = Field(default=9, ge=0, le=23)  # local time of each territory
     recurring_days_ahead: int = Field(default=7, ge=1, le=28)

@@ -127,7 +127,11 @@ class MatrixInbound:
                 return
             await self.inlet.take(self._inbound(room, event, text=text))
         elif isinstance(event, nio.RoomMessageAudio | nio.RoomEncryptedAudio):
-            await self.inlet.take(self._inbound(room, event, action="voice"))
+            # The coordinators get the audio by its mxc address (an encrypted one would need
+            # its key forwarded too: the alert then goes without the audio).
+            url = event.url if isinstance(event, nio.RoomMessageAudio) else None
+            media = url if isinstance(url, str) and url.startswith("mxc://") else None
+            await self.inlet.take(self._inbound(room, event, action="voice", media_ref=media))
         elif isinstance(
             event,
             nio.RoomMessageMedia

@@ -59,6 +59,8 @@ class MatrixSender:
     async def send(self, message: Outgoing) -> str:
         assert message.chat_ref is not None
         txn = str(message.notification_id)
+        if message.kind == MessageKind.FORWARDED_AUDIO:
+            await self._forward_audio(message, txn)
         event_id = await self.connection.room_send(
             message.chat_ref, "m.room.message", self._content(message), txn
         )
@@ -69,6 +71,21 @@ class MatrixSender:
                     message.chat_ref, "m.reaction", render.reaction(event_id), txn + "-h"
                 )
         return event_id
+
+    async def _forward_audio(self, message: Outgoing, txn: str) -> None:
+        """A member's voice message, as an `m.audio` event reusing its mxc address (nothing is
+        downloaded), before the text that says whom to call back. Audio from another platform
+        cannot be sent here: the text goes alone."""
+        ref = str(message.params.get("audio_ref", ""))
+        if message.params.get("audio_platform") != Platform.MATRIX or not ref.startswith("mxc://"):
+            return
+        assert message.chat_ref is not None
+        content = {
+            "msgtype": "m.audio",
+            "body": self.port.translate(message.language, "Voice message"),
+            "url": ref,
+        }
+        await self.connection.room_send(message.chat_ref, "m.room.message", content, txn + "-a")
 
     async def edit(self, message: Outgoing, ref: str) -> bool:
         """Replace the post (`m.replace`); one that offers nothing more loses its ✋."""

@@ -150,8 +150,16 @@ class TelegramHandlers:
         await self.inlet.take(self._inbound(update, action=f"vote_set:{poll_id}:{choice}"))
 
     async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Voice messages cannot be understood yet: say so kindly."""
-        await self.inlet.take(self._inbound(update, action="voice"))
+        """A voice message (or an audio file): the coordinators listen and call back. Its file
+        id goes with it (`voice:<id>`, `audio:<id>`): the coordinators' chats get the audio
+        itself. A round video message has no audio to forward: the alert goes without it."""
+        message = update.effective_message
+        media = None
+        if message is not None and message.voice is not None:
+            media = f"voice:{message.voice.file_id}"
+        elif message is not None and message.audio is not None:
+            media = f"audio:{message.audio.file_id}"
+        await self.inlet.take(self._inbound(update, action="voice", media_ref=media))
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, stickers, files: the bot only reads text."""

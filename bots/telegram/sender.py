@@ -45,8 +45,11 @@ class TelegramSender:
         return classify(error)
 
     async def send(self, message: Outgoing) -> str:
-        """The text in parts that fit Telegram, the buttons under the last one."""
+        """The text in parts that fit Telegram, the buttons under the last one (a member's
+        voice message first, when the message forwards one: `FORWARDED_AUDIO`)."""
         assert message.chat_ref is not None
+        if message.kind == MessageKind.FORWARDED_AUDIO:
+            await self._forward_audio(message)
         parts = render.html_parts(message)
         sent = None
         for index, part in enumerate(parts):
@@ -56,6 +59,24 @@ class TelegramSender:
             )
         assert sent is not None
         return ref_of(sent.chat_id, sent.message_id)
+
+    async def _forward_audio(self, message: Outgoing) -> None:
+        """The member's voice (or audio file) itself, by the file id Telegram gave the bot:
+        nothing is downloaded. Audio from another platform cannot be sent here: the text says
+        whom to call back. A file id Telegram refuses leaves the text to be sent alone."""
+        if message.params.get("audio_platform") != Platform.TELEGRAM:
+            return
+        kind, _, file_id = str(message.params.get("audio_ref", "")).partition(":")
+        if not file_id or kind not in ("voice", "audio"):
+            return
+        assert message.chat_ref is not None
+        try:
+            if kind == "voice":
+                await self.bot.send_voice(message.chat_ref, voice=file_id)
+            else:
+                await self.bot.send_audio(message.chat_ref, audio=file_id)
+        except BadRequest as exc:
+            log.warning("could not forward a voice message to %s: %s", message.chat_ref, exc)
 
     async def edit(self, message: Outgoing, ref: str) -> bool:
         """Replace the text and the buttons of one of the bot's messages (one part only)."""

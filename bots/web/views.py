@@ -20,6 +20,7 @@ KIND_LABELS = {
     "member_unreachable": N_("Member unreachable"),
     "coordinator_contacted": N_("Message for the coordinators"),
     "scam": N_("Possible scam"),
+    "voice_message": N_("Voice message"),  # listen (in the chat) and call back
 }
 STATUS_LABELS = {
     "pending": N_("waiting for approval"),

@@ -15,7 +15,9 @@ from __future__ import annotations
 from core.dialogue import choosing, newcomers, routing, shown_choices
 from core.dialogue.arguments import STALE
 from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps and actions)
+    alerts,
     asking,
+    bureau,
     common,
     correcting,
     desk_members,
@@ -46,10 +48,10 @@ MAX_INBOUND_ACTION_CHARS = 300
 # below, the step takes the text); outside a flow any emergency guess is asked about. From
 # `emergency.CLEAR_EMERGENCY` it interrupts at once (the keyword net always does).
 IN_FLOW_EMERGENCY = 0.5
-# What a suspended member may still do: reach a coordinator, read the help, see the menu
-# (which then offers only these two), and answer about an emergency.
+# What a suspended member may still do: reach a coordinator (in words or by voice), read the
+# help, see the menu (which then offers only these two), and answer about an emergency.
 SUSPENDED_MAY = frozenset(
-    {"coordinator", "help", "menu", "danger_yes", "danger_no", emergency.RESUME}
+    {"coordinator", "voice", "help", "menu", "danger_yes", "danger_no", emergency.RESUME}
 )
 # The flows whose typed answers a suspended member may still give.
 OPEN_FLOWS_WHEN_SUSPENDED = frozenset({common.COORDINATOR_FLOW, emergency.DANGER_FLOW})

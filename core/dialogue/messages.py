@@ -22,6 +22,9 @@ class Inbound:
     # The platform's id of this message/update, to ignore a redelivery.
     message_ref: str | None = None
     territory: str | None = None
+    # A voice message's audio as its platform names it (a Telegram file id, a Matrix mxc
+    # address): opaque to the core, forwarded to the coordinators by the same platform.
+    media_ref: str | None = None
 
 
 @dataclass(frozen=True)

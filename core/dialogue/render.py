@@ -43,7 +43,7 @@ NEW_MEMBER = N_("(new member)")
 ON_BEHALF = N_("For {name}:")
 # Parameters whose values are message ids themselves.
 TRANSLATED_PARAMS = {"what"}
-DATETIME_PARAMS = {"when", "closes_at", "when_end"}
+DATETIME_PARAMS = {"when", "closes_at", "when_end", "raised_at"}
 
 
 # A window said without an hour, shown as said (`WhenKind`): "jeudi 3 décembre, le matin".

@@ -58,6 +58,19 @@ class RowId:
 
 
 @dataclass(frozen=True)
+class RowIdPair:
+    """`<id>:<id>`: two row ids (an alert or a request, then a volunteer), each range-checked."""
+
+    of: tuple[str, str]
+
+    def parse(self, raw: str) -> tuple[int, int]:
+        first, colon, second = raw.partition(":")
+        if not colon:
+            raise InvalidInput(STALE)
+        return parse_id(first), parse_id(second)
+
+
+@dataclass(frozen=True)
 class VoteArgument:
     """`poll:position` (one answer), or with `many` `poll:p1,p2` (empty: the vote withdrawn)."""
 

@@ -68,6 +68,9 @@ COMMANDS: dict[str, str] = {
         + ["/qui_vient", "/who_is_coming"],
         "who_is_coming",
     ),
+    # Coordinators (the console has no slash commands: the words alone).
+    **dict.fromkeys(["bureau", "/bureau", "desk", "/desk"], "desk_now"),
+    **dict.fromkeys(["console", "/console"], "console_link"),
 }
 
 # Answers to a yes-or-no question (a request to send, accounts to link), typed.

@@ -229,3 +229,41 @@ class ProxyRemoved(Event):
     senior_id: int
     proxy_id: int
     by_id: int | None
+# --- the coordinators' alerts (core/services/alerts.py) -------------------------------------
+
+
+@dataclass(frozen=True)
+class VoiceMessageLeft(Event):
+    """A member left a voice message: the coordinators listen to it and call back.
+
+    `audio_ref` is the platform's own reference to the audio (opaque to the core), or None
+    when the platform gave none that can be forwarded.
+    """
+
+    member_id: int
+    platform: str
+    audio_ref: str | None
+
+
+@dataclass(frozen=True)
+class AlertTakenBy(Event):
+    """A coordinator took an alert: the others are told who, so nobody calls twice."""
+
+    alert_id: int
+    by_id: int
+
+
+@dataclass(frozen=True)
+class AlertClosed(Event):
+    """A coordinator marked an alert handled: the others are told."""
+
+    alert_id: int
+    by_id: int
+
+
+@dataclass(frozen=True)
+class AlertResent(Event):
+    """Nobody took an alert in time: it is sent again to every coordinator (`round` from 1)."""
+
+    alert_id: int
+    round: int

@@ -7,6 +7,7 @@ A new table goes in a module of its subject and is re-exported here.
 
 from __future__ import annotations
 
+from core.domain.alert_audio import AlertAudio
 from core.domain.base import Base
 from core.domain.help_requests import Assignment, HelpRequest, MatchOffer, RecurringRequest
 from core.domain.messaging import (
@@ -48,6 +49,7 @@ from core.domain.vocabulary import Platform
 
 __all__ = [
     "Alert",
+    "AlertAudio",
     "Assignment",
     "Attempt",
     "AuditEntry",

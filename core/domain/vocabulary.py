@@ -84,6 +84,10 @@ class MessageKind(StrEnum):
     POLL_OPENED = "poll_opened"  # a poll to vote in (a native poll where the platform has one)
     POLL_CLOSED = "poll_closed"  # a poll's results: its native polls are stopped
     ALERT = "alert"  # an emergency or a warning for the coordinators
+    # A member's voice message forwarded to a coordinator (`params["audio_platform"]`,
+    # `params["audio_ref"]`: the platform's own reference to the audio, forwarded as audio
+    # where it came from, the text alone elsewhere).
+    FORWARDED_AUDIO = "forwarded_audio"
 
 
 LANGUAGES = ("fr", "en")
@@ -113,3 +117,4 @@ class WhenKind(StrEnum):
     EVENING = "evening"
     DAY = "day"
     DAYS = "days"
+    VOICE_MESSAGE = "voice_message"  # listen and call back

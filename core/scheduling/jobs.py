@@ -326,6 +326,10 @@ async def recurring(recurring_id: int, day_ordinal: int) -> str:
     return await bound().run("recurring", (recurring_id, day_ordinal))
 
 
+async def alert_resend(alert_id: int, round_: int) -> str:
+    return await bound().run("alert-resend", (alert_id, round_))
+
+
 async def sweep() -> None:
     """The periodic job: bring the job store in line with what the database says is due."""
     runtime = bound()

@@ -10,7 +10,7 @@ The same rule answers both questions the scheduler asks:
 
 Keys name the effect, so that the `job_runs` table can make it happen once: a reminder is per
 assignment (a new volunteer gets their own), an escalation per opening of the request (a request
-reopened by a withdrawal escalates again), a digest per ISO week.
+reopened by a withdrawal escalates again), a digest per ISO week, an alert's resending per round.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from core.config import Settings
 from core.domain.model import JobRun
+from core.scheduling.alert_rules import AlertResend
 from core.scheduling.calendar_rules import (
     Digest,
     PollClose,
@@ -61,6 +62,7 @@ RULES: dict[str, Rule] = {
         PollClose(),
         Digest(),
         Recurring(),
+        AlertResend(),
     )
 }
 KINDS = tuple(RULES)

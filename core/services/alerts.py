@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, raiseload
 
+from core.domain import events
 from core.domain.errors import AlertTaken, InvalidInput, NotFound
 from core.domain.model import Alert, Member
 from core.domain.vocabulary import AlertKind
@@ -86,6 +87,7 @@ async def take(uow: UnitOfWork, alert_id: int, *, by_id: int) -> Alert:
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         raise AlertTaken(name=await _name_of(uow, alert.taken_by or alert.done_by))
     uow.audit(by_id, "alert.take", f"alert:{alert.id}", kind=alert.kind)
+    uow.publish(events.AlertTakenBy(alert.id, by_id))
     return alert
 
 
@@ -112,6 +114,7 @@ async def mark_done(uow: UnitOfWork, alert_id: int, *, by_id: int) -> Alert:
     )
     await uow.session.refresh(alert)
     uow.audit(by_id, "alert.done", f"alert:{alert.id}", kind=alert.kind, taken_by=alert.taken_by)
+    uow.publish(events.AlertClosed(alert.id, by_id))
     return alert
 
 

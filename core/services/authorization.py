@@ -54,6 +54,8 @@ class Action(StrEnum):
     SEE_CONTACT = "see contact details"  # the requester's phone and address
     SEE_SAFETY_WORD = "see safety word"  # said at the door: the requester and the volunteer
     ASK_WHO_IS_COMING = "ask who is coming"  # the volunteer's first name and the safety word
+    # A member's phone and address in a coordinator's alert (to call them back).
+    SEE_MEMBER_CONTACT = "see member contact details"
     SEE_POLL = "see poll"
     VOTE = "vote in poll"
     WRITE_IN_THREAD = "write in thread"  # the member, or the coordinator who took it
@@ -94,6 +96,7 @@ ADMINISTRATOR_MAY = frozenset(
         Action.CANCEL_REQUEST,
         Action.COMPLETE_TASK,
         Action.SEE_CONTACT,
+        Action.SEE_MEMBER_CONTACT,
         Action.SEE_POLL,
         Action.NAME_PROXY,
         Action.REMOVE_PROXY,
@@ -316,6 +319,11 @@ def _ask_who_is_coming(actor: Member, subject: Subject) -> DomainError | None:
     if isinstance(subject, HelpRequest) and subject.requester_id == actor.id:
         return None
     return NotFound()
+def _see_member_contact(actor: Member, subject: Subject) -> DomainError | None:
+    """Only the coordinators of the member's territory (they call members back)."""
+    if isinstance(subject, Member) and _coordinates(actor, subject):
+        return None
+    return NotAllowed(COORDINATORS_ONLY)
 
 
 def _see_poll(actor: Member, subject: Subject) -> DomainError | None:
@@ -394,6 +402,7 @@ RULES: dict[Action, Rule] = {
     Action.SEE_CONTACT: _see_contact,
     Action.SEE_SAFETY_WORD: _see_safety_word,
     Action.ASK_WHO_IS_COMING: _ask_who_is_coming,
+    Action.SEE_MEMBER_CONTACT: _see_member_contact,
     Action.SEE_POLL: _see_poll,
     Action.VOTE: _vote,
     Action.WRITE_IN_THREAD: _write_in_thread,

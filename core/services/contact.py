@@ -98,6 +98,26 @@ async def how_to_call(uow: UnitOfWork, viewer: Member, request: HelpRequest) -> 
     }
 
 
+def member_card(viewer: Member, member: Member) -> dict[str, str]:
+    """The parameters `name`, `phone`, `address` of a coordinator's alert about `member`.
+
+    Only the coordinators of the member's territory see the phone and address; anyone else
+    gets the first name alone.
+    """
+    if not authorization.may(viewer, Action.SEE_MEMBER_CONTACT, member):
+        return {"name": member.first_name, "phone": WITHHELD, "address": WITHHELD}
+    return {
+        "name": member.display_name,
+        "phone": member.phone or WITHHELD,
+        "address": member.address or WITHHELD,
+    }
+
+
+def can_be_called(member: Member) -> bool:
+    """Whether a phone number is known for `member` (without showing it)."""
+    return bool(member.phone)
+
+
 async def withhold_waiting_cards(uow: UnitOfWork, member: Member) -> int:
     """Messages to `member` still waiting in the outbox lose their contact details.
 

@@ -29,6 +29,21 @@ WEB_LOGIN = "web-login"
 SESSION_KEY = "web-session-key"
 
 
+def console_address(settings: object, host: str | None = None, port: int | None = None) -> str:
+    """Where coordinators open the console: `web_base_url`, else the address it listens on."""
+    configured = getattr(settings, "web_base_url", None)
+    if configured:
+        return str(configured).rstrip("/")
+    listen_host = host or getattr(settings, "web_host", "127.0.0.1")
+    listen_port = port or getattr(settings, "web_port", None) or 8080
+    return f"http://{listen_host}:{listen_port}"
+
+
+def login_link(settings: object, token: str) -> str:
+    """The one-time login link a coordinator opens."""
+    return f"{console_address(settings)}/login?token={token}"
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

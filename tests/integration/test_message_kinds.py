@@ -199,10 +199,13 @@ async def test_each_message_says_what_it_is_and_what_it_is_about(
         assert offering == (row.kind == Kind.REQUEST_POST), row.key
     # The contact card: on accepting, in "my tasks", in the reminder; to Bob alone.
     assert sent(rows, Kind.CONTACT_CARD) == [(coop.bob, None, cast.asked)] * 3
-    # Whatever carries a requester's phone is a contact card (never a room's post).
+    # Whatever carries a requester's phone is a contact card, or an alert to a coordinator of
+    # the territory (issue 13: coordinators see it to act); never a room's post.
     for row in rows:
         if row.params.get("phone", WITHHELD) != WITHHELD:
-            assert row.kind == Kind.CONTACT_CARD and row.channel_id is None, row.key
+            card = row.kind == Kind.CONTACT_CARD
+            alert = row.kind == Kind.ALERT and row.member_id == coop.coordinator
+            assert (card or alert) and row.channel_id is None, row.key
     # The poll: to each member who may vote and to the room, then its results.
     opened = sent(rows, Kind.POLL_OPENED)
     voters = {coop.alice, coop.bob, coop.carol, coop.coordinator}

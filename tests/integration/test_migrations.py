@@ -385,3 +385,26 @@ async def test_0015_adds_care_profiles_and_proxies_and_its_downgrade_removes_the
     assert after - before == {"care_profiles", "proxies", "proxy_codes"}
     assert indexes["ix_proxies_proxy_active"] == ["proxy_id", "revoked_at"]
     assert downgraded == before
+
+
+async def test_0016_adds_the_audio_of_voice_messages_and_its_downgrade_removes_it(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0015")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            before = set(inspect(connection).get_table_names())
+        upgrade_database(database_url, "0016")
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            after = set(inspector.get_table_names())
+            columns = {c["name"] for c in inspector.get_columns("alert_audio")}
+        command.downgrade(alembic_config(database_url), "0015")
+        with engine.connect() as connection:
+            downgraded = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert after - before == {"alert_audio"}
+    assert columns == {"alert_id", "platform", "audio_ref", "received_at"}
+    assert downgraded == before

@@ -631,6 +631,47 @@ async def test_a_button_press_is_answered_once_within_200_characters(
         await bot.answer_callback_query("12345")
 
 
+async def test_send_voice_and_audio_by_file_id_as_the_bot_api_does(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    alice = api.user(1001, "Alice", started=True)
+    spoken = api.voice(alice, duration=7)
+    recorded = api.audio(alice, duration=30)
+    assert spoken is not None and recorded is not None
+    voice_id = spoken["message"]["voice"]["file_id"]
+    audio_id = recorded["message"]["audio"]["file_id"]
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Je rappelle", callback_data="t:1")]])
+
+    sent = await bot.send_voice(
+        1001,
+        voice_id,
+        caption="<b>Alice</b> a laissé un message",
+        parse_mode="HTML",
+        reply_markup=keyboard,
+    )
+    assert sent.voice is not None and sent.voice.file_id == voice_id
+    assert sent.voice.duration == timedelta(seconds=7)
+    assert sent.caption == "Alice a laissé un message"
+    assert sent.caption_entities[0].type == "bold"
+    assert sent.reply_markup is not None and sent.text is None
+    heard = await bot.send_audio(1001, audio_id)
+    assert heard.audio is not None and heard.audio.file_id == audio_id and heard.caption is None
+
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_voice(1001, "AwACAgQAAxkBAAInotissued")
+    with pytest.raises(BadRequest, match=r"(?i)type of file mismatch"):
+        await bot.send_voice(1001, audio_id)
+    with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
+        await bot.send_voice(1001, voice_id, caption="x" * 1025)
+    async with httpx.AsyncClient() as raw:
+        answer = await raw.post(f"{api.base_url}{api.token}/sendVoice", json={"chat_id": 1001})
+    assert answer.status_code == 400
+    assert answer.json()["description"] == "Bad Request: there is no voice in the request"
+    api.block(alice)
+    with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
+        await bot.send_voice(1001, voice_id)
+
+
 async def test_poll_limits(api: FakeBotApi, bot: Bot) -> None:
     api.user(1001, "Alice", started=True)
     with pytest.raises(BadRequest, match=r"(?i)Poll can't have more than 12 options"):

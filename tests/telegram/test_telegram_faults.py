@@ -164,12 +164,16 @@ async def test_a_forged_button_is_answered_kindly_and_changes_nothing(bench: Ben
     assert after == before
 
 
-async def test_a_voice_message_gets_a_kind_answer_asking_to_write(bench: Bench) -> None:
+async def test_a_voice_message_gets_a_kind_answer_saying_who_will_call_back(
+    bench: Bench,
+) -> None:
+    # Issue 15: a member's voice message is no longer only answered "please write": it goes
+    # to the coordinators, and the member is told so (tests/telegram/test_telegram_alerts.py).
     user = bench.users[3]
     async with running_channel(bench.api, bench.core):
         bench.api.voice(user)
         [answer] = await bench.api.wait_sent(user, 1)
-    assert "vocaux" in (answer.text or "") and answer.buttons
+    assert "message vocal" in (answer.text or "") and answer.buttons
 
 
 async def test_a_message_longer_than_4096_characters_is_split(bench: Bench) -> None:

@@ -22,6 +22,7 @@ class Untouchable:
 # Forged arguments for each kind of argument; each must be refused.
 FORGED: dict[type, list[str]] = {
     routing.RowId: ["", "0", "-1", "abc", "1.5", "²", "2147483648", "9" * 11, "1:2"],
+    routing.RowIdPair: ["", "1", "1:", ":1", "0:1", "1:0", "1:2:3", "2147483648:1", "1:²", "a:b"],
     routing.VoteArgument: ["", "x:1", "0:1", "1:x", "1:1000", "2147483648:0", "1:1,,2"],
     routing.Code: ["a b", "\n", "x" * 65],
     type(routing.NoArg): ["x", "1", " "],
@@ -56,6 +57,7 @@ def test_arguments_are_parsed_into_their_types() -> None:
     assert routing.VoteChoices.parse("3:") == (3, [])  # a withdrawn native vote
     assert routing.VoteChoices.parse("3") == (3, [])
     assert routing.Code(16, optional=True).parse("") == ""
+    assert routing.RowIdPair(("alert", "member")).parse("12:7") == (12, 7)
     assert routing.NoArg.parse("") is None
     with pytest.raises(InvalidInput):
         routing.Vote.parse("3:0,2")  # one answer only where a list is not expected

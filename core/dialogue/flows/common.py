@@ -2,7 +2,7 @@
 
 Steps: language/choose (a language button); coordinator/message (the message, typed: only the
 words to move about are commands there). Actions: menu, help, abort, language, coordinator,
-voice, not_text.
+not_text (a voice message: `alerts`).
 """
 
 from __future__ import annotations
@@ -171,15 +171,6 @@ async def follow_invitation(turn: Turn, code: str) -> None:
         "You are already a member of {territory}. To move to another territory, please talk "
         "to a coordinator.",
         territory=turn.territory.name,
-        choices=menu_choices(turn),
-    )
-
-
-@action("voice")
-async def on_voice(turn: Turn) -> None:
-    """A voice message: not understood yet, said kindly."""
-    turn.reply(
-        "I cannot listen to voice messages yet. Please write your message, or press a button.",
         choices=menu_choices(turn),
     )
 

@@ -2,10 +2,10 @@
 
 One module per subject: `members` (joining, approval, linked accounts), `requests` (a
 request's life), `cards` (the contact card), `door` (the safety word), `reminders` (the
-scheduler's messages about requests), `polls`, `coordinators` (alerts), `proxies` (who acts for
-whom); `requester` routes what concerns a requester to whoever reads it for her. Each message
-says what it is (`kind`) and what it is about (`request_id`, `poll_id`), where it is written:
-adapters dispatch on these.
+scheduler's messages about requests), `polls`, `coordinators` (alerts raised), `alert_notices`
+(alerts in the coordinators' chats), `proxies` (who acts for whom); `requester` routes what
+concerns a requester to whoever reads it for her. Each message says what it is (`kind`) and
+what it is about (`request_id`, `poll_id`), where it is written: adapters dispatch on these.
 
 Privacy: the requester's phone and address come only from `core.services.contact` (the one place
 that builds them, for whom `authorization` allows now: the approved volunteer holding the task);
@@ -17,6 +17,7 @@ from __future__ import annotations
 from core.domain import events
 from core.services import delivery_notices
 from core.services.notifications import (
+    alert_notices,
     cards,
     coordinators,
     door,
@@ -67,5 +68,6 @@ HANDLERS = _merged(
     polls.HANDLERS,
     coordinators.HANDLERS,
     proxies.HANDLERS,
+    alert_notices.HANDLERS,
     delivery_notices.HANDLERS,
 )

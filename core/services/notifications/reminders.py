@@ -8,8 +8,9 @@ from core.domain import events
 from core.domain.model import Assignment, HelpRequest
 from core.domain.vocabulary import AlertKind, MessageKind, RequestState
 from core.services import alerts, contact, outbox, safety
-from core.services.members import coordinators_of, get_member
+from core.services.members import get_member
 from core.services.notifications import requester
+from core.services.notifications.alert_notices import readers_of, tell_coordinators
 from core.services.notifications.cards import reminder_card
 from core.services.notifications.common import (
     is_new_member,
@@ -89,27 +90,17 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
                 **summary,
             )
         return
-    alerts.raise_alert(
+    alert = alerts.raise_alert(
         uow,
         request.territory_id,
         AlertKind.REQUEST_UNANSWERED,
         request.requester_id,
         request_id=request.id,
     )
-    coordinators = [
-        c for c in await coordinators_of(uow, request.territory_id) if c.id != request.requester_id
-    ]
-    for coordinator in coordinators:
-        outbox.write(
-            uow,
-            "Nobody has accepted this request yet: {category}, {when}, in {neighbourhood}, "
-            "for {name}. Could you find someone?",
-            member=coordinator,
-            kind=MessageKind.ALERT,
-            request_id=request.id,
-            name=request.requester.display_name,
-            **summary,
-        )
+    await uow.session.flush()  # its id, for the buttons
+    # Each coordinator gets the requester's phone and address, and "Offer to…".
+    await tell_coordinators(uow, alert)
+    coordinators = await readers_of(uow, alert)
     if not coordinators:  # nobody to promise: say only what is true
         await requester.write(
             uow,

@@ -16,7 +16,8 @@ Behaviour follows core.telegram.org/bots/api (Bot API 10.0, as PTB 22.8 expects 
 methods the bot calls (directly, or through PTB's Application and Updater) and nothing more:
 
     getMe, getUpdates, setWebhook, deleteWebhook, setMyCommands, sendMessage, editMessageText,
-    editMessageReplyMarkup, answerCallbackQuery, sendPoll, stopPoll, getChatMember
+    editMessageReplyMarkup, answerCallbackQuery, sendPoll, stopPoll, getChatMember, sendVoice,
+    sendAudio
 
 Any other method answers 404 "Not Found: method not found", as Telegram does for unknown ones.
 
@@ -30,6 +31,7 @@ One module per subject:
     chats.py     which chat a call means, who may be written to, getChatMember
     profile.py   getMe, setMyCommands
     messages.py  sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery
+    media.py     sendVoice, sendAudio (by the file id of a file a person sent)
     polls.py     sendPoll, stopPoll, and votes
     faults.py    injected failures (429, 502, dropped connections, delays, garbage)
     server.py    FakeBotApi: the aiohttp application, token check, routing, recording

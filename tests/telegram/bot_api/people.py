@@ -43,6 +43,8 @@ class People(UpdateQueue):
         self._next_callback_id = 4_382_938_470_000_000_001
         self._next_group_id = 4_000_000_001
         self._next_file = 1
+        # Every file a person sent: the bot may send it again by its id (`media.py`).
+        self.files: dict[str, tuple[str, JSON]] = {}
 
     def user(
         self,
@@ -145,8 +147,31 @@ class People(UpdateQueue):
             "mime_type": "audio/ogg",
             "file_size": len(content),
         }
+        self.files[voice["file_id"]] = ("voice", voice)
         target = self._private(user) if chat is None else self._group_with_bot(chat, user)
         return self._user_message(user, target, {"voice": voice}, None)
+
+    def audio(
+        self,
+        user: FakeUser,
+        *,
+        duration: int = 30,
+        title: str = "memo",
+        content: bytes = b"ID3\x04fake audio",
+    ) -> JSON | None:
+        """An audio file (a memo recorded by another app) from the user, privately."""
+        number = self._next_file
+        self._next_file += 1
+        audio = {
+            "file_id": f"CQACAgQAAxkBAAI{number:08d}audio",
+            "file_unique_id": f"AgAD{number:06d}",
+            "duration": duration,
+            "title": title,
+            "mime_type": "audio/mpeg",
+            "file_size": len(content),
+        }
+        self.files[audio["file_id"]] = ("audio", audio)
+        return self._user_message(user, self._private(user), {"audio": audio}, None)
 
     def press(
         self,

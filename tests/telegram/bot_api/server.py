@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from .faults import Faults
+from .media import Media
 from .objects import RecordedRequest
 from .people import People
 from .polls import Polls
@@ -23,7 +24,7 @@ from .protocol import JSON, ApiError, Params, implemented_methods, read_params
 from .webhook import Webhook
 
 
-class FakeBotApi(People, Polls, Profile, Webhook, Faults):
+class FakeBotApi(People, Polls, Media, Profile, Webhook, Faults):
     """The Bot API server, the people around the bot, and what the bot did."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
