@@ -6,8 +6,8 @@ A coordinator registers Odette (no chat) and names Marie her proxy, with Odette'
 Marie posts a shopping request for her mother in one message. Bob, on Matrix, accepts. Marie
 gets Bob's first name; Bob gets Odette's phone and address and is told to call Odette in the
 afternoon. The reminder reaches Marie and Bob. Marie thanks for her mother. `entraide export
---member Odette` shows it all, with Marie as the actor. (The safety word of issue 15's "Trust
-at the door" is built apart: it is not asserted here.)
+--member Odette` shows it all, with Marie as the actor. The safety word ("Trust at the door")
+reaches Marie and Bob, and nobody else.
 """
 
 from __future__ import annotations
@@ -151,16 +151,21 @@ async def test_marie_acts_for_odette_on_telegram_and_a_matrix_volunteer_helps(
         request_id, assignment = request.id, request.active_assignment
         assert request.requester.display_name == "Odette" and assignment is not None
         assignment_id = assignment.id
+        word = assignment.safety_word
+        assert word
 
-    # -- Marie is told, for her mother, who comes: Bob's first name, never his address.
+    # -- Marie is told, for her mother, who comes: Bob's first name, never his address; and
+    #    the safety word Bob will say at the door, which Bob is told too.
     told = await api.wait_until(lambda: with_text(api, marie, "Pour Odette", "Bob"), 15)
     assert PHONE not in (told.text or "")
+    await api.wait_until(lambda: with_text(api, marie, "Pour Odette", word), 15)
+    await bob.wait_for(lambda r, e: e.sender == bot.user_id and word in body_of(e))
 
     # -- The reminder (the scheduler's job, run now) reaches Marie and Bob.
     async with bot.core.uow() as uow:
         assert await timed.send_reminder(uow, request_id, assignment_id, 24) == timed.DONE
         await uow.commit()
-    await api.wait_until(lambda: with_text(api, marie, "Pour Odette", "rappel", "Bob"), 15)
+    await api.wait_until(lambda: with_text(api, marie, "Pour Odette", "rappel", "Bob", word), 15)
     await bob.wait_for(
         lambda r, e: e.sender == bot.user_id and "rappel" in body_of(e) and PHONE in body_of(e)
     )

@@ -101,6 +101,7 @@ class AlertKind(StrEnum):
     MEMBER_UNREACHABLE = "member_unreachable"
     COORDINATOR_CONTACTED = "coordinator_contacted"
     SCAM = "scam"  # a member forwarded a text that looks like a scam and wants it checked
+    VOICE_MESSAGE = "voice_message"  # listen and call back
 
 
 class WhenKind(StrEnum):
@@ -117,4 +118,3 @@ class WhenKind(StrEnum):
     EVENING = "evening"
     DAY = "day"
     DAYS = "days"
-    VOICE_MESSAGE = "voice_message"  # listen and call back

@@ -57,6 +57,8 @@ PROXY_MAY = frozenset(
         Action.SEE_REQUEST,
         Action.CANCEL_REQUEST,
         Action.THANK_VOLUNTEER,
+        Action.ASK_WHO_IS_COMING,  # her proxy opens the door with her, or tells her who comes
+        Action.SEE_SAFETY_WORD,
     }
 )
 NO_PROXIES: frozenset[int] = frozenset()

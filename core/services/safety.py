@@ -73,10 +73,11 @@ class Coming:
     safety_word: str
 
 
-def coming(member: Member, request: HelpRequest) -> Coming | None:
-    """Who is coming for `request`, if `member` may ask (authorization) and someone is."""
-    authorization.require(member, Action.ASK_WHO_IS_COMING, request)
+async def coming(uow: UnitOfWork, member: Member, request: HelpRequest) -> Coming | None:
+    """Who is coming for `request`, if `member` may ask (its requester, or her proxy now:
+    authorization) and someone is."""
+    await authorization.require_by(uow, member.id, Action.ASK_WHO_IS_COMING, request)
     holder = request.active_assignment
     if request.state != RequestState.ACCEPTED or holder is None:
         return None
-    return Coming(request, holder.volunteer.first_name, word_for(member, request))
+    return Coming(request, holder.volunteer.first_name, holder.safety_word or WITHHELD)

@@ -195,9 +195,12 @@ async def test_her_notices_go_to_her_proxy_when_she_does_not_chat(coop: Cooperat
     await accept(coop, coop.bob, request_id)
     told = [n for n in await _unsent(coop, marie) if n.request_id == request_id]
     assert [n.key for n in told] == [
-        "{volunteer} will help you: {category}, {when}. They will contact you."
+        "{volunteer} will help you: {category}, {when}. They will contact you.",
+        # The word said at her door: whoever reads her notices opens it with her.
+        "Your safety word: {safety_word}.\n"
+        "{volunteer} will say it at your door. Open only to someone who says it.",
     ]
-    assert told[0].params[proxies.FOR_NAME] == "Odette"
+    assert all(n.params[proxies.FOR_NAME] == "Odette" for n in told)
     assert await _unsent(coop, odette) == []  # she holds no account: nothing written for her
 
 
@@ -414,3 +417,33 @@ async def test_erasing_a_senior_ends_her_proxies_and_her_care_profile(coop: Coop
     async with coop.core.uow() as uow:
         assert await proxies.seniors_of(uow, marie) == []
         assert await proxies.care_of(uow, odette) is None
+
+
+async def test_her_proxy_is_told_the_safety_word_and_can_ask_who_is_coming_until_revoked(
+    coop: Cooperative,
+) -> None:
+    odette, marie = await _odette_and_marie(coop)
+    request_id = await post(coop, requester_id=odette)
+    await accept(coop, coop.bob, request_id)
+    async with coop.core.uow() as uow:
+        request = await uow.session.get(HelpRequest, request_id)
+        assert request is not None and request.active_assignment is not None
+        word = request.active_assignment.safety_word
+    assert word
+    # Marie reads Odette's notices: the word, with the first name of who comes.
+    told = [n for n in await _unsent(coop, marie) if n.params.get("safety_word") == word]
+    assert told and told[0].params[proxies.FOR_NAME] == "Odette"
+    # She asks who is coming, for her mother, by the button or in words.
+    engine = ConversationEngine(coop.core)
+    await as_member(coop.core, "marie", marie)
+    [pressed] = await say(engine, "marie", action=f"who_coming:{request_id}")
+    assert "Bob" in pressed.text and word in pressed.text
+    typed = await say(engine, "marie", "qui vient ?")
+    assert any(word in r.text for r in typed)
+    # Revoked, she is told nothing more about Odette's door.
+    async with coop.core.uow() as uow:
+        await proxies.remove_proxy(uow, odette, marie, by_id=coop.coordinator)
+        await uow.commit()
+    forged = await say(engine, "marie", action=f"who_coming:{request_id}")
+    typed = await say(engine, "marie", "qui vient ?")
+    assert all(word not in r.text for r in forged + typed)

@@ -11,7 +11,7 @@ from core.dialogue.flows.common import menu_choices
 from core.dialogue.routing import RequestId, action
 from core.dialogue.turn import Turn
 from core.i18n import N_
-from core.services import requests, safety
+from core.services import proxies, requests, safety
 
 COMING = N_(
     "{volunteer} is coming to help you {when}: {category}.\n"
@@ -25,7 +25,12 @@ async def who_is_coming(turn: Turn) -> None:
     member = turn.member
     assert member is not None
     mine = await requests.requests_of(turn.uow, member.id, active_only=True)
-    comings = [found for request in mine if (found := safety.coming(member, request))]
+    # And the requests of the seniors she is a proxy of (she opens the door, or tells them).
+    for senior in await proxies.seniors_of(turn.uow, member.id):
+        mine += await requests.requests_of(turn.uow, senior.id, active_only=True)
+    comings = [
+        found for request in mine if (found := await safety.coming(turn.uow, member, request))
+    ]
     turn.goto(None)
     if not comings:
         turn.reply(
@@ -43,7 +48,7 @@ async def who_is_coming_for(turn: Turn, request_id: int) -> None:
     member = turn.member
     assert member is not None
     request = await requests.get_request(turn.uow, request_id)
-    found = safety.coming(member, request)
+    found = await safety.coming(turn.uow, member, request)
     turn.goto(None)
     if found is None:
         turn.reply(

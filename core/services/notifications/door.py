@@ -1,7 +1,7 @@
 """Trust at the door: the requester is told the safety word with the volunteer's first name.
 
-Written to the requester like every message about her request (`outbox.write(member=...)`), so
-whoever receives her notifications gets it the same way; never to a public room. The volunteer
+Written like every message about her request (`requester.write`): whoever reads her
+notifications (herself, or her proxies) gets it; never to a public room. The volunteer
 is told the word on the contact card (`cards`), and reminders repeat it to both (`reminders`).
 """
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from core.domain import events
 from core.i18n import N_
-from core.services import outbox, safety
+from core.services import safety
 from core.services.members import get_member
+from core.services.notifications import requester
 from core.services.notifications.common import request_of
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
@@ -33,11 +34,11 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
     word = safety.word_for(request.requester, request)
     if word == safety.WITHHELD:
         return  # no word was given (nothing to say)
-    outbox.write(
+    # To whoever reads for her (herself, or her proxies): they open the door with her.
+    await requester.write(
         uow,
         SAFETY_WORD_NOTICE,
-        member=request.requester,
-        request_id=request.id,
+        about=request,
         volunteer=volunteer.first_name,
         safety_word=word,
         choices=[who_is_coming_choice(request.id)],
