@@ -41,13 +41,6 @@ def is_position(text: str) -> bool:
     return _POSITION.fullmatch(text) is not None
 
 
-def parse_position(text: str) -> int:
-    """The position written in `text`; `InvalidInput` for anything else."""
-    if not is_position(text):
-        raise InvalidInput(STALE)
-    return int(text)
-
-
 def is_vote_argument(arg: str, *, allow_list: bool = False) -> bool:
     """`poll:position`, or with `allow_list` `poll:p1,p2,...` (empty: the vote is withdrawn)."""
     poll, _, positions = arg.partition(":")
