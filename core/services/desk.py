@@ -82,7 +82,8 @@ async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> D
         (HelpRequest.created_at, HelpRequest.id),
         (
             raiseload(HelpRequest.assignments),
-            joinedload(HelpRequest.requester).options(*BARE_MEMBER),
+            # Its territory too: the time is shown as said, in the territory's zone.
+            joinedload(HelpRequest.requester).options(*WITH_TERRITORY),
         ),
     )
     desk.approvals, desk.approvals_count = await _first_and_count(

@@ -92,6 +92,7 @@ async def post_on_behalf(
     when_end: datetime | None = None,
     place: str | None = None,
     description: str = "",
+    when_kind: str | None = None,
 ) -> HelpRequest:
     """A member phoned: their request, posted by a coordinator, goes through matching,
     escalation and reminders like any other. The member is told in their chat if they have
@@ -105,6 +106,7 @@ async def post_on_behalf(
         category=category,
         when_start=when_start,
         when_end=when_end,
+        when_kind=when_kind,
         place=place,
         description=description,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.dialogue.dates import parse_when, preset_when
+from core.dialogue.dates import parse_window, preset_when
 from core.dialogue.flows.asking import category_choices, when_choices
 from core.dialogue.flows.desk_members import CANCEL, PICK, desk_choices, pick_member, require_desk
 from core.dialogue.offload import off_loop
@@ -74,22 +74,23 @@ async def on_when(turn: Turn, answer: Answer) -> None:
         preset_when(answer.value, now=now, timezone=zone)
         if answer.pressed
         else await off_loop(
-            parse_when, answer.given, now=now, timezone=zone, language=turn.language
+            parse_window, answer.given, now=now, timezone=zone, language=turn.language
         )
     )
-    if window is None or (window[1] or window[0]) < now:
+    if window is None or (window.end or window.start) < now:
         turn.reply(
             "I did not understand the date, or it is already past. Please choose, or "
             "write a day and a time.",
             choices=[*when_choices(), CANCEL],
         )
         return
-    start_at, end_at = window
+    start_at, end_at = window.start, window.end
     turn.goto(
         FLOW,
         "where",
         when_start=start_at.isoformat(),
         when_end=end_at.isoformat() if end_at else None,
+        when_kind=str(window.kind),  # as said: a window is never shown with an invented hour
     )
     turn.reply(
         "Where? Choose, or write the place (for example: the pharmacy).",
@@ -130,6 +131,7 @@ async def on_confirm(turn: Turn, answer: Answer) -> None:
         category=str(data["category"]),
         when_start=datetime.fromisoformat(data["when_start"]),
         when_end=datetime.fromisoformat(data["when_end"]) if data.get("when_end") else None,
+        when_kind=data.get("when_kind"),
         place=data.get("place"),
     )
     turn.goto(None)
