@@ -143,6 +143,7 @@ async def _check_single_winner(
     assert keys == {
         "{volunteer} will help you": 1,
         "Thank you! You are helping {requester}": 1,
+        "Your safety word": 1,  # to the requester, with the winner's first name
         "Another volunteer has taken this request": len(offered - {winner}),
     }
     with_contact = [n.member_id for n in new_notes if "06 12 34 56 78" in str(n.params)]
