@@ -133,4 +133,27 @@ def danger_now(text: str) -> bool:
     """Words that tell of a danger happening now, in a message not told calmly (fire words
     that name no fire, "fire drill", "allumer le feu dans la cheminée", are left out first)."""
     folded = without_harmless_fire(fold(text))
-    return bool(_DANGER_NOW.search(folded)) and not told_calmly(folded)
+    return any(_DANGER_NOW.search(part) for part in _parts(folded)) and not told_calmly(folded)
+
+
+# A long message is searched in overlapping parts cut at spaces: one search of the whole
+# pattern over 4 000 characters holds the interpreter lock ~100 ms (`re` never lets it go),
+# which stalls the event loop that serves everybody; between parts, other threads run.
+PART = 400
+OVERLAP = 120  # longer than any danger phrase, so none is cut in two
+
+
+def _parts(folded: str) -> list[str]:
+    if len(folded) <= PART + OVERLAP:
+        return [folded]
+    parts, start = [], 0
+    while start < len(folded):
+        end = min(len(folded), start + PART + OVERLAP)
+        if end < len(folded):
+            end = max(folded.rfind(" ", start + PART, end), start + PART)
+        parts.append(folded[start:end])
+        if end >= len(folded):
+            break
+        following = folded.find(" ", end - OVERLAP, end)
+        start = following + 1 if following != -1 else end - OVERLAP
+    return parts
