@@ -242,7 +242,8 @@ async def test_the_replies_to_quick_messages_of_one_person_come_in_their_order(
     await api.wait_sent(claire, 8)
     replies = [m.text or "" for m in api.sent(claire)]
     assert ["Je mets en relation" in text for text in replies] == [True, False] * 4
-    assert ["Aucun sondage" in text for text in replies] == [False, True] * 4
+    # (A coordinator's /sondages is the territory's overview: no poll yet.)
+    assert ["pas encore de sondage" in text for text in replies] == [False, True] * 4
 
 
 async def test_a_newcomer_who_opens_a_territory_s_invitation_link_is_welcomed_there(

@@ -29,9 +29,12 @@ async def show_polls(turn: Turn) -> None:
     territory's open and recent polls with participation and results (`desk_polls`)."""
     assert turn.member is not None
     turn.goto(None)
-    if authorization.may(turn.member, Action.COORDINATE, turn.member.territory):
+    coordinating = authorization.may(turn.member, Action.COORDINATE, turn.member.territory)
+    if coordinating:
         await desk_polls.show_overview(turn)
     open_polls = await polls.open_polls_for(turn.uow, turn.member.id)
+    if not open_polls and coordinating:
+        return  # the overview said so already, with its "Create a poll" button
     if not open_polls:
         turn.reply("There is no poll open right now.", choices=menu_choices(turn))
         return
