@@ -205,9 +205,10 @@ async def my_status(turn: Turn, understood: Understanding) -> None:
 
 async def _asks_for_help_instead(turn: Turn, understood: Understanding) -> bool:
     """A "someone for…?" that names a kind of help, from a requester with no request in
-    progress, and that the NLU also reads as a request: there is no request to ask about."""
+    progress, and that the NLU also reads as a request (among its three likeliest meanings:
+    out-of-scope asks now sit between the two): there is no request to ask about."""
     assert turn.member is not None
-    if "request_help" not in dict(understood.ranking[:2]) or sure_category(turn) is None:
+    if "request_help" not in dict(understood.ranking[:3]) or sure_category(turn) is None:
         return False
     return not await requests.requests_of(turn.uow, turn.member.id, active_only=True)
 
