@@ -114,6 +114,8 @@ async def on_where(turn: Turn, answer: Answer) -> None:
         name=member.display_name,
         category=turn.data("category"),
         when=turn.data("when_start"),
+        when_end=turn.data("when_end"),
+        when_kind=turn.data("when_kind"),  # shown as said ("jeudi, le matin")
         place=place or translate(turn.language, AT_THEIR_HOME),
         choices=[Choice("Yes, post it", "post_yes"), CANCEL],
     )
