@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -221,7 +221,7 @@ def find_place(text: str) -> dict[str, Any] | None:
     return None
 
 
-def _plausible(text: str, origin: list[int], match: re.Match[str]) -> bool:
+def _plausible(text: str, origin: Sequence[int], match: re.Match[str]) -> bool:
     """After a bare "to" or "à" (no article), is the next word a place rather than a verb, or
     the English article "a" ("a lift", "a hand")? A capitalised word is a place's name."""
     head = match.group("head")

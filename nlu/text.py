@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 FRENCH_WORDS = frozenset(
     [
@@ -174,28 +176,35 @@ ENGLISH_WORDS = frozenset(
 _WORD = re.compile(r"[a-z0-9']+")
 
 
+@functools.lru_cache(maxsize=4096)
 def fold_char(ch: str) -> str:
     """One character lower-cased and without accents (may be empty or longer: 'ß' -> 'ss')."""
     decomposed = unicodedata.normalize("NFKD", ch.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+# One message is folded several times on its way through the NLU (intent features, danger
+# patterns, dates, places): the cache makes that once. Offsets are a tuple, so no caller can
+# change what another one reads.
+@functools.lru_cache(maxsize=256)
+def fold_with_offsets(text: str) -> tuple[str, tuple[int, ...]]:
     """Folded text, and for each folded character the index of the original one it came from."""
+    if text.isascii():  # most messages: lower-casing is the whole fold, one to one
+        return text.lower(), tuple(range(len(text)))
     folded: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(text):
         piece = fold_char(ch)
         folded.append(piece)
         origin.extend([index] * len(piece))
-    return "".join(folded), origin
+    return "".join(folded), tuple(origin)
 
 
 def fold(text: str) -> str:
     return fold_with_offsets(text)[0]
 
 
-def original_span(origin: list[int], start: int, end: int, text_length: int) -> tuple[int, int]:
+def original_span(origin: Sequence[int], start: int, end: int, text_length: int) -> tuple[int, int]:
     """Map a [start, end) span of the folded text back to the original text."""
     if start >= len(origin):
         return text_length, text_length
