@@ -204,7 +204,9 @@ def fold(text: str) -> str:
     return fold_with_offsets(text)[0]
 
 
-def original_span(origin: Sequence[int], start: int, end: int, text_length: int) -> tuple[int, int]:
+def original_span(
+    origin: Sequence[int], start: int, end: int, text_length: int
+) -> tuple[int, int]:
     """Map a [start, end) span of the folded text back to the original text."""
     if start >= len(origin):
         return text_length, text_length

@@ -17,6 +17,7 @@ from core.i18n import N_, translate
 KIND_LABELS = {
     "emergency": N_("Emergency"),
     "request_unanswered": N_("Nobody took a request"),
+    "nobody_to_offer": N_("No volunteer to offer a request to"),
     "member_unreachable": N_("Member unreachable"),
     "coordinator_contacted": N_("Message for the coordinators"),
     "scam": N_("Possible scam"),

@@ -97,7 +97,8 @@ class AlertKind(StrEnum):
     """What a coordinator's alert is about (`core/services/alerts.py`)."""
 
     EMERGENCY = "emergency"
-    REQUEST_UNANSWERED = "request_unanswered"
+    REQUEST_UNANSWERED = "request_unanswered"  # nobody accepted it before the last step
+    NOBODY_TO_OFFER = "nobody_to_offer"  # no volunteer could even be offered a new request
     MEMBER_UNREACHABLE = "member_unreachable"
     COORDINATOR_CONTACTED = "coordinator_contacted"
     SCAM = "scam"  # a member forwarded a text that looks like a scam and wants it checked

@@ -16,18 +16,20 @@ from core.observatory.periods import Period
 from core.observatory.sql import Figure, count, percentile, ratio, rows_of, seconds_between
 
 
-def _alerts(territory_id: int, period: Period, kind: AlertKind) -> Select[Any]:
+def _alerts(territory_id: int, period: Period, *kinds: AlertKind) -> Select[Any]:
     return select(Alert.id).where(
         Alert.territory_id == territory_id,
-        Alert.kind == str(kind),
+        Alert.kind.in_([str(kind) for kind in kinds]),
         Alert.created_at >= period.start,
         Alert.created_at < period.end,
     )
 
 
 async def escalations(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
-    """Requests nobody took, handed to the coordinators (the last escalation step)."""
-    return await count(s, "escalations", _alerts(t, p, AlertKind.REQUEST_UNANSWERED), rows)
+    """Requests handed to the coordinators to find someone: nobody could be offered them, or
+    nobody took them by the last escalation step (one alert per request while it is open)."""
+    kinds = (AlertKind.NOBODY_TO_OFFER, AlertKind.REQUEST_UNANSWERED)
+    return await count(s, "escalations", _alerts(t, p, *kinds), rows)
 
 
 async def emergencies(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:

@@ -23,6 +23,9 @@ from core.services.unit_of_work import UnitOfWork
 # An alert quotes the member's message; the whole of it stays in their conversation.
 MAX_TEXT = 500
 OPEN_LIMIT = 200
+# The alerts that ask the coordinators to find someone for a request: they end by themselves
+# when the request stops waiting (accepted, cancelled, expired).
+FINDING_SOMEONE = (AlertKind.NOBODY_TO_OFFER, AlertKind.REQUEST_UNANSWERED)
 
 
 def raise_alert(
@@ -45,6 +48,39 @@ def raise_alert(
     )
     uow.session.add(alert)
     return alert
+
+
+async def finding_someone_for(uow: UnitOfWork, request_id: int) -> Alert | None:
+    """The open alert asking the coordinators to find someone for this request, if any: one
+    is enough (a second one would have two coordinators look for the same volunteer)."""
+    found = await uow.session.execute(
+        select(Alert)
+        .where(
+            Alert.request_id == request_id,
+            Alert.kind.in_([str(kind) for kind in FINDING_SOMEONE]),
+            Alert.done_at.is_(None),
+        )
+        .order_by(Alert.id)
+        .limit(1)
+    )
+    return found.scalars().first()
+
+
+async def settle_for_request(uow: UnitOfWork, request_id: int, why: str) -> list[Alert]:
+    """The request no longer waits for anyone: its open "find someone" alerts are done, by
+    nobody (the audit says why), so that no coordinator keeps looking or is reminded."""
+    found = await uow.session.execute(
+        select(Alert).where(
+            Alert.request_id == request_id,
+            Alert.kind.in_([str(kind) for kind in FINDING_SOMEONE]),
+            Alert.done_at.is_(None),
+        )
+    )
+    settled = list(found.scalars())
+    for alert in settled:
+        alert.done_at = uow.now()
+        uow.audit(None, "alert.settled", f"alert:{alert.id}", request=request_id, why=why)
+    return settled
 
 
 async def get_alert(uow: UnitOfWork, alert_id: int) -> Alert:

@@ -213,12 +213,12 @@ async def test_each_message_says_what_it_is_and_what_it_is_about(
     assert {p for _, _, p in opened} == {cast.poll}
     closed = sent(rows, Kind.POLL_CLOSED)
     assert len(closed) == 5 and {p for _, _, p in closed} == {cast.poll}
-    # Alerts, in order: the request nobody could be offered (at once, then again when the
-    # search reaches the coordinators), the emergency (its answer and the coordinators), the
-    # message for them, the member they can no longer reach, the message set aside.
+    # Alerts, in order: the request nobody could be offered (at once; still open when the
+    # search reaches the coordinators, so not twice), the emergency (its answer and the
+    # coordinators), the message for them, the member they can no longer reach, the message
+    # set aside.
     alerts = [r for r in rows if r.kind == Kind.ALERT]
     assert [(r.member_id, r.request_id) for r in alerts] == [
-        (coop.coordinator, cast.escalated),
         (coop.coordinator, cast.escalated),
         (coop.alice, None),
         (coop.coordinator, None),

@@ -14,7 +14,7 @@ from core.domain import events
 from core.domain.model import Alert, AlertAudio, Member, PlatformAccount
 from core.domain.vocabulary import AlertKind, MessageKind
 from core.i18n import N_
-from core.services import contact, outbox
+from core.services import alerts, contact, outbox
 from core.services.members import coordinators_of, get_member
 from core.services.notifications.common import request_of, request_summary
 from core.services.outbox import Choice
@@ -35,6 +35,10 @@ KEYS = {
     ),
     AlertKind.REQUEST_UNANSWERED: N_(
         "Nobody has accepted this request yet: {category}, {when}, in {neighbourhood}, "
+        "for {name}. Could you find someone?\nPhone: {phone}\nAddress: {address}"
+    ),
+    AlertKind.NOBODY_TO_OFFER: N_(
+        "No volunteer could be offered this new request: {category}, {when}, in {neighbourhood}, "
         "for {name}. Could you find someone?\nPhone: {phone}\nAddress: {address}"
     ),
     AlertKind.SCAM: N_(
@@ -60,7 +64,7 @@ def choices_of(alert: Alert) -> list[Choice]:
         # "Reply" takes the alert and opens a thread with the member (`core/services/threads.py`).
         return [Choice("Reply", f"desk_reply:{alert.member_id}"), Choice("Done", done)]
     choices = [Choice("I'm on it", take)]
-    if alert.kind == AlertKind.REQUEST_UNANSWERED and alert.request_id is not None:
+    if alert.kind in alerts.FINDING_SOMEONE and alert.request_id is not None:
         choices.append(Choice("Offer to…", f"alert_offer:{alert.id}"))
     return [*choices, Choice("Done", done)]
 
@@ -172,7 +176,53 @@ async def on_alert_closed(uow: UnitOfWork, event: events.AlertClosed) -> None:
             )
 
 
+# Why a "find someone" alert ended by itself, told to the coordinators who had it.
+SETTLED = {
+    events.RequestAccepted: N_(
+        "{volunteer} accepted the request of {name} ({category}, {when}). "
+        "The alert is closed: nothing more to do."
+    ),
+    events.RequestCancelled: N_(
+        "The request of {name} ({category}, {when}) was cancelled. "
+        "The alert is closed: nothing more to do."
+    ),
+    events.RequestExpired: N_(
+        "The request of {name} ({category}, {when}) has passed without a volunteer. "
+        "The alert is closed."
+    ),
+}
+
+
+async def on_request_settled(
+    uow: UnitOfWork,
+    event: events.RequestAccepted | events.RequestCancelled | events.RequestExpired,
+) -> None:
+    """A request that coordinators were asked to find someone for no longer waits: the alert
+    ends, and they are told why (so nobody calls a volunteer for a request already taken)."""
+    settled = await alerts.settle_for_request(uow, event.request_id, type(event).__name__)
+    if not settled:
+        return
+    request = await request_of(uow, event.request_id)
+    values: dict[str, object] = {
+        **request_summary(request),
+        "name": request.requester.display_name,
+    }
+    if isinstance(event, events.RequestAccepted):
+        values["volunteer"] = (await get_member(uow, event.volunteer_id)).display_name
+    for coordinator in await readers_of(uow, settled[0]):
+        outbox.write(
+            uow,
+            SETTLED[type(event)],
+            member=coordinator,
+            request_id=request.id,
+            params=values,
+        )
+
+
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {
+    events.RequestAccepted: [on_request_settled],
+    events.RequestCancelled: [on_request_settled],
+    events.RequestExpired: [on_request_settled],
     events.AlertResent: [on_alert_resent],
     events.AlertTakenBy: [on_alert_taken],
     events.AlertClosed: [on_alert_closed],

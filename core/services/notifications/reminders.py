@@ -90,16 +90,18 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
                 **summary,
             )
         return
-    alert = alerts.raise_alert(
-        uow,
-        request.territory_id,
-        AlertKind.REQUEST_UNANSWERED,
-        request.requester_id,
-        request_id=request.id,
-    )
-    await uow.session.flush()  # its id, for the buttons
-    # Each coordinator gets the requester's phone and address, and "Offer to…".
-    await tell_coordinators(uow, alert)
+    alert = await alerts.finding_someone_for(uow, request.id)
+    if alert is None:  # one already open (nobody to offer at posting) keeps coming back
+        alert = alerts.raise_alert(
+            uow,
+            request.territory_id,
+            AlertKind.REQUEST_UNANSWERED,
+            request.requester_id,
+            request_id=request.id,
+        )
+        await uow.session.flush()  # its id, for the buttons
+        # Each coordinator gets the requester's phone and address, and "Offer to…".
+        await tell_coordinators(uow, alert)
     coordinators = await readers_of(uow, alert)
     if not coordinators:  # nobody to promise: say only what is true
         await requester.write(

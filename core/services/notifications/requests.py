@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from core.domain import events
 from core.domain.model import MatchOffer, Member, Notification
-from core.domain.vocabulary import MemberStatus, MessageKind, Outcome
+from core.domain.vocabulary import AlertKind, MemberStatus, MessageKind, Outcome
 from core.i18n import N_
-from core.services import outbox, proxies
-from core.services.members import coordinators_of, get_member
+from core.services import alerts, outbox, proxies
+from core.services.members import get_member
 from core.services.notifications import requester
+from core.services.notifications.alert_notices import tell_coordinators
 from core.services.notifications.cards import accepted_card
 from core.services.notifications.common import (
     is_new_member,
@@ -89,22 +90,21 @@ async def on_volunteers_offered(uow: UnitOfWork, event: events.VolunteersOffered
 
 
 async def on_nobody_to_offer(uow: UnitOfWork, event: events.NobodyToOffer) -> None:
-    """No volunteer could be offered a new request: every coordinator of its territory is
-    alerted at once (the requester was told so when posting it)."""
+    """No volunteer could be offered a new request: an alert, at once, to every coordinator of
+    its territory, with the requester's phone and address and "Offer to…" (the requester was
+    told so when posting it). A request already in a coordinator's hands is not alerted twice."""
     request = await request_of(uow, event.request_id)
-    for coordinator in await coordinators_of(uow, request.territory_id):
-        if coordinator.id == request.requester_id:
-            continue  # a coordinator's own request: the answer to posting it said so
-        outbox.write(
-            uow,
-            "No volunteer could be offered this new request: {category}, {when}, "
-            "in {neighbourhood}, for {name}. Could you find someone?",
-            member=coordinator,
-            kind=MessageKind.ALERT,
-            request_id=request.id,
-            name=request.requester.display_name,
-            **request_summary(request),
-        )
+    if await alerts.finding_someone_for(uow, request.id) is not None:
+        return
+    alert = alerts.raise_alert(
+        uow,
+        request.territory_id,
+        AlertKind.NOBODY_TO_OFFER,
+        request.requester_id,
+        request_id=request.id,
+    )
+    await uow.session.flush()  # its id, for the buttons
+    await tell_coordinators(uow, alert)  # never the requester, even if she is a coordinator
 
 
 async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) -> None:
