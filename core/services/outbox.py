@@ -27,6 +27,10 @@ from core.redaction import redact
 from core.services.unit_of_work import UnitOfWork
 
 DEFAULT_LEASE = timedelta(seconds=60)
+# Parameters that must not outlive their delivery, by message key (a one-time login link:
+# the database keeps only its hash, so the message that carried it keeps no copy either).
+SECRET_PARAMS: dict[str, frozenset[str]] = {}
+FORGOTTEN = "…"
 DEFAULT_MAX_ATTEMPTS = 8
 ERROR_LENGTH = 500
 log = logging.getLogger("entraide.outbox")
@@ -293,12 +297,30 @@ class Done:
         }
 
 
+def keep_secret(key: str, *names: str) -> str:
+    """Declare parameters of the message `key` that are forgotten once it is delivered (or
+    set aside); returns the key, so a flow can declare it where it defines it."""
+    SECRET_PARAMS[key] = frozenset(names)
+    return key
+
+
+def forget_secrets(notification: Notification) -> None:
+    """Blank the secret parameters of a message whose delivery is over."""
+    names = SECRET_PARAMS.get(notification.key)
+    if names and notification.params:
+        notification.params = {
+            name: FORGOTTEN if name in names else value
+            for name, value in notification.params.items()
+        }
+
+
 def mark_done(uow: UnitOfWork, notification: Notification, done: Done) -> None:
     """The delivery of this message is over (sent, or not to be tried again)."""
     for name, value in done.as_row().items():
         if name != "id":
             setattr(notification, name, value)
     notification.sent_at = uow.now()
+    forget_secrets(notification)
 
 
 def release(uow: UnitOfWork, notification: Notification, error: str, retry_in: timedelta) -> None:
@@ -311,6 +333,7 @@ def set_aside(uow: UnitOfWork, notification: Notification) -> None:
     """Stop trying a message that failed too often: kept for a person, reported once."""
     notification.set_aside_at = uow.now()
     notification.outcome = Outcome.SET_ASIDE
+    forget_secrets(notification)
     notification.claimed_until = None
     notification.external_ref = None
     log.error(
@@ -365,3 +388,12 @@ async def mark_many_done(uow: UnitOfWork, done: list[Done]) -> None:
         return
     now = uow.now()
     await uow.session.execute(update(Notification), [{**d.as_row(), "sent_at": now} for d in done])
+    if SECRET_PARAMS:
+        carrying = await uow.session.execute(
+            select(Notification).where(
+                Notification.id.in_([d.notification_id for d in done]),
+                Notification.key.in_(list(SECRET_PARAMS)),
+            )
+        )
+        for notification in carrying.scalars():
+            forget_secrets(notification)

@@ -180,3 +180,18 @@ async def test_console_sends_a_one_time_link_in_a_private_chat_only(coop: Cooper
             select(AuditEntry.actor_id).where(AuditEntry.action == "web.link")
         )
         assert list(rows.scalars()) == [coop.coordinator]
+
+
+async def test_the_console_link_is_not_kept_in_the_outbox_once_delivered(
+    coop: Cooperative,
+) -> None:
+    """Only the token's hash is stored (`web_logins`): the message that carried it keeps no
+    copy of it once delivered, so reading the database never lets anyone in."""
+    await as_member(coop.core, "claire", coop.coordinator)
+    [answer] = await say(ConversationEngine(coop.core), "claire", "console")
+    token = str(answer.params["link"]).rsplit("=", 1)[1]
+    async with coop.core.uow() as uow:
+        rows = (await uow.session.execute(select(Notification))).scalars().all()
+        stored = [(row.params, row.sent_at) for row in rows if "console" in row.key]
+    assert stored, "the answer is a message of the outbox"
+    assert all(sent_at is not None and token not in str(params) for params, sent_at in stored)

@@ -16,7 +16,8 @@ from core.dialogue.flows.common import menu_choices
 from core.dialogue.routing import action
 from core.dialogue.turn import Turn
 from core.domain.errors import NotAllowed
-from core.services import web_access
+from core.i18n import N_
+from core.services import outbox, web_access
 from core.services.desk import desk_of
 from core.services.notifications.alert_notices import write_alert
 from core.services.notifications.common import request_summary
@@ -75,6 +76,11 @@ async def show_desk(turn: Turn) -> None:
         )
 
 
+CONSOLE_LINK = outbox.keep_secret(
+    N_("Your link to the console. It works once, for {minutes} minutes:\n{link}"), "link"
+)
+
+
 @action("console_link")
 async def send_console_link(turn: Turn) -> None:
     """A one-time login link to the web console, only in a private chat with the bot."""
@@ -84,7 +90,7 @@ async def send_console_link(turn: Turn) -> None:
     token = await web_access.issue_login(turn.uow, me.id, by_id=me.id)
     turn.goto(None)
     turn.reply(
-        "Your link to the console. It works once, for {minutes} minutes:\n{link}",
+        CONSOLE_LINK,
         minutes=web_access.LINK_MINUTES,
         link=web_access.login_link(turn.uow.settings, token),
     )
