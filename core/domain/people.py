@@ -7,12 +7,14 @@ no I/O themselves (services load and save them through a unit of work).
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.domain.base import Base
 from core.domain.vocabulary import Category, MemberStatus
@@ -40,6 +42,18 @@ class Territory(Base):
         return ZoneInfo(self.timezone)
 
 
+def name_key(name: str) -> str:
+    """A name as it is searched: lower case, without accents, spaces single ("Hélène  Roux" ->
+    "helene roux"). SQLite's lower() leaves "É" as it is, so the database cannot do it."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())[:80]
+
+
+def _name_key_of_row(context: DefaultExecutionContext) -> str:
+    """`name_key` of a row inserted without the ORM (the demo, the benchmarks)."""
+    return name_key(str(context.get_current_parameters().get("display_name") or ""))
+
+
 class Member(Base):
     """A person of the cooperative. Roles combine; contact details are private."""
 
@@ -63,6 +77,8 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"))
     display_name: Mapped[str] = mapped_column(String(80), index=True)
+    # The name as searched (`name_key`), kept with it: "helene" finds "Hélène" on both databases.
+    name_key: Mapped[str] = mapped_column(String(80), default=_name_key_of_row, index=True)
     is_requester: Mapped[bool] = mapped_column(Boolean, default=False)
     is_volunteer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -85,6 +101,11 @@ class Member(Base):
     accounts: Mapped[list[PlatformAccount]] = relationship(
         lazy="selectin", back_populates="member"
     )
+
+    @validates("display_name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = name_key(value or "")
+        return value
 
     @property
     def first_name(self) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from core.domain.model import HelpRequest, Member, Poll
+from core.domain.people import name_key
 from core.domain.vocabulary import MemberStatus, PollState
 from core.i18n import N_
 from core.services import outbox, polls, requests
@@ -46,13 +47,14 @@ async def find_by_part(
     requesters_only: bool = False,
     exclude_suspended: bool = False,
 ) -> list[Member]:
-    """The members of the territory whose name contains `part` (case-insensitive), by name."""
+    """The members of the territory whose name contains `part` (case and accents ignored),
+    by name."""
     await require_coordinator(uow, by_id, territory_id)
-    part = clean_text(part, limit=80, what="name").casefold()
+    part = name_key(clean_text(part, limit=80, what="name"))
     query = select(Member).where(
         Member.territory_id == territory_id,
         Member.status != MemberStatus.ERASED,
-        func.lower(Member.display_name).contains(part, autoescape=True),
+        Member.name_key.contains(part, autoescape=True),
     )
     if requesters_only:
         query = query.where(Member.is_requester.is_(True))

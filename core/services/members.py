@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.domain import events
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Member, PlatformAccount, Territory
+from core.domain.people import name_key
 from core.domain.vocabulary import LANGUAGES, Category, MemberStatus, Role
 from core.i18n import N_
 from core.services import authorization, contact, requests
@@ -82,13 +83,13 @@ async def list_territories(uow: UnitOfWork) -> list[Territory]:
 async def find_members(
     uow: UnitOfWork, name_or_id: str, territory_id: int | None = None
 ) -> list[Member]:
-    """Members matching a `#id`, an id, or a display name (case-insensitive)."""
+    """Members matching a `#id`, an id, or a display name (case and accents ignored)."""
     ref = name_or_id.strip().lstrip("#")
     query = select(Member).where(Member.status != MemberStatus.ERASED)
     if ref.isdigit():
         query = query.where(Member.id == int(ref))
     else:
-        query = query.where(func.lower(Member.display_name) == ref.lower())
+        query = query.where(Member.name_key == name_key(ref))
     if territory_id is not None:
         query = query.where(Member.territory_id == territory_id)
     return list((await uow.session.execute(query.order_by(Member.id))).scalars())

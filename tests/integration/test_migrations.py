@@ -408,3 +408,41 @@ async def test_0016_adds_the_audio_of_voice_messages_and_its_downgrade_removes_i
     assert after - before == {"alert_audio"}
     assert columns == {"alert_id", "platform", "audio_ref", "received_at"}
     assert downgraded == before
+
+
+async def test_0020_gives_existing_members_their_searchable_name_and_its_downgrade_removes_it(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0016")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO territories (id, name, timezone, language, neighbourhoods, "
+                    "emergency_numbers, created_at) VALUES (1, 'Rezé', 'Europe/Paris', 'fr', "
+                    "'[]', '[]', '2026-01-01')"
+                )
+            )
+            for member_id, name in ((1, "Hélène  Écuyer"), (2, "Zoë Ørsted")):
+                connection.execute(
+                    text(
+                        "INSERT INTO members (id, territory_id, display_name, is_requester, "
+                        "is_volunteer, is_coordinator, language, availability, status, "
+                        "weekly_digest, created_at) VALUES (:id, 1, :name, true, false, false, "
+                        "'fr', 0, 'approved', true, '2026-01-01')"
+                    ),
+                    {"id": member_id, "name": name},
+                )
+        upgrade_database(database_url, "0020")
+        with engine.connect() as connection:
+            keys = dict(connection.execute(text("SELECT id, name_key FROM members")).all())
+            indexes = {i["name"] for i in inspect(connection).get_indexes("members")}
+        command.downgrade(alembic_config(database_url), "0016")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("members")}
+    finally:
+        engine.dispose()
+    assert keys == {1: "helene ecuyer", 2: "zoe ørsted"}
+    assert "ix_members_name_key" in indexes
+    assert "name_key" not in columns

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bots.web.app import back, console_of, form_of, me, render, territory_of
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Member, PlatformAccount
+from core.domain.people import name_key
 from core.domain.vocabulary import MemberStatus, Role
 from core.services import members, privacy, requests
 from core.services.authorization import require_coordinator
@@ -39,7 +40,7 @@ async def list_page(request: web.Request) -> web.Response:
             Member.status != MemberStatus.ERASED,
         )
         if search:
-            query = query.where(func.lower(Member.display_name).contains(search.lower()))
+            query = query.where(Member.name_key.contains(name_key(search), autoescape=True))
         if status in (MemberStatus.PENDING, MemberStatus.APPROVED, MemberStatus.SUSPENDED):
             query = query.where(Member.status == status)
         elif status == UNREACHABLE:  # the whole list behind the "Now" page's first twenty
