@@ -263,8 +263,12 @@ _TIME_CUES = re.compile(
     r"noon|lunch|dejeuner|"
     rf"\d{{1,2}} ?h(?: ?\d{{2}})?|\d{{1,2}}:\d{{2}}|\d{{1,2}} ?(?:am|pm)|"
     rf"\d{{1,2}}(?:er|st|nd|rd|th)? (?:{_MONTH})|(?:{_MONTH}) \d{{1,2}}(?:st|nd|rd|th)?|"
-    r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|prochain(?:e)?|next|"
-    r"(?:at|around|about|vers|a) \d{1,2}(?![0-9:h]))(?![a-z0-9])"
+    r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|prochain(?:e)?|next|en huit|en quinze|"
+    r"(?:at|around|about|vers|a) \d{1,2}(?![0-9:h])|"
+    # "le 3" names a day only before a time of day or at the end ("le 3 rue..." is a place).
+    r"(?:le|the|on the) \d{1,2}(?![0-9])(?:er|st|nd|rd|th)?(?= ?(?:$|[,.!?;]|(?:au |a |vers |"
+    r"at |in the |dans l )?(?:matin|apres|aprem|soir|midi|morning|afternoon|evening|noon|"
+    r"\d{1,2} ?(?:h|:|am|pm)))))(?![a-z0-9])"
 )
 _MAX_GAP = 20
 # Small words around a time that say nothing else ("dans la semaine", "plutôt jeudi matin").

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from core.dialogue.day_words import days_said, no_such_day
 from core.dialogue.offload import parsed_part
 from core.dialogue.words import fold
 from core.domain.vocabulary import WhenKind
@@ -82,6 +83,38 @@ def _several_days(folded: str, today: date, tz: ZoneInfo) -> When | None:
     return None
 
 
+def clock_of(folded: str) -> time | None:
+    """The hour said in a folded text ("14h30", "14:30", "a 10", "3pm"), or None."""
+    found = re.search(
+        r"\b(\d{1,2}) ?(?:h|:) ?(\d{2})?\b|\b(?:a|at|vers|around) (\d{1,2})\b", folded
+    )
+    hour, minute = None, 0
+    if found:
+        hour = int(found.group(1) or found.group(3))
+        minute = int(found.group(2) or 0)
+    else:
+        found = re.search(r"\b(\d{1,2}) ?(am|pm)\b", folded)
+        if found:
+            hour = int(found.group(1)) % 12 + (12 if found.group(2) == "pm" else 0)
+    if hour is None or hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _on_days(
+    first: date, last: date, clock: time | None, part: WhenKind | None, tz: ZoneInfo
+) -> When:
+    """The days said, with the hour or the part of the day said (several days stay a window)."""
+    if first != last:
+        return _days(first, last, tz)
+    if clock is not None:
+        return When(datetime.combine(first, clock, tz), None, WhenKind.AT)
+    begin, end = PART_WINDOWS[part] if part is not None else WHOLE_DAY
+    return When(
+        datetime.combine(first, begin, tz), datetime.combine(first, end, tz), part or WhenKind.DAY
+    )
+
+
 def parse_window(text: str, *, now: datetime, timezone: str, language: str) -> When | None:
     """The time `text` names, with its kind, or None if no date is recognised.
 
@@ -92,6 +125,11 @@ def parse_window(text: str, *, now: datetime, timezone: str, language: str) -> W
     local_now = now.astimezone(tz)
     folded = fold(parsed_part(text))
     part = next((kind for pattern, kind in PARTS_OF_DAY if re.search(pattern, folded)), None)
+    said = days_said(folded, local_now.date())
+    if said is not None:
+        return _on_days(*said, clock_of(folded), part, tz)
+    if no_such_day(folded):
+        return None  # asked again, rather than a date the parser would make of it
     if part is None and not re.search(r"\d", folded) and not NAMED_DAY.search(folded):
         several = _several_days(folded, local_now.date(), tz)
         if several is not None:
@@ -181,7 +219,11 @@ def preset_when(preset: str, *, now: datetime, timezone: str) -> When | None:
 # The words that name a day or a time without doubt, when the NLU found none ("mon chien samedi":
 # "mon" is no Monday here). Only these words are given to the parser, in their order.
 _DAY_WORDS = re.compile(
-    r"(?<![a-z0-9])(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
+    r"(?<![a-z0-9])(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) ou (?:lundi|"
+    r"mardi|mercredi|jeudi|vendredi|samedi|dimanche)|(?:monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday) or (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"en huit|en quinze|week-?end prochain|next week-?end|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|apres-demain|apres demain|demain|"
     r"aujourd'hui|tomorrow|today|tonight|matin|apres-midi|apres midi|aprem|midi|soir|morning|"
     r"afternoon|evening|noon|dans la semaine|cette semaine|semaine prochaine|prochains jours|"

@@ -176,3 +176,93 @@ def test_a_message_that_only_names_a_time_is_never_taken_for_an_emergency(text: 
 )
 def test_a_time_said_with_other_words_is_not_only_a_time(text: str) -> None:
     assert not names_only_a_time(text)
+
+
+SUNDAY = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)  # Sunday 29 November 2026, 10:00 in Paris
+
+
+def _days_of(text: str, language: str, now: datetime) -> tuple[tuple[int, int], tuple[int, int]]:
+    said = parse_window(text, now=now, timezone=PARIS, language=language)
+    assert said is not None and said.end is not None, text
+    first, last = local(said.start.isoformat()), local(said.end.isoformat())
+    return first[:2], last[:2]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "now", "first", "last"),
+    [
+        # A day of next week: the week after this one (on a Sunday, the one starting tomorrow).
+        ("mardi de la semaine prochaine", "fr", NOW, (12, 1), (12, 1)),
+        ("mardi de la semaine prochaine", "fr", SUNDAY, (12, 1), (12, 1)),
+        ("la semaine prochaine, le jeudi", "fr", NOW, (12, 3), (12, 3)),
+        ("tuesday next week", "en", NOW, (12, 1), (12, 1)),
+        ("next week on friday", "en", SUNDAY, (12, 4), (12, 4)),
+        # "En huit": the named day, one week later; "en quinze": two.
+        ("jeudi en huit", "fr", NOW, (12, 3), (12, 3)),
+        ("lundi en huit", "fr", NOW, (11, 30), (11, 30)),  # today is Monday: a week from today
+        ("mercredi en quinze", "fr", SUNDAY, (12, 16), (12, 16)),
+        # Two days joined by "ou": a window from one to the other.
+        ("samedi ou dimanche", "fr", NOW, (11, 28), (11, 29)),
+        ("mardi ou jeudi", "fr", SUNDAY, (12, 1), (12, 3)),
+        ("friday or saturday", "en", NOW, (11, 27), (11, 28)),
+        # The weekend after this one, during a weekend; the coming one on a weekday.
+        ("le week-end prochain", "fr", SUNDAY, (12, 5), (12, 6)),
+        ("next weekend", "en", NOW, (11, 28), (11, 29)),
+        # A day of the month alone: the next such day (this month, or the next one).
+        ("le 3", "fr", SUNDAY, (12, 3), (12, 3)),
+        ("le 23", "fr", NOW, (11, 23), (11, 23)),
+        ("le 20", "fr", NOW, (12, 20), (12, 20)),
+        ("le 31", "fr", NOW, (12, 31), (12, 31)),  # November has no 31st
+        ("on the 3rd", "en", SUNDAY, (12, 3), (12, 3)),
+        ("le 1er", "fr", SUNDAY, (12, 1), (12, 1)),
+    ],
+)
+def test_a_day_named_in_words_the_parser_misreads_is_the_day_that_was_meant(
+    text: str,
+    language: str,
+    now: datetime,
+    first: tuple[int, int],
+    last: tuple[int, int],
+) -> None:
+    assert _days_of(text, language, now) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "kind"),
+    [
+        ("le 3 au matin", (12, 3, 9, 0), WhenKind.MORNING),
+        ("le 3 à 14h30", (12, 3, 14, 30), WhenKind.AT),
+        ("mardi de la semaine prochaine à 14h", (12, 1, 14, 0), WhenKind.AT),
+        ("jeudi en huit l'après-midi", (12, 10, 14, 0), WhenKind.AFTERNOON),
+    ],
+)
+def test_a_day_named_in_words_keeps_the_hour_or_the_part_of_the_day_said(
+    text: str, expected: tuple[int, int, int, int], kind: WhenKind
+) -> None:
+    said = parse_window(text, now=SUNDAY, timezone=PARIS, language="fr")
+    assert said is not None and said.kind == kind
+    assert local(said.start.isoformat())[:4] == expected
+
+
+@pytest.mark.parametrize("text", ["le 45", "le 0", "le 3 rue Jean Jaurès", "au 3e étage"])
+def test_a_number_that_is_no_day_of_the_month_gives_no_date(text: str) -> None:
+    assert parse_window(text, now=SUNDAY, timezone=PARIS, language="fr") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "day"),
+    [
+        ("j'ai besoin qu'on promène mon chien jeudi en huit", "jeudi en huit", (12, 10)),
+        ("courses le 3 au matin svp", "le 3 au matin", (12, 3)),
+        ("quelqu'un pour le jardin samedi ou dimanche", "samedi ou dimanche", (12, 5)),
+        ("help with shopping next weekend please", "next weekend", (12, 5)),
+        ("j'habite le 3 rue des Lilas, courses demain", "demain", (11, 30)),
+    ],
+)
+def test_a_request_in_one_message_keeps_the_whole_of_the_day_it_names(
+    text: str, said: str, day: tuple[int, int]
+) -> None:
+    found = find_when(text, now=SUNDAY, timezone=PARIS, language="fr")
+    assert found is not None and text[found["start"] : found["end"]] == said
+    start = found["value"]["from"] if isinstance(found["value"], dict) else found["value"]
+    assert local(start)[:2] == day
