@@ -41,9 +41,10 @@ CHANGED = {
 
 
 def still_choices(request_id: int) -> list[Choice]:
-    """The volunteer's answer to a change: they keep the task, or give it back."""
+    """The volunteer's answer to a change: they keep the task (`withdraw_no`: nothing changes,
+    said kindly), or give it back (`withdraw`: asked, then offered to others)."""
     return [
-        Choice("Still OK", f"change_ok:{request_id}"),
+        Choice("Still OK", f"withdraw_no:{request_id}"),
         Choice("I can no longer come", f"withdraw:{request_id}"),
     ]
 
