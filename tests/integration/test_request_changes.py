@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
+from core.dialogue.render import render_text
 from core.domain.errors import InvalidInput, InvalidTransition, NotAllowed
 from core.domain.model import AuditEntry, HelpRequest, Notification
 from core.domain.vocabulary import MessageKind, RequestState
@@ -24,7 +25,7 @@ from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import NOW, Cooperative, FrozenClock
 from tests.integration._scheduling import add_channel, runs, sent
 from tests.integration._support import accept, as_member, post, say, texts
-from tests.integration.test_proxies import _odette_and_marie
+from tests.integration.test_proxies import CONSENT, _odette_and_marie
 
 # Friday 27 November 2026, in the afternoon in Paris (14:00 to 17:00, UTC+1).
 FRIDAY_AFTERNOON = (datetime(2026, 11, 27, 13, tzinfo=UTC), datetime(2026, 11, 27, 16, tzinfo=UTC))
@@ -97,12 +98,18 @@ async def test_a_proxy_changes_the_place_for_her_and_both_are_recorded(
     coop: Cooperative,
 ) -> None:
     odette, marie = await _odette_and_marie(coop)
+    async with coop.core.uow() as uow:  # she acts for Alice too
+        await proxies.add_proxy(uow, coop.alice, marie, consent=CONSENT, by_id=coop.coordinator)
+        await uow.commit()
     request_id = await post(coop, requester_id=odette)
+    alices = await post(coop, days=4)
     await as_member(coop.core, "marie", marie)
     engine = ConversationEngine(coop.core)
     shown = await say(engine, "marie", action="my_requests")
-    assert shown[-1].params[proxies.FOR_NAME] == "Odette"
-    assert f"change_req:{request_id}" in [b.action for b in shown[-1].buttons]
+    # Each request says for whom it is, with its own button.
+    buttons = {r.params[proxies.FOR_NAME]: [b.action for b in r.buttons] for r in shown}
+    assert f"change_req:{request_id}" in buttons["Odette"]
+    assert f"change_req:{alices}" in buttons["Alice"]
     await say(engine, "marie", action=f"change_req:{request_id}")
     asked = await say(engine, "marie", action="change:where")
     assert asked[-1].buttons[0].action == "where:home"
@@ -126,6 +133,9 @@ async def test_the_volunteer_holding_it_is_told_what_changed_and_keeps_or_gives_
     assert card.kind == MessageKind.CONTACT_CARD
     assert card.params["what"] == "the kind of help and the place"
     assert card.params["address"] == "3 rue des Pêcheurs"
+    text = render_text(card.key, card.params, "fr", "Europe/Paris", card.kind)
+    assert "a changé\u00a0: le type d'aide et le lieu" in text, text
+    assert "la pharmacie du port" in text and "jeudi 26 novembre à 10:00" in text
     assert [c["action"] for c in card.choices] == [
         f"withdraw_no:{request_id}",
         f"withdraw:{request_id}",
@@ -168,6 +178,9 @@ async def test_a_coordinator_may_change_it_and_is_recorded_with_her(coop: Cooper
     assert await _change(coop, coop.coordinator, request_id, category="transport") == ("what",)
     (entry,) = await _changes(coop)
     assert (entry.actor_id, entry.details["for_member"]) == (coop.coordinator, coop.alice)
+    # Alice did not do it: she is told, without her address (it is hers).
+    (told,) = await sent(coop.core, member_id=coop.alice, startswith="The request is changed")
+    assert told.params["category"] == "transport" and "address" not in told.params
 
 
 async def test_an_outsider_and_a_revoked_proxy_are_refused_and_nothing_changes(
