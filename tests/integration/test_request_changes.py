@@ -20,7 +20,7 @@ from core.domain.errors import InvalidInput, InvalidTransition, NotAllowed
 from core.domain.model import AuditEntry, HelpRequest, Notification
 from core.domain.vocabulary import MessageKind, RequestState
 from core.scheduling import run_due
-from core.services import changes, proxies, requests
+from core.services import changes, privacy, proxies, requests
 from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import NOW, Cooperative, FrozenClock
 from tests.integration._scheduling import add_channel, runs, sent
@@ -120,6 +120,12 @@ async def test_a_proxy_changes_the_place_for_her_and_both_are_recorded(
     (entry,) = await _changes(coop)
     assert (entry.actor_id, entry.details["for_member"]) == (marie, odette)
     assert entry.details["changed"] == ["where"]
+    async with coop.core.uow() as uow:  # her export names who changed it, and for whom
+        exported = await privacy.export_member(uow, odette)
+    (hers,) = exported["requests"]
+    assert {"action": "request.change", "by": "Marie Lebrun", "for_member": odette}.items() <= (
+        hers["actions"][-1].items()
+    )
 
 
 async def test_the_volunteer_holding_it_is_told_what_changed_and_keeps_or_gives_it_back(
