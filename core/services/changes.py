@@ -20,7 +20,7 @@ from core.domain import events
 from core.domain.errors import InvalidInput, InvalidTransition
 from core.domain.model import HelpRequest, JobRun
 from core.domain.vocabulary import Category, RequestState
-from core.domain.windows import checked_kind
+from core.domain.windows import checked_kind, infer_kind
 from core.services import authorization, requests
 from core.services.authorization import Action
 from core.services.text import clean_text
@@ -103,19 +103,26 @@ def _checked(
     if when_start is not None:
         if when_start.tzinfo is None:
             raise InvalidInput("The time of the request has no time zone.")
-        if (when_end or when_start) < uow.now():
-            raise InvalidInput("This time is already past. When do you need help?")
         if when_end is not None and when_end <= when_start:
             raise InvalidInput("The end of the time window must come after its start.")
-        kind = str(checked_kind(when_kind, when_start, when_end, request.requester.territory.tz))
-        now_said = (request.when_start, request.when_end, request.when_kind)
+        tz = request.requester.territory.tz
+        kind = str(checked_kind(when_kind, when_start, when_end, tz))
+        now_said = (request.when_start, request.when_end, _kind_of(request))
         if (when_start, when_end, kind) != now_said:
+            if (when_end or when_start) < uow.now():
+                raise InvalidInput("This time is already past. When do you need help?")
             new["when"] = (when_start, when_end, kind)
     if not isinstance(place, _Keep):
         cleaned = clean_text(place, limit=300, what="place") if place and place.strip() else None
         if cleaned != request.place:
             new["where"] = cleaned
     return new
+
+
+def _kind_of(request: HelpRequest) -> str:
+    """How the request's time was said (inferred for requests older than the kinds)."""
+    tz = request.requester.territory.tz
+    return request.when_kind or str(infer_kind(request.when_start, request.when_end, tz))
 
 
 async def _forget_reminders(uow: UnitOfWork, request: HelpRequest) -> None:

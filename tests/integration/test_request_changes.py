@@ -255,3 +255,24 @@ async def test_bad_input_is_answered_kindly_and_changes_nothing(coop: Cooperativ
         before.version,
     )
     assert await _changes(coop) == []
+
+
+async def test_the_place_of_a_task_whose_hour_just_passed_can_still_be_set_right(
+    coop: Cooperative, clock: FrozenClock
+) -> None:
+    """The dialogue sends every piece: the time kept as it is is no new time, so not "past"."""
+    request_id = await post(coop, days=3)
+    await accept(coop, coop.bob, request_id)
+    before = await _request(coop, request_id)
+    clock.now = before.when_start + timedelta(minutes=30)  # Bob is on his way, not done
+    changed = await _change(
+        coop,
+        coop.alice,
+        request_id,
+        category=before.category,
+        when_start=before.when_start,
+        when_end=before.when_end,
+        when_kind=None,  # as for a request older than the kinds: inferred, the same
+        place="chez ma voisine, au 5",
+    )
+    assert changed == ("where",)
