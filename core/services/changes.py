@@ -11,7 +11,7 @@ that those of the new time are sent (the plan derives their times from the reque
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import delete, or_
 from sqlalchemy.orm.exc import StaleDataError
@@ -90,9 +90,9 @@ def _checked(
     when_end: datetime | None,
     when_kind: str | None,
     place: str | _Keep | None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The pieces given that differ from the request's, checked as when posting."""
-    new: dict[str, object] = {}
+    new: dict[str, Any] = {}
     if category is not None:
         try:
             category = Category(category)
