@@ -18,6 +18,7 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     alerts,
     asking,
     bureau,
+    changing,
     common,
     correcting,
     desk_members,

@@ -83,6 +83,15 @@ class RequestCancelled(Event):
 
 
 @dataclass(frozen=True)
+class RequestChanged(Event):
+    """What, when or where of an open or accepted request changed (`changed`: its pieces)."""
+
+    request_id: int
+    by_id: int | None
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RequestExpired(Event):
     request_id: int
 

@@ -15,6 +15,7 @@ class Action(StrEnum):
     ACCEPT_REQUEST = "accept request"
     DECLINE_OFFER = "decline offer"
     CANCEL_REQUEST = "cancel request"
+    CHANGE_REQUEST = "change request"  # what, when or where of a request still to come
     COMPLETE_TASK = "complete task"
     WITHDRAW_FROM_TASK = "withdraw from task"
     THANK_VOLUNTEER = "thank volunteer"

@@ -56,6 +56,7 @@ PROXY_MAY = frozenset(
         Action.POST_REQUEST_FOR,
         Action.SEE_REQUEST,
         Action.CANCEL_REQUEST,
+        Action.CHANGE_REQUEST,
         Action.THANK_VOLUNTEER,
         Action.ASK_WHO_IS_COMING,  # her proxy opens the door with her, or tells her who comes
         Action.SEE_SAFETY_WORD,
@@ -247,6 +248,12 @@ def _cancel_request(actor: Member, subject: Subject) -> DomainError | None:
     return NotAllowed("Only the person who asked, or a coordinator, can cancel it.")
 
 
+def _change_request(actor: Member, subject: Subject) -> DomainError | None:
+    """The person who asked (her active proxies: `PROXY_MAY`), or a coordinator."""
+    refused = _cancel_request(actor, subject)
+    return refused and NotAllowed("Only the person who asked, or a coordinator, can change it.")
+
+
 def _complete_task(actor: Member, subject: Subject) -> DomainError | None:
     if not isinstance(subject, HelpRequest):
         return NotAllowed(NOT_YOURS)
@@ -375,6 +382,7 @@ RULES: dict[Action, Rule] = {
     Action.ACCEPT_REQUEST: _accept,
     Action.DECLINE_OFFER: _decline,
     Action.CANCEL_REQUEST: _cancel_request,
+    Action.CHANGE_REQUEST: _change_request,
     Action.COMPLETE_TASK: _complete_task,
     Action.WITHDRAW_FROM_TASK: _withdraw,
     Action.THANK_VOLUNTEER: _thank,

@@ -67,6 +67,25 @@ async def test_a_request_for_a_member_without_a_chat_reaches_volunteers_and_tell
     assert (line.actor_id, line.details) == (desk.coop.coordinator, {"requester": gerard})
 
 
+async def test_the_coordinator_changes_what_she_posted_and_is_recorded_for_the_member(
+    desk: Desk,
+) -> None:
+    gerard = await _without_chat(desk)
+    await _post_for(desk, "gérard", gerard)
+    done = await desk.press("claire", "post_yes")
+    (request,) = await desk.rows(HelpRequest)
+    assert f"change_req:{request.id}" in actions(done)
+    await desk.press("claire", f"change_req:{request.id}")
+    await desk.press("claire", "change:what")
+    summary = await desk.press("claire", "cat:transport")
+    assert "change_yes" in actions(summary)
+    await desk.press("claire", "change_yes")
+    (request,) = await desk.rows(HelpRequest)
+    assert request.category == "transport"
+    (line,) = await desk.audit("request.change")
+    assert (line.actor_id, line.details["for_member"]) == (desk.coop.coordinator, gerard)
+
+
 async def test_a_request_for_a_member_who_chats_tells_her_a_coordinator_posted_it(
     desk: Desk,
 ) -> None:

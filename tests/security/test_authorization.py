@@ -168,6 +168,8 @@ def forged_presses(b: TerritoryB) -> list[tuple[str, str]]:
         ("claire", f"cancel:{b.open_request}"),
         ("claire", f"cancel:{b.taken_request}"),
         ("claire", f"cancel_yes:{b.open_request}"),
+        ("claire", f"change_req:{b.open_request}"),
+        ("claire", f"change_req:{b.taken_request}"),
         ("claire", f"done:{b.taken_request}"),
         ("claire", f"withdraw_yes:{b.taken_request}"),
         ("claire", f"approve:{b.pending}"),
@@ -176,6 +178,7 @@ def forged_presses(b: TerritoryB) -> list[tuple[str, str]]:
         ("alice", f"cancel:{b.open_request}"),
         ("alice", f"cancel_yes:{b.taken_request}"),
         ("alice", f"thank:{b.done_request}"),
+        ("alice", f"change_req:{b.open_request}"),
         ("alice", f"vote:{b.poll}:0"),
     ]
 

@@ -2,8 +2,8 @@
 
 Steps of the ask flow: for_whom (a proxy's choice, see `proxying`), category (a button or
 words), when (a preset or a day and time typed), where (at home, or a place typed), confirm
-(yes). Actions: need_help, my_requests, cancel, cancel_yes, thank. A request a proxy posts is
-for the member kept as `for_id`, and records the proxy as the one who posted it.
+(yes). Actions: need_help, my_requests, cancel, cancel_yes, thank (a change: `changing`). A
+request a proxy posts is for the member kept as `for_id`, and records the proxy as its poster.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ async def on_category_answer(turn: Turn, answer: Answer) -> None:
 
 
 async def on_category(turn: Turn, value: str) -> None:
-    category = _category_from(turn, value) or sure_category(turn)
+    category = category_from(turn, value) or sure_category(turn)
     if category is None:
         turn.reply("Please choose one of the buttons.", choices=category_choices())
         return
@@ -136,7 +136,7 @@ def ask_when(turn: Turn) -> None:
     )
 
 
-def _category_from(turn: Turn, value: str) -> str | None:
+def category_from(turn: Turn, value: str) -> str | None:
     if value in {c.value for c in Category}:
         return value
     folded = fold(value)
@@ -156,6 +156,15 @@ async def on_when_answer(turn: Turn, answer: Answer) -> None:
 
 
 async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
+    window = await read_when(turn, value, preset=preset)
+    if window is not None:
+        turn.set_data(**window)
+        await _after_when(turn)
+
+
+async def read_when(turn: Turn, value: str, *, preset: bool) -> dict[str, str | None] | None:
+    """The time a preset's code or words say, as the conversation keeps it (`when_start`,
+    `when_end`, `when_kind`); None once told why not (not understood, or already past)."""
     zone = turn.territory.timezone
     window = (
         preset_when(value, now=turn.uow.now(), timezone=zone)
@@ -170,20 +179,19 @@ async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
             "for example: Thursday 10am.",
             choices=when_choices(),
         )
-        return
+        return None
     start_at, end_at, kind = window
     if (end_at or start_at) < turn.uow.now():
         turn.reply(
             "This time is already past. When do you need help?",
             choices=when_choices(),
         )
-        return
-    turn.set_data(
-        when_start=start_at.isoformat(),
-        when_end=end_at.isoformat() if end_at else None,
-        when_kind=str(kind),
-    )
-    await _after_when(turn)
+        return None
+    return {
+        "when_start": start_at.isoformat(),
+        "when_end": end_at.isoformat() if end_at else None,
+        "when_kind": str(kind),
+    }
 
 
 async def _after_when(turn: Turn) -> None:
@@ -301,7 +309,8 @@ async def _posted_message(turn: Turn, offered: int) -> str:
 
 @action("my_requests")
 async def show_my_requests(turn: Turn) -> None:
-    """The member's requests in progress, each with its cancel button."""
+    """The member's requests in progress (and those of whom she acts for), each with its
+    buttons: change it (see `changing`), cancel it."""
     assert turn.member is not None
     mine = await requests.requests_of(turn.uow, turn.member.id, active_only=True)
     for senior in await proxies.seniors_of(turn.uow, turn.member.id):
@@ -325,6 +334,7 @@ async def show_my_requests(turn: Turn) -> None:
                 request_id=request.id,
                 choices=[
                     Choice("Who is coming?", f"who_coming:{request.id}"),
+                    Choice("Change", f"change_req:{request.id}"),
                     Choice("Cancel this request", f"cancel:{request.id}"),
                 ],
                 **about,
@@ -335,7 +345,10 @@ async def show_my_requests(turn: Turn) -> None:
                 category=request.category,
                 **request.when_said,
                 request_id=request.id,
-                choices=[Choice("Cancel this request", f"cancel:{request.id}")],
+                choices=[
+                    Choice("Change", f"change_req:{request.id}"),
+                    Choice("Cancel this request", f"cancel:{request.id}"),
+                ],
                 **about,
             )
 

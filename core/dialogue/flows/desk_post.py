@@ -141,5 +141,5 @@ async def on_confirm(turn: Turn, answer: Answer) -> None:
         "Done: the request is posted (number {number}). The volunteers are told.",
         number=posted.id,
         request_id=posted.id,
-        choices=desk_choices(),
+        choices=[Choice("Change", f"change_req:{posted.id}"), *desk_choices()],
     )

@@ -1,11 +1,12 @@
 """Turn domain events into outbox messages, in the transaction that published them.
 
 One module per subject: `members` (joining, approval, linked accounts), `requests` (a
-request's life), `cards` (the contact card), `door` (the safety word), `reminders` (the
-scheduler's messages about requests), `polls`, `coordinators` (alerts raised), `alert_notices`
-(alerts in the coordinators' chats), `proxies` (who acts for whom); `requester` routes what
-concerns a requester to whoever reads it for her. Each message says what it is (`kind`) and
-what it is about (`request_id`, `poll_id`), where it is written: adapters dispatch on these.
+request's life), `changes` (a request changed), `cards` (the contact card), `door` (the safety
+word), `reminders` (the scheduler's messages about requests), `polls`, `coordinators` (alerts
+raised), `alert_notices` (alerts in the coordinators' chats), `proxies` (who acts for whom);
+`requester` routes what concerns a requester to whoever reads it for her. Each message says
+what it is (`kind`) and what it is about (`request_id`, `poll_id`), where it is written:
+adapters dispatch on these.
 
 Privacy: the requester's phone and address come only from `core.services.contact` (the one place
 that builds them, for whom `authorization` allows now: the approved volunteer holding the task);
@@ -19,6 +20,7 @@ from core.services import delivery_notices
 from core.services.notifications import (
     alert_notices,
     cards,
+    changes,
     coordinators,
     door,
     members,
@@ -64,6 +66,7 @@ HANDLERS = _merged(
     requests.HANDLERS,
     door.HANDLERS,  # after `requests`: the requester hears who comes, then the word
     cards.HANDLERS,
+    changes.HANDLERS,
     reminders.HANDLERS,
     polls.HANDLERS,
     coordinators.HANDLERS,
