@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from core.i18n import N_, translate
 from core.observatory.sql import Figure
 
@@ -93,17 +95,37 @@ def say(language: str, message: str, **params: Any) -> str:
     return translate(language, message).format(**params)
 
 
-def share_text(value: float) -> str:
-    return f"{round(value * 100)} %"
+def number_text(language: str, value: float) -> str:
+    """A number as the language writes it, to one decimal at most: "7,5" in French, "7.5" in
+    English, "1" rather than "1.0", thousands grouped ("1 234")."""
+    locale = "fr_FR" if language == "fr" else "en_GB"
+    return format_decimal(round(value, 1), format="#,##0.#", locale=locale)
+
+
+def share_text(value: float, language: str = "fr") -> str:
+    """A share in percent: "57 %" in French (the space never breaks), "57%" in English."""
+    return f"{round(value * 100)}\u00a0%" if language == "fr" else f"{round(value * 100)}%"
+
+
+def _one(language: str, n: float) -> bool:
+    """Whether `n` takes the singular: below 2 in French ("1,5 heure"), 1 in English."""
+    return n < 2 if language == "fr" else n == 1
 
 
 def duration_text(language: str, seconds: float) -> str:
     """A duration in the unit a person would use: minutes, hours or days."""
     if seconds < 3600:
-        return say(language, N_("{n} minutes"), n=max(1, round(seconds / 60)))
+        n = max(1, round(seconds / 60))
+        return say(language, N_("{n} minute") if _one(language, n) else N_("{n} minutes"), n=n)
     if seconds < 48 * 3600:
-        return say(language, N_("{n} hours"), n=round(seconds / 3600, 1))
-    return say(language, N_("{n} days"), n=round(seconds / 86400, 1))
+        hours = round(seconds / 3600, 1)
+        one = _one(language, hours)
+        return say(
+            language, N_("{n} hour") if one else N_("{n} hours"), n=number_text(language, hours)
+        )
+    days = round(seconds / 86400, 1)
+    one = _one(language, days)
+    return say(language, N_("{n} day") if one else N_("{n} days"), n=number_text(language, days))
 
 
 def sentences(language: str, figures: dict[str, Figure]) -> list[str]:
@@ -117,14 +139,16 @@ def sentences(language: str, figures: dict[str, Figure]) -> list[str]:
         value = figures[name].value
         if not isinstance(value, int | float):
             continue
+        if name == "hours_given" and _one(language, round(value, 1)):
+            message = N_("Volunteers gave {hours} hour of help.")
         said.append(
             say(
                 language,
                 message,
-                share=share_text(value),
+                share=share_text(value, language),
                 duration=duration_text(language, value),
-                hours=round(value, 1),
-                score=value,
+                hours=number_text(language, value),
+                score=number_text(language, value),
             )
         )
     return said or [translate(language, NOTHING)]
@@ -135,11 +159,11 @@ def value_text(language: str, name: str, value: Any) -> str:
     if value is None:
         return "—"
     if name.endswith("_share") or name == "poll_participation":
-        return share_text(value)
+        return share_text(value, language)
     if name.endswith("_s"):
         return duration_text(language, value)
     if isinstance(value, dict):
         return ", ".join(f"{k or '?'}: {n}" for k, n in sorted(value.items()))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number_text(language, value)
     return str(value)

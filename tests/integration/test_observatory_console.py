@@ -36,7 +36,7 @@ async def test_the_impact_page_shows_the_period_the_change_and_the_charts(core: 
     assert response.status == 200
     # March: 7 posted; February (the period before): q5 only.
     assert cell(html, "posted") == ["Demandes publiées", "7", "1", "+ 6"]
-    assert cell(html, "hours_given") == ["Heures données", "7.5", "0", "+ 7.5"]
+    assert cell(html, "hours_given") == ["Heures données", "7,5", "0", "+ 7,5"]
     assert html.count("<svg") == 8 and "<script" not in html
     policy = response.headers["Content-Security-Policy"]
     assert "style-src 'self' 'unsafe-inline'" in policy and "script-src" not in policy

@@ -37,11 +37,11 @@ async def test_the_french_report_says_each_number_of_march_in_a_sentence(core: C
         "2 bénévoles ont aidé.",
         "2 personnes ont rejoint la coopérative.",
         "Un binôme s'est retrouvé.",
-        "Parmi les demandes terminées, 57 % ont été réalisées.",
-        "La moitié des demandes a trouvé une personne bénévole en 1.0 heures.",
-        "Les bénévoles ont donné 7.5 heures d'aide.",
-        "75 % des missions ont relié deux générations.",
-        "Aux sondages, 43 % des votes possibles ont été exprimés.",
+        "Parmi les demandes terminées, 57\u00a0% ont été réalisées.",
+        "La moitié des demandes a trouvé une personne bénévole en 1 heure.",
+        "Les bénévoles ont donné 7,5 heures d'aide.",
+        "75\u00a0% des missions ont relié deux générations.",
+        "Aux sondages, 43\u00a0% des votes possibles ont été exprimés.",
     ):
         assert sentence.replace("'", "&#39;") in html, sentence
     assert '<tr data-figure="posted"><td>Demandes publiées</td><td class="number">7</td>' in html
