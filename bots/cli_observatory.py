@@ -129,8 +129,11 @@ def report(
     language: str | None = typer.Option(
         None, "--language", help="fr or en (default: the territory's)."
     ),
+    pdf: Path | None = typer.Option(
+        None, "--pdf", help="Also print it to this PDF file (needs Chromium)."
+    ),
 ) -> None:
-    """Write a printable report for the general assembly (HTML; print it to PDF)."""
+    """Write a printable report for the general assembly (HTML, and a PDF with --pdf)."""
     from core.observatory import periods
     from core.observatory.report import render
 
@@ -148,6 +151,13 @@ def report(
         return out
 
     typer.echo(f"Report written: {cli_common.run_with_core(work)}")
+    if pdf is not None:
+        from bots.report_pdf import PrintFailed, print_pdf
+
+        try:
+            typer.echo(f"PDF written: {print_pdf(out, pdf)}")
+        except PrintFailed as exc:
+            cli_common.fail(str(exc))
 
 
 @observatory_app.command("merge")

@@ -93,3 +93,43 @@ def test_entraide_observatory_report_on_the_command_line(
         ],
     )
     assert backwards.exit_code == 1 and "before its start" in backwards.output
+
+
+@pytest.mark.browser
+def test_the_report_is_printed_to_a_pdf_that_says_the_same_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chromium prints the very HTML file (Debian's chromium, installed by CI: no skip)."""
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'p.sqlite3'}")
+    monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
+    assert runner.invoke(app, ["demo", "--territory", "Rezé", "--members", "60"]).exit_code == 0
+    html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
+    args = ["observatory", "report", "--territory", "Rezé", "--from", "2026-01-01"]
+    result = runner.invoke(
+        app, [*args, "--to", "2026-12-31", "--out", str(html), "--pdf", str(pdf)]
+    )
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = " ".join((page.extract_text() or "") for page in PdfReader(pdf).pages)
+    posted = re.search(r"(\d+) demandes d&#39;aide ont été publiées", html.read_text())
+    assert posted is not None
+    assert f"{posted.group(1)} demandes d" in " ".join(text.split())
+    assert "impact de la coopérative" in text
+
+
+def test_without_chromium_the_pdf_is_refused_clearly_and_the_html_is_still_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'n.sqlite3'}")
+    monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("ENTRAIDE_CHROMIUM", str(tmp_path / "no-such-browser"))
+    assert runner.invoke(app, ["demo", "--territory", "Rezé", "--members", "60"]).exit_code == 0
+    html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
+    args = ["observatory", "report", "--territory", "Rezé", "--from", "2026-01-01"]
+    result = runner.invoke(
+        app, [*args, "--to", "2026-12-31", "--out", str(html), "--pdf", str(pdf)]
+    )
+    assert result.exit_code == 1
+    assert "could not print" in result.output and html.exists() and not pdf.exists()
