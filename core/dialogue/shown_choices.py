@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core.dialogue.messages import Outgoing
 from core.domain.model import Conversation
@@ -29,14 +30,34 @@ def remember(conversation: Conversation, message: Outgoing) -> None:
 
 
 async def remember_in_chats(uow: UnitOfWork, shown: dict[int, Outgoing]) -> None:
-    """For each account id, `shown[account]` is the last message with buttons shown there."""
+    """For each account id, `shown[account]` is the last message with buttons shown there.
+
+    A chat that never wrote to the bot has no conversation yet (a coordinator who only ever
+    received alerts): one is made, so that her typed "1" means the alert's first button. Made
+    with "insert or nothing": a message she sends at this very moment may make it first, and
+    recording a delivery must never fail (it would be sent again)."""
     if not shown:
         return
+    await _ensure_conversations(uow, set(shown))
     rows = await uow.session.execute(
         select(Conversation).where(Conversation.account_id.in_(shown))
     )
     for conversation in rows.scalars():
         remember(conversation, shown[conversation.account_id])
+
+
+async def _ensure_conversations(uow: UnitOfWork, account_ids: set[int]) -> None:
+    known = await uow.session.execute(
+        select(Conversation.account_id).where(Conversation.account_id.in_(account_ids))
+    )
+    missing = sorted(account_ids - set(known.scalars()))
+    if not missing:
+        return
+    rows = [{"account_id": a, "data": {}, "updated_at": uow.now()} for a in missing]
+    insert = (
+        postgresql.insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    await uow.session.execute(insert(Conversation).values(rows).on_conflict_do_nothing())
 
 
 def last_shown(conversation: Conversation) -> list[tuple[str, str]]:

@@ -321,3 +321,26 @@ async def test_a_newcomers_voice_message_starts_onboarding_and_raises_nothing(
         assert (
             await uow.session.execute(select(func.count()).select_from(Member))
         ).scalar_one() == 4
+
+
+async def test_a_coordinator_who_never_wrote_to_the_bot_answers_an_alert_by_its_number(
+    coop: Cooperative,
+) -> None:
+    """Her first words in that chat are "1": it means the alert's first button ("I am calling
+    them"), not "I did not understand"."""
+    from core.dialogue.port import ChannelPort
+    from core.domain.model import Conversation
+
+    await as_member(coop.core, "alice", coop.alice)
+    account = await as_member(coop.core, "claire", coop.coordinator, platform="matrix")
+    engine = ConversationEngine(coop.core)
+    await say(engine, "alice", FALL)
+    async with coop.core.uow() as uow:
+        assert await uow.session.get(Conversation, account) is None
+    shown = await ChannelPort(coop.core).pending("matrix")
+    assert [m.buttons[0].action for m in shown if m.buttons][0].startswith("alert_take:")
+    await engine.mark_delivered(shown)
+    [answer, *_] = await say(engine, "claire", "1", platform="matrix")
+    assert answer.key.startswith("You are handling the alert about {name}.")
+    (alert,) = await _alerts(coop)
+    assert alert.taken_by == coop.coordinator
