@@ -338,7 +338,7 @@ async def test_a_coordinator_who_never_wrote_to_the_bot_answers_an_alert_by_its_
     async with coop.core.uow() as uow:
         assert await uow.session.get(Conversation, account) is None
     shown = await ChannelPort(coop.core).pending("matrix")
-    assert [m.buttons[0].action for m in shown if m.buttons][0].startswith("alert_take:")
+    assert next(m.buttons[0].action for m in shown if m.buttons).startswith("alert_take:")
     await engine.mark_delivered(shown)
     [answer, *_] = await say(engine, "claire", "1", platform="matrix")
     assert answer.key.startswith("You are handling the alert about {name}.")
