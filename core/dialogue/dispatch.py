@@ -30,6 +30,7 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     helping,
     learning,
     link,
+    my_requests,
     onboarding,
     organising,
     proxying,

@@ -183,3 +183,52 @@ async def test_a_whole_request_after_the_menu_keeps_its_pieces(coop: Cooperative
     )
     assert replies[-1].key.startswith("Here is your request")
     assert replies[-1].params.get("category") == "transport"
+
+
+@pytest.mark.parametrize(
+    "words", ["mes courses jeudi matin svp", "my shopping on thursday morning please"]
+)
+async def test_words_at_the_kind_of_help_keep_the_day_they_name_too(
+    coop: Cooperative, interpreter: BuiltinInterpreter, words: str
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    await say(engine, "alice", action="need_help")
+
+    replies = await say(engine, "alice", words)
+
+    assert replies[-1].key.startswith("Where?")  # not "When do you need help?" again
+    await say(engine, "alice", action="where:home")
+    request = await _sent(coop, engine)
+    assert request.category == "shopping" and request.when_kind == "morning"
+    assert _local(request.when_start).date() == THURSDAY_15H.date()
+
+
+async def test_words_at_the_day_question_keep_the_place_they_name_too(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    for pressed in ("need_help", "cat:shopping"):
+        await say(engine, "alice", action=pressed)
+
+    replies = await say(engine, "alice", "plutôt jeudi matin, chez moi")
+
+    assert replies[-1].key.startswith(SUMMARY)  # not "Where?"
+    request = await _sent(coop, engine)
+    assert (request.place, request.when_kind) == (None, "morning")
+    assert _local(request.when_start).date() == THURSDAY_15H.date()
+
+
+async def test_words_at_the_day_question_that_name_no_day_say_so_and_keep_the_buttons(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    for pressed in ("need_help", "cat:shopping"):
+        await say(engine, "alice", action=pressed)
+
+    replies = await say(engine, "alice", "je ne sais pas trop")
+
+    assert replies[-1].key.startswith("I did not understand the date.")
+    assert [b.action for b in replies[-1].buttons][:2] == ["when:today", "when:tomorrow_morning"]

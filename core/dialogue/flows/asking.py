@@ -17,14 +17,13 @@ from core.dialogue.flows.common import menu_choices
 from core.dialogue.offload import off_loop
 from core.dialogue.render import CATEGORY_LABELS
 from core.dialogue.request_pieces import Pieces, is_home, pieces_of, sure_category
-from core.dialogue.routing import Answer, MemberId, RequestId, action, step
+from core.dialogue.routing import Answer, MemberId, action, step
 from core.dialogue.turn import Turn, Understanding
 from core.dialogue.words import fold
 from core.domain.errors import InvalidInput
 from core.domain.vocabulary import Category
 from core.i18n import N_, translate
-from core.services import authorization, matching, members, proxies, requests
-from core.services.authorization import Action
+from core.services import matching, members, proxies, requests
 from core.services.outbox import Choice
 from core.services.text import clean_text
 
@@ -112,7 +111,14 @@ def keep(turn: Turn, said: Pieces) -> None:
 
 @step(FLOW, "category", buttons=("cat",), text=True)
 async def on_category_answer(turn: Turn, answer: Answer) -> None:
-    """A category's button, or its name typed."""
+    """A category's button, or words: every piece they name is kept ("mes courses jeudi
+    matin" is shopping, and Thursday morning too)."""
+    if not answer.pressed and answer.text:
+        said = await pieces_of(turn, answer.text)
+        keep(turn, said)
+        if said.category:
+            await on_category(turn, said.category)
+            return
     await on_category(turn, answer.given)
 
 
@@ -151,8 +157,13 @@ async def on_when_answer(turn: Turn, answer: Answer) -> None:
     """A preset's button ("tomorrow morning"), or a day and a time typed."""
     if answer.pressed:
         await on_when(turn, answer.value, preset=True)
-    else:
-        await on_when(turn, answer.given, preset=False)
+        return
+    said = await pieces_of(turn, answer.given)  # "plutôt jeudi matin, chez ma fille"
+    if said.when_start:
+        keep(turn, said)
+        await _after_when(turn)
+        return
+    await on_when(turn, answer.given, preset=False)  # says why it is no answer
 
 
 async def on_when(turn: Turn, value: str, *, preset: bool) -> None:
@@ -241,6 +252,8 @@ def show_summary(turn: Turn) -> None:
             name=for_name,
             category=turn.data("category"),
             when=turn.data("when_start"),
+            when_end=turn.data("when_end"),
+            when_kind=turn.data("when_kind"),
             place=place or translate(turn.language, "at their home"),
             choices=CONFIRM_CHOICES,
         )
@@ -305,88 +318,3 @@ async def _posted_message(turn: Turn, offered: int) -> str:
         "Your request is saved. No volunteer is available for it yet. "
         "I will offer it to the volunteers again later, and write to you when someone accepts."
     )
-
-
-@action("my_requests")
-async def show_my_requests(turn: Turn) -> None:
-    """The member's requests in progress (and those of whom she acts for), each with its
-    buttons: change it (see `changing`), cancel it."""
-    assert turn.member is not None
-    mine = await requests.requests_of(turn.uow, turn.member.id, active_only=True)
-    for senior in await proxies.seniors_of(turn.uow, turn.member.id):
-        mine += await requests.requests_of(turn.uow, senior.id, active_only=True)
-    turn.goto(None)
-    if not mine:
-        turn.reply("You have no request in progress.", choices=menu_choices(turn))
-        return
-    for request in mine:
-        # A request of someone she acts for begins with "For Odette:" (see `render`).
-        about = proxies.on_behalf(
-            request.requester if request.requester_id != turn.member.id else None
-        )
-        holder = request.active_assignment
-        if holder is not None:
-            turn.reply(
-                "{category}, {when}: {volunteer} will help you.",
-                category=request.category,
-                **request.when_said,
-                volunteer=holder.volunteer.display_name,
-                request_id=request.id,
-                choices=[
-                    Choice("Who is coming?", f"who_coming:{request.id}"),
-                    Choice("Change", f"change_req:{request.id}"),
-                    Choice("Cancel this request", f"cancel:{request.id}"),
-                ],
-                **about,
-            )
-        else:
-            turn.reply(
-                "{category}, {when}: waiting for a volunteer.",
-                category=request.category,
-                **request.when_said,
-                request_id=request.id,
-                choices=[
-                    Choice("Change", f"change_req:{request.id}"),
-                    Choice("Cancel this request", f"cancel:{request.id}"),
-                ],
-                **about,
-            )
-
-
-@action("cancel", arg=RequestId)
-async def ask_cancel(turn: Turn, request_id: int) -> None:
-    """Ask before cancelling a request."""
-    assert turn.member is not None
-    request = await requests.get_request(turn.uow, request_id)
-    await authorization.require_by(turn.uow, turn.member.id, Action.CANCEL_REQUEST, request)
-    turn.goto(None)
-    turn.reply(
-        "Cancel your request: {category}, {when}?",
-        category=request.category,
-        **request.when_said,
-        choices=[
-            Choice("Yes, cancel it", f"cancel_yes:{request.id}"),
-            Choice("No, keep it", "menu"),
-        ],
-    )
-
-
-@action("cancel_yes", arg=RequestId)
-async def do_cancel(turn: Turn, request_id: int) -> None:
-    """Cancel the request (its volunteer, if any, is told)."""
-    assert turn.member is not None
-    request = await requests.cancel(turn.uow, turn.member.id, request_id)
-    turn.reply(
-        "Your request is cancelled: {category}, {when}.",
-        category=request.category,
-        **request.when_said,
-        choices=menu_choices(turn),
-    )
-
-
-@action("thank", arg=RequestId)
-async def do_thank(turn: Turn, request_id: int) -> None:
-    """Send the requester's thanks to the volunteer."""
-    assert turn.member is not None
-    await requests.thank(turn.uow, turn.member.id, request_id)
-    turn.reply("Your thanks have been sent.", choices=menu_choices(turn))

@@ -7,7 +7,7 @@ the NLU understood ends in the same `press()` as a button: its argument checked 
 from __future__ import annotations
 
 from core.dialogue.choosing import shown_again
-from core.dialogue.flows import asking, common, helping, learning, scams, voting
+from core.dialogue.flows import asking, common, helping, learning, my_requests, scams, voting
 from core.dialogue.request_pieces import sure_category
 from core.dialogue.routing import is_action, press
 from core.dialogue.shown_choices import last_shown
@@ -196,7 +196,7 @@ async def my_status(turn: Turn, understood: Understanding) -> None:
         await asking.start_from_text(turn, understood)
         return
     if turn.member.is_requester:
-        await asking.show_my_requests(turn)
+        await my_requests.show_my_requests(turn)
     if turn.member.is_volunteer:
         await helping.show_my_tasks(turn)
     if not (turn.member.is_requester or turn.member.is_volunteer):
@@ -222,7 +222,7 @@ async def list_requests(turn: Turn, understood: Understanding) -> None:
 
 
 async def cancel_request(turn: Turn, understood: Understanding) -> None:
-    await asking.show_my_requests(turn)
+    await my_requests.show_my_requests(turn)
 
 
 async def greet(turn: Turn, understood: Understanding) -> None:
