@@ -164,12 +164,28 @@ _HARMLESS_FIRE = re.compile(
 )
 
 
+# A command said politely, or with its apostrophe dropped: "je voudrais parler a quelqu un",
+# "mes demandes svp", "I'd like to talk to someone please".
+_POLITE = re.compile(
+    r"^(?:(?:bonjour|bonsoir|hello|hi) )?(?:(?:je voudrais|je voudrai|j aimerais|je veux|"
+    r"je souhaite|je souhaiterais|puis-je|est-ce que je peux|est-ce que je pourrais|"
+    r"i would like to|i d like to|i want to|can i|could i|may i) )?(.*?)"
+    r"(?: (?:s il vous plait|s il te plait|svp|stp|please|merci))?$"
+)
+_PLAIN_COMMANDS = {key.replace("'", " "): command for key, command in COMMANDS.items()}
+POLITE_LENGTH = 60  # longer texts are messages, for the NLU
+
+
 def command_of(text: str) -> str | None:
     """The global command a short text names, if any."""
     folded = fold(text).rstrip(" !.")
     if folded.startswith("/"):
         folded = folded.split("@", 1)[0].split(" ", 1)[0]
-    return COMMANDS.get(folded)
+    if folded in COMMANDS or len(folded) > POLITE_LENGTH:
+        return COMMANDS.get(folded)
+    plain = re.sub(r"[\s,'’]+", " ", folded).strip(" ?!.")
+    polite = _POLITE.match(plain)
+    return _PLAIN_COMMANDS.get(polite.group(1) if polite else plain)
 
 
 def is_yes(text: str | None) -> bool:

@@ -6,6 +6,7 @@ the NLU understood ends in the same `press()` as a button: its argument checked 
 
 from __future__ import annotations
 
+from core.dialogue import faq
 from core.dialogue.choosing import shown_again
 from core.dialogue.flows import asking, common, helping, learning, my_requests, scams, voting
 from core.dialogue.request_pieces import sure_category
@@ -21,6 +22,7 @@ LOW_CONFIDENCE = 0.45
 # Meanings whose handler uses the words themselves (what, when, where of a request): never
 # reduced to pressing the button of that meaning, which would ask again what was said.
 USES_THE_WORDS = frozenset({"request_help"})
+FAQ_WORDS = 8
 # The button offered for each meaning when the message was unclear.
 MEANINGS: dict[str, Choice] = {
     "request_help": Choice("I need help", "need_help"),
@@ -61,6 +63,10 @@ async def act_on(turn: Turn, understood: Understanding) -> None:
     if await _reply_in_context(turn, understood):
         return
     if understood.intent == OUT_OF_SCOPE and not _about_something_shown(turn):
+        # "How much does it cost?" may read as off-topic: a short question about the service
+        # is answered; a longer message about money or trust elsewhere is not ours to answer.
+        if len(understood.text.split()) <= FAQ_WORDS and _answer_question(turn, understood.text):
+            return
         await scams.not_for_us(turn, understood)
         if understood.confidence < LOW_CONFIDENCE:
             await learning.keep_unsure(turn, understood, {})
@@ -244,7 +250,22 @@ async def thanks(turn: Turn, understood: Understanding) -> None:
 
 
 async def help_(turn: Turn, understood: Understanding) -> None:
-    await common.show_help(turn)
+    """A question about the service is answered for what it asks; else the general help."""
+    if not _answer_question(turn, understood.text):
+        await common.show_help(turn)
+
+
+def _answer_question(turn: Turn, text: str) -> bool:
+    """Answer a question about the service itself (`faq`), with the menu; False if it is none."""
+    topic = faq.topic_of(text)
+    if topic is None:
+        return False
+    turn.goto(None)
+    choices = common.menu_choices(turn)
+    if topic.action == "language":
+        choices = [Choice("Language", "language"), *choices]
+    turn.reply(topic.answer, choices=choices)
+    return True
 
 
 async def not_understood(turn: Turn, understood: Understanding) -> None:
