@@ -169,3 +169,25 @@ async def _own_chat(uow: UnitOfWork, member: Member) -> PlatformAccount | None:
     accounts = list(rows.scalars())
     preferred = [a for a in accounts if a.platform == member.preferred_platform]
     return (preferred or accounts or [None])[0]
+
+
+# A check left unanswered this long has its running total dropped (by the hourly pruning).
+UNFINISHED_AFTER = timedelta(hours=24)
+# What the check's flow keeps in a conversation while it runs (`flows/loneliness.py`).
+FLOW_DATA = ("wave", "index", "total", "asked")
+
+
+async def drop_unfinished(uow: UnitOfWork) -> int:
+    """Conversations left in the middle of the check for a day: the check is ended, and its
+    running total (and wave) dropped, as if she had pressed "Stop". How many."""
+    before = uow.now() - UNFINISHED_AFTER
+    rows = await uow.session.execute(
+        select(Conversation).where(Conversation.flow == FLOW, Conversation.updated_at < before)
+    )
+    left = list(rows.scalars())
+    for conversation in left:
+        conversation.flow = conversation.step = None
+        data = conversation.data
+        conversation.data = {k: v for k, v in data.items() if k not in FLOW_DATA}
+        conversation.updated_at = uow.now()
+    return len(left)

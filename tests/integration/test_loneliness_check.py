@@ -16,13 +16,15 @@ from core.domain.errors import NotAllowed
 from core.domain.model import AuditEntry, Conversation, Notification, PlatformAccount
 from core.domain.observatory_tables import LonelinessAsk, LonelinessTally
 from core.scheduling import run_due
-from core.services import loneliness, privacy, requests
+from core.scheduling.retention import prune
+from core.services import loneliness, privacy, proxies, requests
 from tests.conftest import NOW, Cooperative, FrozenClock
 from tests.integration._support import accept, as_member, new_member, post, say
 
 OFFER = loneliness.OFFER
 FIRST_QUESTION = "How often do you feel that you lack companionship?"
 KIND = ["loneliness-offer"]
+CONSENT = "by phone, 2026-11-20"
 
 
 async def turn_on(coop: Cooperative, on: bool = True) -> None:
@@ -277,3 +279,36 @@ async def test_erasure_forgets_the_offer_and_the_counts_stay_anonymous(
         await uow.commit()
     assert await asked_at(coop, coop.alice) is None
     assert await tallies(coop) == [(coop.territory_id, "2026-Q4", "first", 6, 1)]
+
+
+async def test_a_check_left_unfinished_for_a_day_is_dropped_with_its_total(
+    coop: Cooperative, clock: FrozenClock
+) -> None:
+    await turn_on(coop)
+    engine = ConversationEngine(coop.core)
+    await thanked(coop, engine)
+    await say(engine, "alice", action="lonely:yes")
+    await answer(engine, 3, 2)
+    clock.advance(hours=23)
+    assert (await prune(coop.core, clock()))["loneliness_unfinished"] == 0
+    assert (await conversation_of(coop, "alice")).data["total"] == 5
+    clock.advance(hours=2)
+    assert (await prune(coop.core, clock()))["loneliness_unfinished"] == 1
+    state = await conversation_of(coop, "alice")
+    assert state.flow is None and not {"total", "index", "wave"} & set(state.data)
+    await say(engine, "alice", action="often:3")  # the last question's button, too late
+    assert await tallies(coop) == []
+
+
+async def test_a_proxy_who_thanks_for_her_is_offered_nothing(coop: Cooperative) -> None:
+    await turn_on(coop)
+    engine = ConversationEngine(coop.core)
+    marie = await new_member(coop, "marie", "Marie Blanc")
+    await helped(coop, marie)  # Marie was helped herself, too
+    async with coop.core.uow() as uow:
+        await proxies.add_proxy(uow, coop.alice, marie, consent=CONSENT, by_id=coop.coordinator)
+        await uow.commit()
+    request_id = await helped(coop)  # Alice's
+    keys = [r.key for r in await say(engine, "marie", action=f"thank:{request_id}")]
+    assert keys == ["Your thanks have been sent."]
+    assert await asked_at(coop, coop.alice) is None and await asked_at(coop, marie) is None
