@@ -4,6 +4,7 @@ their words; a forged band changes nothing."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
@@ -113,3 +114,27 @@ async def test_a_forged_band_of_a_member_changes_nothing(coop: Cooperative) -> N
         replies = await say(engine, "alice", action=forged)
         assert replies and replies[0].text
     assert await _bands(coop) == {coop.alice: "30_59"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "band"),
+    [("82", "75_plus"), ("67 ans", "60_74"), ("30", "30_59"), ("19", "under_30")],
+)
+async def test_the_age_typed_in_years_is_its_band(
+    coop: Cooperative, typed: str, band: str
+) -> None:
+    engine = ConversationEngine(coop.core)
+    await onboard_up_to_the_age(engine)
+    [welcome] = await say(engine, "zoe", typed)
+    assert welcome.key.startswith("Welcome, {name}!")
+    zoe = await _zoe(coop)
+    assert zoe is not None and await _bands(coop) == {zoe.id: band}
+
+
+@pytest.mark.parametrize("typed", ["vieux", "7", "200", "82 ou 83", "-5"])
+async def test_an_age_that_is_not_one_is_asked_again_kindly(coop: Cooperative, typed: str) -> None:
+    engine = ConversationEngine(coop.core)
+    await onboard_up_to_the_age(engine)
+    [again] = await say(engine, "zoe", typed)
+    assert "band:none" in [b.action for b in again.buttons]
+    assert await _zoe(coop) is None and await _bands(coop) == {}

@@ -6,16 +6,20 @@ to say" stores nothing. It feeds one figure, the share of tasks between generati
 (`core/services/age_bands.py`).
 
 The onboarding's step is `onboarding/age_band` (`flows/onboarding.py`), with this module's
-question and buttons. Actions: my_age (the band given, the buttons to change or remove it),
-band (a band's button: given or changed; `band:none` removes it).
+question and buttons (the age may also be typed there, in years). Actions: my_age (the band
+given, the buttons to change or remove it), band (a band's button: given or changed;
+`band:none` removes it).
 """
 
 from __future__ import annotations
+
+import re
 
 from core.dialogue.arguments import MAX_ACTION_CHARS
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.routing import Code, action
 from core.dialogue.turn import Turn
+from core.dialogue.words import fold
 from core.domain.errors import InvalidInput
 from core.domain.observatory_tables import AgeBand
 from core.i18n import N_
@@ -31,6 +35,15 @@ BAND_BUTTONS = {
     AgeBand.FROM_75.value: N_("75 and over"),
 }
 NOT_SAID = "none"
+# An age typed instead of a button, in years: "82", "82 ans", "82 years old".
+TYPED_AGE = re.compile(r"(\d{2,3}) ?(ans|an|years old|years|yo)?")
+MIN_AGE, MAX_AGE = 15, 120
+# The last age of each band but the last, which has no end.
+LAST_AGE = {
+    AgeBand.UNDER_30.value: 29,
+    AgeBand.FROM_30_TO_59.value: 59,
+    AgeBand.FROM_60_TO_74.value: 74,
+}
 
 
 def band_choices() -> list[Choice]:
@@ -44,6 +57,18 @@ def ask_at_onboarding(turn: Turn) -> None:
         "The cooperative counts the help between generations. Nobody else sees your answer.",
         choices=[*band_choices(), Choice("I prefer not to say", f"band:{NOT_SAID}")],
     )
+
+
+def band_of_age(text: str) -> str:
+    """The band of an age typed in years ("82", "82 ans"); anything else is refused kindly."""
+    found = TYPED_AGE.fullmatch(fold(text).rstrip(" .!"))
+    age = int(found.group(1)) if found else 0
+    if not MIN_AGE <= age <= MAX_AGE:
+        raise InvalidInput("Please choose one of the buttons.")
+    for band, last in LAST_AGE.items():
+        if age <= last:
+            return band
+    return AgeBand.FROM_75.value
 
 
 def chosen_band(value: str) -> str | None:

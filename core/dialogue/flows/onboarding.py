@@ -305,10 +305,14 @@ def _ask_age_band(turn: Turn) -> None:
     generations.ask_at_onboarding(turn)
 
 
-@step(FLOW, "age_band", buttons=("band",))
+@step(FLOW, "age_band", buttons=("band",), text=True)
 async def on_age_band(turn: Turn, answer: Answer) -> None:
-    """An age band, or "I prefer not to say" (nothing is stored); then welcome."""
-    turn.set_data(age_band=generations.chosen_band(answer.value))
+    """An age band, or "I prefer not to say" (nothing is stored), or the age typed ("82");
+    then welcome."""
+    if answer.pressed:
+        turn.set_data(age_band=generations.chosen_band(answer.value))
+    else:
+        turn.set_data(age_band=generations.band_of_age(answer.given))
     await finish(turn)
 
 
