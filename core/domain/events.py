@@ -229,8 +229,6 @@ class ProxyRemoved(Event):
     senior_id: int
     proxy_id: int
     by_id: int | None
-
-
 # --- the coordinators' alerts (core/services/alerts.py) -------------------------------------
 
 
