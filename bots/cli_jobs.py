@@ -204,6 +204,10 @@ async def describe(uow: UnitOfWork, work: plan.Work) -> tuple[str, str, str]:
         assert member is not None
         week = f"{work.args[1]}-W{work.args[2]:02d}"
         return f"weekly digest {week}", member.display_name, member.territory.timezone
+    if work.kind == "loneliness-offer":  # the offer only: no answer is ever kept with anyone
+        member = await session.get(Member, work.args[0])
+        assert member is not None
+        return "offer of the loneliness check", member.display_name, member.territory.timezone
     rule = await recurring.get_recurring(uow, work.args[0])
     day = date.fromordinal(work.args[1])
     return (

@@ -1,4 +1,4 @@
-"""`entraide demo` and `entraide observatory report / export / merge / publish / unpublish`.
+"""`entraide demo` and `entraide observatory report / export / merge / loneliness`.
 
 Registered on the main `entraide` app by `register(app)` (bots/cli.py). The figures come from
 `core.observatory`; this module only reads options and writes files.
@@ -177,3 +177,25 @@ def merge(
     except DomainError as exc:
         cli_common.fail(str(exc))
     typer.echo(f"Observatory written: {written}")
+
+
+@observatory_app.command("loneliness")
+def loneliness_check(
+    state: str = typer.Argument(..., help="on or off."),
+    territory: str = typer.Option(..., "--territory", help="The territory."),
+) -> None:
+    """Turn the loneliness check on or off: offered to requesters in the chat once helped,
+    then every three months; kept only as anonymous counts."""
+    from core.services import loneliness
+
+    if state not in ("on", "off"):
+        raise typer.BadParameter("on or off", param_hint="STATE")
+
+    async def work(core: Core) -> None:
+        territory_id, _, _ = await territory_of(core, territory)
+        async with core.uow() as uow:
+            await loneliness.set_on(uow, territory_id, by_id=None, on=state == "on")
+            await uow.commit()
+
+    cli_common.run_with_core(work)
+    typer.echo(f"The loneliness check is {state} in {territory}.")

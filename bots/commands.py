@@ -56,6 +56,7 @@ PRIVATE = (
         ("Parler à un coordinateur", "Talk to a coordinator"),
     ),
     Command("language", "langue", "language", ("Changer de langue", "Change language")),
+    Command("my_age", "mon_age", "my_age", ("Mon âge (facultatif)", "My age (optional)")),
     Command("link", "lier", "link", ("Relier mon compte Matrix", "Link my Matrix account")),
     Command("new_poll", "sondage", "poll"),
     # The coordinators' desk (refused kindly to anyone else: see `core/dialogue/flows/desk_*`).

@@ -166,6 +166,17 @@ TEMPLATE_MESSAGES = (
     N_("Stop publishing"),
     N_("Publish the figures of the last twelve months, without any small count."),
     N_("Publish the open data"),
+    N_("Loneliness check"),
+    N_(
+        "Requesters are offered three short questions about loneliness once helped, then every "
+        "three months. Only anonymous counts are kept."
+    ),
+    N_("Stop the loneliness check"),
+    N_(
+        "Offer requesters three short questions about loneliness once helped, then every three "
+        "months. Only anonymous counts are kept."
+    ),
+    N_("Start the loneliness check"),
     N_("Back to the impact"),
     N_("Rows counted"),
 )

@@ -54,6 +54,7 @@ COMMANDS: dict[str, str] = {
         ["sondages", "sondage", "polls", "poll", "/sondages", "/polls", "votes"], "polls"
     ),
     **dict.fromkeys(["lier", "link", "/lier", "/link"], "link"),
+    **dict.fromkeys(["mon age", "my age", "/age", "/mon_age", "/my_age"], "my_age"),
     # The coordinators' desk, typed in the console as on the platforms (slash forms only:
     # "fin" or "poster" alone may be words of a message).
     **dict.fromkeys(["/fin", "/end"], "thread_end"),

@@ -84,7 +84,7 @@ def charts(language: str, series: Series, whole: dict[str, Any]) -> dict[str, Ma
             for _, values in series
         ]
 
-    return {
+    drawn = {
         "requests": _line(
             t(N_("Requests by month")),
             labels,
@@ -129,3 +129,14 @@ def charts(language: str, series: Series, whole: dict[str, Any]) -> dict[str, Ma
             range=(0, 100),
         ),
     }
+    loneliness = line("loneliness_mean")
+    if any(value is not None for value in loneliness):
+        # Where the territory runs the loneliness check: its mean per quarter (each month of a
+        # quarter shows that quarter's), from 3 (hardly ever lonely) to 9 (often).
+        drawn["loneliness"] = _line(
+            t(N_("Loneliness score by quarter (3 to 9)")),
+            labels,
+            {t(N_("Loneliness score")): loneliness},
+            range=(3, 9),
+        )
+    return drawn

@@ -330,6 +330,10 @@ async def alert_resend(alert_id: int, round_: int) -> str:
     return await bound().run("alert-resend", (alert_id, round_))
 
 
+async def loneliness_offer(member_id: int, after: int, day_ordinal: int) -> str:
+    return await bound().run("loneliness-offer", (member_id, after, day_ordinal))
+
+
 async def sweep() -> None:
     """The periodic job: bring the job store in line with what the database says is due."""
     runtime = bound()

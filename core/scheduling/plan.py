@@ -31,6 +31,7 @@ from core.scheduling.calendar_rules import (
     Recurring,
     digest_instant,
 )
+from core.scheduling.loneliness_rules import LonelinessOffer
 from core.scheduling.request_rules import Escalation, Expiry, FollowUp, Reminders, escalation_times
 from core.scheduling.work import LOOKAHEAD, Context, Rule, Work, wall_clock_before
 from core.services.unit_of_work import UnitOfWork
@@ -63,6 +64,7 @@ RULES: dict[str, Rule] = {
         Digest(),
         Recurring(),
         AlertResend(),
+        LonelinessOffer(),
     )
 }
 KINDS = tuple(RULES)

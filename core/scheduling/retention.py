@@ -13,6 +13,9 @@ than the period:
 - the messages kept for review (`nlu_reviews`, anonymised), whether reviewed or not: what a
   coordinator labelled is in `nlu/data/<lang>/reviewed.yml` by then, the rest is forgotten.
 
+And, after a day rather than the period: the running total of a loneliness check left
+unfinished in a conversation (`loneliness.drop_unfinished`): answers are never kept with anyone.
+
 Each table is emptied in transactions of at most `batch` rows, so that SQLite's single writer
 is never held for long, and at most `max_batches` per table and run (the rest goes next run).
 """
@@ -34,6 +37,7 @@ from core.domain.model import (
     ReviewItem,
     WebLogin,
 )
+from core.services import loneliness
 
 if TYPE_CHECKING:
     from core.app import Core
@@ -94,6 +98,9 @@ async def prune(
             deleted[table] += len(rows)
             if len(rows) < batch:
                 break
+    async with core.uow() as uow:
+        deleted["loneliness_unfinished"] = await loneliness.drop_unfinished(uow)
+        await uow.commit()
     if any(deleted.values()):
         log.info("Retention (%d days): deleted %s", core.settings.retention_days, deleted)
     return deleted

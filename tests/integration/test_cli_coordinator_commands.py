@@ -152,3 +152,24 @@ def test_a_scheduler_that_crashed_is_not_named_as_running(database: str) -> None
                           capture_output=True, text=True, check=True)  # fmt: skip
     path.write_text(json.dumps({**record, "pid": int(dead.stdout)}))
     assert "active scheduler: none" in ok(["jobs", "status"])
+
+
+def _loneliness_check(database: str) -> list[tuple[int]]:
+    import sqlite3
+
+    path = database.removeprefix("sqlite+aiosqlite:///")
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT loneliness_check FROM observatory_settings").fetchall()
+
+
+def test_observatory_loneliness_turns_the_check_on_and_off(database: str) -> None:
+    assert "is on in Rezé" in ok(["observatory", "loneliness", "on", "--territory", "Rezé"])
+    assert _loneliness_check(database) == [(1,)]
+    assert "is off in Rezé" in ok(["observatory", "loneliness", "off", "--territory", "Rezé"])
+    assert _loneliness_check(database) == [(0,)]
+
+
+def test_observatory_loneliness_refuses_a_wrong_word_or_territory(database: str) -> None:
+    assert "on or off" in refused(["observatory", "loneliness", "yes", "--territory", "Rezé"])
+    assert "No territory" in refused(["observatory", "loneliness", "on", "--territory", "Reze"])
+    assert _loneliness_check(database) == []

@@ -157,6 +157,9 @@ REACH: dict[tuple[str, str], Reach] = {
     ("onboarding", "address"): newcomer(
         "lang:fr", ("text", "Zoé"), "role:requester", "nb:0", "skip"
     ),
+    ("onboarding", "age_band"): newcomer(
+        "lang:fr", ("text", "Zoé"), "role:requester", "nb:0", "skip", "skip"
+    ),
     ("ask", "category"): member("alice", "need_help"),
     ("ask", "when"): member("alice", "need_help", "cat:shopping"),
     ("ask", "where"): member("alice", "need_help", "cat:shopping", "when:tomorrow_morning"),

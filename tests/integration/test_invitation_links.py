@@ -36,13 +36,15 @@ async def invite(coop: Cooperative, territory_id: int) -> str:
 async def onboard_as_requester(
     engine: ConversationEngine, who: str, neighbourhood: str = "nb:none"
 ) -> list[Outgoing]:
-    """From the language question to the welcome, as a requester who gives no contact."""
+    """From the language question to the welcome, as a requester who gives no contact (and
+    prefers not to say her age)."""
     await say(engine, who, action="lang:fr")
     await say(engine, who, text="Odette")
     await say(engine, who, action="role:requester")
     await say(engine, who, action=neighbourhood)
     await say(engine, who, action="skip")
-    return await say(engine, who, action="skip")
+    await say(engine, who, action="skip")
+    return await say(engine, who, action="band:none")
 
 
 async def member_of(engine: ConversationEngine, who: str) -> Member | None:

@@ -10,9 +10,12 @@ import re
 from pathlib import Path
 
 from frictionless import validate
+from sqlalchemy import select
 
 from core.app import Core
+from core.domain.model import AuditEntry
 from core.observatory.merge import merge
+from core.services import loneliness
 from tests.integration._observatory import build
 from tests.integration._web import console
 
@@ -37,7 +40,9 @@ async def test_the_impact_page_shows_the_period_the_change_and_the_charts(core: 
     # March: 7 posted; February (the period before): q5 only.
     assert cell(html, "posted") == ["Demandes publiées", "7", "1", "+ 6"]
     assert cell(html, "hours_given") == ["Heures données", "7,5", "0", "+ 7,5"]
-    assert html.count("<svg") == 8 and "<script" not in html
+    # Eight charts, and the loneliness score's trend: the history has answers in March's quarter.
+    assert html.count("<svg") == 9 and "<script" not in html
+    assert 'id="chart-loneliness"' in html
     policy = response.headers["Content-Security-Policy"]
     assert "style-src 'self' 'unsafe-inline'" in policy and "script-src" not in policy
 
@@ -85,3 +90,26 @@ async def test_the_open_data_is_published_only_when_a_coordinator_chooses_to(
         assert (await anonymous.client.get("/observatory/Ailleurs/datapackage.json")).status == 404
         await desk.post("/impact/unpublish", {}, csrf=await desk.csrf("/impact"))
         assert (await anonymous.client.get(address)).status == 404
+
+
+async def test_a_coordinator_turns_the_loneliness_check_on_and_off(core: Core) -> None:
+    history = await build(core)
+
+    async def is_on() -> bool:
+        async with core.uow() as uow:
+            return await loneliness.is_on(uow, history.territory_id)
+
+    async with console(core) as anonymous, console(core, history.coordinator) as desk:
+        refused = await anonymous.post("/impact/loneliness/on", {}, csrf="forged")
+        assert refused.status != 200 and not await is_on()
+        page = await (await desk.client.get("/impact")).text()
+        assert "Commencer les questions sur la solitude" in page
+        started = await desk.post("/impact/loneliness/on", {}, csrf=await desk.csrf("/impact"))
+        assert started.status == 303 and await is_on()
+        page = await (await desk.client.get("/impact")).text()
+        assert "Arrêter les questions sur la solitude" in page
+        await desk.post("/impact/loneliness/off", {}, csrf=await desk.csrf("/impact"))
+        assert not await is_on()
+    async with core.uow() as uow:
+        actions = (await uow.session.execute(select(AuditEntry.action))).scalars().all()
+    assert {"observatory.loneliness_on", "observatory.loneliness_off"} <= set(actions)

@@ -83,7 +83,8 @@ def test_two_installs_merge_into_one_observatory_that_keeps_each_name(
     assert package["entraide"]["cooperatives"] == ["Rezé", "Bouguenais"]
     page = (merged / "index.html").read_text()
     assert 'data-cooperative="Rezé"' in page and 'data-cooperative="Bouguenais"' in page
-    assert page.count("<svg") == 16 and "<script" not in page
+    # Nine charts each: the eight, and the loneliness score's trend (answered in both).
+    assert page.count("<svg") == 18 and "<script" not in page
 
 
 def test_a_package_with_another_schema_or_the_same_name_is_refused(

@@ -52,7 +52,8 @@ async def test_the_english_report_has_its_charts_as_inline_svg_and_loads_nothing
 ) -> None:
     html = await _report(core, "en")
     assert "7 requests for help were posted." in html
-    assert html.count("<svg") == 8
+    # Eight charts, and the loneliness score's trend (the history has answers in March's quarter).
+    assert html.count("<svg") == 9
     for chart in ("requests", "acceptance", "unmet_category", "generations"):
         assert f'id="chart-{chart}"' in html
     assert "<script" not in html and "<link" not in html

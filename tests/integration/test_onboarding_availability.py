@@ -44,6 +44,7 @@ async def test_a_volunteer_chooses_several_times_and_all_are_kept(coop: Cooperat
     [phone] = await say(engine, "zoe", action="avail_done")
     assert phone.key.startswith("What is your phone number?")
     await say(engine, "zoe", action="skip")
+    await say(engine, "zoe", action="band:none")
     async with coop.core.uow() as uow:
         zoe = (
             await uow.session.execute(select(Member).where(Member.display_name == "Zoé"))
@@ -63,7 +64,9 @@ async def test_matching_ranks_the_volunteer_higher_at_each_chosen_time(
     coop: Cooperative,
 ) -> None:
     engine = ConversationEngine(coop.core)
-    await onboard_zoe(engine, "avail:weekday_mornings", "avail:weekends", "avail_done", "skip")
+    await onboard_zoe(
+        engine, "avail:weekday_mornings", "avail:weekends", "avail_done", "skip", "band:none"
+    )
     async with coop.core.uow() as uow:
         zoe = (
             await uow.session.execute(select(Member).where(Member.display_name == "Zoé"))

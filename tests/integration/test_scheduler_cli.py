@@ -14,7 +14,7 @@ from bots.cli import app
 from core.app import Core
 from core.config import Settings
 from core.domain.model import Member, RecurringRequest
-from core.services import privacy, requests
+from core.services import identity, privacy, requests
 from core.services.unit_of_work import system_clock
 from tests.integration._support import cli_database
 
@@ -162,3 +162,23 @@ def test_erasing_a_member_stops_her_recurring_requests_and_export_lists_them(
     assert exported["recurring_requests"][0]["description"] == "Bread from the market"
     assert exported["member"]["weekly_digest"] is True
     assert (rule.active, rule.description, rule.place) == (False, "", None)
+
+
+def test_jobs_list_names_the_loneliness_check_s_offer_and_whom_it_is_for(database: str) -> None:
+    entraide("observatory", "loneliness", "on", "--territory", "Rezé")
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    request_id = post_and_accept(database, yesterday + timedelta(hours=1), at=yesterday)
+
+    async def helped_in_her_chat(core: Core) -> None:
+        async with core.uow() as uow:
+            account = await identity.ensure_account(uow, "console", "alice", "alice")
+            account.member_id = ALICE
+            await requests.complete(uow, BOB, request_id, 1.0)
+            await uow.commit()
+
+    with_core(database, helped_in_her_chat, at=yesterday + timedelta(hours=2))
+    lines = entraide("jobs", "list", "--kind", "loneliness-offer").splitlines()
+    assert lines and all(
+        line.split("\t")[1:3] == ["offer of the loneliness check", "Alice Durand"]
+        for line in lines
+    )

@@ -64,9 +64,9 @@ async def test_onboarding_in_a_direct_chat_with_numbered_choices(
     await jeanne.ask(room, "1", contains="quartier")  # I would like some help
     await jeanne.ask(room, "1", contains="téléphone")  # Trentemoult
     await jeanne.ask(room, "06 11 22 33 44", contains="adresse")
-    welcome = await jeanne.ask(
-        room, "12 rue des Mouettes", contains=said("fr", WELCOME, name="Paulette")
-    )
+    age = await jeanne.ask(room, "12 rue des Mouettes", contains="quel âge avez-vous")
+    assert "5. Je préfère ne pas le dire" in body_of(age)
+    welcome = await jeanne.ask(room, "5", contains=said("fr", WELCOME, name="Paulette"))
 
     assert "1. " in body_of(welcome)  # the menu, numbered
     async with bot.core.uow() as uow:

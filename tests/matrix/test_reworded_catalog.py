@@ -100,10 +100,19 @@ async def test_onboarding_a_request_and_a_poll_work_on_matrix_with_every_message
         "06 11 22 33 44",
         contains=said("fr", "What is your address? Only the volunteer who comes will see it."),
     )
+    await jeanne.ask(
+        dm,
+        "12 rue des Mouettes",
+        contains=said(
+            "fr",
+            "One last question, if you like: how old are you? "
+            "The cooperative counts the help between generations. Nobody else sees your answer.",
+        ),
+    )
     welcome = said(
         "fr", "Welcome, {name}! You can now ask for help whenever you need it.", name="Paulette"
     )
-    await jeanne.ask(dm, "12 rue des Mouettes", contains=welcome)
+    await jeanne.ask(dm, "5", contains=welcome)  # I prefer not to say
 
     # -- a request, posted in the room, taken with ✋ --------------------------------------------
     alice_dm = await direct_chat(alice, bot.user_id)

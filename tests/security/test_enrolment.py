@@ -57,7 +57,8 @@ async def join_as_requester(engine: ConversationEngine, who: str, payload: str) 
     await say(engine, who, action="role:requester")
     await say(engine, who, action="nb:none")
     await say(engine, who, action="skip")
-    said += [m.text for m in await say(engine, who, action="skip")]
+    await say(engine, who, action="skip")
+    said += [m.text for m in await say(engine, who, action="band:none")]
     return "\n".join(said)
 
 

@@ -112,6 +112,8 @@ async def onboard_senior(scene: Scene) -> None:
     api.private_text(senior, PHONE)
     await text_arrives(api, senior.id, "adresse")
     api.private_text(senior, ADDRESS)
+    await text_arrives(api, senior.id, "quel âge avez-vous")
+    await press_button(api, senior, senior.id, "préfère")  # "Je préfère ne pas le dire"
     await text_arrives(api, senior.id, "Bienvenue")
 
 

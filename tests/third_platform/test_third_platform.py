@@ -101,6 +101,8 @@ async def test_a_third_platform_runs_the_whole_conversation_through_the_shared_p
     await platform.say("alice", PHONE)
     await seen(platform, "alice", lambda m: "adresse" in m.text)
     await platform.say("alice", ADDRESS)
+    await seen(platform, "alice", lambda m: any(a == "band:none" for _, a in m.buttons))
+    await platform.press("alice", "band:none")
     await seen(platform, "alice", lambda m: "Bienvenue, Alice" in m.text)
 
     # -- a request, offered to Bob privately and posted in the group.

@@ -83,7 +83,7 @@ async def test_the_impact_page_shows_figures_charts_and_the_rows_behind_a_figure
     posted = page.locator('tr[data-figure="posted"] td').first
     shown = int(await posted.inner_text())
     assert shown > 50
-    assert await page.locator("figure.chart svg").count() == 8
+    assert await page.locator("figure.chart svg").count() == 9  # with the loneliness trend
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "impact.png"), full_page=True)
     await page.add_script_tag(path=str(AXE))

@@ -1,6 +1,7 @@
 """Impact: the observatory's figures for a chosen period with the change from the previous one,
-charts (SVG from `core.observatory.charts`), a drill-down behind each figure, and publishing
-the open data; and the public `/observatory/<territory>/<file>` where it is published.
+charts (SVG from `core.observatory.charts`), a drill-down behind each figure, publishing the
+open data and turning the loneliness check on or off; and the public
+`/observatory/<territory>/<file>` where it is published.
 
 The figures are `core.observatory.catalogue`'s, the same as the report's and the export's.
 """
@@ -19,6 +20,7 @@ from core.observatory.catalogue import BY_NAME, FIGURES, one
 from core.observatory.charts import charts
 from core.observatory.impact import impact
 from core.observatory.wording import LABELS, value_text
+from core.services import loneliness
 from core.services.authorization import require_coordinator
 
 # The drill-down lists at most this many rows (the count above it says how many there are).
@@ -56,6 +58,7 @@ async def impact_page(request: web.Request) -> web.Response:
         period = chosen_period(request, territory.timezone, today)
         seen = await impact(uow.session, territory.id, period, territory.timezone)
         published = await publication.is_published(uow, territory.id)
+        loneliness_on = await loneliness.is_on(uow, territory.id)
     rows: list[dict[str, Any]] = []
     for definition in FIGURES:
         name = definition.name
@@ -77,6 +80,7 @@ async def impact_page(request: web.Request) -> web.Response:
         rows=rows,
         charts=charts(language, seen.months, seen.values),
         published=published,
+        loneliness_on=loneliness_on,
         public_path=f"/observatory/{territory.name}/datapackage.json",
     )
     response.headers["Content-Security-Policy"] = IMPACT_CSP
@@ -150,6 +154,21 @@ async def _publish(request: web.Request, published: bool) -> web.Response:
     raise back("/impact")
 
 
+async def loneliness_on(request: web.Request) -> web.Response:
+    return await _loneliness(request, True)
+
+
+async def loneliness_off(request: web.Request) -> web.Response:
+    return await _loneliness(request, False)
+
+
+async def _loneliness(request: web.Request, on: bool) -> web.Response:
+    async with console_of(request).core.uow() as uow:
+        await loneliness.set_on(uow, territory_of(request).id, by_id=me(request).id, on=on)
+        await uow.commit()
+    raise back("/impact")
+
+
 async def public_file(request: web.Request) -> web.Response:
     """A published package's file, for anyone; 404 for what is not published."""
     name = request.match_info["file"]
@@ -171,6 +190,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get(r"/impact/{name:[a-z0-9_]{1,40}}", drill_down)
     router.add_post("/impact/publish", publish)
     router.add_post("/impact/unpublish", unpublish)
+    router.add_post("/impact/loneliness/on", loneliness_on)
+    router.add_post("/impact/loneliness/off", loneliness_off)
     router.add_get(
         r"/observatory/{territory:[^/]{1,120}}/{file:[a-z]{1,20}\.(json|csv)}", public_file
     )

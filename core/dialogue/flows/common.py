@@ -56,7 +56,7 @@ async def show_help(turn: Turn) -> None:
         "I connect the members of the cooperative who help each other.\n"
         "Press a button, or write what you need in your own words.\n"
         'Write "menu" at any time to come back here, or "coordinator" to reach a person.',
-        choices=[*menu_choices(turn), *_learning_choice(turn)],
+        choices=[*menu_choices(turn), *_learning_choice(turn), *_age_choice(turn)],
     )
 
 
@@ -65,6 +65,13 @@ def _learning_choice(turn: Turn) -> list[Choice]:
     if turn.member is None or turn.member.status == MemberStatus.SUSPENDED:
         return []
     return [Choice("Help the bot learn", "learning")]
+
+
+def _age_choice(turn: Turn) -> list[Choice]:
+    """Members may give, change or remove their age band (`flows/generations.py`)."""
+    if turn.member is None or turn.member.status == MemberStatus.SUSPENDED:
+        return []
+    return [Choice("My age", "my_age")]
 
 
 @action("abort")

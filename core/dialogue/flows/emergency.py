@@ -26,6 +26,9 @@ DANGER_FLOW = "danger"
 RESUME = "resume"
 # Where the step on hold is kept (in the conversation's data, until the member moves on).
 HELD = "held"
+# The flows whose step is dropped rather than put on hold (the loneliness check: its running
+# total must not outlive the flow, see `flows/loneliness.py`).
+NEVER_HELD = frozenset({"loneliness"})
 # How sure the NLU must be of an emergency to sound the alarm without asking.
 CLEAR_EMERGENCY = 0.6
 # The flow of requests: its step on hold is "my request" for the member.
@@ -39,6 +42,8 @@ def _hold(turn: Turn) -> dict[str, Any] | None:
         return turn.data(HELD)  # still the step held when the question was asked
     if conversation.flow is None or conversation.step is None:
         return None
+    if conversation.flow in NEVER_HELD:
+        return None  # the loneliness check's answers are dropped, never kept on hold
     data = {k: v for k, v in conversation.data.items() if k not in KEPT_ACROSS_FLOWS}
     return {"flow": conversation.flow, "step": conversation.step, "data": data}
 

@@ -6,6 +6,7 @@ The requests of the people she acts for (a proxy) are listed too, each saying fo
 
 from __future__ import annotations
 
+from core.dialogue.flows import loneliness
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.routing import RequestId, action
 from core.dialogue.turn import Turn
@@ -95,5 +96,10 @@ async def do_cancel(turn: Turn, request_id: int) -> None:
 async def do_thank(turn: Turn, request_id: int) -> None:
     """Send the requester's thanks to the volunteer."""
     assert turn.member is not None
-    await requests.thank(turn.uow, turn.member.id, request_id)
-    turn.reply("Your thanks have been sent.", choices=menu_choices(turn))
+    assignment = await requests.thank(turn.uow, turn.member.id, request_id)
+    # Her own help just done (not a proxy's thanks for her): the moment to offer the check.
+    own = assignment.requester_id == turn.member.id
+    wave = await loneliness.due_after_help(turn) if own else None
+    turn.reply("Your thanks have been sent.", choices=() if wave else menu_choices(turn))
+    if wave is not None:
+        await loneliness.offer(turn, wave)

@@ -2,14 +2,14 @@
 
 Steps of the onboarding flow, in order: language -> name -> role -> neighbourhood -> (skills ->
 availability, for volunteers: several of each, pressed on and off, then "That's all") -> phone ->
-(address, for those who ask for help). Action: join (an invitation link: a newcomer joins its
-territory).
+(address, for those who ask for help) -> age band (optional: "I prefer not to say" in one tap,
+see `generations`). Action: join (an invitation link: a newcomer joins its territory).
 """
 
 from __future__ import annotations
 
 from core.dialogue.arguments import MAX_ACTION_CHARS, is_position
-from core.dialogue.flows import common
+from core.dialogue.flows import common, generations
 from core.dialogue.flows.common import menu_choices
 from core.dialogue.render import CATEGORY_LABELS
 from core.dialogue.routing import Answer, Code, action, step
@@ -19,7 +19,7 @@ from core.domain.availability import PRESETS
 from core.domain.errors import InvalidInput
 from core.domain.model import Territory
 from core.domain.vocabulary import LANGUAGES, Category, Role
-from core.services import invitations, members
+from core.services import age_bands, invitations, members
 from core.services.outbox import Choice
 from core.services.text import clean_name, clean_text
 
@@ -284,7 +284,7 @@ async def on_phone(turn: Turn, answer: Answer) -> None:
             choices=_skip_choices(),
         )
         return
-    await finish(turn)
+    _ask_age_band(turn)
 
 
 @step(FLOW, "address", buttons=("skip",), text=True, otherwise=None)
@@ -297,6 +297,22 @@ async def on_address(turn: Turn, answer: Answer) -> None:
     if value is not None:
         clean_text(value, limit=300, what="address")
     turn.set_data(address=value)
+    _ask_age_band(turn)
+
+
+def _ask_age_band(turn: Turn) -> None:
+    turn.goto(FLOW, "age_band")
+    generations.ask_at_onboarding(turn)
+
+
+@step(FLOW, "age_band", buttons=("band",), text=True)
+async def on_age_band(turn: Turn, answer: Answer) -> None:
+    """An age band, or "I prefer not to say" (nothing is stored), or the age typed ("82");
+    then welcome."""
+    if answer.pressed:
+        turn.set_data(age_band=generations.chosen_band(answer.value))
+    else:
+        turn.set_data(age_band=generations.band_of_age(answer.given))
     await finish(turn)
 
 
@@ -315,6 +331,8 @@ async def finish(turn: Turn) -> None:
         address=data.get("address"),
         account=turn.account,
     )
+    if data.get("age_band"):  # given by the member herself, with a button: her consent
+        await age_bands.set_band(turn.uow, member.id, data["age_band"])
     turn.member = member
     turn.goto(None)
     if member.is_volunteer and member.status != "approved":
