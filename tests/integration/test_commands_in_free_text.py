@@ -181,6 +181,13 @@ REACH: dict[tuple[str, str], Reach] = {
     ("desk_post", "when"): _posting_for_alice("cat:shopping"),
     ("desk_post", "where"): _posting_for_alice("cat:shopping", "when:tomorrow_morning"),
     ("proxy", "name"): member("alice", "proxy_add"),
+    ("change", "choose"): member("alice", "change_req:{request}"),
+    ("change", "what"): member("alice", "change_req:{request}", "change:what"),
+    ("change", "when"): member("alice", "change_req:{request}", "change:when"),
+    ("change", "where"): member("alice", "change_req:{request}", "change:where"),
+    ("change", "confirm"): member(
+        "alice", "change_req:{request}", "change:when", "when:tomorrow_afternoon"
+    ),
 }
 FREE_TEXT_STEPS = sorted(key for key, step in routing.STEPS.items() if step.text)
 
