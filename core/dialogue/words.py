@@ -102,10 +102,11 @@ EMERGENCY_PATTERNS = [
     r"\b(je fais|il fait|elle fait|fait un|en train de faire un) malaise\b",
     r"\burgence\b",
     r"\burgent(e)? (medical|vital)",
-    r"\bhelp me,? (please )?(i|i'm|im|quick|now)\b",
+    # Not "help me, I need...": a request begins so as often as a danger.
+    r"\bhelp me,? (please )?(quick|quickly|now|fast)\b",
     r"\bi (have )?fell\b",
     r"\bi('ve| have)? fallen\b",
-    r"\bcan'?t get up\b",
+    r"\bcan'?t get up\b(?! the| to| stairs| steps| ladders?| on | onto| there| in the loft)",
     r"\bchest pains?\b",
     r"\bcan'?t breathe\b",
     r"\bcannot breathe\b",
@@ -123,7 +124,7 @@ _EMERGENCY = re.compile("|".join(EMERGENCY_PATTERNS))
 # Told afterwards ("je suis tombée l'an dernier", "last year", "il y a deux ans"), said to
 # be harmless, a drill, or booked: a calm message, for both nets (this one, `nlu.emergency`).
 _CALM = re.compile(
-    r"\b(hier|avant-hier|semaine derniere|mois dernier|l'? ?an (dernier|passe)|"
+    r"\b(hier|avant-hier|semaine derniere|semaine passee|mois dernier|l'? ?an (dernier|passe)|"
     r"l'? ?annee derniere|"
     r"il y a (\d+|un|une|deux|trois|quelques|plusieurs) (jours?|semaines?|mois|ans?)|"
     r"en (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|"
@@ -139,7 +140,15 @@ _CALM = re.compile(
     r"rdv|rendez-vous|rendez vous|appointment|check-?up|consultation|"
     r"exercice|drill|reportage|programme|film|prise de sang|blood tests?|analyses?|"
     r"depuis (des|plusieurs|quelques) (jours|semaines|mois|annees)|depuis longtemps|chronique|"
-    r"chronic|for (weeks|months|years))\b"
+    r"chronic|for (weeks|months|years)|"
+    # Recovering afterwards: rehabilitation, home from hospital, a plaster cast, no more driving.
+    r"physio|kine|kinesitherapeute|reeducation|rehab|convalescen[a-z]*|recovering|"
+    r"se remet(tre)? (de|d')|(rentre|rentree|revenu|revenue) (a la maison|de l'?hopital)|"
+    r"sorti(e)? de l'?hopital|(come|came|coming|back) home from hospital|out of hospital|"
+    r"platre|plaster|in a cast|entorse|(me suis|s'?est) foulee?|attelle|sprain|sprained|"
+    r"strapped up|ne conduit plus|"
+    r"(since|after) [a-z]+'?s (fall|op|operation|stroke|heart attack)|"
+    r"(depuis|apres) (l'?|la |le )(chute|operation|avc|infarctus|crise cardiaque))\b"
 )
 _NOT_AN_EMERGENCY = re.compile(
     r"(pas|plus) (une |d'?)?urgen|rien d'?urgent|not (an? )?(emergency|urgent)|no emergency|"
@@ -152,12 +161,13 @@ _NOT_AN_EMERGENCY = re.compile(
 _SINCE = re.compile(r"\b(depuis que|since i)\b")
 # Fire words that name no fire: safety equipment and drills, a fire lit on purpose.
 _HARMLESS_FIRE = re.compile(
-    r"\bfire ?(drills?|alarms?(?: [a-z']+){0,3} (battery|batteries|tests?|testing|beeps?|"
+    r"\bfire ?(drills?|alarms?(?: [a-z']+){0,5} (battery|batteries|tests?|testing|beeps?|"
     r"beeping|chirps?|chirping)|"
     r"extinguishers?|exits?|doors?|escape|wood|place|guard|safety|insurance|inspections?|"
     r"station|practice|training|risk assessment)\b|"
     r"\b(light|lit|lighting|make|making|made|start|build|building|laying|lay) (a |the |my )?"
     r"(wood |log |open |coal )?fire\b|"
+    r"\b(logs?|wood|coal|kindling) (for|on) (my|the|our) (open |log |wood |coal )?fire\b|"
     r"\b(alarmes?|detecteurs?|assurances?|portes?|issues?|exercices?|extincteurs?|consignes?|"
     r"risques?) (d'|de )?(l')?(anti-?|coupe-?)?(incendie|feu)\b|"
     r"\b(allumer|allume|faire|fait) (un |le |du )?feu\b|"
@@ -186,7 +196,7 @@ def is_no(text: str | None) -> bool:
 def looks_like_emergency(text: str) -> bool:
     """The keyword net: words of a danger, in a message that does not tell it calmly (an old
     fall told as news, a fire drill, "ce n'est pas une urgence")."""
-    folded = without_harmless_fire(fold(text))
+    folded = calm_mentions_blanked(fold(text))
     return (
         bool(_EMERGENCY.search(folded)) and not told_calmly(folded) and not _SINCE.search(folded)
     )
@@ -195,6 +205,47 @@ def looks_like_emergency(text: str) -> bool:
 def without_harmless_fire(folded: str) -> str:
     """`folded` with the fire words that name no fire blanked out."""
     return _HARMLESS_FIRE.sub(" ", folded)
+
+
+# "my husband had a stroke, could someone take him to the shops": an illness named in the past,
+# then an ask for a chore, with no word of hurry or of the emergency services.
+_PAST_ILLNESS_THEN_ASK = re.compile(
+    r"\b(had|has had|a fait|a eu|ai fait|ai eu) (a |an |un |une )?(small |mini |minor |petit |"
+    r"leger |gros )?(stroke|heart attack|avc|infarctus|crise cardiaque)\b.{0,120}"
+    r"\b((could|can|would) (someone|somebody|anyone|anybody|a volunteer)|"
+    r"(quelqu'?un|qqn|un benevole) (pourrait|pour|peut|qui))"
+)
+_HURRY = re.compile(
+    r"\b(vite|quick|quickly|right now|tout de suite|right away|at once|ambulance|samu|"
+    r"secours|pompiers|15|18|112|999|911|urgence|emergency)\b"
+)
+
+
+def without_told_illness(folded: str) -> str:
+    """`folded` with an illness named in the past blanked out when a chore is asked after it
+    and nothing hurries: the other danger words of the message (a face drooping) still count."""
+    if _HURRY.search(folded):
+        return folded
+    def blank(match: re.Match[str]) -> str:
+        return " " * (match.end(4) - match.start()) + folded[match.end(4) : match.end()]
+
+    return _PAST_ILLNESS_THEN_ASK.sub(blank, folded)
+
+
+# "what do I do in an emergency?", "en cas d'urgence": an emergency supposed, not told.
+_SUPPOSED_EMERGENCY = re.compile(
+    r"\b(in|for) (an? |case of |the event of (an? )?)emergency\b|\bfor emergencies\b|"
+    r"\ben cas d'? ?urgence\b|\bpour les urgences\b|\bemergency (number|contact|button)s?\b|"
+    r"\bnumeros? d'? ?urgence\b|"
+    r"\bif (there'?s|there is|it'?s|it is|i have|we have) an? emergency\b|"
+    r"\bs'?il y a (une )?urgence\b|\bsi (c'?est|il y a|j'?ai) une urgence\b"
+)
+
+
+def calm_mentions_blanked(folded: str) -> str:
+    """`folded` without the danger words that tell no danger now: harmless fire, an illness
+    told before asking for a chore, an emergency only supposed."""
+    return _SUPPOSED_EMERGENCY.sub(" ", without_told_illness(without_harmless_fire(folded)))
 
 
 def told_calmly(folded: str) -> bool:

@@ -189,3 +189,53 @@ def test_fire_words_that_name_no_fire_raise_no_emergency(text: str) -> None:
 )
 def test_a_fire_or_a_fall_now_is_still_an_emergency(text: str) -> None:
     assert looks_like_emergency(text) or danger_now(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband had a stroke and can't drive, could someone take him to the shops on Tuesdays",
+        "Dad had a heart attack in May, could someone bring him a meal now and then",
+        "mon mari a fait un avc, quelqu'un pourrait l'emmener faire ses courses le mardi",
+        "papa a eu un infarctus, qqn pour lui porter des repas ?",
+        "after my heart attack I'm not allowed to carry things, can someone help with groceries",
+        "depuis mon infarctus je ne peux plus porter, qqn pour les courses ?",
+        "since mum's stroke she can't use her right hand, could someone help her with forms",
+        "I fell off my bike and my arm is in plaster, can someone walk my dog",
+        "could someone chop some logs for my fire",
+        "the fire alarm in my hallway is beeping, could someone change the battery",
+        "can you help me, I need to email the council and don't know how",
+        "my windows need cleaning, I can't get up the steps",
+        "what should I do if there's an emergency",
+        "que faire en cas d'urgence ?",
+        "is this service for emergencies as well?",
+    ],
+)
+def test_an_illness_told_before_a_chore_or_an_emergency_supposed_raises_no_emergency(
+    text: str,
+) -> None:
+    assert not looks_like_emergency(text)
+    assert not danger_now(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mum had a stroke, could someone come, she can't speak",
+        "il a fait un avc il a la bouche de travers quelqu'un peut venir",
+        "my husband had a stroke, could someone call an ambulance",
+        "jarrive pa a me relever",
+        "cant breath",
+        "ma femme ne respire presque plus",
+        "strong smel of gas",
+        "gaz !!",
+        "mal a la poitrinne tres fort",
+        "elle est sans connaissance dans le couloir",
+        "she's vomiting blood",
+        "i can't move i'm stuck on the floor",
+        "aidez moi vite",
+        "this is an emergency",
+    ],
+)
+def test_a_danger_now_misspelt_or_after_a_past_illness_is_still_an_emergency(text: str) -> None:
+    assert looks_like_emergency(text) or danger_now(text)
