@@ -226,6 +226,7 @@ def without_told_illness(folded: str) -> str:
     and nothing hurries: the other danger words of the message (a face drooping) still count."""
     if _HURRY.search(folded):
         return folded
+
     def blank(match: re.Match[str]) -> str:
         return " " * (match.end(4) - match.start()) + folded[match.end(4) : match.end()]
 
