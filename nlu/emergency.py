@@ -31,7 +31,7 @@ _DANGER = [
     r"\b(je suis|jsui|chui|suis|est|reste|toujours) (par|a) terre?\b",
     r"\b(coince|coincee|stuck) (par terre|dans (ma|la|sa) baignoire|in the bath)",
     r"\b(ive|i'?ve|i have) fallen\b",
-    r"\b(tombe|tombee|fallen|fell)[a-z' ]{0,20}(salle de bain|bathroom|douche|shower|"
+    r"\b(tombe|tombee|fallen|fell)\b[a-z' ]{0,20}(salle de bain|bathroom|douche|shower|"
     r"piscine|pool|pond|river|riviere|bassin|canal)",
     r"\b(hurle|scream|screaming|crie)[a-z ]{0,15}(de douleur|in pain)|\bin agony\b",
     r"\bne se releve (pas|plus)|\b(isn'?t|is not|not) getting up|can'?t get (him|her) up",

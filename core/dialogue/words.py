@@ -132,7 +132,7 @@ _CALM = re.compile(
     r"(depuis|apres) (ma|mon|sa|son) (chute|operation|avc|infarctus|crise cardiaque)|"
     r"rien de (grave|casse)|pas grave|"
     r"(bien )?remis|ca va mieux|je vais mieux|"
-    r"yesterday|last (night's|week|month|year|winter|summer|autumn)|"
+    r"yesterday|last (night|night's|week|month|year|winter|summer|autumn)|"
     r"(\d+|a|one|two|three|few|several) (days?|weeks?|months?|years?) ago|"
     r"(since|after) (my|his|her) (fall|op|operation|stroke|heart attack)|"
     r"in (january|february|march|april|may|june|july|august|september|october|november|"
@@ -238,15 +238,40 @@ _SUPPOSED_EMERGENCY = re.compile(
     r"\b(in|for) (an? |case of |the event of (an? )?)emergency\b|\bfor emergencies\b|"
     r"\ben cas d'? ?urgence\b|\bpour les urgences\b|\bemergency (number|contact|button)s?\b|"
     r"\bnumeros? d'? ?urgence\b|"
-    r"\bif (there'?s|there is|it'?s|it is|i have|we have) an? emergency\b|"
-    r"\bs'?il y a (une )?urgence\b|\bsi (c'?est|il y a|j'?ai) une urgence\b"
+    r"\bif (there'?s|there is|it'?s|it is|i have|we have)( ever)? an? emergency\b|"
+    r"\bs'?il y a (une )?urgence\b|\bsi (un jour )?(c'?est|il y a|j'?ai) une urgence\b|"
+    r"\b(or|ou) (j'? ?appelle|appeler|dial|call|ring) (le )?(15|18|112|999|911)\b|"
+    r"\b(should|shall|do) (i|we) (call|ring|dial)\b|\b(dois-je|je dois|faut-il|faut il) appeler\b|"
+    # A fall feared, not happened: "j'ai peur de tomber dans la douche", "scared of falling".
+    r"\b(peur|risque|crainte) de (tomber|chuter)\b|"
+    r"\b(afraid|scared|frightened|worried|terrified) (of falling|i'?ll fall|she'?ll fall|"
+    r"he'?ll fall|of a fall)\b|\bin case (i|she|he|mum|dad) (falls?|has a fall)\b|"
+    r"\b(i|he|she) gets? (chest pains?|breathless|out of breath|short of breath)\b|"
+    r"\b(chest pains?|(douleurs?|mal) (a|dans) la poitrine) (when|quand|des que|lorsque)\b|"
+    r"\bfire (brigade|engines?) (came|come|were|was|went)\b"
+)
+# Everyday phrases with a danger word in them: a fall asleep or ill, a car broken down, a gas
+# fire (a heater), a trade called out urgently.
+_IDIOMS = re.compile(
+    r"\b(fell|fallen|falling) (asleep|behind|ill|for|in love|out with|through)\b|"
+    r"\btombe(e|es|r)? sur [a-z']{1,6} ?(annonce|numero|message|article|site|pub|publicite|"
+    r"arnaque|emission|reportage|offre|lettre|courrier)|"
+    r"\btombe(e|es|r)? (en panne|malade|"
+    r"d'? ?accord|a pic|a l'? ?eau|bien|amoureu[a-z]*|enceinte)\b|"
+    r"\b(gas|electric|coal) fires?\b|\bstroke of luck\b|"
+    r"\b(emergency|urgent) (dentist|dental|plumber|electrician|locksmith|vet|repairs?|"
+    r"appointment|glazier)\b|"
+    r"\b(dentiste|plombier|serrurier|electricien|veterinaire|veto|vitrier|depannage)s? "
+    r"(d'? ?urgence|en urgence)\b"
 )
 
 
 def calm_mentions_blanked(folded: str) -> str:
     """`folded` without the danger words that tell no danger now: harmless fire, an illness
-    told before asking for a chore, an emergency only supposed."""
-    return _SUPPOSED_EMERGENCY.sub(" ", without_told_illness(without_harmless_fire(folded)))
+    told before asking for a chore, everyday idioms ("fell asleep", "tombée en panne"), an
+    emergency or a fall only supposed or feared."""
+    blanked = _IDIOMS.sub(" ", without_told_illness(without_harmless_fire(folded)))
+    return _SUPPOSED_EMERGENCY.sub(" ", blanked)
 
 
 def told_calmly(folded: str) -> bool:

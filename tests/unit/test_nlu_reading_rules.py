@@ -17,6 +17,7 @@ import pytest
 from core.dialogue.words import looks_like_emergency
 from nlu.emergency import danger_now
 from nlu.entities import find_place, find_when
+from nlu.interpreter import decide_intent
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
 
@@ -209,6 +210,17 @@ def test_a_fire_or_a_fall_now_is_still_an_emergency(text: str) -> None:
         "what should I do if there's an emergency",
         "que faire en cas d'urgence ?",
         "is this service for emergencies as well?",
+        "should I call 999 or write to you?",
+        "I fell asleep in front of the telly and missed your message",
+        "je suis tombée en panne sur la rocade, quelqu'un peut venir me chercher ?",
+        "je suis tombée malade, quelqu'un pour mes courses ?",
+        "my gas fire isn't working, could someone have a look",
+        "I need an emergency dentist appointment, can someone drive me",
+        "j'ai peur de tomber dans la douche, quelqu'un pour poser une barre d'appui ?",
+        "mum is scared of falling in the shower, could someone fit a grab rail",
+        "I get chest pains carrying heavy bags, could someone do my shopping",
+        "aide",
+        "help",
     ],
 )
 def test_an_illness_told_before_a_chore_or_an_emergency_supposed_raises_no_emergency(
@@ -235,7 +247,24 @@ def test_an_illness_told_before_a_chore_or_an_emergency_supposed_raises_no_emerg
         "i can't move i'm stuck on the floor",
         "aidez moi vite",
         "this is an emergency",
+        "je suis tombée dans la douche, je ne peux pas me relever",
+        "I fell in the shower",
+        "help me quick",
     ],
 )
 def test_a_danger_now_misspelt_or_after_a_past_illness_is_still_an_emergency(text: str) -> None:
     assert looks_like_emergency(text) or danger_now(text)
+
+
+@pytest.mark.parametrize("text", ["aide", "Help!", "help", "?", "/aide"])
+def test_the_help_command_typed_alone_is_the_help_intent_whatever_the_model_says(
+    text: str,
+) -> None:
+    """The engine answers these as its help command: the NLU must not call them a danger."""
+    intent, confidence = decide_intent([("emergency", 0.62), ("help", 0.2)], text)
+    assert (intent, confidence) == ("help", 0.95)
+
+
+def test_a_cry_for_help_with_a_danger_is_still_an_emergency() -> None:
+    intent, _ = decide_intent([("help", 0.6), ("emergency", 0.3)], "help I fell")
+    assert intent == "emergency"
