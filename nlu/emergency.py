@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from core.dialogue.words import not_an_emergency, told_calmly, without_harmless_fire
+from core.dialogue.words import calm_mentions_blanked, not_an_emergency, told_calmly
 from nlu.text import fold
 
 __all__ = ["danger_now", "not_an_emergency", "told_calmly"]
@@ -31,7 +31,7 @@ _DANGER = [
     r"\b(je suis|jsui|chui|suis|est|reste|toujours) (par|a) terre?\b",
     r"\b(coince|coincee|stuck) (par terre|dans (ma|la|sa) baignoire|in the bath)",
     r"\b(ive|i'?ve|i have) fallen\b",
-    r"\b(tombe|tombee|fallen|fell)[a-z' ]{0,20}(salle de bain|bathroom|douche|shower|"
+    r"\b(tombe|tombee|fallen|fell)\b[a-z' ]{0,20}(salle de bain|bathroom|douche|shower|"
     r"piscine|pool|pond|river|riviere|bassin|canal)",
     r"\b(hurle|scream|screaming|crie)[a-z ]{0,15}(de douleur|in pain)|\bin agony\b",
     r"\bne se releve (pas|plus)|\b(isn'?t|is not|not) getting up|can'?t get (him|her) up",
@@ -125,14 +125,33 @@ _DANGER = [
     r"\bil faut (une ambulance|les pompiers|le samu)",
     r"\b(tombe|tombee|tombes|fell|fallen)[a-z' ]{0,40}(saign|bleed|bouge plus|not moving|"
     r"ne bouge)",
+    # Spelled as typed in a hurry: "jarive pa a me relevé", "cant breath", "smel of gas".
+    r"\b(j?ar+ive|j?peu[xt]?|peu[xt]?) (pa|pu|plu) (a )?(me |se )?(relev|lev)",
+    r"\b(can'?t|cannot|cant|can not|hardly|barely) breath(e|ing)?\b|\b(hardly|barely) breathing",
+    r"\b(respire|respir) (presque )?(plu|pu)\b|\bne respire presque plus|"
+    r"\b(arrive|arive|peux|peu) (pas|pa|plus|plu|pu) a respir",
+    r"\bsmel+s? (of )?(gas|gaz)|\b(gas|gaz) ?!",
+    r"\b(poitrin+e?|ches+t)\b[a-z ]{0,20}(mal|fort|pain|help|aide)|"
+    r"\b(mal|pain|douleur)[a-z ]{0,12}(poitrin+e?|ches+t)\b",
+    r"\bsans connaissance|\bout cold\b|\b(y ?a|il y a) le feux?\b|\ble feux chez",
+    r"\b(vomit|vomiting|vomi|vomit|vomissait|vomis) (du |de )?(sang|blood)",
+    r"\b(saign|bleed)[a-z ]{0,12}(enormement|abondamment|profusely)",
+    r"\b(s'?est |s'?)etrangle|\bstuck on the (floor|ground)|\bon the (floor|ground),? help",
+    r"\b(ne )?(tiens|tient|tenir) (plus|plu|pas) debout|can'?t stay on (my|his|her) feet",
+    # Hurried ("aide vite", "help quick"); "help" alone asks how the bot works.
+    r"\b(aide[sz]?|aidez[- ]moi|help( me)?) (vite|quick|quickly)\b",
+    r"\b(je me noie|drowning)\b|"
+    r"\b(etincelles|sparks)[a-z ]{0,30}(tableau|fuse|electri|prise|socket)",
+    r"\b(coince|trapped)[a-z ]{0,20}(voiture|car)|\baccident[a-z ]{0,30}(coince|trapped)",
 ]
 _DANGER_NOW = re.compile("|".join(f"(?:{p})" for p in _DANGER))
 
 
 def danger_now(text: str) -> bool:
     """Words that tell of a danger happening now, in a message not told calmly (fire words
-    that name no fire, "fire drill", "allumer le feu dans la cheminée", are left out first)."""
-    folded = without_harmless_fire(fold(text))
+    that name no fire, "fire drill", "allumer le feu dans la cheminée", an illness told before
+    asking for a chore, an emergency only supposed, are left out first)."""
+    folded = calm_mentions_blanked(fold(text))
     return any(_DANGER_NOW.search(part) for part in _parts(folded)) and not told_calmly(folded)
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.dialogue.offload import off_loop, parsed_part
-from core.dialogue.words import looks_like_emergency
+from core.dialogue.words import command_of, looks_like_emergency
 from nlu.builtin import CATEGORY_INTENTS, BuiltinModel, load_or_train
 from nlu.emergency import danger_now
 from nlu.entities import entity, find_place, find_when, names_only_a_time
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 EMERGENCY = "emergency"
 OUT_OF_SCOPE = "out_of_scope"
+HELP = "help"
 # Without words that tell of a danger now, the model alone must find an emergency more likely
 # than not: chosen on held-out folds of the training data, where it missed none with the two
 # safety nets (a lower threshold mostly adds calm health requests taken for emergencies).
@@ -71,11 +72,15 @@ class Understanding:
 def decide_intent(
     ranking: list[tuple[str, float]], text: str, scam: float = 0.0
 ) -> tuple[str, float]:
-    """Top intent, except that a plausible emergency always wins, then a likely scam.
+    """Top intent, except that the help command is help, a plausible emergency always wins,
+    then a likely scam.
 
     Emergencies: the dialogue's keyword net (which the engine also applies before any NLU),
     the danger patterns of `nlu.emergency`, then the model's own probability."""
     scores = dict(ranking)
+    if command_of(text) == HELP:
+        # "aide", "help", "?": the engine answers them as its help command; the NLU agrees.
+        return HELP, max(scores.get(HELP, 0.0), KEYWORD_CONFIDENCE)
     if looks_like_emergency(text):
         return EMERGENCY, max(scores.get(EMERGENCY, 0.0), KEYWORD_CONFIDENCE)
     if danger_now(text):

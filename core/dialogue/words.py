@@ -103,10 +103,11 @@ EMERGENCY_PATTERNS = [
     r"\b(je fais|il fait|elle fait|fait un|en train de faire un) malaise\b",
     r"\burgence\b",
     r"\burgent(e)? (medical|vital)",
-    r"\bhelp me,? (please )?(i|i'm|im|quick|now)\b",
+    # Not "help me, I need...": a request begins so as often as a danger.
+    r"\bhelp me,? (please )?(quick|quickly|now|fast)\b",
     r"\bi (have )?fell\b",
     r"\bi('ve| have)? fallen\b",
-    r"\bcan'?t get up\b",
+    r"\bcan'?t get up\b(?! the| to| stairs| steps| ladders?| on | onto| there| in the loft)",
     r"\bchest pains?\b",
     r"\bcan'?t breathe\b",
     r"\bcannot breathe\b",
@@ -124,22 +125,31 @@ _EMERGENCY = re.compile("|".join(EMERGENCY_PATTERNS))
 # Told afterwards ("je suis tombée l'an dernier", "last year", "il y a deux ans"), said to
 # be harmless, a drill, or booked: a calm message, for both nets (this one, `nlu.emergency`).
 _CALM = re.compile(
-    r"\b(hier|avant-hier|semaine derniere|mois dernier|l'? ?an (dernier|passe)|"
+    r"\b(hier|avant-hier|semaine derniere|semaine passee|mois dernier|l'? ?an (dernier|passe)|"
     r"l'? ?annee derniere|"
     r"il y a (\d+|un|une|deux|trois|quelques|plusieurs) (jours?|semaines?|mois|ans?)|"
     r"en (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|"
-    r"(cet|l'?) ?(hiver|ete|automne) dernier|depuis (ma|mon|sa|son) (chute|operation|avc)|"
-    r"apres (ma|mon|sa|son) (chute|operation|avc)|rien de (grave|casse)|pas grave|"
+    r"(cet|l'?) ?(hiver|ete|automne) dernier|"
+    r"(depuis|apres) (ma|mon|sa|son) (chute|operation|avc|infarctus|crise cardiaque)|"
+    r"rien de (grave|casse)|pas grave|"
     r"(bien )?remis|ca va mieux|je vais mieux|"
-    r"yesterday|last (night's|week|month|year|winter|summer|autumn)|"
+    r"yesterday|last (night|night's|week|month|year|winter|summer|autumn)|"
     r"(\d+|a|one|two|three|few|several) (days?|weeks?|months?|years?) ago|"
-    r"since (my|his|her) (fall|op|operation|stroke)|after (my|his|her) (fall|op|operation|stroke)|"
+    r"(since|after) (my|his|her) (fall|op|operation|stroke|heart attack)|"
     r"in (january|february|march|april|may|june|july|august|september|october|november|"
     r"december)|nothing (serious|broken)|not serious|recovered|i'?m better|feeling better|"
     r"rdv|rendez-vous|rendez vous|appointment|check-?up|consultation|"
     r"exercice|drill|reportage|programme|film|prise de sang|blood tests?|analyses?|"
     r"depuis (des|plusieurs|quelques) (jours|semaines|mois|annees)|depuis longtemps|chronique|"
-    r"chronic|for (weeks|months|years))\b"
+    r"chronic|for (weeks|months|years)|"
+    # Recovering afterwards: rehabilitation, home from hospital, a plaster cast, no more driving.
+    r"physio|kine|kinesitherapeute|reeducation|rehab|convalescen[a-z]*|recovering|"
+    r"se remet(tre)? (de|d')|(rentre|rentree|revenu|revenue) (a la maison|de l'?hopital)|"
+    r"sorti(e)? de l'?hopital|(come|came|coming|back) home from hospital|out of hospital|"
+    r"platre|plaster|in a cast|entorse|(me suis|s'?est) foulee?|attelle|sprain|sprained|"
+    r"strapped up|ne conduit plus|"
+    r"(since|after) [a-z]+'?s (fall|op|operation|stroke|heart attack)|"
+    r"(depuis|apres) (l'?|la |le )(chute|operation|avc|infarctus|crise cardiaque))\b"
 )
 _NOT_AN_EMERGENCY = re.compile(
     r"(pas|plus) (une |d'?)?urgen|rien d'?urgent|not (an? )?(emergency|urgent)|no emergency|"
@@ -152,12 +162,13 @@ _NOT_AN_EMERGENCY = re.compile(
 _SINCE = re.compile(r"\b(depuis que|since i)\b")
 # Fire words that name no fire: safety equipment and drills, a fire lit on purpose.
 _HARMLESS_FIRE = re.compile(
-    r"\bfire ?(drills?|alarms?(?: [a-z']+){0,3} (battery|batteries|tests?|testing|beeps?|"
+    r"\bfire ?(drills?|alarms?(?: [a-z']+){0,5} (battery|batteries|tests?|testing|beeps?|"
     r"beeping|chirps?|chirping)|"
     r"extinguishers?|exits?|doors?|escape|wood|place|guard|safety|insurance|inspections?|"
     r"station|practice|training|risk assessment)\b|"
     r"\b(light|lit|lighting|make|making|made|start|build|building|laying|lay) (a |the |my )?"
     r"(wood |log |open |coal )?fire\b|"
+    r"\b(logs?|wood|coal|kindling) (for|on) (my|the|our) (open |log |wood |coal )?fire\b|"
     r"\b(alarmes?|detecteurs?|assurances?|portes?|issues?|exercices?|extincteurs?|consignes?|"
     r"risques?) (d'|de )?(l')?(anti-?|coupe-?)?(incendie|feu)\b|"
     r"\b(allumer|allume|faire|fait) (un |le |du )?feu\b|"
@@ -202,7 +213,7 @@ def is_no(text: str | None) -> bool:
 def looks_like_emergency(text: str) -> bool:
     """The keyword net: words of a danger, in a message that does not tell it calmly (an old
     fall told as news, a fire drill, "ce n'est pas une urgence")."""
-    folded = without_harmless_fire(fold(text))
+    folded = calm_mentions_blanked(fold(text))
     return (
         bool(_EMERGENCY.search(folded)) and not told_calmly(folded) and not _SINCE.search(folded)
     )
@@ -211,6 +222,73 @@ def looks_like_emergency(text: str) -> bool:
 def without_harmless_fire(folded: str) -> str:
     """`folded` with the fire words that name no fire blanked out."""
     return _HARMLESS_FIRE.sub(" ", folded)
+
+
+# "my husband had a stroke, could someone take him to the shops": an illness named in the past,
+# then an ask for a chore, with no word of hurry or of the emergency services.
+_PAST_ILLNESS_THEN_ASK = re.compile(
+    r"\b(had|has had|a fait|a eu|ai fait|ai eu) (a |an |un |une )?(small |mini |minor |petit |"
+    r"leger |gros )?(stroke|heart attack|avc|infarctus|crise cardiaque)\b.{0,120}"
+    r"\b((could|can|would) (someone|somebody|anyone|anybody|a volunteer)|"
+    r"(quelqu'?un|qqn|un benevole) (pourrait|pour|peut|qui))"
+)
+_HURRY = re.compile(
+    r"\b(vite|quick|quickly|right now|tout de suite|right away|at once|ambulance|samu|"
+    r"secours|pompiers|15|18|112|999|911|urgence|emergency)\b"
+)
+
+
+def without_told_illness(folded: str) -> str:
+    """`folded` with an illness named in the past blanked out when a chore is asked after it
+    and nothing hurries: the other danger words of the message (a face drooping) still count."""
+    if _HURRY.search(folded):
+        return folded
+
+    def blank(match: re.Match[str]) -> str:
+        return " " * (match.end(4) - match.start()) + folded[match.end(4) : match.end()]
+
+    return _PAST_ILLNESS_THEN_ASK.sub(blank, folded)
+
+
+# "what do I do in an emergency?", "en cas d'urgence": an emergency supposed, not told.
+_SUPPOSED_EMERGENCY = re.compile(
+    r"\b(in|for) (an? |case of |the event of (an? )?)emergency\b|\bfor emergencies\b|"
+    r"\ben cas d'? ?urgence\b|\bpour les urgences\b|\bemergency (number|contact|button)s?\b|"
+    r"\bnumeros? d'? ?urgence\b|"
+    r"\bif (there'?s|there is|it'?s|it is|i have|we have)( ever)? an? emergency\b|"
+    r"\bs'?il y a (une )?urgence\b|\bsi (un jour )?(c'?est|il y a|j'?ai) une urgence\b|"
+    r"\b(or|ou) (j'? ?appelle|appeler|dial|call|ring) (le )?(15|18|112|999|911)\b|"
+    r"\b(should|shall|do) (i|we) (call|ring|dial)\b|\b(dois-je|je dois|faut-il|faut il) appeler\b|"
+    # A fall feared, not happened: "j'ai peur de tomber dans la douche", "scared of falling".
+    r"\b(peur|risque|crainte) de (tomber|chuter)\b|"
+    r"\b(afraid|scared|frightened|worried|terrified) (of falling|i'?ll fall|she'?ll fall|"
+    r"he'?ll fall|of a fall)\b|\bin case (i|she|he|mum|dad) (falls?|has a fall)\b|"
+    r"\b(i|he|she) gets? (chest pains?|breathless|out of breath|short of breath)\b|"
+    r"\b(chest pains?|(douleurs?|mal) (a|dans) la poitrine) (when|quand|des que|lorsque)\b|"
+    r"\bfire (brigade|engines?) (came|come|were|was|went)\b"
+)
+# Everyday phrases with a danger word in them: a fall asleep or ill, a car broken down, a gas
+# fire (a heater), a trade called out urgently.
+_IDIOMS = re.compile(
+    r"\b(fell|fallen|falling) (asleep|behind|ill|for|in love|out with|through)\b|"
+    r"\btombe(e|es|r)? sur [a-z']{1,6} ?(annonce|numero|message|article|site|pub|publicite|"
+    r"arnaque|emission|reportage|offre|lettre|courrier)|"
+    r"\btombe(e|es|r)? (en panne|malade|"
+    r"d'? ?accord|a pic|a l'? ?eau|bien|amoureu[a-z]*|enceinte)\b|"
+    r"\b(gas|electric|coal) fires?\b|\bstroke of luck\b|"
+    r"\b(emergency|urgent) (dentist|dental|plumber|electrician|locksmith|vet|repairs?|"
+    r"appointment|glazier)\b|"
+    r"\b(dentiste|plombier|serrurier|electricien|veterinaire|veto|vitrier|depannage)s? "
+    r"(d'? ?urgence|en urgence)\b"
+)
+
+
+def calm_mentions_blanked(folded: str) -> str:
+    """`folded` without the danger words that tell no danger now: harmless fire, an illness
+    told before asking for a chore, everyday idioms ("fell asleep", "tombée en panne"), an
+    emergency or a fall only supposed or feared."""
+    blanked = _IDIOMS.sub(" ", without_told_illness(without_harmless_fire(folded)))
+    return _SUPPOSED_EMERGENCY.sub(" ", blanked)
 
 
 def told_calmly(folded: str) -> bool:

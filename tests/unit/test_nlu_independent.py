@@ -40,21 +40,12 @@ def test_the_independent_set_covers_every_intent_with_at_least_30_messages() -> 
         assert sum(c["intent"] == intent for c in cases) >= 30, intent
 
 
-@not_reached_yet("accuracy 0.914 on 2026-11-29, after the review cycle")
 def test_intent_accuracy_is_at_least_92_percent(report: Report) -> None:
     accuracy = report.accuracy
     assert accuracy >= 0.92
 
 
-@pytest.mark.parametrize(
-    "intent",
-    [
-        pytest.param(intent, marks=not_reached_yet("help recall 0.83 on 2026-11-29"))
-        if intent == "help"
-        else intent
-        for intent in INTENTS
-    ],
-)
+@pytest.mark.parametrize("intent", INTENTS)
 def test_every_intent_is_recognised_at_least_85_percent_of_the_time(
     report: Report, intent: str
 ) -> None:

@@ -17,6 +17,7 @@ import pytest
 from core.dialogue.words import looks_like_emergency
 from nlu.emergency import danger_now
 from nlu.entities import find_place, find_when
+from nlu.interpreter import decide_intent
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
 
@@ -189,3 +190,81 @@ def test_fire_words_that_name_no_fire_raise_no_emergency(text: str) -> None:
 )
 def test_a_fire_or_a_fall_now_is_still_an_emergency(text: str) -> None:
     assert looks_like_emergency(text) or danger_now(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband had a stroke and can't drive, could someone take him to the shops on Tuesdays",
+        "Dad had a heart attack in May, could someone bring him a meal now and then",
+        "mon mari a fait un avc, quelqu'un pourrait l'emmener faire ses courses le mardi",
+        "papa a eu un infarctus, qqn pour lui porter des repas ?",
+        "after my heart attack I'm not allowed to carry things, can someone help with groceries",
+        "depuis mon infarctus je ne peux plus porter, qqn pour les courses ?",
+        "since mum's stroke she can't use her right hand, could someone help her with forms",
+        "I fell off my bike and my arm is in plaster, can someone walk my dog",
+        "could someone chop some logs for my fire",
+        "the fire alarm in my hallway is beeping, could someone change the battery",
+        "can you help me, I need to email the council and don't know how",
+        "my windows need cleaning, I can't get up the steps",
+        "what should I do if there's an emergency",
+        "que faire en cas d'urgence ?",
+        "is this service for emergencies as well?",
+        "should I call 999 or write to you?",
+        "I fell asleep in front of the telly and missed your message",
+        "je suis tombée en panne sur la rocade, quelqu'un peut venir me chercher ?",
+        "je suis tombée malade, quelqu'un pour mes courses ?",
+        "my gas fire isn't working, could someone have a look",
+        "I need an emergency dentist appointment, can someone drive me",
+        "j'ai peur de tomber dans la douche, quelqu'un pour poser une barre d'appui ?",
+        "mum is scared of falling in the shower, could someone fit a grab rail",
+        "I get chest pains carrying heavy bags, could someone do my shopping",
+        "aide",
+        "help",
+    ],
+)
+def test_an_illness_told_before_a_chore_or_an_emergency_supposed_raises_no_emergency(
+    text: str,
+) -> None:
+    assert not looks_like_emergency(text)
+    assert not danger_now(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mum had a stroke, could someone come, she can't speak",
+        "il a fait un avc il a la bouche de travers quelqu'un peut venir",
+        "my husband had a stroke, could someone call an ambulance",
+        "jarrive pa a me relever",
+        "cant breath",
+        "ma femme ne respire presque plus",
+        "strong smel of gas",
+        "gaz !!",
+        "mal a la poitrinne tres fort",
+        "elle est sans connaissance dans le couloir",
+        "she's vomiting blood",
+        "i can't move i'm stuck on the floor",
+        "aidez moi vite",
+        "this is an emergency",
+        "je suis tombée dans la douche, je ne peux pas me relever",
+        "I fell in the shower",
+        "help me quick",
+    ],
+)
+def test_a_danger_now_misspelt_or_after_a_past_illness_is_still_an_emergency(text: str) -> None:
+    assert looks_like_emergency(text) or danger_now(text)
+
+
+@pytest.mark.parametrize("text", ["aide", "Help!", "help", "?", "/aide"])
+def test_the_help_command_typed_alone_is_the_help_intent_whatever_the_model_says(
+    text: str,
+) -> None:
+    """The engine answers these as its help command: the NLU must not call them a danger."""
+    intent, confidence = decide_intent([("emergency", 0.62), ("help", 0.2)], text)
+    assert (intent, confidence) == ("help", 0.95)
+
+
+def test_a_cry_for_help_with_a_danger_is_still_an_emergency() -> None:
+    intent, _ = decide_intent([("help", 0.6), ("emergency", 0.3)], "help I fell")
+    assert intent == "emergency"
