@@ -17,7 +17,7 @@ import pytest
 from core.dialogue.words import looks_like_emergency
 from nlu.emergency import danger_now
 from nlu.entities import find_place, find_when
-from nlu.interpreter import decide_intent
+from nlu.interpreter import BuiltinInterpreter, decide_intent
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
 
@@ -268,3 +268,21 @@ def test_the_help_command_typed_alone_is_the_help_intent_whatever_the_model_says
 def test_a_cry_for_help_with_a_danger_is_still_an_emergency() -> None:
     intent, _ = decide_intent([("help", 0.6), ("emergency", 0.3)], "help I fell")
     assert intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I fell last night and I can't get up",
+        "je suis tombée hier soir, je suis toujours par terre",
+        "my husband had a stroke last night, he is not responding",
+        "depuis ma chute j'ai mal à la poitrine, je n'arrive plus à respirer",
+        "I'm home from hospital and I have chest pain now",
+    ],
+)
+def test_a_danger_still_present_after_a_past_event_is_an_emergency_for_the_whole_nlu(
+    text: str, interpreter: BuiltinInterpreter
+) -> None:
+    """The calm markers ("last night", "since my fall") quiet the keyword nets; a danger that
+    is still there must then be caught by the model: the NLU's answer is what counts."""
+    assert interpreter.parse_sync(text).intent == "emergency"
