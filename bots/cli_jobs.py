@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bots import cli_common
 from core.app import Core
 from core.domain.model import (
+    Alert,
     HelpRequest,
     JobRun,
     Member,
@@ -208,13 +209,25 @@ async def describe(uow: UnitOfWork, work: plan.Work) -> tuple[str, str, str]:
         member = await session.get(Member, work.args[0])
         assert member is not None
         return "offer of the loneliness check", member.display_name, member.territory.timezone
-    rule = await recurring.get_recurring(uow, work.args[0])
-    day = date.fromordinal(work.args[1])
-    return (
-        f"posting of recurring request #{rule.id} ({rule.category}) for {day.isoformat()}",
-        rule.requester.display_name,
-        rule.requester.territory.timezone,
-    )
+    if work.kind == "alert-resend":
+        alert = await session.get(Alert, work.args[0])
+        assert alert is not None
+        territory = await session.get(Territory, alert.territory_id)
+        assert territory is not None
+        return (
+            f"alert #{alert.id} ({alert.kind}) sent again, round {work.args[1]}",
+            f"coordinators of {territory.name}",
+            territory.timezone,
+        )
+    if work.kind == "recurring":
+        rule = await recurring.get_recurring(uow, work.args[0])
+        day = date.fromordinal(work.args[1])
+        return (
+            f"posting of recurring request #{rule.id} ({rule.category}) for {day.isoformat()}",
+            rule.requester.display_name,
+            rule.requester.territory.timezone,
+        )
+    return f"{work.kind} {work.args}", "-", "UTC"  # a kind this listing does not know yet
 
 
 def _zone(name: str) -> Any:

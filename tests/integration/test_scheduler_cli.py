@@ -14,7 +14,7 @@ from bots.cli import app
 from core.app import Core
 from core.config import Settings
 from core.domain.model import Member, RecurringRequest
-from core.services import identity, privacy, requests
+from core.services import alerts, identity, privacy, requests
 from core.services.unit_of_work import system_clock
 from tests.integration._support import cli_database
 
@@ -182,3 +182,18 @@ def test_jobs_list_names_the_loneliness_check_s_offer_and_whom_it_is_for(databas
         line.split("\t")[1:3] == ["offer of the loneliness check", "Alice Durand"]
         for line in lines
     )
+
+
+def test_jobs_list_names_an_alert_sent_again_and_to_whom(database: str) -> None:
+    async def emergency(core: Core) -> None:
+        async with core.uow() as uow:
+            alerts.raise_alert(uow, 1, "emergency", ALICE, text="Je suis tombée")
+            await uow.commit()
+
+    with_core(database, emergency, at=datetime.now(UTC) - timedelta(minutes=1))
+    lines = entraide("jobs", "list", "--kind", "alert-resend").splitlines()
+    assert lines
+    assert lines[0].split("\t")[1:3] == [
+        "alert #1 (emergency) sent again, round 1",
+        "coordinators of Rezé",
+    ]
