@@ -13,6 +13,7 @@ from core.domain.model import Alert, BallotReceipt, Member, Poll, Vote
 from core.domain.observatory_tables import LonelinessTally
 from core.domain.vocabulary import AlertKind, MemberStatus, PollState
 from core.observatory.periods import Period
+from core.observatory.protection import SMALLEST_PUBLISHED
 from core.observatory.sql import Figure, count, percentile, ratio, rows_of, seconds_between
 
 
@@ -132,7 +133,9 @@ def loneliness_query(territory_id: int, period: Period) -> Select[Any]:
 
 async def loneliness_mean(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
     """The mean total score (3 = hardly ever lonely, 9 = often) over the quarters the period
-    touches; None when nobody answered."""
+    touches; None (and no rows behind it) when fewer than `SMALLEST_PUBLISHED` people answered:
+    answered privately, a score of one or two people must not be read back, even by the
+    coordinators who know whom they helped."""
     sub = loneliness_query(t, p).subquery()
     points, people = (
         await s.execute(
@@ -142,7 +145,9 @@ async def loneliness_mean(s: AsyncSession, t: int, p: Period, rows: bool = False
             )
         )
     ).one()
-    value = None if not people else round(int(points) / int(people), 2)
+    if int(people) < SMALLEST_PUBLISHED:
+        return Figure("loneliness_mean", None, [] if rows else None)
+    value = round(int(points) / int(people), 2)
     return Figure(
         "loneliness_mean", value, await rows_of(s, loneliness_query(t, p)) if rows else None
     )

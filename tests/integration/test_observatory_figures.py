@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from core.app import Core
+from core.domain.observatory_tables import LonelinessTally
 from core.observatory import periods
 from core.observatory.catalogue import FIGURES, Unit, compute
 from core.observatory.sql import interpolated
@@ -77,3 +78,25 @@ async def test_each_headline_figure_agrees_with_the_rows_it_counts(core: Core) -
                 figure = figures[definition.name]
                 assert figure.rows is not None
                 reconcile(definition.name, definition.unit, figure.value, figure.rows)
+
+
+async def test_a_loneliness_mean_of_fewer_than_five_answers_is_shown_to_nobody(core: Core) -> None:
+    """One person answered in the third quarter: her score must not be read back, not even by
+    the coordinators (no value, and no rows behind it)."""
+    history = await build(core)
+    async with core.uow() as uow:
+        uow.session.add(
+            LonelinessTally(
+                territory_id=history.territory_id,
+                quarter="2026-Q3",
+                wave="first",
+                score=8,
+                count=1,
+            )
+        )
+        await uow.commit()
+    july = periods.month(2026, 7, "Europe/Paris")
+    async with core.uow() as uow:
+        figures = await compute(uow.session, history.territory_id, july, rows=True)
+    assert figures["loneliness_mean"].value is None
+    assert figures["loneliness_mean"].rows == []
