@@ -92,6 +92,14 @@ class RequestChanged(Event):
 
 
 @dataclass(frozen=True)
+class ChangeConfirmed(Event):
+    """The volunteer holding a changed request will still come."""
+
+    request_id: int
+    volunteer_id: int
+
+
+@dataclass(frozen=True)
 class RequestExpired(Event):
     request_id: int
 

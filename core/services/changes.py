@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.domain import events
 from core.domain.errors import InvalidInput, InvalidTransition
-from core.domain.model import HelpRequest, JobRun
+from core.domain.model import AuditEntry, HelpRequest, JobRun
 from core.domain.vocabulary import Category, RequestState
 from core.domain.windows import checked_kind, infer_kind
 from core.services import authorization, requests
@@ -80,6 +80,29 @@ async def change(
     )
     uow.publish(events.RequestChanged(request.id, actor_id, changed))
     return changed
+
+
+async def confirm(uow: UnitOfWork, volunteer_id: int, request_id: int) -> bool:
+    """The volunteer who holds the task will still come after a change: her readers are told
+    once (False, and nothing said, if this change was already confirmed)."""
+    request = await requests.get_request(uow, request_id)
+    holder = request.active_assignment
+    if holder is None or holder.volunteer_id != volunteer_id:
+        raise InvalidTransition(state=request.state)
+    last = await uow.session.execute(
+        select(AuditEntry.action)
+        .where(
+            AuditEntry.subject == f"request:{request.id}",
+            AuditEntry.action.in_(("request.change", "request.change_confirmed")),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if last.scalar_one_or_none() != "request.change":
+        return False
+    uow.audit(volunteer_id, "request.change_confirmed", f"request:{request.id}")
+    uow.publish(events.ChangeConfirmed(request.id, volunteer_id))
+    return True
 
 
 def _checked(

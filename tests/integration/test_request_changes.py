@@ -143,7 +143,7 @@ async def test_the_volunteer_holding_it_is_told_what_changed_and_keeps_or_gives_
     assert "a changé\u00a0: le type d'aide et le lieu" in text, text
     assert "la pharmacie du port" in text and "jeudi 26 novembre à 10:00" in text
     assert [c["action"] for c in card.choices] == [
-        f"withdraw_no:{request_id}",
+        f"change_ok:{request_id}",
         f"withdraw:{request_id}",
     ]
     # The address goes to the volunteer who holds the task, and nobody else.
@@ -151,9 +151,14 @@ async def test_the_volunteer_holding_it_is_told_what_changed_and_keeps_or_gives_
         rows = (await uow.session.execute(select(Notification))).scalars()
         assert {n.member_id for n in rows if "3 rue des Pêcheurs" in str(n.params)} == {coop.bob}
     engine = ConversationEngine(coop.core)
-    kept = await say(engine, "bob", action=f"withdraw_no:{request_id}")
+    kept = await say(engine, "bob", action=f"change_ok:{request_id}")
     assert "You keep this task" in texts(kept)
     assert (await _request(coop, request_id)).state == RequestState.ACCEPTED
+    confirmed = "{volunteer} has seen the change and will come: {category}, {when}."
+    (told,) = await sent(coop.core, member_id=coop.alice, startswith=confirmed)
+    assert told.params["volunteer"] == "Bob Leroy"
+    await say(engine, "bob", action=f"change_ok:{request_id}")  # pressed again: told once
+    assert len(await sent(coop.core, member_id=coop.alice, startswith=confirmed)) == 1
     await say(engine, "bob", action=f"withdraw:{request_id}")
     await say(engine, "bob", action=f"withdraw_yes:{request_id}")
     request = await _request(coop, request_id)

@@ -12,7 +12,7 @@ from core.dialogue.routing import Answer, MemberId, RequestId, action, step
 from core.dialogue.turn import Turn
 from core.domain.errors import AlreadyTaken, InvalidTransition
 from core.domain.vocabulary import MessageKind, RequestState
-from core.services import authorization, contact, members, requests, timed
+from core.services import authorization, changes, contact, members, requests, timed
 from core.services.authorization import Action
 from core.services.notifications import offer_choices, request_summary, task_choices
 from core.services.notifications.requests import withhold_taken_notice
@@ -168,6 +168,14 @@ async def keep_task(turn: Turn, request_id: int) -> None:
         choices=menu_choices(turn),
         **request_summary(request),
     )
+
+
+@action("change_ok", arg=RequestId)
+async def keep_changed_task(turn: Turn, request_id: int) -> None:
+    """After a change, the volunteer will still come: she who asked is told so, once."""
+    assert turn.member is not None
+    await changes.confirm(turn.uow, turn.member.id, request_id)
+    await keep_task(turn, request_id)
 
 
 @action("withdraw_yes", arg=RequestId)

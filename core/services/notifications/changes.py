@@ -41,10 +41,10 @@ CHANGED = {
 
 
 def still_choices(request_id: int) -> list[Choice]:
-    """The volunteer's answer to a change: they keep the task (`withdraw_no`: nothing changes,
-    said kindly), or give it back (`withdraw`: asked, then offered to others)."""
+    """The volunteer's answer to a change: they keep the task (`change_ok`: she who asked is
+    told they will come), or give it back (`withdraw`: asked, then offered to others)."""
     return [
-        Choice("Still OK", f"withdraw_no:{request_id}"),
+        Choice("Still OK", f"change_ok:{request_id}"),
         Choice("I can no longer come", f"withdraw:{request_id}"),
     ]
 
@@ -139,6 +139,21 @@ async def _holder_told(uow: UnitOfWork, request: HelpRequest, changed: tuple[str
     )
 
 
+async def on_change_confirmed(uow: UnitOfWork, event: events.ChangeConfirmed) -> None:
+    """Her readers learn that the volunteer has seen the change and still comes."""
+    request = await request_of(uow, event.request_id)
+    volunteer = await uow.session.get(Member, event.volunteer_id)
+    assert volunteer is not None
+    await requester.write(
+        uow,
+        "{volunteer} has seen the change and will come: {category}, {when}.",
+        about=request,
+        volunteer=volunteer.display_name,
+        **request_summary(request),
+    )
+
+
 HANDLERS: dict[type[events.Event], list[EventHandler]] = {
     events.RequestChanged: [on_request_changed],
+    events.ChangeConfirmed: [on_change_confirmed],
 }
