@@ -41,6 +41,14 @@ def _note_written(session: Session, instance: object) -> None:
         written.append(instance)
 
 
+@event.listens_for(Session, "pending_to_transient")
+def _note_taken_back(session: Session, instance: object) -> None:
+    """An outbox row taken back before it was written (`Turn.take_back_replies`)."""
+    written = session.info.get(WRITTEN)
+    if written is not None and isinstance(instance, Notification):
+        written[:] = [row for row in written if row is not instance]
+
+
 def watch(uow: UnitOfWork) -> list[Notification]:
     """From now on, the outbox rows written in this transaction are noted in the list returned."""
     written: list[Notification] = []

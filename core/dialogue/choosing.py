@@ -89,6 +89,13 @@ class Pick:
     out_of_range: bool = False
 
 
+def is_number_list(text: str) -> bool:
+    """Whether `text` is nothing but several numbers ("1 et 3", "2, 5"): answers to a list,
+    never the words of a danger, whatever a classifier makes of them."""
+    folded = fold(text).rstrip(" .!")
+    return bool(_NUMBERS.fullmatch(folded)) and len(re.findall(r"\d+", folded)) > 1
+
+
 def pick(text: str, labels: Sequence[str], *, parts: bool = True) -> Pick:
     """The buttons among `labels` that `text` selects (see the module's docstring).
 

@@ -78,6 +78,8 @@ async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: in
     if text and inbound.action is None and typed_choices:
         picked = _pick(turn, text, here)
     action = inbound.action or _chosen_action(turn, picked)
+    if action is None and len(picked.chosen) > 1 and await _tick_each(turn, here, picked):
+        return
     if text and action is None and command_of(text) is None and interpreter is not None:
         turn.understood = await interpreter.parse(
             text, language=turn.language, timezone=turn.territory.timezone, now=turn.uow.now()
@@ -136,6 +138,23 @@ def _chosen_action(turn: Turn, picked: choosing.Pick) -> str | None:
     return voting.vote_for_all(actions) if actions else None
 
 
+async def _tick_each(turn: Turn, here: routing.Step | None, picked: choosing.Pick) -> bool:
+    """Several numbers typed where several answers are ticked ("1 et 3" under the skills):
+    each is ticked in turn, and the list is shown once, as it then stands."""
+    last = shown_choices.last_shown(turn.conversation)
+    actions = [last[i][1] for i in picked.chosen]
+    if here is None or here.several is None:
+        return False
+    if any(action.partition(":")[0] != here.several for action in actions):
+        return False
+    for action in actions:
+        shown = len(turn.replies)
+        await routing.answer(turn, None, action)
+        if action != actions[-1]:
+            await turn.take_back_replies(shown)  # only the list as it stands after the last
+    return True
+
+
 def _meant_choice(turn: Turn, here: routing.Step | None) -> str | None:
     """A button shown that the words mean, as the NLU understood them ("je veux aider" is
     "Open requests"), when the words are clear and the step does not take free text."""
@@ -157,6 +176,8 @@ async def _on_emergency_guess(turn: Turn, text: str) -> bool:
     about a name or a place is left to the step). Whether the turn was answered."""
     understood = turn.understood
     if understood is None or understood.intent != understanding.EMERGENCY:
+        return False
+    if choosing.is_number_list(text):  # "1 and 2": answers to a list (the nets still read)
         return False
     if understood.confidence >= emergency.CLEAR_EMERGENCY:
         await emergency.answer_emergency(turn, text)

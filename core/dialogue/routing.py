@@ -193,6 +193,8 @@ class Step:
     commands: frozenset[str] | None
     # Whether a typed number or label stands for one of the last buttons shown.
     typed_choices: bool
+    # The button ticked on and off (a list of several answers): "1 et 3" typed presses each.
+    several: str | None = None
 
 
 STEPS: dict[tuple[str, str], Step] = {}
@@ -207,6 +209,7 @@ def step(
     otherwise: str | None = CHOOSE_A_BUTTON,
     commands: frozenset[str] | None = None,
     typed_choices: bool = True,
+    several: str | None = None,
 ) -> Callable[[StepHandler], StepHandler]:
     """Register the handler of the step `name` of `flow` (see `Step` for the options)."""
 
@@ -214,7 +217,15 @@ def step(
         if (flow, name) in STEPS:
             raise ValueError(f"the step {flow}/{name} is registered twice")
         STEPS[(flow, name)] = Step(
-            flow, name, handler, frozenset(buttons), text, otherwise, commands, typed_choices
+            flow,
+            name,
+            handler,
+            frozenset(buttons),
+            text,
+            otherwise,
+            commands,
+            typed_choices,
+            several,
         )
         return handler
 

@@ -117,6 +117,18 @@ class Turn:
                 }
             )
 
+    async def take_back_replies(self, since: int) -> None:
+        """Drop the replies written since the `since`-th: they are not sent yet (they are rows
+        of this transaction), so nobody ever sees them."""
+        dropped = self.replies[since:]
+        session = self.uow.session
+        for row in dropped:
+            if row in session.new:
+                session.expunge(row)
+            else:
+                await session.delete(row)
+        del self.replies[since:]
+
     def ask_again(self, asked: dict[str, Any]) -> None:
         """Show again a question recorded under `ASKED` (as it was, with its buttons)."""
         self.replies.append(

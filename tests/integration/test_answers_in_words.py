@@ -6,12 +6,14 @@ Issue 11, "Answers in words": a typed answer is matched to the buttons last show
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.dialogue.engine import ConversationEngine
 from core.dialogue.messages import Outgoing
 from core.domain.model import Vote
 from core.domain.vocabulary import PollKind
+from nlu.interpreter import BuiltinInterpreter
 from tests.conftest import Cooperative
 from tests.integration._support import as_member, open_poll, say
 
@@ -130,3 +132,25 @@ async def test_an_answer_that_matches_no_button_shows_the_buttons_again(
     replies = await say(engine, "nina", "euh je sais pas")
 
     assert replies[-1].buttons and _labels(replies[-1]) == _labels(asked[-1])
+
+
+@pytest.mark.parametrize("typed", ["1 and 2", "1 et 2", "1, 2"])
+async def test_several_numbers_at_the_skills_tick_each_and_never_ask_about_danger(
+    coop: Cooperative, interpreter: BuiltinInterpreter, typed: str
+) -> None:
+    """A new volunteer types the numbers of two kinds of help: both are ticked, the list is
+    shown once as it then stands, and no "Are you in danger?" (the model read "1 and 2" as
+    an emergency at 0.53)."""
+    engine = ConversationEngine(coop.core, interpreter)
+    for step in ("bonjour", "2", "Sam", "2"):  # English, a name, "I want to help others"
+        replies = await say(engine, "sam", step)
+    if replies[-1].key.startswith("Which neighbourhood"):
+        replies = await say(engine, "sam", "1")
+    assert replies[-1].key.startswith("How would you like to help?")
+
+    replies = await say(engine, "sam", typed)
+
+    assert [r.key for r in replies] == [replies[-1].key]
+    assert replies[-1].key.startswith("How would you like to help?")
+    ticked = [b.action for b in replies[-1].buttons if b.label.startswith("✓ ")]
+    assert ticked == ["skill:shopping", "skill:transport"]

@@ -185,7 +185,7 @@ def _skill_choice(category: Category, selected: bool) -> Choice:
     return Choice(label, f"skill:{category.value}", {"selected": selected})
 
 
-@step(FLOW, "skills", buttons=("skill", "skills_done"))
+@step(FLOW, "skills", buttons=("skill", "skills_done"), several="skill")
 async def on_skills_answer(turn: Turn, answer: Answer) -> None:
     """Each kind of help pressed is chosen (or no longer), until "That's all"."""
     if answer.button == "skills_done":
@@ -229,7 +229,7 @@ def _availability_choices(turn: Turn) -> list[Choice]:
     ]
 
 
-@step(FLOW, "availability", buttons=("avail", "avail_done"))
+@step(FLOW, "availability", buttons=("avail", "avail_done"), several="avail")
 async def on_availability(turn: Turn, answer: Answer) -> None:
     """Each time pressed is chosen (or no longer), until "Done": the volunteer's slots are
     all of them (matching offers requests at any of these times)."""
