@@ -11,7 +11,7 @@ the parameters) where the coordinator reads the platform it came from.
 from __future__ import annotations
 
 from core.domain import events
-from core.domain.model import Alert, AlertAudio, Member, PlatformAccount
+from core.domain.model import Alert, AlertAudio, HelpRequest, Member, PlatformAccount
 from core.domain.vocabulary import AlertKind, MessageKind
 from core.i18n import N_
 from core.services import alerts, contact, outbox
@@ -115,6 +115,20 @@ async def tell_coordinators(uow: UnitOfWork, alert: Alert) -> None:
     """A new alert, to every coordinator of its territory."""
     for coordinator in await readers_of(uow, alert):
         await write_alert(uow, alert, coordinator)
+
+
+async def find_someone(uow: UnitOfWork, request: HelpRequest, kind: AlertKind) -> Alert:
+    """Ask the coordinators to find someone for `request`: an alert of `kind` to each, with the
+    requester's phone and address and "Offer to…" (never to the requester herself, even if she
+    is a coordinator). One is open per request: an open one is returned as it is."""
+    alert = await alerts.finding_someone_for(uow, request.id)
+    if alert is None:
+        alert = alerts.raise_alert(
+            uow, request.territory_id, kind, request.requester_id, request_id=request.id
+        )
+        await uow.session.flush()  # its id, for the buttons
+        await tell_coordinators(uow, alert)
+    return alert
 
 
 async def on_alert_resent(uow: UnitOfWork, event: events.AlertResent) -> None:

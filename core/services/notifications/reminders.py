@@ -7,10 +7,10 @@ from __future__ import annotations
 from core.domain import events
 from core.domain.model import Assignment, HelpRequest
 from core.domain.vocabulary import AlertKind, MessageKind, RequestState
-from core.services import alerts, contact, outbox, safety
+from core.services import contact, outbox, safety
 from core.services.members import get_member
 from core.services.notifications import requester
-from core.services.notifications.alert_notices import readers_of, tell_coordinators
+from core.services.notifications.alert_notices import find_someone, readers_of
 from core.services.notifications.cards import reminder_card
 from core.services.notifications.common import (
     is_new_member,
@@ -90,18 +90,8 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
                 **summary,
             )
         return
-    alert = await alerts.finding_someone_for(uow, request.id)
-    if alert is None:  # one already open (nobody to offer at posting) keeps coming back
-        alert = alerts.raise_alert(
-            uow,
-            request.territory_id,
-            AlertKind.REQUEST_UNANSWERED,
-            request.requester_id,
-            request_id=request.id,
-        )
-        await uow.session.flush()  # its id, for the buttons
-        # Each coordinator gets the requester's phone and address, and "Offer to…".
-        await tell_coordinators(uow, alert)
+    # One already open (nobody to offer at posting) stays the one: it keeps coming back.
+    alert = await find_someone(uow, request, AlertKind.REQUEST_UNANSWERED)
     coordinators = await readers_of(uow, alert)
     if not coordinators:  # nobody to promise: say only what is true
         await requester.write(

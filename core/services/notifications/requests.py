@@ -13,10 +13,10 @@ from core.domain import events
 from core.domain.model import MatchOffer, Member, Notification
 from core.domain.vocabulary import AlertKind, MemberStatus, MessageKind, Outcome
 from core.i18n import N_
-from core.services import alerts, outbox, proxies
+from core.services import outbox, proxies
 from core.services.members import get_member
 from core.services.notifications import requester
-from core.services.notifications.alert_notices import tell_coordinators
+from core.services.notifications.alert_notices import find_someone
 from core.services.notifications.cards import accepted_card
 from core.services.notifications.common import (
     is_new_member,
@@ -93,18 +93,7 @@ async def on_nobody_to_offer(uow: UnitOfWork, event: events.NobodyToOffer) -> No
     """No volunteer could be offered a new request: an alert, at once, to every coordinator of
     its territory, with the requester's phone and address and "Offer to…" (the requester was
     told so when posting it). A request already in a coordinator's hands is not alerted twice."""
-    request = await request_of(uow, event.request_id)
-    if await alerts.finding_someone_for(uow, request.id) is not None:
-        return
-    alert = alerts.raise_alert(
-        uow,
-        request.territory_id,
-        AlertKind.NOBODY_TO_OFFER,
-        request.requester_id,
-        request_id=request.id,
-    )
-    await uow.session.flush()  # its id, for the buttons
-    await tell_coordinators(uow, alert)  # never the requester, even if she is a coordinator
+    await find_someone(uow, await request_of(uow, event.request_id), AlertKind.NOBODY_TO_OFFER)
 
 
 async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) -> None:
