@@ -229,6 +229,8 @@ class ProxyRemoved(Event):
     senior_id: int
     proxy_id: int
     by_id: int | None
+
+
 # --- the coordinators' alerts (core/services/alerts.py) -------------------------------------
 
 

@@ -19,7 +19,7 @@ from core.observatory import desk_figures as desk
 from core.observatory import people_figures as people
 from core.observatory import request_figures as requests
 from core.observatory.periods import Period
-from core.observatory.sql import Figure
+from core.observatory.sql import Figure, shared_work
 
 
 class Unit(StrEnum):
@@ -76,8 +76,10 @@ BY_NAME = {d.name: d for d in FIGURES}
 async def compute(
     session: AsyncSession, territory_id: int, period: Period, *, rows: bool = False
 ) -> dict[str, Figure]:
-    """Every figure of one territory for one period (with their rows if asked)."""
-    return {d.name: await d.function(session, territory_id, period, rows) for d in FIGURES}
+    """Every figure of one territory for one period (with their rows if asked); figures that
+    share a selection (a count and its quantiles) read it once."""
+    with shared_work(session):
+        return {d.name: await d.function(session, territory_id, period, rows) for d in FIGURES}
 
 
 async def one(

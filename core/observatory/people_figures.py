@@ -9,14 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, union_all
+from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from core.domain.model import Assignment, HelpRequest, Member
 from core.domain.observatory_tables import MemberAgeBand
 from core.observatory.periods import Period
-from core.observatory.sql import Figure, count, percentile, ratio, rows_of, seconds_between
+from core.observatory.sql import (
+    Figure,
+    count,
+    once,
+    percentile,
+    ratio,
+    rows_of,
+    seconds_between,
+)
 
 R, A = HelpRequest, Assignment
 
@@ -40,12 +48,39 @@ def _distinct(territory_id: int, period: Period, who: str) -> Select[Any]:
     return select(sub.c[who]).distinct()
 
 
+async def _active(s: AsyncSession, t: int, p: Period) -> tuple[int, int]:
+    """How many volunteers and how many requesters the period's tasks have, in one query (read
+    once by the two figures when computed together)."""
+
+    async def both() -> tuple[int, int]:
+        sub = _tasks(t, p).subquery()
+        volunteers, requesters = (
+            await s.execute(
+                select(
+                    func.count(sub.c.volunteer_id.distinct()),
+                    func.count(sub.c.requester_id.distinct()),
+                )
+            )
+        ).one()
+        return int(volunteers), int(requesters)
+
+    return await once(s, ("active", t, p), both)
+
+
+async def _people(
+    s: AsyncSession, name: str, value: int, t: int, p: Period, who: str, rows: bool
+) -> Figure:
+    return Figure(name, value, await rows_of(s, _distinct(t, p, who)) if rows else None)
+
+
 async def active_volunteers(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
-    return await count(s, "active_volunteers", _distinct(t, p, "volunteer_id"), rows)
+    volunteers = (await _active(s, t, p))[0]
+    return await _people(s, "active_volunteers", volunteers, t, p, "volunteer_id", rows)
 
 
 async def active_requesters(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
-    return await count(s, "active_requesters", _distinct(t, p, "requester_id"), rows)
+    requesters = (await _active(s, t, p))[1]
+    return await _people(s, "active_requesters", requesters, t, p, "requester_id", rows)
 
 
 def _newcomers(territory_id: int, period: Period) -> Select[Any]:
@@ -62,18 +97,20 @@ async def new_members(s: AsyncSession, t: int, p: Period, rows: bool = False) ->
 
 def first_help_query(s: AsyncSession, territory_id: int, period: Period) -> Select[Any]:
     """Members who joined in the period and have had a task since, with the seconds from their
-    joining to their first one (given or received, whenever it came)."""
+    joining to their first one (given or received, whenever it came). Each side is looked up for
+    the period's newcomers only (through the volunteer's and the requester's indexes), never the
+    whole history of tasks."""
+    newcomers = select(_newcomers(territory_id, period).subquery().c.id)
     given = select(A.volunteer_id.label("member_id"), A.accepted_at).where(
-        A.withdrawn_at.is_(None)
+        A.withdrawn_at.is_(None), A.volunteer_id.in_(newcomers)
     )
     received = select(A.requester_id.label("member_id"), A.accepted_at).where(
-        A.withdrawn_at.is_(None)
+        A.withdrawn_at.is_(None), A.requester_id.in_(newcomers)
     )
     both = union_all(given, received).subquery()
     joined = _newcomers(territory_id, period).subquery()
     first = (
         select(both.c.member_id, func.min(both.c.accepted_at).label("first_at"))
-        .where(both.c.member_id.in_(select(joined.c.id)))
         .group_by(both.c.member_id)
         .subquery()
     )
@@ -89,20 +126,34 @@ async def first_help_median(s: AsyncSession, t: int, p: Period, rows: bool = Fal
 
 def pairs_again_query(territory_id: int, period: Period) -> Select[Any]:
     """Pairs (volunteer, requester) with a task in the period and at least two tasks together
-    up to the period's end: people who met again. Only the period's pairs are looked up in the
-    history (through the volunteer's index), never the whole history grouped."""
+    up to the period's end: people who met again. The period's pairs are grouped; one with a
+    single task there looks for another task up to the end (through the pair's index, the
+    first found is enough), never counting its whole history."""
     here = _tasks(territory_id, period).subquery()
-    pairs = select(here.c.volunteer_id, here.c.requester_id).distinct().subquery()
-    return (
-        select(pairs.c.volunteer_id, pairs.c.requester_id)
-        .join(
-            A,
-            and_(A.volunteer_id == pairs.c.volunteer_id, A.requester_id == pairs.c.requester_id),
+    pairs = (
+        select(
+            here.c.volunteer_id,
+            here.c.requester_id,
+            func.count().label("tasks"),
+            func.min(here.c.id).label("task_id"),
         )
+        .group_by(here.c.volunteer_id, here.c.requester_id)
+        .subquery()
+    )
+    another = (
+        select(A.id)
         .join(R, R.id == A.request_id)
-        .where(A.withdrawn_at.is_(None), R.when_start < period.end)
-        .group_by(pairs.c.volunteer_id, pairs.c.requester_id)
-        .having(func.count() >= 2)
+        .where(
+            A.volunteer_id == pairs.c.volunteer_id,
+            A.requester_id == pairs.c.requester_id,
+            A.id != pairs.c.task_id,
+            A.withdrawn_at.is_(None),
+            R.when_start < period.end,
+        )
+        .exists()
+    )
+    return select(pairs.c.volunteer_id, pairs.c.requester_id).where(
+        or_(pairs.c.tasks >= 2, another)
     )
 
 

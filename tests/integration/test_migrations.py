@@ -408,3 +408,30 @@ async def test_0016_adds_the_audio_of_voice_messages_and_its_downgrade_removes_i
     assert after - before == {"alert_audio"}
     assert columns == {"alert_id", "platform", "audio_ref", "received_at"}
     assert downgraded == before
+
+
+async def test_0019_adds_the_observatory_indexes_of_tasks_and_pairs_and_its_downgrade_removes_them(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0016")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        upgrade_database(database_url, "0019")
+        with engine.connect() as connection:
+            indexes = {
+                i["name"]: i["column_names"]
+                for i in inspect(connection).get_indexes("assignments")
+            }
+        command.downgrade(alembic_config(database_url), "0016")
+        with engine.connect() as connection:
+            downgraded = {i["name"] for i in inspect(connection).get_indexes("assignments")}
+    finally:
+        engine.dispose()
+    assert indexes["ix_assignments_request_people"] == [
+        "request_id",
+        "withdrawn_at",
+        "volunteer_id",
+        "requester_id",
+    ]
+    assert indexes["ix_assignments_pair"] == ["volunteer_id", "requester_id", "request_id"]
+    assert not {"ix_assignments_request_people", "ix_assignments_pair"} & downgraded
