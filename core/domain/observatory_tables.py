@@ -101,6 +101,9 @@ OBSERVATORY_INDEXES = (
         Assignment.volunteer_id,
         Assignment.requester_id,
     ),
+    # A newcomer's first task received, the first entry by acceptance, as the volunteer's
+    # `ix_assignments_volunteer_accepted` gives the first given (migration 0019).
+    Index("ix_assignments_requester_accepted", Assignment.requester_id, Assignment.accepted_at),
     # A pair's other tasks: did a volunteer and a requester meet again (migration 0019).
     Index(
         "ix_assignments_pair",

@@ -37,26 +37,27 @@ async def new_members(s: AsyncSession, t: int, p: Period, rows: bool = False) ->
 
 def first_help_query(s: AsyncSession, territory_id: int, period: Period) -> Select[Any]:
     """Members who joined in the period and have had a task since, with the seconds from their
-    joining to their first one (given or received, whenever it came). Each side is looked up for
-    the period's newcomers only (through the volunteer's and the requester's indexes), never the
-    whole history of tasks."""
-    newcomers = select(_newcomers(territory_id, period).subquery().c.id)
-    given = select(A.volunteer_id.label("member_id"), A.accepted_at).where(
-        A.withdrawn_at.is_(None), A.volunteer_id.in_(newcomers)
-    )
-    received = select(A.requester_id.label("member_id"), A.accepted_at).where(
-        A.withdrawn_at.is_(None), A.requester_id.in_(newcomers)
-    )
-    both = union_all(given, received).subquery()
+    joining to their first one (given or received, whenever it came). A newcomer's first task on
+    each side is the first entry of the volunteer's or the requester's index by acceptance, not
+    a scan of their history, nor of everyone's."""
     joined = _newcomers(territory_id, period).subquery()
-    first = (
-        select(both.c.member_id, func.min(both.c.accepted_at).label("first_at"))
-        .group_by(both.c.member_id)
-        .subquery()
-    )
+
+    def first_as(side: Any) -> Any:
+        return (
+            select(func.min(A.accepted_at))
+            .where(side == joined.c.id, A.withdrawn_at.is_(None))
+            .correlate(joined)
+            .scalar_subquery()
+        )
+
+    sides = union_all(
+        select(first_as(A.volunteer_id).label("at")), select(first_as(A.requester_id).label("at"))
+    ).subquery()
+    first_at = select(func.min(sides.c.at)).scalar_subquery()
+    timed = select(joined.c.id, joined.c.created_at, first_at.label("first_at")).subquery()
     return select(
-        joined.c.id, seconds_between(s, joined.c.created_at, first.c.first_at).label("seconds")
-    ).join(first, first.c.member_id == joined.c.id)
+        timed.c.id, seconds_between(s, timed.c.created_at, timed.c.first_at).label("seconds")
+    ).where(timed.c.first_at.is_not(None))
 
 
 async def first_help_median(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:

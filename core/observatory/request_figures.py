@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -40,16 +40,17 @@ def posted_query(territory_id: int, period: Period) -> Select[Any]:
 
 
 def first_accepted_query(session: AsyncSession, territory_id: int, period: Period) -> Select[Any]:
-    """Requests whose first acceptance falls in the period, and how long it took (seconds)."""
-    earlier = aliased(Assignment)
+    """Requests whose first acceptance falls in the period, and how long it took (seconds).
+
+    The period's acceptances are read by their date, and each is checked against its request's
+    first assignment (the smallest id: one look-up of the request's index), so that neither the
+    territory's requests nor all the assignments are scanned."""
+    first = aliased(Assignment)
+    first_id = select(func.min(first.id)).where(first.request_id == A.request_id).scalar_subquery()
     return (
         select(R.id, seconds_between(session, R.created_at, A.accepted_at).label("seconds"))
         .join(A, A.request_id == R.id)
-        .where(
-            R.territory_id == territory_id,
-            _within(A.accepted_at, period),
-            ~exists().where(earlier.request_id == A.request_id, earlier.id < A.id),
-        )
+        .where(R.territory_id == territory_id, _within(A.accepted_at, period), A.id == first_id)
     )
 
 

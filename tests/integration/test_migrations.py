@@ -433,5 +433,11 @@ async def test_0019_adds_the_observatory_indexes_of_tasks_and_pairs_and_its_down
         "volunteer_id",
         "requester_id",
     ]
+    assert indexes["ix_assignments_requester_accepted"] == ["requester_id", "accepted_at"]
     assert indexes["ix_assignments_pair"] == ["volunteer_id", "requester_id", "request_id"]
-    assert not {"ix_assignments_request_people", "ix_assignments_pair"} & downgraded
+    added = {
+        "ix_assignments_request_people",
+        "ix_assignments_requester_accepted",
+        "ix_assignments_pair",
+    }
+    assert not added & downgraded

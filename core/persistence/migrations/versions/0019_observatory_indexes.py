@@ -2,6 +2,8 @@
 
 `ix_assignments_request_people`: a period's tasks are read from its requests through this
 index alone (the volunteer, the requester, given back or not), not the assignments' rows.
+`ix_assignments_requester_accepted`: a newcomer's first task received is the first entry of
+their index by acceptance (the volunteer's side already has `ix_assignments_volunteer_accepted`).
 `ix_assignments_pair`: whether a volunteer and a requester had another task together is one
 look-up of the pair, not a scan of the requester's history.
 
@@ -25,6 +27,7 @@ INDEXES = (
         "assignments",
         ["request_id", "withdrawn_at", "volunteer_id", "requester_id"],
     ),
+    ("ix_assignments_requester_accepted", "assignments", ["requester_id", "accepted_at"]),
     ("ix_assignments_pair", "assignments", ["volunteer_id", "requester_id", "request_id"]),
 )
 
