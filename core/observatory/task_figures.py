@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import FromClause, Select, func, literal, or_, select, union_all
+from sqlalchemy import FromClause, Select, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -107,6 +107,8 @@ async def _task_counts(s: AsyncSession, t: int, p: Period) -> dict[tuple[str, st
     async def make() -> dict[tuple[str, str], int]:
         here = tasks_query(t, p).cte("tasks")
         generations = generations_query(here).subquery()
+        between = generations.c.volunteer_band != generations.c.requester_band
+        pair = case((between, "different"), else_="same").label("pair")
         bands = bands_query(here).subquery()
 
         def counted(what: str, query: Select[Any]) -> Select[Any]:
@@ -117,10 +119,7 @@ async def _task_counts(s: AsyncSession, t: int, p: Period) -> dict[tuple[str, st
             counted("volunteers", people_query(here, "volunteer_id")),
             counted("requesters", people_query(here, "requester_id")),
             counted("pairs", pairs_again_query(here, p)),
-            select(literal("known"), literal(""), func.count()).select_from(generations),
-            select(literal("different"), literal(""), func.count())
-            .select_from(generations)
-            .where(generations.c.volunteer_band != generations.c.requester_band),
+            select(literal("generations"), pair, func.count()).group_by(pair),
             select(literal("band"), bands.c.band, func.count()).group_by(bands.c.band),
         )
         return {(str(w), str(b)): int(n) for w, b, n in (await s.execute(parts)).all()}
@@ -160,7 +159,11 @@ async def intergenerational_share(
 ) -> Figure:
     """Of the tasks where both people gave an age band, the share between different bands."""
     counts = await _task_counts(s, t, p)
-    value = ratio(counts["different", ""], counts["known", ""])
+    different, same = (
+        counts.get(("generations", "different"), 0),
+        counts.get(("generations", "same"), 0),
+    )
+    value = ratio(different, different + same)
     listed = await _rows(s, generations_query(_here(t, p)), rows)
     return Figure("intergenerational_share", value, listed)
 
