@@ -93,6 +93,24 @@ OBSERVATORY_INDEXES = (
     Index("ix_assignments_completed_at", Assignment.completed_at),
     Index("ix_members_territory_created", Member.territory_id, Member.created_at),
     Index("ix_alerts_territory_kind_created", Alert.territory_id, Alert.kind, Alert.created_at),
+    # A period's tasks from its requests, read from the index alone (migration 0019).
+    Index(
+        "ix_assignments_request_people",
+        Assignment.request_id,
+        Assignment.withdrawn_at,
+        Assignment.volunteer_id,
+        Assignment.requester_id,
+    ),
+    # A newcomer's first task received, the first entry by acceptance, as the volunteer's
+    # `ix_assignments_volunteer_accepted` gives the first given (migration 0019).
+    Index("ix_assignments_requester_accepted", Assignment.requester_id, Assignment.accepted_at),
+    # A pair's other tasks: did a volunteer and a requester meet again (migration 0019).
+    Index(
+        "ix_assignments_pair",
+        Assignment.volunteer_id,
+        Assignment.requester_id,
+        Assignment.request_id,
+    ),
 )
 
 __all__ = [

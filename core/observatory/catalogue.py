@@ -18,8 +18,9 @@ from core.domain.model import Territory
 from core.observatory import desk_figures as desk
 from core.observatory import people_figures as people
 from core.observatory import request_figures as requests
+from core.observatory import task_figures as tasks
 from core.observatory.periods import Period
-from core.observatory.sql import Figure
+from core.observatory.sql import Figure, shared_work
 
 
 class Unit(StrEnum):
@@ -53,11 +54,11 @@ FIGURES: tuple[Definition, ...] = (
     Definition("acceptance_median_s", Unit.SECONDS, requests.acceptance_median),
     Definition("acceptance_p90_s", Unit.SECONDS, requests.acceptance_p90),
     Definition("hours_given", Unit.HOURS, requests.hours_given),
-    Definition("active_volunteers", Unit.COUNT, people.active_volunteers),
-    Definition("active_requesters", Unit.COUNT, people.active_requesters),
+    Definition("active_volunteers", Unit.COUNT, tasks.active_volunteers),
+    Definition("active_requesters", Unit.COUNT, tasks.active_requesters),
     Definition("new_members", Unit.COUNT, people.new_members),
     Definition("first_help_median_s", Unit.SECONDS, people.first_help_median),
-    Definition("pairs_met_again", Unit.COUNT, people.pairs_met_again),
+    Definition("pairs_met_again", Unit.COUNT, tasks.pairs_met_again),
     Definition("unmet_by_category", Unit.BREAKDOWN, requests.unmet_by_category),
     Definition("unmet_by_neighbourhood", Unit.BREAKDOWN, requests.unmet_by_neighbourhood),
     Definition("escalations", Unit.COUNT, desk.escalations),
@@ -66,8 +67,8 @@ FIGURES: tuple[Definition, ...] = (
     Definition("alerts_handled", Unit.COUNT, desk.alerts_handled),
     Definition("handling_median_s", Unit.SECONDS, desk.handling_median),
     Definition("handling_p90_s", Unit.SECONDS, desk.handling_p90),
-    Definition("intergenerational_share", Unit.SHARE, people.intergenerational_share),
-    Definition("age_bands", Unit.BREAKDOWN, people.age_bands),
+    Definition("intergenerational_share", Unit.SHARE, tasks.intergenerational_share),
+    Definition("age_bands", Unit.BREAKDOWN, tasks.age_bands),
     Definition("loneliness_mean", Unit.SCORE, desk.loneliness_mean),
 )
 BY_NAME = {d.name: d for d in FIGURES}
@@ -76,8 +77,10 @@ BY_NAME = {d.name: d for d in FIGURES}
 async def compute(
     session: AsyncSession, territory_id: int, period: Period, *, rows: bool = False
 ) -> dict[str, Figure]:
-    """Every figure of one territory for one period (with their rows if asked)."""
-    return {d.name: await d.function(session, territory_id, period, rows) for d in FIGURES}
+    """Every figure of one territory for one period (with their rows if asked); figures that
+    share a selection (a count and its quantiles) read it once."""
+    with shared_work(session):
+        return {d.name: await d.function(session, territory_id, period, rows) for d in FIGURES}
 
 
 async def one(

@@ -14,7 +14,16 @@ from core.domain.observatory_tables import LonelinessTally
 from core.domain.vocabulary import AlertKind, MemberStatus, PollState
 from core.observatory.periods import Period
 from core.observatory.protection import SMALLEST_PUBLISHED
-from core.observatory.sql import Figure, count, percentile, ratio, rows_of, seconds_between
+from core.observatory.sql import (
+    Figure,
+    Spread,
+    count,
+    once,
+    ratio,
+    rows_of,
+    seconds_between,
+    spread,
+)
 
 
 def _alerts(territory_id: int, period: Period, *kinds: AlertKind) -> Select[Any]:
@@ -47,18 +56,32 @@ def handled_query(s: AsyncSession, territory_id: int, period: Period) -> Select[
     )
 
 
+async def _handling(s: AsyncSession, t: int, p: Period) -> Spread:
+    """The alerts handled in the period: how many, and the median and 90th percentile of the
+    time to handle them, in one query (read once by the three figures when computed together)."""
+    return await once(
+        s, ("handling", t, p), lambda: spread(s, handled_query(s, t, p), "seconds", (0.5, 0.9))
+    )
+
+
+async def _handled(
+    s: AsyncSession, name: str, value: Any, t: int, p: Period, rows: bool
+) -> Figure:
+    return Figure(name, value, await rows_of(s, handled_query(s, t, p)) if rows else None)
+
+
 async def alerts_handled(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
-    return await count(s, "alerts_handled", handled_query(s, t, p), rows)
+    return await _handled(s, "alerts_handled", (await _handling(s, t, p)).n, t, p, rows)
 
 
 async def handling_median(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
-    query = handled_query(s, t, p)
-    return await percentile(s, "handling_median_s", query, "seconds", 0.5, rows)
+    value = (await _handling(s, t, p)).quantiles[0.5]
+    return await _handled(s, "handling_median_s", value, t, p, rows)
 
 
 async def handling_p90(s: AsyncSession, t: int, p: Period, rows: bool = False) -> Figure:
-    query = handled_query(s, t, p)
-    return await percentile(s, "handling_p90_s", query, "seconds", 0.9, rows)
+    value = (await _handling(s, t, p)).quantiles[0.9]
+    return await _handled(s, "handling_p90_s", value, t, p, rows)
 
 
 def polls_query(territory_id: int, period: Period) -> Select[Any]:

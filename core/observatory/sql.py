@@ -8,13 +8,18 @@ row by row, so that a total can be checked against the list it counts (reconcili
 from __future__ import annotations
 
 import math
+import typing
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, cast, func, select
+from sqlalchemy import ColumnElement, Float, Integer, Select, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Value = int | float | dict[str, int] | None
+T = TypeVar("T")
+_SHARED = "observatory_shared_work"
 
 
 @dataclass(frozen=True)
@@ -57,37 +62,79 @@ async def total(
     return Figure(name, round(float(value), 2), await rows_of(session, query) if rows else None)
 
 
-async def percentile(
-    session: AsyncSession, name: str, query: Select[Any], column: str, share: float, rows: bool
-) -> Figure:
-    """The `share` quantile of one column, linearly interpolated (as PostgreSQL's
-    percentile_cont and numpy's default). One query: the database numbers the sorted values
-    (a window function) and returns only the one or two around the quantile's position."""
+@dataclass(frozen=True)
+class Spread:
+    """How many values a query selects, and some of their quantiles (None when it selects
+    nothing)."""
+
+    n: int
+    quantiles: dict[float, float | None]
+
+
+async def spread(
+    session: AsyncSession, query: Select[Any], column: str, shares: tuple[float, ...]
+) -> Spread:
+    """The number of rows of `query` and the `shares` quantiles of one column, linearly
+    interpolated (as PostgreSQL's percentile_cont and numpy's default). One query: the database
+    numbers the sorted values (a window function) and returns only the one or two around each
+    quantile's position."""
     sub = query.subquery()
     ranked = select(
         sub.c[column].label("v"),
         (func.row_number().over(order_by=sub.c[column]) - 1).label("k"),
         func.count().over().label("n"),
     ).subquery()
-    position = (ranked.c.n - 1) * share
-    # floor(): SQLite's CAST truncates (the same for a position >= 0), PostgreSQL's rounds.
-    low = cast(position if dialect(session) == "sqlite" else func.floor(position), Integer)
+    near = []
+    for share in shares:
+        position = (ranked.c.n - 1) * share
+        # floor(): SQLite's CAST truncates (the same for a position >= 0), PostgreSQL's rounds.
+        low = cast(position if dialect(session) == "sqlite" else func.floor(position), Integer)
+        near.append(and_(ranked.c.k >= low, ranked.c.k <= low + 1))
     picked = (
         await session.execute(
-            select(ranked.c.v, ranked.c.k, ranked.c.n)
-            .where(ranked.c.k >= low, ranked.c.k <= low + 1)
-            .order_by(ranked.c.k)
+            select(ranked.c.v, ranked.c.k, ranked.c.n).where(or_(*near)).order_by(ranked.c.k)
         )
     ).all()
-    listed = await rows_of(session, query) if rows else None
     if not picked:
-        return Figure(name, None, listed)
+        return Spread(0, dict.fromkeys(shares))
     n = int(picked[0][2])
-    position = share * (n - 1)
-    first = float(picked[0][0])
-    second = float(picked[1][0]) if len(picked) > 1 else first
-    value = first + (second - first) * (position - math.floor(position))
-    return Figure(name, round(value, 1), listed)
+    at = {int(k): float(v) for v, k, _ in picked}
+    found: dict[float, float | None] = {}
+    for share in shares:
+        position = share * (n - 1)
+        first = at[math.floor(position)]
+        second = at.get(math.floor(position) + 1, first)
+        found[share] = round(first + (second - first) * (position - math.floor(position)), 1)
+    return Spread(n, found)
+
+
+async def percentile(
+    session: AsyncSession, name: str, query: Select[Any], column: str, share: float, rows: bool
+) -> Figure:
+    """The `share` quantile of one column (see `spread`)."""
+    value = (await spread(session, query, column, (share,))).quantiles[share]
+    return Figure(name, value, await rows_of(session, query) if rows else None)
+
+
+@contextmanager
+def shared_work(session: AsyncSession) -> Iterator[None]:
+    """While computing several figures of one period: what some of them share (the same
+    selection counted and its quantiles read) is computed once (`once`)."""
+    session.info[_SHARED] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_SHARED, None)
+
+
+async def once(session: AsyncSession, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
+    """`make()`, or what it gave for the same key within `shared_work` (outside: always made)."""
+    shared = session.info.get(_SHARED)
+    if shared is None:
+        return await make()
+    if key not in shared:
+        shared[key] = await make()
+    return typing.cast(T, shared[key])
 
 
 def interpolated(values: list[float], share: float) -> float | None:

@@ -38,6 +38,7 @@ class Desk:
 
     now: datetime
     alerts: list[Alert] = field(default_factory=list)
+    alerts_count: int = 0
     open_requests: list[HelpRequest] = field(default_factory=list)
     open_count: int = 0
     approvals: list[Member] = field(default_factory=list)
@@ -66,7 +67,8 @@ async def _first_and_count(
 
 
 async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> Desk:
-    """Everything the "Now" page shows (the territory's coordinators only), in six queries."""
+    """Everything the "Now" page shows (the territory's coordinators only), in six queries (seven
+    when more alerts are open than the page lists)."""
     # The actor and their territory in one query, held in variables while the checks run: the
     # session's identity map keeps an object only while something refers to it, and a result
     # thrown away was loaded again (with the member's skills and accounts) by each check.
@@ -75,6 +77,12 @@ async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> D
     await require_coordinator(uow, by_id, territory_id)
     now = uow.now()
     desk = Desk(now=now, alerts=await open_alerts(uow, territory_id, by_id=by_id, limit=LIMIT))
+    desk.alerts_count = len(desk.alerts)
+    if desk.alerts_count == LIMIT:  # a longer list: its length, read in `ix_alerts_territory_open`
+        open_ones = (Alert.territory_id == territory_id, Alert.done_at.is_(None))
+        desk.alerts_count = int(
+            (await uow.session.execute(select(func.count()).where(*open_ones))).scalar_one()
+        )
     desk.open_requests, desk.open_count = await _first_and_count(
         uow,
         HelpRequest,

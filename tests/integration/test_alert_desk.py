@@ -14,7 +14,7 @@ from core.domain import events
 from core.domain.model import Alert, AuditEntry, JobRun, Notification
 from core.domain.vocabulary import Role
 from core.scheduling import run_due
-from core.services import members, polls, web_access
+from core.services import desk, members, polls, web_access
 from tests.conftest import NOW, Cooperative, FrozenClock
 from tests.integration._support import post
 from tests.integration.test_conversation import as_member, say
@@ -195,3 +195,33 @@ async def test_the_console_link_is_not_kept_in_the_outbox_once_delivered(
         stored = [(row.params, row.sent_at) for row in rows if "console" in row.key]
     assert stored, "the answer is a message of the outbox"
     assert all(sent_at is not None and token not in str(params) for params, sent_at in stored)
+
+
+async def test_bureau_counts_every_open_alert_and_every_volunteer_waiting_not_only_those_listed(
+    coop: Cooperative,
+) -> None:
+    await as_member(coop.core, "claire", coop.coordinator)
+    alerts, waiting = desk.LIMIT + 3, desk.SHORT_LIST + 2
+    async with coop.core.uow() as uow:
+        for n in range(alerts):
+            uow.session.add(
+                Alert(
+                    territory_id=coop.territory_id,
+                    kind="emergency",
+                    member_id=coop.alice,
+                    text="Au secours",
+                    created_at=NOW - timedelta(minutes=n),
+                )
+            )
+        for n in range(waiting):
+            await members.onboard_member(
+                uow, coop.territory_id, f"Bénévole {n}", roles=[Role.VOLUNTEER]
+            )
+        await uow.commit()
+    async with coop.core.uow() as uow:
+        found = await desk.desk_of(uow, coop.territory_id, by_id=coop.coordinator)
+    assert (len(found.alerts), found.alerts_count) == (desk.LIMIT, alerts)
+    assert (len(found.approvals), found.approvals_count) == (desk.SHORT_LIST, waiting)
+    replies = await say(ConversationEngine(coop.core), "claire", "bureau")
+    assert f"Alertes à traiter\u00a0: {alerts}\n" in replies[0].text
+    assert f"Bénévoles à valider\u00a0: {waiting}\n" in replies[0].text

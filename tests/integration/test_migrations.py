@@ -410,10 +410,43 @@ async def test_0016_adds_the_audio_of_voice_messages_and_its_downgrade_removes_i
     assert downgraded == before
 
 
-async def test_0020_gives_existing_members_their_searchable_name_and_its_downgrade_removes_it(
+async def test_0019_adds_the_observatory_indexes_of_tasks_and_pairs_and_its_downgrade_removes_them(
     database_url: str,
 ) -> None:
     upgrade_database(database_url, "0016")
+    engine, _ = create_migration_engine(database_url)
+    try:
+        upgrade_database(database_url, "0019")
+        with engine.connect() as connection:
+            indexes = {
+                i["name"]: i["column_names"]
+                for i in inspect(connection).get_indexes("assignments")
+            }
+        command.downgrade(alembic_config(database_url), "0016")
+        with engine.connect() as connection:
+            downgraded = {i["name"] for i in inspect(connection).get_indexes("assignments")}
+    finally:
+        engine.dispose()
+    assert indexes["ix_assignments_request_people"] == [
+        "request_id",
+        "withdrawn_at",
+        "volunteer_id",
+        "requester_id",
+    ]
+    assert indexes["ix_assignments_requester_accepted"] == ["requester_id", "accepted_at"]
+    assert indexes["ix_assignments_pair"] == ["volunteer_id", "requester_id", "request_id"]
+    added = {
+        "ix_assignments_request_people",
+        "ix_assignments_requester_accepted",
+        "ix_assignments_pair",
+    }
+    assert not added & downgraded
+
+
+async def test_0020_gives_existing_members_their_searchable_name_and_its_downgrade_removes_it(
+    database_url: str,
+) -> None:
+    upgrade_database(database_url, "0019")
     engine, _ = create_migration_engine(database_url)
     try:
         with engine.begin() as connection:
@@ -438,7 +471,7 @@ async def test_0020_gives_existing_members_their_searchable_name_and_its_downgra
         with engine.connect() as connection:
             keys = dict(connection.execute(text("SELECT id, name_key FROM members")).all())
             indexes = {i["name"] for i in inspect(connection).get_indexes("members")}
-        command.downgrade(alembic_config(database_url), "0016")
+        command.downgrade(alembic_config(database_url), "0019")
         with engine.connect() as connection:
             columns = {c["name"] for c in inspect(connection).get_columns("members")}
     finally:

@@ -42,10 +42,10 @@ async def show_desk(turn: Turn) -> None:
         "What needs you now:\nAlerts to handle: {alerts}\n"
         "Requests waiting for more than {hours} hours: {requests}\n"
         "Volunteers waiting for approval: {approvals}\nPolls closing soon: {polls}",
-        alerts=len(desk.alerts),
+        alerts=desk.alerts_count,
         hours=hours,
         requests=len(waiting),
-        approvals=len(desk.approvals),
+        approvals=desk.approvals_count,
         polls=len(desk.polls_closing),
     )
     for alert in desk.alerts[:SHOWN]:

@@ -4,7 +4,7 @@
 coordinator who types "helene" finds "Hélène" on SQLite too, whose lower() leaves "É" as is.
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0016"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
