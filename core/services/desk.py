@@ -66,6 +66,17 @@ async def _first_and_count(
     return [row[0] for row in rows], int(rows[0][1]) if rows else 0
 
 
+async def waiting_since(uow: UnitOfWork, territory_id: int, before: datetime) -> int:
+    """How many of the territory's open requests were posted before `before` (all of them,
+    where the desk lists the first `SHORT_LIST`)."""
+    query = select(func.count()).where(
+        HelpRequest.territory_id == territory_id,
+        HelpRequest.state == RequestState.OPEN,
+        HelpRequest.created_at <= before,
+    )
+    return int((await uow.session.execute(query)).scalar_one())
+
+
 async def desk_of(uow: UnitOfWork, territory_id: int, *, by_id: int | None) -> Desk:
     """Everything the "Now" page shows (the territory's coordinators only), in six queries (seven
     when more alerts are open than the page lists)."""

@@ -225,3 +225,16 @@ async def test_bureau_counts_every_open_alert_and_every_volunteer_waiting_not_on
     replies = await say(ConversationEngine(coop.core), "claire", "bureau")
     assert f"Alertes à traiter\u00a0: {alerts}\n" in replies[0].text
     assert f"Bénévoles à valider\u00a0: {waiting}\n" in replies[0].text
+
+
+async def test_bureau_counts_every_request_waiting_not_only_the_oldest_listed(
+    coop: Cooperative, clock: FrozenClock
+) -> None:
+    await as_member(coop.core, "claire", coop.coordinator)
+    old = desk.SHORT_LIST + 4
+    for _ in range(old):
+        await post(coop, category="gardening", days=3)  # nobody offers gardening: they wait
+    clock.advance(hours=3)  # beyond `desk_waiting_hours`
+    await post(coop, category="gardening", days=3)  # a new one, not waiting long yet
+    replies = await say(ConversationEngine(coop.core), "claire", "bureau")
+    assert f"Demandes en attente depuis plus de 2 heures\u00a0: {old}\n" in replies[0].text

@@ -18,7 +18,7 @@ from core.dialogue.turn import Turn
 from core.domain.errors import NotAllowed
 from core.i18n import N_
 from core.services import outbox, web_access
-from core.services.desk import desk_of
+from core.services.desk import desk_of, waiting_since
 from core.services.notifications.alert_notices import write_alert
 from core.services.notifications.common import request_summary
 from core.services.outbox import Choice
@@ -33,7 +33,12 @@ async def show_desk(turn: Turn) -> None:
     me = coordinator_of_turn(turn)
     desk = await desk_of(turn.uow, me.territory_id, by_id=me.id)
     hours = float(getattr(turn.uow.settings, "desk_waiting_hours", 2.0))
-    waiting = [r for r in desk.open_requests if r.created_at <= desk.now - timedelta(hours=hours)]
+    since = desk.now - timedelta(hours=hours)
+    waiting = [r for r in desk.open_requests if r.created_at <= since]
+    waiting_count = len(waiting)
+    if waiting and len(waiting) == len(desk.open_requests) < desk.open_count:
+        # The desk lists the oldest open requests only: all of them wait, so count them all.
+        waiting_count = await waiting_since(turn.uow, me.territory_id, since)
     turn.goto(None)
     if not (desk.alerts or waiting or desk.approvals or desk.polls_closing):
         turn.reply("Nothing needs you now. Thank you!", choices=menu_choices(turn))
@@ -44,7 +49,7 @@ async def show_desk(turn: Turn) -> None:
         "Volunteers waiting for approval: {approvals}\nPolls closing soon: {polls}",
         alerts=desk.alerts_count,
         hours=hours,
-        requests=len(waiting),
+        requests=waiting_count,
         approvals=desk.approvals_count,
         polls=len(desk.polls_closing),
     )
