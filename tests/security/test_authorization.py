@@ -165,6 +165,8 @@ def forged_presses(b: TerritoryB) -> list[tuple[str, str]]:
         ("carol", f"done:{b.taken_request}"),
         ("carol", f"withdraw:{b.taken_request}"),
         ("carol", f"withdraw_yes:{b.taken_request}"),
+        ("carol", f"change_ok:{b.taken_request}"),
+        ("carol", f"change_ok:{b.open_request}"),
         ("claire", f"cancel:{b.open_request}"),
         ("claire", f"cancel:{b.taken_request}"),
         ("claire", f"cancel_yes:{b.open_request}"),

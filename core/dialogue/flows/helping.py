@@ -174,6 +174,8 @@ async def keep_task(turn: Turn, request_id: int) -> None:
 async def keep_changed_task(turn: Turn, request_id: int) -> None:
     """After a change, the volunteer will still come: she who asked is told so, once."""
     assert turn.member is not None
+    request = await requests.get_request(turn.uow, request_id)
+    authorization.require(turn.member, Action.WITHDRAW_FROM_TASK, request)  # its holder only
     await changes.confirm(turn.uow, turn.member.id, request_id)
     await keep_task(turn, request_id)
 
