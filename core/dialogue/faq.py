@@ -68,8 +68,9 @@ TOPICS = (
             r"money",
         ),
         N_(
-            "The volunteers are not paid. You never give them money. "
-            "If someone asks you for money, tell a coordinator."
+            "The volunteers are not paid for their help. You only pay back what they buy "
+            "for you, with the receipt. If someone asks you for any other money, tell a "
+            "coordinator."
         ),
     ),
     Topic(

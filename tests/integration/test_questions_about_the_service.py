@@ -13,7 +13,7 @@ from tests.conftest import Cooperative
 from tests.integration._support import as_member, say
 
 ANSWERS = {
-    "cost": "The volunteers are not paid.",
+    "cost": "The volunteers are not paid for their help.",
     "trust": "A coordinator approves each volunteer",
     "privacy": "Your phone and address are seen only by the volunteer",
     "change": "To change a request",
