@@ -91,7 +91,7 @@ def default_range(today: date, first: str | None, last: str | None) -> tuple[dat
 
 def parse_epsilon(text: str) -> float:
     """`--epsilon`: a number from 0.01 to 10, or a kind refusal that writes nothing."""
-    from core.observatory.noise import EPSILON_MAX, EPSILON_MIN, valid_epsilon
+    from core.observatory.noise import EPSILON_MAX, EPSILON_MIN, available, valid_epsilon
 
     try:
         value = float(text)
@@ -102,6 +102,10 @@ def parse_epsilon(text: str) -> float:
             f"a number from {EPSILON_MIN} to {EPSILON_MAX:g}, like 1 (smaller: more noise, "
             "more protection). Nothing was written.",
             param_hint="--epsilon",
+        )
+    if not available():
+        cli_common.fail(
+            "--epsilon needs OpenDP: pip install 'entraide[privacy]'. Nothing was written."
         )
     return value
 

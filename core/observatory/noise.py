@@ -47,6 +47,13 @@ WITHHELD = (
 )
 
 
+def available() -> bool:
+    """Whether OpenDP is installed (the `privacy` extra)."""
+    import importlib.util
+
+    return importlib.util.find_spec("opendp") is not None
+
+
 def valid_epsilon(epsilon: float) -> bool:
     """A usable budget per count: finite, from 0.01 (noise drowning every figure) to 10
     (noise that almost never moves a count, so protects nobody)."""

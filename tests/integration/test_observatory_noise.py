@@ -8,6 +8,7 @@ import json
 import math
 import re
 import statistics
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -171,3 +172,13 @@ async def test_without_epsilon_the_package_has_no_noise_and_the_same_figures_eac
         r["figure"]: r for r in read(tmp_path / "one", "figures.csv") if r["period"] == "2026-03"
     }
     assert figures["posted"]["value"] == "7"  # the true count, as before
+
+
+def test_without_opendp_installed_epsilon_says_how_to_get_it_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "opendp", None)  # as if the `privacy` extra were absent
+    result = _cli(tmp_path, monkeypatch, "--epsilon", "1")
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert "pip install 'entraide[privacy]'" in result.output  # type: ignore[attr-defined]
+    assert not (tmp_path / "out").exists()
