@@ -140,7 +140,8 @@ def _keys(name: str, sizes: dict[str, int], threshold: int) -> list[str]:
 
 def noisy_sizes(territory: Territory, sizes: dict[str, int], noise: Noise) -> dict[str, int]:
     """The members of each neighbourhood the territory lists, with noise (drawn once per
-    package): the merge of small neighbourhoods is decided on these."""
+    package): the merge of small neighbourhoods is decided on these, with a margin
+    (`Noise.naming_margin`) so that a small one is named with a chance below one in a million."""
     listed = [str(n) for n in territory.neighbourhoods or [] if n]
     return {n: noise.count(sizes.get(n, 0)) for n in dict.fromkeys(listed)}
 
@@ -169,6 +170,7 @@ async def package_files(
     sizes = await neighbourhood_sizes(session, territory.id)
     if noise:
         sizes = noisy_sizes(territory, sizes, noise)
+        min_neighbourhood += noise.naming_margin()
     units = {d.name: str(d.unit) for d in FIGURES}
     figure_rows: list[list[Any]] = []
     breakdown_rows: list[list[Any]] = []

@@ -18,8 +18,10 @@ service refuses more, `MAX_HOURS`), so its sensitivity is 24 and its noise (Open
 on floats) has scale 24/E. `fulfilled_share` is recomputed from the noisy counts. Durations,
 poll participation, the intergenerational share and the loneliness mean are withheld (empty,
 suppressed): their sensitivity to one person is not bounded by anything this module knows.
-Which neighbourhoods are merged is decided on noisy member counts, and every category, age
-band and listed neighbourhood gets a cell, so that no key's presence tells a true count.
+Which neighbourhoods are merged is decided on noisy member counts: a neighbourhood is named
+when its noisy count reaches the threshold plus a margin of ln(10^6)/E, so that one smaller
+than the threshold is named with a chance below one in a million. Every category, age band
+and listed neighbourhood gets a cell, so that no key's presence tells a true count.
 
 The noise comes from OpenDP's own sampler, seeded by the operating system: no seed, so it
 cannot be drawn again by anyone.
@@ -33,6 +35,8 @@ from typing import Any
 MECHANISM = "discrete Laplace (OpenDP 0.16)"
 EPSILON_MIN, EPSILON_MAX = 0.01, 10.0
 SENSITIVITY = 1
+# A neighbourhood below the threshold is named with a chance below this (see naming_margin).
+NAMING_RISK = 1e-6
 HOURS_PER_TASK = 24.0  # core.services.requests.MAX_HOURS: the most a task can report
 RECOMPUTED = ("fulfilled_share",)
 WITHHELD = (
@@ -83,6 +87,11 @@ class Noise:
         assert self._count.map(SENSITIVITY) <= epsilon * (1 + 1e-9)
         assert self._hours.map(HOURS_PER_TASK) <= epsilon * (1 + 1e-9)
 
+    def naming_margin(self) -> int:
+        """What a neighbourhood's noisy member count must exceed the threshold by to be named:
+        the discrete Laplace's tail P(noise >= m) < exp(-E m), below NAMING_RISK for this m."""
+        return math.ceil(math.log(1 / NAMING_RISK) / self.epsilon)
+
     def count(self, true: int) -> int:
         """A count with noise, at least 0."""
         self.used += 1
@@ -119,6 +128,8 @@ class Noise:
             "recomputed_from_noisy_counts": list(RECOMPUTED),
             "withheld": list(WITHHELD),
             "neighbourhoods_merged_on_noisy_member_counts": True,
+            "neighbourhood_naming_margin": self.naming_margin(),
+            "neighbourhood_naming_risk": NAMING_RISK,
         }
 
     def sentence(self) -> str:

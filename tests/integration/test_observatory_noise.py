@@ -24,9 +24,9 @@ from core.domain.observatory_tables import AgeBand
 from core.domain.vocabulary import Category
 from core.observatory import periods
 from core.observatory.catalogue import compute
-from core.observatory.export import PRIVACY, export, protect
+from core.observatory.export import PRIVACY, export, noisy_sizes, protect
 from core.observatory.noise import HOURS_PER_TASK, WITHHELD, Noise
-from core.observatory.protection import OTHER_NEIGHBOURHOODS
+from core.observatory.protection import OTHER_NEIGHBOURHOODS, merge_small
 from tests.integration._observatory import build
 from tests.integration.test_observatory_export import read
 
@@ -57,6 +57,17 @@ def test_the_noise_has_no_seed_and_a_count_near_zero_is_never_negative() -> None
     assert [first.count(20) for _ in range(40)] != [second.count(20) for _ in range(40)]
     near_zero = [first.count(0) for _ in range(500)]
     assert min(near_zero) == 0 and max(near_zero) > 0
+
+
+def test_a_small_neighbourhood_is_merged_despite_the_noise_and_a_large_one_named() -> None:
+    noise = Noise(1.0)
+    territory = Territory(name="Rezé", neighbourhoods=["Small", "Large"])
+    threshold = 10 + noise.naming_margin()  # 10 + ln(10^6) = 24
+    assert threshold == 24
+    for _ in range(2000):
+        sizes = noisy_sizes(territory, {"Small": 9, "Large": 40}, noise)
+        merged = merge_small({"Small": 3, "Large": 6}, sizes, threshold)
+        assert "Small" not in merged and merged["Large"] == 6
 
 
 def test_hours_are_clipped_per_task_then_noised_with_that_sensitivity() -> None:
