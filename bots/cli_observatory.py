@@ -6,6 +6,7 @@ Registered on the main `entraide` app by `register(app)` (bots/cli.py). The figu
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -88,6 +89,27 @@ def default_range(today: date, first: str | None, last: str | None) -> tuple[dat
     return start, end
 
 
+def parse_epsilon(text: str) -> float:
+    """`--epsilon`: a number from 0.01 to 10, or a kind refusal that writes nothing."""
+    from core.observatory.noise import EPSILON_MAX, EPSILON_MIN, available, valid_epsilon
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not valid_epsilon(value):
+        raise typer.BadParameter(
+            f"a number from {EPSILON_MIN} to {EPSILON_MAX:g}, like 1 (smaller: more noise, "
+            "more protection). Nothing was written.",
+            param_hint="--epsilon",
+        )
+    if not available():
+        cli_common.fail(
+            "--epsilon needs OpenDP: pip install 'entraide[privacy]'. Nothing was written."
+        )
+    return value
+
+
 @observatory_app.command("export")
 def export(
     territory: str = typer.Option(..., "--territory", help="The territory."),
@@ -98,6 +120,11 @@ def export(
     min_neighbourhood: int = typer.Option(
         10, "--min-neighbourhood", help="Smaller neighbourhoods are merged."
     ),
+    epsilon: str | None = typer.Option(
+        None,
+        "--epsilon",
+        help="Add Laplace noise (OpenDP) to every count, with this privacy budget per count.",
+    ),
 ) -> None:
     """Write the open data (CSV + datapackage.json), every small count suppressed."""
     from core.observatory import export as exporting
@@ -105,6 +132,7 @@ def export(
 
     if period not in ("month", "week"):
         raise typer.BadParameter("month or week", param_hint="--period")
+    budget = None if epsilon is None else parse_epsilon(epsilon)
 
     async def work(core: Core) -> Path:
         territory_id, timezone, _ = await territory_of(core, territory)
@@ -114,7 +142,13 @@ def export(
             found = await uow.session.get(Territory, territory_id)
             assert found is not None
             return await exporting.export(
-                uow.session, found, whole, period, out, min_neighbourhood=max(1, min_neighbourhood)
+                uow.session,
+                found,
+                whole,
+                period,
+                out,
+                min_neighbourhood=max(1, min_neighbourhood),
+                epsilon=budget,
             )
 
     typer.echo(f"Open data written: {cli_common.run_with_core(work)}")

@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from core.domain.errors import InvalidInput
 from core.i18n import N_, translate
 from core.observatory.charts import charts
-from core.observatory.export import BREAKDOWNS, descriptor
+from core.observatory.export import BREAKDOWNS, PRIVACY, descriptor
 
 # A published package is small: anything bigger is refused, not read.
 MAX_BYTES = 20_000_000
@@ -114,7 +114,12 @@ def merge(sources: list[str], out: Path, language: str = "fr") -> Path:
     out.mkdir(parents=True, exist_ok=True)
     package = descriptor(" + ".join(names), units.pop())
     package["entraide"]["cooperatives"] = names
-    package["sources"] = [{"title": s.cooperative, "path": s.where} for s in loaded]
+    package["sources"] = [_source(s) for s in loaded]
+    if any(PRIVACY in s.package for s in loaded):
+        package["description"] += (
+            " Some cooperatives added noise to their counts: each one's statement is under"
+            " its entry in sources (entraide:privacy)."
+        )
     for resource in package["resources"]:
         fields = [f["name"] for f in resource["schema"]["fields"]]
         with (out / resource["path"]).open("w", newline="", encoding="utf-8") as handle:
@@ -125,6 +130,15 @@ def merge(sources: list[str], out: Path, language: str = "fr") -> Path:
     (out / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2))
     (out / "index.html").write_text(page(loaded, language), encoding="utf-8")
     return out / "datapackage.json"
+
+
+def _source(source: Source) -> dict[str, Any]:
+    """A source as the merged descriptor names it, with its noise's statement if any (each
+    cooperative chose its own epsilon: the merged figures keep each one's)."""
+    entry: dict[str, Any] = {"title": source.cooperative, "path": source.where}
+    if isinstance(source.package.get(PRIVACY), dict):
+        entry[PRIVACY] = source.package[PRIVACY]
+    return entry
 
 
 def _number(text: str) -> float | None:

@@ -44,10 +44,12 @@ def on_cases(key: str, value: float | None, cases: int) -> Cell:
 
 def secondary(cells: list[Cell], total_published: bool) -> list[Cell]:
     """If exactly one cell of a group with a published total is suppressed, suppress the
-    smallest other non-zero cell too, so that the total minus the others tells nothing."""
+    smallest other non-zero cell too, so that the total minus the others tells nothing. Noisy
+    cells need not add up to their total: when every other cell is 0, a 0 goes with it."""
     hidden = [c for c in cells if c.suppressed]
     if total_published and len(hidden) == 1:
-        others = [c for c in cells if not c.suppressed and c.value]
+        shown = [c for c in cells if not c.suppressed]
+        others = [c for c in shown if c.value] or shown
         if others:
             smallest = min(others, key=lambda c: (c.value, c.key))
             smallest.value, smallest.suppressed = None, True

@@ -114,9 +114,10 @@ def deducible(rows: list[dict[str, str]], totals: dict[tuple[str, str], str]) ->
     return found
 
 
+@pytest.mark.parametrize("epsilon", [None, 1.0])  # without noise, and with OpenDP's
 @pytest.mark.parametrize("seed", [3, 11])
 async def test_an_attacker_with_the_files_cannot_single_out_a_member(
-    sqlite_core: Core, tmp_path: Path, seed: int
+    sqlite_core: Core, tmp_path: Path, seed: int, epsilon: float | None
 ) -> None:
     tmp_path = tmp_path / "out"
     async with sqlite_core.uow() as uow:
@@ -126,7 +127,7 @@ async def test_an_attacker_with_the_files_cannot_single_out_a_member(
     async with sqlite_core.uow() as uow:
         territory = await uow.session.get(Territory, made.territory_id)
         assert territory is not None
-        await export(uow.session, territory, whole, "month", tmp_path)
+        await export(uow.session, territory, whole, "month", tmp_path, epsilon=epsilon)
     figures = read(tmp_path, "figures.csv")
     breakdowns = read(tmp_path, "breakdowns.csv")
     counts = [r for r in figures if r["unit"] == "count"] + breakdowns

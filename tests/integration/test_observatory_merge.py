@@ -18,7 +18,9 @@ from bots.cli import app
 runner = CliRunner()
 
 
-def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, seed: int) -> Path:
+def install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, seed: int, *extra: str
+) -> Path:
     """A separate install (its own database) filled with demo data, exported to a folder."""
     database = tmp_path / f"{name}.sqlite3"
     monkeypatch.setenv("ENTRAIDE_DATABASE_URL", f"sqlite+aiosqlite:///{database}")
@@ -44,6 +46,7 @@ def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, seed: in
             "2026-06-01",
             "--to",
             "2026-10-31",
+            *extra,
         ],
     )
     assert exported.exit_code == 0, exported.output
@@ -111,3 +114,25 @@ def test_a_package_with_another_schema_or_the_same_name_is_refused(
         app, ["observatory", "merge", str(tmp_path / "nowhere"), "--out", str(tmp_path / "m3")]
     )
     assert missing.exit_code == 1 and "Cannot read the package" in missing.output
+
+
+def test_a_noised_package_merges_and_keeps_its_own_privacy_statement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reze = install(tmp_path, monkeypatch, "Rezé", 1, "--epsilon", "0.5")
+    bouguenais = install(tmp_path, monkeypatch, "Bouguenais", 2)
+    merged = tmp_path / "merged"
+    result = runner.invoke(
+        app, ["observatory", "merge", str(reze), str(bouguenais), "--out", str(merged)]
+    )
+    assert result.exit_code == 0, result.output
+    report = validate(str(merged / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
+    package = json.loads((merged / "datapackage.json").read_text())
+    statements = {s["title"]: s.get("entraide:privacy") for s in package["sources"]}
+    assert statements["Rezé"]["epsilon_per_count"] == 0.5
+    assert statements["Bouguenais"] is None  # no noise there, and none claimed
+    assert "Some cooperatives added noise" in package["description"]
+    assert "entraide:privacy" not in package  # no single epsilon for two cooperatives
+    together = rows(merged, "figures.csv")
+    assert {r["cooperative"] for r in together} == {"Rezé", "Bouguenais"}
