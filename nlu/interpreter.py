@@ -7,6 +7,7 @@ plus `language`. Dates are always resolved by us (dateparser), whichever backend
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from core.dialogue.words import command_of, looks_like_emergency
 from nlu.builtin import CATEGORY_INTENTS, BuiltinModel, load_or_train
 from nlu.emergency import danger_now
 from nlu.entities import entity, find_place, find_when, names_only_a_time
-from nlu.text import guess_language
+from nlu.text import fold, guess_language
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,15 @@ class Understanding:
         }
 
 
+# A message that only hesitates, in either language: never confident of anything.
+_HESITATION = re.compile(
+    r"[\s.!?…,]*(?:(?:h?m+h*|e+u+h*|h?e+u+|bo+f+|be+n|ba+h|hein|pf+|u+h+|u+m+|e+r+m*|hu+m+|"
+    r"a+h+(?: bon)?|o+h+|vraiment|really|tiens)"
+    r"[\s.!?…,]*)+"
+)
+HESITANT_CONFIDENCE = 0.1
+
+
 def decide_intent(
     ranking: list[tuple[str, float]], text: str, scam: float = 0.0
 ) -> tuple[str, float]:
@@ -90,6 +100,11 @@ def decide_intent(
         return EMERGENCY, scores[EMERGENCY]
     if scam >= SCAM_THRESHOLD:
         return OUT_OF_SCOPE, max(scores.get(OUT_OF_SCOPE, 0.0), scam)
+    if _HESITATION.fullmatch(fold(text)):
+        # "hmm", "euh", "bof": a hesitation says neither yes nor anything else (the model
+        # read "hmm" as a yes at 0.5, and a yes under an offer accepts the task).
+        top = next((name for name, _p in ranking if name != EMERGENCY), ranking[0][0])
+        return top, min(scores.get(top, 0.0), HESITANT_CONFIDENCE)
     # An emergency on top with a weak score is an unclear message (a first name, "ok"...),
     # not a danger: answering it with the emergency numbers would frighten and mislead.
     return next(((name, p) for name, p in ranking if name != EMERGENCY), ranking[0])

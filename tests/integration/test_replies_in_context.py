@@ -79,13 +79,15 @@ async def test_i_cant_come_anymore_under_a_task_asks_to_withdraw(
     assert (await _state(coop, request_id))[0] == RequestState.OPEN
 
 
+@pytest.mark.parametrize("reply", ["hmm", "euh...", "ah bon ?", "bof"])
 async def test_an_unclear_reply_under_a_request_offered_shows_its_buttons_again(
-    coop: Cooperative, interpreter: BuiltinInterpreter
+    coop: Cooperative, interpreter: BuiltinInterpreter, reply: str
 ) -> None:
+    """A hesitation is no yes: it never accepts the task (nor reveals an address)."""
     engine = ConversationEngine(coop.core, interpreter)
     request_id = await _offered_to_bob(coop, engine)
 
-    replies = await say(engine, "bob", "hmm")
+    replies = await say(engine, "bob", reply)
 
     actions = [b.action for b in replies[-1].buttons]
     assert f"accept:{request_id}" in actions and f"decline:{request_id}" in actions

@@ -286,3 +286,15 @@ def test_a_danger_still_present_after_a_past_event_is_an_emergency_for_the_whole
     """The calm markers ("last night", "since my fall") quiet the keyword nets; a danger that
     is still there must then be caught by the model: the NLU's answer is what counts."""
     assert interpreter.parse_sync(text).intent == "emergency"
+
+
+@pytest.mark.parametrize("text", ["hmm", "Hmm...", "euh", "bof", "hein ?", "umm", "ah bon ?"])
+def test_a_hesitation_is_never_a_confident_meaning(text: str) -> None:
+    """Whatever the model guesses first ("hmm" was a yes at 0.5), a hesitation is unclear."""
+    _intent, confidence = decide_intent([("affirm", 0.5), ("greet", 0.45)], text)
+    assert confidence < 0.25
+
+
+@pytest.mark.parametrize("text", ["ok", "oui", "ah oui", "bah oui", "hmm ok", "yes"])
+def test_a_yes_after_a_hesitation_is_still_a_yes(text: str) -> None:
+    assert decide_intent([("affirm", 0.9), ("greet", 0.05)], text) == ("affirm", 0.9)

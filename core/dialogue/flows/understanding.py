@@ -83,15 +83,15 @@ async def act_on(turn: Turn, understood: Understanding) -> None:
 async def _reply_in_context(turn: Turn, understood: Understanding) -> bool:
     """Press the button shown that the reply means (accept, decline, withdraw, done), when
     exactly one such button is shown; withdrawing still asks to confirm. Only the likeliest
-    meaning counts: "hmm" (a greeting first, a yes second) never accepts a task."""
-    for intent, confidence in understood.ranking[:1]:
-        if confidence < IN_CONTEXT_CONFIDENCE:
-            break
-        for name in IN_CONTEXT.get(intent, ()):
-            offered = _offered(turn, name)
-            if len(offered) == 1:
-                await press(turn, f"{name}:{offered[0]}")
-                return True
+    meaning counts, as the NLU decided it: "hmm" (a hesitation, whatever the model's first
+    guess) never accepts a task."""
+    if understood.confidence < IN_CONTEXT_CONFIDENCE:
+        return False
+    for name in IN_CONTEXT.get(understood.intent, ()):
+        offered = _offered(turn, name)
+        if len(offered) == 1:
+            await press(turn, f"{name}:{offered[0]}")
+            return True
     return False
 
 
