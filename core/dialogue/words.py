@@ -197,7 +197,10 @@ def command_of(text: str) -> str | None:
         return COMMANDS.get(folded)
     plain = re.sub(r"[\s,'’]+", " ", folded).strip(" ?!.")
     polite = _POLITE.match(plain)
-    return _PLAIN_COMMANDS.get(polite.group(1) if polite else plain)
+    command = _PLAIN_COMMANDS.get(polite.group(1) if polite else plain)
+    # "help please", "aide svp" may be a cry for help: only the bare word is the help command,
+    # the rest is for the NLU and its emergency nets.
+    return None if command == "help" else command
 
 
 def is_yes(text: str | None) -> bool:

@@ -93,3 +93,14 @@ async def test_asking_politely_for_a_person_reaches_the_coordinators(
 )
 def test_words_that_ask_nothing_about_the_service_have_no_topic(text: str) -> None:
     assert topic_of(text) is None or topic_of(text).name == "cost"  # "free" alone is ambiguous
+
+
+@pytest.mark.parametrize(
+    "text", ["help please", "HELP PLEASE", "aide svp", "aide s'il vous plaît"]
+)
+def test_a_polite_help_is_left_to_the_nlu_which_may_hear_a_cry_for_help(text: str) -> None:
+    """Only the bare word is the help command: "help please" may be someone in danger."""
+    from core.dialogue.words import command_of
+
+    assert command_of(text) is None
+    assert command_of("aide") == command_of("help") == "help"
