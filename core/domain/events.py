@@ -89,6 +89,8 @@ class RequestChanged(Event):
     request_id: int
     by_id: int | None
     changed: tuple[str, ...]
+    # Volunteers it was offered to because of the change (another kind of help).
+    newly_offered: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,11 @@ async def change(
     uow.audit(
         actor_id, "request.change", f"request:{request.id}", changed=list(changed), **done_for
     )
-    uow.publish(events.RequestChanged(request.id, actor_id, changed))
+    newly: list[int] = []
+    if "what" in changed and request.state == RequestState.OPEN:
+        # Another kind of help: the volunteers who offer it, not asked yet, are offered it.
+        newly = await requests.offer_to_next_volunteers(uow, request.id, requests.top_n(uow))
+    uow.publish(events.RequestChanged(request.id, actor_id, changed, tuple(newly)))
     return changed
 
 

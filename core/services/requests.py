@@ -94,7 +94,7 @@ async def post_request(
     actor, done_for = by_id or requester_id, _done_for(by_id, requester_id)
     uow.audit(actor, "request.post", f"request:{request.id}", category=str(category), **done_for)
     uow.publish(events.RequestPosted(request.id))
-    if not await offer_to_next_volunteers(uow, request.id, _top_n(uow)):
+    if not await offer_to_next_volunteers(uow, request.id, top_n(uow)):
         uow.publish(events.NobodyToOffer(request.id))
     return request
 
@@ -201,7 +201,7 @@ async def withdraw(uow: UnitOfWork, volunteer_id: int, request_id: int) -> HelpR
     await contact.withhold_waiting_cards_about(uow, request)
     uow.audit(volunteer_id, "request.withdraw", f"request:{request.id}")
     uow.publish(events.RequestWithdrawn(request.id, volunteer_id))
-    await offer_to_next_volunteers(uow, request.id, _top_n(uow))
+    await offer_to_next_volunteers(uow, request.id, top_n(uow))
     return request
 
 
@@ -371,7 +371,7 @@ async def offer_again(uow: UnitOfWork, request_id: int) -> list[int]:
     again = sorted(set(told.scalars()) - await matching.excluded_volunteers(uow, request))
     if again:
         uow.publish(events.VolunteersOffered(request.id, tuple(again)))
-    return again + await offer_to_next_volunteers(uow, request.id, _top_n(uow))
+    return again + await offer_to_next_volunteers(uow, request.id, top_n(uow))
 
 
 def _done_for(actor_id: int | None, subject: HelpRequest | int) -> dict[str, int]:
@@ -381,7 +381,7 @@ def _done_for(actor_id: int | None, subject: HelpRequest | int) -> dict[str, int
     return {} if actor_id is None or actor_id == requester_id else {"for_member": requester_id}
 
 
-def _top_n(uow: UnitOfWork) -> int:
+def top_n(uow: UnitOfWork) -> int:  # how many of the best-suited are offered at a time
     return uow.settings.matching_top_n if uow.settings is not None else 5
 
 

@@ -57,8 +57,7 @@ async def escalate(uow: UnitOfWork, request_id: int, level: int) -> str:
     if request.state != RequestState.OPEN:
         return NO_LONGER_NEEDED
     if level == NEXT_VOLUNTEERS:
-        top_n = uow.settings.matching_top_n if uow.settings is not None else 5
-        offered = await requests.offer_to_next_volunteers(uow, request_id, top_n)
+        offered = await requests.offer_to_next_volunteers(uow, request_id, requests.top_n(uow))
         return DONE if offered else NOTHING_TO_SAY
     if level == WHOLE_TERRITORY:
         await requests.offer_to_next_volunteers(uow, request_id, WHOLE_TERRITORY_VOLUNTEERS)

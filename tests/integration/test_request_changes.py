@@ -281,3 +281,26 @@ async def test_the_place_of_a_task_whose_hour_just_passed_can_still_be_set_right
         place="chez ma voisine, au 5",
     )
     assert changed == ("where",)
+
+
+async def test_another_kind_of_help_is_offered_to_the_volunteers_who_give_it(
+    coop: Cooperative,
+) -> None:
+    """Paperwork nobody offers, changed to a lift: Bob (who gives lifts) gets the usual offer,
+    once; Carol (shopping only) is not asked."""
+    request_id = await post(coop, category="paperwork")
+    async with coop.core.uow() as uow:
+        notified = await uow.session.execute(
+            select(Notification.member_id).where(Notification.kind == MessageKind.REQUEST_POST)
+        )
+        assert list(notified.scalars()) == []  # nobody to offer paperwork to
+    await _change(coop, coop.alice, request_id, category="transport")
+    async with coop.core.uow() as uow:
+        rows = await uow.session.execute(
+            select(Notification).where(
+                Notification.kind == MessageKind.REQUEST_POST, Notification.member_id.is_not(None)
+            )
+        )
+        offers = [(n.member_id, n.key) for n in rows.scalars()]
+    assert [member for member, _key in offers] == [coop.bob]
+    assert not offers[0][1].startswith("This request has changed")

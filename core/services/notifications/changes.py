@@ -54,7 +54,7 @@ async def on_request_changed(uow: UnitOfWork, event: events.RequestChanged) -> N
     request = await request_of(uow, event.request_id)
     summary = request_summary(request)
     if request.state == RequestState.OPEN:
-        await _offered_again(uow, request)
+        await _offered_again(uow, request, event.newly_offered)
     else:
         await _holder_told(uow, request, event.changed)
     key = (
@@ -67,7 +67,9 @@ async def on_request_changed(uow: UnitOfWork, event: events.RequestChanged) -> N
     )
 
 
-async def _offered_again(uow: UnitOfWork, request: HelpRequest) -> None:
+async def _offered_again(
+    uow: UnitOfWork, request: HelpRequest, newly_offered: tuple[int, ...]
+) -> None:
     """The open request's new version: the rooms' post edited, and the volunteers offered it
     (but who said "not for me") see it with its buttons."""
     summary = request_summary(request)
@@ -88,6 +90,8 @@ async def _offered_again(uow: UnitOfWork, request: HelpRequest) -> None:
         .where(
             MatchOffer.request_id == request.id,
             MatchOffer.declined_at.is_(None),
+            # Those this change offers it to get the usual offer instead.
+            MatchOffer.volunteer_id.not_in(newly_offered),
             Member.status == MemberStatus.APPROVED,
             Member.is_volunteer.is_(True),
         )
