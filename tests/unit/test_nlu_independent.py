@@ -92,15 +92,21 @@ def test_confidence_means_what_it_says(report: Report) -> None:
 def test_a_message_takes_at_most_10_ms_of_processor_time_at_p99(
     interpreter: BuiltinInterpreter,
 ) -> None:
-    """Measured in the parsing thread's own processor time, which other programs on a shared
-    machine do not inflate (wall-clock figures are in `entraide nlu eval`)."""
+    """Measured in the parsing thread's own processor time (wall-clock figures are in
+    `entraide nlu eval`). Other programs on a shared machine still slow it (caches, shared
+    cores: 3.4 times on CI's busy machine), and only ever slow it: the figure is the best of
+    three passes over the whole set, as `timeit` takes the best of its repeats. A pass never
+    reuses the previous one's folded texts (781 messages, a cache of 256)."""
     cases = load_cases(INDEPENDENT)
     for case in cases[:20]:  # warm-up: the date parser loads its languages on first use
         interpreter.parse_sync(case["text"], now=EVALUATION_NOW)
-    spent = []
-    for case in cases:
-        started = time.thread_time()
-        interpreter.parse_sync(case["text"], language=case.get("lang"), now=EVALUATION_NOW)
-        spent.append((time.thread_time() - started) * 1000)
-    p99 = statistics.quantiles(spent, n=100)[98]
-    assert p99 <= 10.0, f"p99 {p99:.2f} ms of processor time"
+    passes = []
+    for _ in range(3):
+        spent = []
+        for case in cases:
+            started = time.thread_time()
+            interpreter.parse_sync(case["text"], language=case.get("lang"), now=EVALUATION_NOW)
+            spent.append((time.thread_time() - started) * 1000)
+        passes.append(statistics.quantiles(spent, n=100)[98])
+    p99 = min(passes)
+    assert p99 <= 10.0, f"p99 {p99:.2f} ms of processor time (passes: {passes})"
