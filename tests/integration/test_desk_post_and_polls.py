@@ -40,11 +40,16 @@ async def _without_chat(desk: Desk) -> int:
         return gerard.id
 
 
-async def _post_for(desk: Desk, part: str, member_id: int) -> None:
+async def _post_for(desk: Desk, part: str, member_id: int, category: str = "shopping") -> None:
     await desk.say("claire", "/poster")
     found = await desk.say("claire", part)
     assert f"desk_pick:{member_id}" in actions(found)
-    for step in (f"desk_pick:{member_id}", "cat:shopping", "when:tomorrow_morning", "where:home"):
+    for step in (
+        f"desk_pick:{member_id}",
+        f"cat:{category}",
+        "when:tomorrow_morning",
+        "where:home",
+    ):
         await desk.press("claire", step)
 
 
@@ -55,7 +60,7 @@ async def test_a_request_for_a_member_without_a_chat_reaches_volunteers_and_tell
     await _post_for(desk, "gérard", gerard)
     assert not await desk.rows(HelpRequest)  # nothing before the yes
     done = await desk.press("claire", "post_yes")
-    assert "the request is posted" in keys(done)
+    assert "the request is posted (number {number}). The volunteers are told." in keys(done)
     (request,) = await desk.rows(HelpRequest)
     assert (request.requester_id, request.category, request.place) == (gerard, "shopping", None)
     offered = {o.volunteer_id for o in await desk.rows(MatchOffer)}
@@ -207,3 +212,17 @@ async def test_only_the_territory_s_coordinators_see_results_or_create_polls(des
     await desk.press("claire", "new_poll")
     assert await desk.press("claire", "poll_open")  # not a step of the question
     assert await desk.counts() == before
+
+
+async def test_a_request_no_volunteer_can_be_offered_says_so_and_the_alert_follows(
+    desk: Desk,
+) -> None:
+    """Never "the volunteers are told" when none was: the coordinator gets the find-someone
+    alert, with "Offer to…", right after her confirmation."""
+    gerard = await _without_chat(desk)
+    await _post_for(desk, "gérard", gerard, category="gardening")  # nobody offers gardening
+    done = await desk.press("claire", "post_yes")
+    assert "No volunteer could be offered it yet" in keys(done)
+    assert "The volunteers are told" not in keys(done)
+    alert = [r for r in done if r.kind == MessageKind.ALERT]
+    assert alert and any(a.startswith("alert_offer:") for a in actions(alert))

@@ -20,7 +20,7 @@ from core.dialogue.turn import Turn
 from core.domain.errors import InvalidInput
 from core.domain.vocabulary import Category
 from core.i18n import N_, translate
-from core.services import desk_work
+from core.services import desk_work, matching
 from core.services.lookup import get_member
 from core.services.outbox import Choice
 from core.services.text import clean_text
@@ -137,8 +137,15 @@ async def on_confirm(turn: Turn, answer: Answer) -> None:
         place=data.get("place"),
     )
     turn.goto(None)
+    offered = await matching.already_offered(turn.uow, posted.id)
     turn.reply(
-        "Done: the request is posted (number {number}). The volunteers are told.",
+        # Nobody to offer it to: the desk's "find someone" alert follows, with "Offer to…".
+        N_("Done: the request is posted (number {number}). The volunteers are told.")
+        if offered
+        else N_(
+            "Done: the request is posted (number {number}). No volunteer could be offered it "
+            "yet: the alert below lets you offer it to someone."
+        ),
         number=posted.id,
         request_id=posted.id,
         choices=[Choice("Change", f"change_req:{posted.id}"), *desk_choices()],
