@@ -43,10 +43,9 @@ def proxy_add(
                 volunteers_call_proxy=call_proxy,
             )
             await uow.commit()
-            return (
-                f"{helper.display_name} now acts for {who.display_name} "
-                f"(consent: {row.consent}, {row.consent_on.isoformat()})."
-            )
+            given = row.consent_on.isoformat()
+            said = row.consent if given in row.consent else f"{row.consent}, {given}"
+            return f"{helper.display_name} now acts for {who.display_name} (consent: {said})."
 
     typer.echo(cli_common.run_with_core(work))
 

@@ -17,7 +17,7 @@ async def on_proxy_added(uow: UnitOfWork, event: events.ProxyAdded) -> None:
     outbox.write(
         uow,
         N_(
-            "You can now act for {senior}: ask for help, cancel, say thank you. "
+            "You can now act for {senior}: ask for help, change, cancel, say thank you. "
             "You will receive the messages for {senior}."
         ),
         member=proxy,
