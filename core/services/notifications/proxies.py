@@ -28,7 +28,7 @@ async def on_proxy_added(uow: UnitOfWork, event: events.ProxyAdded) -> None:
     if await proxies.chats(uow, senior.id):
         outbox.write(
             uow,
-            N_("{name} can now act for you: ask for help, cancel, say thank you."),
+            N_("{name} can now act for you: ask for help, change, cancel, say thank you."),
             member=senior,
             name=proxy.display_name,
             choices=[Choice("Who acts for me", "proxies")],
