@@ -19,11 +19,11 @@ from core.services import outbox
 from core.services.notifications import requester
 from core.services.notifications.cards import write_card
 from core.services.notifications.common import (
-    is_new_member,
+    TAKEN_POST,
     offer_choices,
+    post_in_rooms,
     request_of,
     request_summary,
-    rooms_of,
 )
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
@@ -73,17 +73,11 @@ async def _offered_again(
     """The open request's new version: the rooms' post edited, and the volunteers offered it
     (but who said "not for me") see it with its buttons."""
     summary = request_summary(request)
-    for room in await rooms_of(uow, request.territory_id):
-        outbox.write(
-            uow,
-            "Changed request: {category}, {when}, in {neighbourhood}, for {first_name}.",
-            channel=room,
-            kind=MessageKind.REQUEST_POST,
-            request_id=request.id,
-            choices=[Choice("I'll help", f"accept:{request.id}")],
-            new_member=is_new_member(uow, request.requester),
-            **summary,
-        )
+    await post_in_rooms(
+        uow,
+        request,
+        N_("Changed request: {category}, {when}, in {neighbourhood}, for {first_name}."),
+    )
     offered = await uow.session.execute(
         select(Member)
         .join(MatchOffer, MatchOffer.volunteer_id == Member.id)
@@ -121,15 +115,7 @@ async def _holder_told(uow: UnitOfWork, request: HelpRequest, changed: tuple[str
     holder = request.active_assignment
     if holder is None:
         return
-    for room in await rooms_of(uow, request.territory_id):
-        outbox.write(
-            uow,
-            "Taken: {category}, {when}, in {neighbourhood}. Thank you!",
-            channel=room,
-            kind=MessageKind.REQUEST_TAKEN,
-            request_id=request.id,
-            **request_summary(request),
-        )
+    await post_in_rooms(uow, request, TAKEN_POST, MessageKind.REQUEST_TAKEN)
     write_card(
         uow,
         N_(

@@ -1,5 +1,5 @@
 """What the notification handlers share: a request's public summary, the buttons under an
-offer or a task, and where a territory's public rooms are."""
+offer or a task, where a territory's public rooms are, and a request's post in them."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from typing import Any
 from sqlalchemy import select
 
 from core.domain.model import HelpRequest, Member, TerritoryChannel
+from core.domain.vocabulary import MessageKind
+from core.i18n import N_
+from core.services import outbox
 from core.services.outbox import Choice
 from core.services.unit_of_work import UnitOfWork
 
 DEFAULT_NEW_MEMBER_DAYS = 14
+# A request's post once a volunteer took it (on acceptance, and again when it is changed).
+TAKEN_POST = N_("Taken: {category}, {when}, in {neighbourhood}. Thank you!")
 
 
 def request_summary(request: HelpRequest) -> dict[str, Any]:
@@ -65,3 +70,27 @@ async def request_of(uow: UnitOfWork, request_id: int) -> HelpRequest:
     request = await uow.session.get(HelpRequest, request_id)
     assert request is not None
     return request
+
+
+async def post_in_rooms(
+    uow: UnitOfWork, request: HelpRequest, key: str, kind: MessageKind = MessageKind.REQUEST_POST
+) -> None:
+    """The request's post in every public room of its territory (its public summary only); an
+    open request's post (`REQUEST_POST`) carries "I'll help". Adapters edit the room's last
+    post about the request, so a later post replaces the earlier one."""
+    extra: dict[str, Any] = {}
+    if kind == MessageKind.REQUEST_POST:
+        extra = {
+            "choices": [Choice("I'll help", f"accept:{request.id}")],
+            "new_member": is_new_member(uow, request.requester),
+        }
+    for room in await rooms_of(uow, request.territory_id):
+        outbox.write(
+            uow,
+            key,
+            channel=room,
+            kind=kind,
+            request_id=request.id,
+            **extra,
+            **request_summary(request),
+        )

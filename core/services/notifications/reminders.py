@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from core.domain import events
 from core.domain.model import Assignment, HelpRequest
-from core.domain.vocabulary import AlertKind, MessageKind, RequestState
+from core.domain.vocabulary import AlertKind, RequestState
+from core.i18n import N_
 from core.services import contact, outbox, safety
 from core.services.members import get_member
 from core.services.notifications import requester
 from core.services.notifications.alert_notices import find_someone, readers_of
 from core.services.notifications.cards import reminder_card
 from core.services.notifications.common import (
-    is_new_member,
+    post_in_rooms,
     request_of,
     request_summary,
-    rooms_of,
 )
 from core.services.notifications.door import who_is_coming_choice
 from core.services.outbox import Choice
@@ -77,18 +77,14 @@ async def on_request_escalated(uow: UnitOfWork, event: events.RequestEscalated) 
     request = await request_of(uow, event.request_id)
     summary = request_summary(request)
     if event.level == "territory":
-        for room in await rooms_of(uow, request.territory_id):
-            outbox.write(
-                uow,
+        await post_in_rooms(
+            uow,
+            request,
+            N_(
                 "Still looking for a volunteer: {category}, {when}, in {neighbourhood}, "
-                "for {first_name}.",
-                channel=room,
-                kind=MessageKind.REQUEST_POST,
-                request_id=request.id,
-                choices=[Choice("I'll help", f"accept:{request.id}")],
-                new_member=is_new_member(uow, request.requester),
-                **summary,
-            )
+                "for {first_name}."
+            ),
+        )
         return
     # One already open (nobody to offer at posting) stays the one: it keeps coming back.
     alert = await find_someone(uow, request, AlertKind.REQUEST_UNANSWERED)

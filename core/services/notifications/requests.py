@@ -19,11 +19,12 @@ from core.services.notifications import requester
 from core.services.notifications.alert_notices import find_someone
 from core.services.notifications.cards import accepted_card
 from core.services.notifications.common import (
+    TAKEN_POST,
     is_new_member,
     offer_choices,
+    post_in_rooms,
     request_of,
     request_summary,
-    rooms_of,
 )
 from core.services.outbox import Choice
 from core.services.unit_of_work import EventHandler, UnitOfWork
@@ -50,17 +51,9 @@ async def withhold_taken_notice(uow: UnitOfWork, volunteer_id: int, request_id: 
 async def on_request_posted(uow: UnitOfWork, event: events.RequestPosted) -> None:
     """A new request is posted in the territory's public rooms, with a button to help."""
     request = await request_of(uow, event.request_id)
-    for room in await rooms_of(uow, request.territory_id):
-        outbox.write(
-            uow,
-            "New request: {category}, {when}, in {neighbourhood}, for {first_name}.",
-            channel=room,
-            kind=MessageKind.REQUEST_POST,
-            request_id=request.id,
-            choices=[Choice("I'll help", f"accept:{request.id}")],
-            new_member=is_new_member(uow, request.requester),
-            **request_summary(request),
-        )
+    await post_in_rooms(
+        uow, request, N_("New request: {category}, {when}, in {neighbourhood}, for {first_name}.")
+    )
 
 
 async def on_volunteers_offered(uow: UnitOfWork, event: events.VolunteersOffered) -> None:
@@ -129,15 +122,7 @@ async def on_request_accepted(uow: UnitOfWork, event: events.RequestAccepted) ->
                 request_id=request.id,
                 **summary,
             )
-    for room in await rooms_of(uow, request.territory_id):
-        outbox.write(
-            uow,
-            "Taken: {category}, {when}, in {neighbourhood}. Thank you!",
-            channel=room,
-            kind=MessageKind.REQUEST_TAKEN,
-            request_id=request.id,
-            **summary,
-        )
+    await post_in_rooms(uow, request, TAKEN_POST, MessageKind.REQUEST_TAKEN)
 
 
 async def on_request_withdrawn(uow: UnitOfWork, event: events.RequestWithdrawn) -> None:
@@ -222,15 +207,12 @@ async def on_request_cancelled(uow: UnitOfWork, event: events.RequestCancelled) 
         )
         name = helpers[event.by_id].first_name if event.by_id in helpers else ""
         await requester.write(uow, key, about=request, skip=event.by_id, name=name, **summary)
-    for room in await rooms_of(uow, request.territory_id):
-        outbox.write(
-            uow,
-            "Cancelled: {category}, {when}, in {neighbourhood}.",
-            channel=room,
-            kind=MessageKind.REQUEST_CLOSED,
-            request_id=request.id,
-            **summary,
-        )
+    await post_in_rooms(
+        uow,
+        request,
+        N_("Cancelled: {category}, {when}, in {neighbourhood}."),
+        MessageKind.REQUEST_CLOSED,
+    )
 
 
 async def on_request_expired(uow: UnitOfWork, event: events.RequestExpired) -> None:
