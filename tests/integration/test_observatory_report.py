@@ -62,16 +62,24 @@ async def test_the_english_report_has_its_charts_as_inline_svg_and_loads_nothing
     assert "@import" not in html and "url(http" not in html
 
 
-def test_entraide_observatory_report_on_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _demo_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *extra: str):  # type: ignore[no-untyped-def]
+    """A demo cooperative in a fresh database, then `entraide observatory report` for 2026
+    into tmp_path/report.html with `extra` options; the CLI's result."""
     monkeypatch.setenv("ENTRAIDE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}")
     monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
     assert runner.invoke(app, ["demo", "--territory", "Rezé", "--members", "60"]).exit_code == 0
+    args = ["observatory", "report", "--territory", "Rezé", "--from", "2026-01-01"]
+    out = str(tmp_path / "report.html")
+    return runner.invoke(app, [*args, "--to", "2026-12-31", "--out", out, *extra])
+
+
+def test_entraide_observatory_report_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _demo_report(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
     out = tmp_path / "report.html"
     args = ["observatory", "report", "--territory", "Rezé", "--from", "2026-01-01"]
-    result = runner.invoke(app, [*args, "--to", "2026-12-31", "--out", str(out)])
-    assert result.exit_code == 0, result.output
     html = out.read_text()
     assert "L&#39;impact de la coopérative" in html and "démonstration" in html
     unknown = runner.invoke(
@@ -103,14 +111,8 @@ def test_the_report_is_printed_to_a_pdf_that_says_the_same_numbers(
     """Chromium prints the very HTML file (Debian's chromium, installed by CI: no skip)."""
     from pypdf import PdfReader
 
-    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'p.sqlite3'}")
-    monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
-    assert runner.invoke(app, ["demo", "--territory", "Rezé", "--members", "60"]).exit_code == 0
     html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
-    args = ["observatory", "report", "--territory", "Rezé", "--from", "2026-01-01"]
-    result = runner.invoke(
-        app, [*args, "--to", "2026-12-31", "--out", str(html), "--pdf", str(pdf)]
-    )
+    result = _demo_report(tmp_path, monkeypatch, "--pdf", str(pdf))
     assert result.exit_code == 0, result.output
     assert pdf.read_bytes().startswith(b"%PDF-")
     text = " ".join((page.extract_text() or "") for page in PdfReader(pdf).pages)
@@ -123,14 +125,8 @@ def test_the_report_is_printed_to_a_pdf_that_says_the_same_numbers(
 def test_without_chromium_the_pdf_is_refused_clearly_and_the_html_is_still_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ENTRAIDE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'n.sqlite3'}")
-    monkeypatch.setenv("ENTRAIDE_CONFIG_FILE", str(tmp_path / "absent.toml"))
     monkeypatch.setenv("ENTRAIDE_CHROMIUM", str(tmp_path / "no-such-browser"))
-    assert runner.invoke(app, ["demo", "--territory", "Rezé", "--members", "60"]).exit_code == 0
     html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
-    args = ["observatory", "report", "--territory", "Rezé", "--from", "2026-01-01"]
-    result = runner.invoke(
-        app, [*args, "--to", "2026-12-31", "--out", str(html), "--pdf", str(pdf)]
-    )
+    result = _demo_report(tmp_path, monkeypatch, "--pdf", str(pdf))
     assert result.exit_code == 1
     assert "could not print" in result.output and html.exists() and not pdf.exists()

@@ -204,13 +204,21 @@ async def test_words_at_the_kind_of_help_keep_the_day_they_name_too(
     assert _local(request.when_start).date() == THURSDAY_15H.date()
 
 
-async def test_words_at_the_day_question_keep_the_place_they_name_too(
+async def _at_the_day_question(
     coop: Cooperative, interpreter: BuiltinInterpreter
-) -> None:
+) -> ConversationEngine:
+    """Alice asked for help with shopping: the bot asks when."""
     engine = ConversationEngine(coop.core, interpreter)
     await as_member(coop.core, "alice", coop.alice)
     for pressed in ("need_help", "cat:shopping"):
         await say(engine, "alice", action=pressed)
+    return engine
+
+
+async def test_words_at_the_day_question_keep_the_place_they_name_too(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = await _at_the_day_question(coop, interpreter)
 
     replies = await say(engine, "alice", "plutôt jeudi matin, chez moi")
 
@@ -223,10 +231,7 @@ async def test_words_at_the_day_question_keep_the_place_they_name_too(
 async def test_words_at_the_day_question_that_name_no_day_say_so_and_keep_the_buttons(
     coop: Cooperative, interpreter: BuiltinInterpreter
 ) -> None:
-    engine = ConversationEngine(coop.core, interpreter)
-    await as_member(coop.core, "alice", coop.alice)
-    for pressed in ("need_help", "cat:shopping"):
-        await say(engine, "alice", action=pressed)
+    engine = await _at_the_day_question(coop, interpreter)
 
     replies = await say(engine, "alice", "je ne sais pas trop")
 
