@@ -163,8 +163,14 @@ async def echo_bot(api: BotApiProcess, first: int, count: int) -> float:
         assert update.effective_message is not None
         await update.effective_message.reply_text(update.effective_message.text or "")
 
-    app = (ApplicationBuilder().token(api.token).base_url(api.base_url)
-           .base_file_url(api.base_file_url).concurrent_updates(8).build())
+    app = (
+        ApplicationBuilder()
+        .token(api.token)
+        .base_url(api.base_url)
+        .base_file_url(api.base_file_url)
+        .concurrent_updates(8)
+        .build()
+    )
     app.add_handler(MessageHandler(filters.TEXT, echo))
     await app.initialize()
     await app.start()
@@ -187,21 +193,33 @@ async def prepare_core(directory: Path, user_ids: list[int], url: str | None = N
     async with core.uow() as uow:
         territory = await members.add_territory(uow, "Rezé", neighbourhoods=["Château"])
         for user_id in user_ids:
-            account = PlatformAccount(platform="telegram", external_id=str(user_id),
-                                      chat_ref=str(user_id), created_at=uow.now())
+            account = PlatformAccount(
+                platform="telegram",
+                external_id=str(user_id),
+                chat_ref=str(user_id),
+                created_at=uow.now(),
+            )
             uow.session.add(account)
             await uow.session.flush()
-            await members.onboard_member(uow, territory.id, f"M{user_id - FIRST_USER}",
-                                         roles=[Role.REQUESTER], account=account)
+            await members.onboard_member(
+                uow,
+                territory.id,
+                f"M{user_id - FIRST_USER}",
+                roles=[Role.REQUESTER],
+                account=account,
+            )
         await uow.commit()
     return core
 
 
-async def entraide_bot(api: BotApiProcess, core: Core, first: int, count: int,
-                       rate: float | None) -> tuple[float, list[float]]:
-    channel = TelegramChannel(ConversationEngine(core), ChannelPort(core),
-                              TelegramSettings(token=api.token, api_url=api.base_url,
-                                               rate_limited=False))
+async def entraide_bot(
+    api: BotApiProcess, core: Core, first: int, count: int, rate: float | None
+) -> tuple[float, list[float]]:
+    channel = TelegramChannel(
+        ConversationEngine(core),
+        ChannelPort(core),
+        TelegramSettings(token=api.token, api_url=api.base_url, rate_limited=False),
+    )
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
 
@@ -221,12 +239,17 @@ async def entraide_bot(api: BotApiProcess, core: Core, first: int, count: int,
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=600, help="for each throughput run")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="echo-then-entraide throughput rounds; the median ratio is kept")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="echo-then-entraide throughput rounds; the median ratio is kept",
+    )
     parser.add_argument("--rate", type=float, default=100.0, help="updates/s of the latency run")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of the latency run")
-    parser.add_argument("--database-url", default=None,
-                        help="default: a fresh SQLite file (the embedded default)")
+    parser.add_argument(
+        "--database-url", default=None, help="default: a fresh SQLite file (the embedded default)"
+    )
     args = parser.parse_args()
     paced = int(args.rate * args.seconds)
     n = args.updates
@@ -247,8 +270,10 @@ async def main() -> None:
                     echo_rate = await echo_bot(api, echo_first, n)
                     ours_rate, _ = await entraide_bot(api, core, ours_first, n, rate=None)
                     ratios.append(ours_rate / echo_rate)
-                    print(f"round {len(ratios)}: echo bot {echo_rate:.0f} updates/s, entraide "
-                          f"{ours_rate:.0f} updates/s ({n} updates each): {ratios[-1]:.2f}")
+                    print(
+                        f"round {len(ratios)}: echo bot {echo_rate:.0f} updates/s, entraide "
+                        f"{ours_rate:.0f} updates/s ({n} updates each): {ratios[-1]:.2f}"
+                    )
                 _, latencies = await entraide_bot(api, core, paced_first, paced, args.rate)
             finally:
                 await core.close()
@@ -257,9 +282,11 @@ async def main() -> None:
     millis = [1000 * s for s in latencies]
     ratio = statistics.median(ratios)
     print(f"entraide: {ratio:.2f} of the echo bot's throughput (median of {args.rounds} rounds)")
-    print(f"entraide at {args.rate:.0f} updates/s for {args.seconds:.0f} s: update->reply "
-          f"p50={statistics.median(millis):.1f} ms p99={percentile(millis, 0.99):.1f} ms "
-          f"max={max(millis):.1f} ms")
+    print(
+        f"entraide at {args.rate:.0f} updates/s for {args.seconds:.0f} s: update->reply "
+        f"p50={statistics.median(millis):.1f} ms p99={percentile(millis, 0.99):.1f} ms "
+        f"max={max(millis):.1f} ms"
+    )
     print(f"throughput_ratio={ratio:.2f} p99_ms={percentile(millis, 0.99):.1f}")
 
 

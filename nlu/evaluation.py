@@ -61,9 +61,6 @@ class Report:
     # so that a failing test's report does not print the texts of a hold-out set.
     errors: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "errors"}
-
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
     cases = []

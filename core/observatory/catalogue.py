@@ -40,8 +40,6 @@ class Definition:
     name: str
     unit: Unit
     function: FigureFunction
-    # Published in the open data as a count that may be suppressed (1 to 4).
-    headline: bool = True
 
 
 FIGURES: tuple[Definition, ...] = (

@@ -29,7 +29,6 @@ from core.observatory.export import BREAKDOWNS, PRIVACY, descriptor
 # A published package is small: anything bigger is refused, not read.
 MAX_BYTES = 20_000_000
 TIMEOUT = 20
-RESOURCES = ("figures", "breakdowns")
 
 
 @dataclass

@@ -273,14 +273,6 @@ async def open_polls_for(uow: UnitOfWork, member_id: int) -> list[Poll]:
     return list((await uow.session.execute(query.order_by(Poll.closes_at))).scalars())
 
 
-async def polls_due(uow: UnitOfWork) -> list[int]:
-    """Open polls whose deadline has passed (for the scheduler)."""
-    rows = await uow.session.execute(
-        select(Poll.id).where(Poll.state == PollState.OPEN, Poll.closes_at <= uow.now())
-    )
-    return list(rows.scalars())
-
-
 async def merge_votes(uow: UnitOfWork, from_member: int, into_member: int) -> None:
     """When two accounts join into one member, keep one vote per poll: the latest.
 

@@ -371,15 +371,14 @@ async def test_an_opened_poll_is_announced_to_approved_members_only(coop: Cooper
     assert pending not in told
 
 
-async def test_polls_past_their_deadline_are_due_for_closing(
+async def test_a_poll_past_its_deadline_is_no_longer_offered_for_voting(
     coop: Cooperative, clock: FrozenClock
 ) -> None:
-    soon = await open_poll(coop, closes_at=NOW + timedelta(hours=1))
+    await open_poll(coop, closes_at=NOW + timedelta(hours=1))
     later = await open_poll(coop, closes_at=NOW + timedelta(days=3))
     clock.advance(hours=1)
 
     async with coop.core.uow() as uow:
-        assert await polls.polls_due(uow) == [soon]
         assert [p.id for p in await polls.open_polls_for(uow, coop.bob)] == [later]
 
 

@@ -46,10 +46,6 @@ def write_card(
     )
 
 
-# The line added to a card when the requester chose whom to call and when (`how_to_call`).
-CALL_LINE = N_("Call {call_name} ({call_times}): {call_phone}")
-
-
 async def accepted_card(uow: UnitOfWork, volunteer: Member, request: HelpRequest) -> Notification:
     """The card the volunteer who accepted gets at once."""
     call = await contact.how_to_call(uow, volunteer, request)
