@@ -1,4 +1,4 @@
-"""The console's aiohttp application: middlewares (headers, session, CSRF, errors), templates,
+"""The console's aiohttp application: middlewares (headers, session, CSRF, errors), the
 routes, and `serve` to run it in the bots' event loop."""
 
 from __future__ import annotations
@@ -6,19 +6,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from aiohttp import web
 from sqlalchemy.orm import raiseload
 
-from bots.web import views
+from bots.web.context import (
+    CONSOLE,
+    VISIT,
+    Console,
+    Visit,
+    console_of,
+    language_of,
+    render,
+    set_session,
+    templates,
+)
+from bots.web.pages import impact, login, members, now, polls, requests, settings
 from bots.web.sessions import COOKIE, Session, Signer
 from core.app import Core
 from core.domain.errors import DomainError, NotAllowed, NotFound
-from core.domain.model import Member, Territory
+from core.domain.model import Member
 from core.i18n import N_, translate
 from core.services import web_access
 
@@ -36,93 +45,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-
-
-@dataclass
-class Console:
-    """What every handler shares."""
-
-    core: Core
-    signer: Signer
-    templates: jinja2.Environment
-    # The Telegram bot's @username, for invitation links and their QR codes (None: no link).
-    bot_username: str | None = None
-
-
-@dataclass
-class Visit:
-    """One request's state: its session, who is there, the form it posted."""
-
-    session: Session
-    member: Member | None = None
-    territory: Territory | None = None
-    form: Any = None
-    session_set: bool = False
-
-
-CONSOLE = web.AppKey("console", Console)
-VISIT = web.RequestKey("visit", Visit)
-
-
-def templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def console_of(request: web.Request) -> Console:
-    return request.app[CONSOLE]
-
-
-def visit(request: web.Request) -> Visit:
-    return request[VISIT]
-
-
-def language_of(request: web.Request) -> str:
-    member = visit(request).member if VISIT in request else None
-    return member.language if member is not None else "fr"
-
-
-def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
-    """A page in the coordinator's language (French before login)."""
-    console = console_of(request)
-    language = language_of(request)
-    state = visit(request)
-    helpers = views.helpers(language, state.territory, console.core.clock())
-    html = console.templates.get_template(name).render(
-        _=lambda text: translate(language, text),
-        lang=language,
-        csrf=console.signer.csrf(state.session),
-        me=state.member,
-        territory=state.territory,
-        path=request.path,
-        **helpers,
-        **context,
-    )
-    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
-
-
-def is_https(request: web.Request) -> bool:
-    if console_of(request).core.settings.web_behind_proxy:
-        return request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() == "https"
-    return request.secure
-
-
-def set_session(request: web.Request, response: web.StreamResponse, session: Session) -> None:
-    signer = console_of(request).signer
-    response.set_cookie(
-        COOKIE,
-        signer.dump(session),
-        httponly=True,
-        samesite="Strict",
-        secure=is_https(request),
-        path="/",
-        max_age=int(signer.idle_seconds),
-    )
 
 
 @web.middleware
@@ -197,7 +119,6 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
 
 async def build_app(core: Core) -> web.Application:
     """The console over `core` (the session key is read, or made, once here)."""
-    from bots.web.pages import impact, login, members, now, polls, requests, settings
 
     async with core.uow() as uow:
         key = await web_access.session_key(uow)
@@ -242,26 +163,3 @@ async def serve(core: Core, host: str, port: int, stop: asyncio.Event) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
-
-
-def territory_of(request: web.Request) -> Territory:
-    territory = visit(request).territory
-    assert territory is not None  # the session middleware let in only a coordinator
-    return territory
-
-
-def me(request: web.Request) -> Member:
-    member = visit(request).member
-    assert member is not None
-    return member
-
-
-def form_of(request: web.Request) -> Any:
-    return visit(request).form
-
-
-def back(location: str) -> web.HTTPSeeOther:
-    """After a change, back to a page of the console (never elsewhere)."""
-    if not location.startswith("/") or location.startswith("//"):
-        location = "/"
-    return web.HTTPSeeOther(location)

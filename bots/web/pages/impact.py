@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bots.web.app import back, console_of, me, render, territory_of
+from bots.web.context import back, console_of, me, render, territory_of
 from core.domain.errors import InvalidInput
 from core.observatory import periods, publication
 from core.observatory.catalogue import BY_NAME, FIGURES, one

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bots.web.app import console_of, form_of, render, set_session, visit
+from bots.web.context import console_of, form_of, render, set_session, visit
 from bots.web.sessions import Session
 from core.domain.errors import CodeInvalid, TooManyAttempts
 from core.i18n import N_, translate

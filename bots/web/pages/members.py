@@ -7,7 +7,7 @@ import json
 from aiohttp import web
 from sqlalchemy import select
 
-from bots.web.app import back, console_of, form_of, me, render, territory_of
+from bots.web.context import back, console_of, form_of, me, render, territory_of
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Member, PlatformAccount
 from core.domain.people import name_key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bots.web.app import back, console_of, me, render, territory_of
+from bots.web.context import back, console_of, me, render, territory_of
 from core.services import alerts, desk
 
 REFRESH_SECONDS = 60

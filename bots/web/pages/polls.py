@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from aiohttp import web
 from sqlalchemy import select
 
-from bots.web.app import back, console_of, form_of, me, render, territory_of
+from bots.web.context import back, console_of, form_of, me, render, territory_of
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import Poll
 from core.domain.vocabulary import PollKind

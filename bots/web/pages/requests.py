@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from aiohttp import web
 from sqlalchemy import select
 
-from bots.web.app import back, console_of, form_of, me, render, territory_of
+from bots.web.context import back, console_of, form_of, me, render, territory_of
 from core.dialogue.render import CATEGORY_LABELS
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.model import AuditEntry, HelpRequest, MatchOffer, Member

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bots.telegram.links import invitation_link
-from bots.web.app import back, console_of, form_of, me, render, territory_of
+from bots.web.context import back, console_of, form_of, me, render, territory_of
 from bots.web.qr import qr_svg
 from core.domain.errors import InvalidInput
 from core.i18n import N_, translate
