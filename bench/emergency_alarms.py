@@ -1,8 +1,9 @@
 """How the conversation's emergency rule treats a labelled set of messages: alarms, questions.
 
-A message outside any flow sounds the alarm on the keyword net (`words.looks_like_emergency`) or
-a clear score of the built-in NLU (`emergency.CLEAR_EMERGENCY`); a weaker emergency guess asks
-"Are you in danger?". Prints only counts (never a message), by true label and verdict, then
+A message outside any flow sounds the alarm on the keyword net
+(`danger_words.looks_like_emergency`) or a clear score of the built-in NLU
+(`emergency.CLEAR_EMERGENCY`); a weaker emergency guess asks "Are you in danger?". Prints
+only counts (never a message), by true label and verdict, then
 `false_alarms=<n> asked=<m> others=<t> missed_emergencies=<k> emergencies=<e>`.
 
     python bench/emergency_alarms.py [tests/data/nlu_independent.jsonl]
@@ -19,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.dialogue.danger_words import looks_like_emergency  # noqa: E402
 from core.dialogue.flows.emergency import CLEAR_EMERGENCY  # noqa: E402
-from core.dialogue.words import looks_like_emergency  # noqa: E402
 from nlu.interpreter import EMERGENCY, BuiltinInterpreter  # noqa: E402
 
 ALARM_NET, ALARM_SCORE, ASKED, NOTHING = "alarm (keyword net)", "alarm (clear score)", "asked", "-"

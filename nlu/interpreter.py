@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from core.dialogue.danger_words import calm_mentions_blanked, laughing, looks_like_emergency
 from core.dialogue.offload import off_loop, parsed_part
-from core.dialogue.words import command_of, looks_like_emergency
+from core.dialogue.words import command_of, is_bare_cry
 from nlu.builtin import CATEGORY_INTENTS, BuiltinModel, load_or_train
 from nlu.emergency import danger_now
 from nlu.entities import entity, find_place, find_when, names_only_a_time
@@ -32,6 +34,9 @@ EMERGENCY_THRESHOLD = 0.5
 # patterns' of `nlu.emergency`): enough to interrupt any flow.
 KEYWORD_CONFIDENCE = 0.95
 PATTERN_CONFIDENCE = 0.9
+# A bare cry ("HELP!", "à l'aide"): an emergency asked about ("Are you in danger?"), never
+# sounded without a word of danger (below the dialogue's `CLEAR_EMERGENCY`).
+CRY_CONFIDENCE = 0.55
 # From this probability a message is taken for a scam text: it is answered as out of scope
 # (never turned into a help request) and carries the `scam` entity.
 SCAM_THRESHOLD = 0.5
@@ -80,22 +85,34 @@ HESITANT_CONFIDENCE = 0.1
 
 
 def decide_intent(
-    ranking: list[tuple[str, float]], text: str, scam: float = 0.0
+    ranking: list[tuple[str, float]],
+    text: str,
+    scam: float = 0.0,
+    rescore: Callable[[str], float] | None = None,
 ) -> tuple[str, float]:
     """Top intent, except that the help command is help, a plausible emergency always wins,
     then a likely scam.
 
     Emergencies: the dialogue's keyword net (which the engine also applies before any NLU),
-    the danger patterns of `nlu.emergency`, then the model's own probability."""
+    the danger patterns of `nlu.emergency`, then the model's own probability. `rescore` gives
+    the model's emergency probability of another text: a message whose danger words are all
+    idioms, drills or suppositions ("tombée en panne", "à tomber par terre", "que faire si...")
+    is judged again without them (the model had read "tombée" as a fall at 0.83)."""
     scores = dict(ranking)
     if command_of(text) == HELP:
         # "aide", "help", "?": the engine answers them as its help command; the NLU agrees.
         return HELP, max(scores.get(HELP, 0.0), KEYWORD_CONFIDENCE)
     if looks_like_emergency(text):
         return EMERGENCY, max(scores.get(EMERGENCY, 0.0), KEYWORD_CONFIDENCE)
+    if is_bare_cry(text):
+        return EMERGENCY, CRY_CONFIDENCE
     if danger_now(text):
         return EMERGENCY, max(scores.get(EMERGENCY, 0.0), PATTERN_CONFIDENCE)
-    if scores.get(EMERGENCY, 0.0) >= EMERGENCY_THRESHOLD and not names_only_a_time(text):
+    if (
+        scores.get(EMERGENCY, 0.0) >= EMERGENCY_THRESHOLD
+        and not names_only_a_time(text)
+        and not _only_idioms_alarm(text, rescore)
+    ):
         # ("dans la semaine" was taken for an emergency at 0.67: a time alone tells no danger.)
         return EMERGENCY, scores[EMERGENCY]
     if scam >= SCAM_THRESHOLD:
@@ -108,6 +125,20 @@ def decide_intent(
     # An emergency on top with a weak score is an unclear message (a first name, "ok"...),
     # not a danger: answering it with the emergency numbers would frighten and mislead.
     return next(((name, p) for name, p in ranking if name != EMERGENCY), ranking[0])
+
+
+def _only_idioms_alarm(text: str, rescore: Callable[[str], float] | None) -> bool:
+    """The model's alarm falls below its threshold once the idioms and suppositions are
+    blanked out of the message, or the message laughs ("help! my phone is all huge 😅")."""
+    folded = fold(text)
+    if laughing(folded):
+        return True
+    if rescore is None:
+        return False
+    blanked = calm_mentions_blanked(folded)
+    if blanked.split() == folded.split():
+        return False
+    return rescore(" ".join(blanked.split())) < EMERGENCY_THRESHOLD
 
 
 class BuiltinInterpreter:
@@ -141,10 +172,13 @@ class BuiltinInterpreter:
         read = parsed_part(text)
         ranking = self.model.intent_ranking(read)
         scam = self.model.scam_probability(read)
-        intent, confidence = decide_intent(ranking, read, scam)
+        intent, confidence = decide_intent(ranking, read, scam, self._emergency_probability)
         lang = guess_language(read, default=language or "fr")
         entities = extract_entities(self.model, read, intent, lang, timezone, now, scam=scam)
         return Understanding(text, intent, confidence, ranking[:5], entities, lang, scam)
+
+    def _emergency_probability(self, text: str) -> float:
+        return dict(self.model.intent_ranking(text)).get(EMERGENCY, 0.0)
 
 
 def extract_entities(

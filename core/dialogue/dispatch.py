@@ -1,19 +1,20 @@
 """One turn's way through the conversation: safety first, then the router.
 
-In order: an action too long to be real is refused; typed text is cleaned and, if it sounds like
-an emergency, answered at once with the emergency numbers (the keyword net, or a clear score of
-the NLU; a weak score asks "Are you in danger?" rather than sounding the alarm: see
-`flows/emergency.py`); a typed number or label of the last buttons shown is that button; a
-newcomer is onboarded; a typed command is its action; a suspended member may only reach the
-coordinators; then the current step's button or text answers that step, any other
-action is pressed, and free text outside a step goes to the coordinator answering the member
-(`flows/desk_reply.py`), else to what the NLU understood.
+In order: an action too long to be real is refused; typed text is cleaned and, if it sounds
+like an emergency, answered at once with the emergency numbers (the keyword net, or a clear
+score of the NLU; a weak score, or a bare cry such as "AIDE !", asks "Are you in danger?"
+rather than sounding the alarm: see `flows/emergency.py`); a typed number or label of the last
+buttons shown is that button; a newcomer is onboarded; a typed command is its action; a
+suspended member may only reach the coordinators; then the current step's button or text
+answers that step, any other action is pressed, and free text outside a step goes to the
+coordinator answering the member (`flows/desk_reply.py`), else to what the NLU understood.
 """
 
 from __future__ import annotations
 
 from core.dialogue import choosing, newcomers, routing, shown_choices
 from core.dialogue.arguments import STALE
+from core.dialogue.danger_words import looks_like_emergency
 from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps and actions)
     alerts,
     asking,
@@ -41,7 +42,7 @@ from core.dialogue.flows import (  # noqa: F401  (each flow registers its steps 
     voting,
 )
 from core.dialogue.turn import Interpreter, Turn
-from core.dialogue.words import command_of, looks_like_emergency
+from core.dialogue.words import command_of, is_bare_cry
 from core.domain.errors import InvalidInput, Suspended
 from core.domain.vocabulary import MemberStatus
 from core.services.text import clean_text
@@ -71,6 +72,9 @@ async def dispatch(turn: Turn, interpreter: Interpreter | None, *, max_chars: in
         text = clean_text(text, limit=max_chars, what="message")
         if looks_like_emergency(text):
             await emergency.answer_emergency(turn, text)
+            return
+        if is_bare_cry(text):  # "AIDE !" is a cry before it is the label of a button
+            await emergency.ask_if_in_danger(turn, text)
             return
     here = routing.current_step(turn)
     typed_choices = here is None or here.typed_choices

@@ -19,13 +19,13 @@ from core.app import Core
 from core.dialogue import answers, choosing
 from core.dialogue.arguments import STALE
 from core.dialogue.batching import GroupCommit
+from core.dialogue.danger_words import looks_like_emergency
 from core.dialogue.delivery import record_sends
 from core.dialogue.dispatch import dispatch
 from core.dialogue.flood import SLOW_DOWN, FloodGate, SlowDown, Verdict
 from core.dialogue.messages import Inbound, Outgoing
 from core.dialogue.speakers import SenderKey, Speaker, begin, speakers
 from core.dialogue.turn import Interpreter, Turn
-from core.dialogue.words import looks_like_emergency
 from core.domain.errors import DomainError, InvalidInput
 from core.domain.model import InboundReceipt, Notification
 from core.services import dead_letters

@@ -173,3 +173,31 @@ async def test_a_coordinator_writing_repondre_a_alice_sounds_no_alarm(
     replies = await say(engine, "carol", "repondre a alice")
     assert "112" not in "\n".join(r.text for r in replies)
     assert await emergency_alerts(coop) == 0
+
+
+async def test_a_shouted_help_asks_whether_she_is_in_danger_and_a_plain_help_explains(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    for cry in ("HELP", "aide !", "à l'aide"):
+        [question] = await say(engine, "alice", cry)
+        assert question.key == "Are you in danger?", cry
+        await say(engine, "alice", action="danger_no")
+    [explained] = await say(engine, "alice", "aide")
+    assert explained.key.startswith("I connect the members")
+    assert await emergency_alerts(coop) == 0
+
+
+async def test_a_shouted_help_in_the_middle_of_a_request_asks_and_no_comes_back(
+    coop: Cooperative, interpreter: BuiltinInterpreter
+) -> None:
+    engine = ConversationEngine(coop.core, interpreter)
+    await as_member(coop.core, "alice", coop.alice)
+    await say(engine, "alice", action="need_help")
+    await say(engine, "alice", action="cat:shopping")
+    [question] = await say(engine, "alice", "AIDE !")
+    assert question.key == "Are you in danger?"
+    replies = await say(engine, "alice", "non")
+    assert texts(replies).startswith(WHEN_QUESTION)
+    assert await emergency_alerts(coop) == 0

@@ -63,8 +63,8 @@ def _imports_in(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Module -> the modules of `core`, `bots` and `nlu` it imports (a package's name when a name is taken from
-    its `__init__`, the submodule when a submodule is imported)."""
+    """Module -> the modules of `core`, `bots` and `nlu` it imports (a package's name when a
+    name is taken from its `__init__`, the submodule when a submodule is imported)."""
     modules = _modules()
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():

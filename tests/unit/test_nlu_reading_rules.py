@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.dialogue.words import looks_like_emergency
+from core.dialogue.danger_words import looks_like_emergency
+from core.dialogue.dispatch import IN_FLOW_EMERGENCY
+from core.dialogue.flows.emergency import CLEAR_EMERGENCY
+from core.dialogue.words import command_of
 from nlu.emergency import danger_now
 from nlu.entities import find_place, find_when
 from nlu.interpreter import BuiltinInterpreter, decide_intent
@@ -256,13 +259,23 @@ def test_a_danger_now_misspelt_or_after_a_past_illness_is_still_an_emergency(tex
     assert looks_like_emergency(text) or danger_now(text)
 
 
-@pytest.mark.parametrize("text", ["aide", "Help!", "help", "?", "/aide"])
+@pytest.mark.parametrize("text", ["aide", "Help", "help", "?", "/aide", "/help"])
 def test_the_help_command_typed_alone_is_the_help_intent_whatever_the_model_says(
     text: str,
 ) -> None:
     """The engine answers these as its help command: the NLU must not call them a danger."""
     intent, confidence = decide_intent([("emergency", 0.62), ("help", 0.2)], text)
     assert (intent, confidence) == ("help", 0.95)
+
+
+@pytest.mark.parametrize("text", ["HELP", "Help!", "aide !", "AIDE", "à l'aide", "help me!!"])
+def test_a_bare_cry_shouted_or_exclaimed_asks_whether_she_is_in_danger(text: str) -> None:
+    """Not the help command, not an alarm without a word of danger: the weak emergency guess
+    that the dialogue answers with "Are you in danger?" (below `CLEAR_EMERGENCY`)."""
+    assert command_of(text) is None
+    intent, confidence = decide_intent([("help", 0.9), ("emergency", 0.05)], text)
+    assert intent == "emergency"
+    assert IN_FLOW_EMERGENCY <= confidence < CLEAR_EMERGENCY
 
 
 def test_a_cry_for_help_with_a_danger_is_still_an_emergency() -> None:

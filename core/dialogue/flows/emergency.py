@@ -1,7 +1,7 @@
 """Emergencies: the numbers at once, the flow in progress put on hold, and a question when
 the NLU only half thinks it is one.
 
-A message on the keyword net (`words.looks_like_emergency`) or with a clear model score is
+A message on the keyword net (`danger_words.looks_like_emergency`) or with a clear model score is
 answered at once (`answer_emergency`). A weak score alone sounds no alarm: it asks "Are you in
 danger?" (step danger/ask) with "Yes, call for help" (the emergency answer, the coordinators
 alerted) and "No" (nothing alerted). Either way the step the member was at is put on hold, not

@@ -1,0 +1,281 @@
+"""The keyword net of emergencies, and the calm ways of telling the same words.
+
+The emergency list is a safety net kept even with the NLU: recall matters above precision. A
+danger word told calmly (afterwards, as an idiom, supposed, a drill, with a laugh) sounds no
+alarm; calm words count only in the sentence of the danger and the sentences beside it, so the
+news at the start of a long message does not silence a danger told at its end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from core.dialogue.words import fold
+
+EMERGENCY_PATTERNS = [
+    r"\bau secours\b",
+    r"\bappele[zr]? (les )?(secours|pompiers|samu|le 15|le 18|le 112)\b",
+    r"\bje (suis|viens de) tombe(e|r)?\b",
+    r"\bsuis par terre\b",
+    r"\bpeux? (pas|plus) me relever\b",
+    r"\bdouleurs? (dans|a|a la|au) (la )?poitrine\b",
+    r"\bmal (a|au) (la )?poitrine\b",
+    r"\b(je )?(ne )?(peux|arrive) (pas|plus) (a )?respirer\b",
+    r"\bj'?etouffe\b",
+    r"\binconscient",
+    r"\bne repond plus\b",
+    r"\bincendie\b",
+    r"\bau feu\b",
+    r"\bca brule\b",
+    r"\bodeur de gaz\b",
+    r"\bsens le gaz\b",
+    r"\bfuite de gaz\b",
+    r"\bavc\b",
+    r"\b(je fais|il fait|elle fait|fait un|en train de faire un) malaise\b",
+    r"\burgence\b",
+    r"\burgent(e)? (medical|vital)",
+    # Not "help me, I need...": a request begins so as often as a danger.
+    r"\bhelp me,? (please )?(quick|quickly|now|fast)\b",
+    r"\bi (have )?fell\b",
+    r"\bi('ve| have)? fallen\b",
+    r"\bcan'?t get up\b(?! the| to| stairs| steps| ladders?| on | onto| there| in the loft)",
+    r"\bchest pains?\b",
+    r"\bcan'?t breathe\b",
+    r"\bcannot breathe\b",
+    r"\bunconscious\b",
+    r"\bfire\b",
+    r"\bsmell (of )?gas\b",
+    r"\bgas leak\b",
+    r"\bstroke\b",
+    r"\bemergency\b",
+    r"\bcall (an )?ambulance\b",
+    r"\bheart attack\b",
+    r"\bcrise cardiaque\b",
+]
+_EMERGENCY = re.compile("|".join(EMERGENCY_PATTERNS))
+# Told afterwards ("je suis tombée l'an dernier", "last year", "il y a deux ans"), said to
+# be harmless, a drill, or booked: a calm message, for both nets (this one, `nlu.emergency`).
+_CALM = re.compile(
+    # ("depuis hier", "since yesterday": a state that lasts, not a thing of the past.)
+    r"\b((?<!depuis )hier|avant-hier|semaine derniere|semaine passee|mois dernier|"
+    r"l'? ?an (dernier|passe)|l'? ?annee derniere|la nuit derniere|le week-?end dernier|"
+    r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) dernier|"
+    r"quand j'?etais (petite?|jeune|enfant|gamine?)|when i was (a child|a kid|young|little|\d+)|"
+    r"tout va bien|all fine|all good|fine now|"
+    r"pour plus tard|au cas ou|just in case|for future reference|for later|"
+    r"il y a (\d+|un|une|deux|trois|quelques|plusieurs) (jours?|semaines?|mois|ans?)|"
+    r"en (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|"
+    r"(cet|l'?) ?(hiver|ete|automne) dernier|"
+    r"(depuis|apres) (ma|mon|sa|son) (chute|operation|avc|infarctus|crise cardiaque)|"
+    r"rien de (grave|casse)|pas grave|"
+    r"(bien )?remis|ca va mieux|je vais mieux|"
+    r"(?<!since )yesterday|last (night|night's|week|month|year|winter|summer|autumn|monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday|weekend)|"
+    r"(\d+|a|one|two|three|few|several) (days?|weeks?|months?|years?) ago|"
+    r"(since|after) (my|his|her) (fall|op|operation|stroke|heart attack)|"
+    r"in (january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)|nothing (serious|broken)|not serious|recovered|i'?m better|feeling better|"
+    r"rdv|rendez-vous|rendez vous|appointment|check-?up|consultation|"
+    r"exercice|drill|reportage|programme|film|prise de sang|blood tests?|analyses?|"
+    r"depuis (des|plusieurs|quelques) (jours|semaines|mois|annees)|depuis longtemps|chronique|"
+    r"chronic|for (weeks|months|years)|"
+    # Recovering afterwards: rehabilitation, home from hospital, a plaster cast, no more driving.
+    r"physio|kine|kinesitherapeute|reeducation|rehab|convalescen[a-z]*|recovering|"
+    r"se remet(tre)? (de|d')|(rentre|rentree|revenu|revenue) (a la maison|de l'?hopital)|"
+    r"sorti(e)? de l'?hopital|(come|came|coming|back) home from hospital|out of hospital|"
+    r"platre|plaster|in a cast|entorse|(me suis|s'?est) foulee?|attelle|sprain|sprained|"
+    r"strapped up|ne conduit plus|"
+    r"(since|after) [a-z]+'?s (fall|op|operation|stroke|heart attack)|"
+    r"(depuis|apres) (l'?|la |le )(chute|operation|avc|infarctus|crise cardiaque))\b"
+)
+_NOT_AN_EMERGENCY = re.compile(
+    r"(pas|plus) (une |d'?)?urgen|rien d'?urgent|not (an? )?(emergency|urgent)|no emergency|"
+    r"nothing urgent|isn'?t (an )?(emergency|urgent)"
+)
+
+
+# "depuis que je suis tombée...", "since I fell...": a state told, for the keyword net only (the
+# danger patterns of `nlu.emergency` still read "on the floor since I fell" as a danger).
+_SINCE = re.compile(r"\b(depuis que|since i)\b")
+# Fire words that name no fire: safety equipment and drills, a fire lit on purpose.
+_HARMLESS_FIRE = re.compile(
+    r"\b(fire|smoke) ?(drills?|alarms?(?: [a-z']+){0,5} (battery|batteries|tests?|testing|beeps?|"
+    r"beeping|chirps?|chirping)|"
+    r"extinguishers?|exits?|doors?|escape|wood|place|guard|safety|insurance|inspections?|"
+    r"station|practice|training|risk assessment)\b|"
+    r"\b(light|lit|lighting|make|making|made|start|build|building|laying|lay) (a |the |my )?"
+    r"(wood |log |open |coal )?fire\b|"
+    r"\b(logs?|wood|coal|kindling) (for|on) (my|the|our) (open |log |wood |coal )?fire\b|"
+    r"\b(alarmes?|detecteurs?|assurances?|portes?|issues?|exercices?|extincteurs?|consignes?|"
+    r"risques?) (d'|de )?(l')?(anti-?|coupe-?)?(incendie|feu)\b|"
+    r"\b(allumer|allume|faire|fait) (un |le |du )?feu\b|"
+    r"\b(battery|batteries|piles?) (in|of|for|de|du|d'un) (my |the |mon |le )?(fire|smoke) ?alarm"
+)
+
+
+def looks_like_emergency(text: str) -> bool:
+    """The keyword net: words of a danger, in a message that does not tell it calmly (an old
+    fall told as news, a fire drill, "ce n'est pas une urgence")."""
+    folded = calm_mentions_blanked(fold(text))
+    return told_now(folded, lambda sentence: _keyword_in(sentence))
+
+
+def _keyword_in(sentence: str) -> bool:
+    return bool(_EMERGENCY.search(sentence)) and not _SINCE.search(sentence)
+
+
+# A sentence with the marks that end it ("gaz !!" keeps its cry); not cut at the point of "2.1".
+_SENTENCE = re.compile(r"(?:[^!?;\n….]|\.(?=\d))+(?:[!?;\n….]+|$)|[!?;\n….]+")
+# Words that put a danger now, whatever the sentences beside it tell of the past.
+_NOW = re.compile(
+    r"\b(just|now|right now|at the moment|currently|maintenant|en ce moment|vient de|viens de|"
+    r"venez|tout de suite|a l'? ?instant|depuis ce matin|depuis midi|since this morning)\b"
+)
+
+
+def sentences(folded: str) -> list[str]:
+    """`folded` cut at its full stops, question and exclamation marks, semicolons and lines."""
+    return [found for found in _SENTENCE.findall(folded) if found.strip()]
+
+
+def told_now(folded: str, tells_danger: Callable[[str], bool]) -> bool:
+    """Whether a sentence of `folded` tells a danger (`tells_danger`) now: not told calmly in
+    that sentence, nor in the sentences just before and after it unless the sentence says the
+    danger is now ("Thanks for last week. Mum just rang, her face is drooping" is a danger).
+    Saying outright that it is no emergency counts for the whole message."""
+    if not_an_emergency(folded):
+        return False
+    parts = sentences(folded)
+    for index, sentence in enumerate(parts):
+        if not tells_danger(sentence) or told_calmly(sentence):
+            continue
+        if _NOW.search(sentence) or _STILL_IN_DANGER.search(sentence):
+            return True
+        beside = parts[max(0, index - 1) : index] + parts[index + 1 : index + 2]
+        if not any(told_calmly(other) for other in beside):
+            return True
+    return False
+
+
+def without_harmless_fire(folded: str) -> str:
+    """`folded` with the fire words that name no fire blanked out."""
+    return _HARMLESS_FIRE.sub(" ", folded)
+
+
+# "my husband had a stroke, could someone take him to the shops": an illness named in the past,
+# then an ask for a chore, with no word of hurry or of the emergency services.
+_PAST_ILLNESS_THEN_ASK = re.compile(
+    r"\b(had|has had|a fait|a eu|ai fait|ai eu) (a |an |un |une )?(small |mini |minor |petit |"
+    r"leger |gros )?(stroke|heart attack|avc|infarctus|crise cardiaque)\b.{0,120}"
+    r"\b((could|can|would) (someone|somebody|anyone|anybody|a volunteer)|"
+    r"(quelqu'?un|qqn|un benevole) (pourrait|pour|peut|qui))"
+)
+_HURRY = re.compile(
+    r"\b(vite|quick|quickly|right now|tout de suite|right away|at once|ambulance|samu|"
+    r"secours|pompiers|15|18|112|999|911|urgence|emergency)\b"
+)
+
+
+def without_told_illness(folded: str) -> str:
+    """`folded` with an illness named in the past blanked out when a chore is asked after it
+    and nothing hurries: the other danger words of the message (a face drooping) still count."""
+    if _HURRY.search(folded):
+        return folded
+
+    def blank(match: re.Match[str]) -> str:
+        return " " * (match.end(4) - match.start()) + folded[match.end(4) : match.end()]
+
+    return _PAST_ILLNESS_THEN_ASK.sub(blank, folded)
+
+
+# "what do I do in an emergency?", "en cas d'urgence": an emergency supposed, not told.
+_SUPPOSED_EMERGENCY = re.compile(
+    r"\b(in|for) (an? |case of |the event of (an? )?)emergency\b|\bfor emergencies\b|"
+    r"\ben cas d'? ?urgence\b|\bpour les urgences\b|\bemergency (number|contact|button)s?\b|"
+    r"\bnumeros? d'? ?urgence\b|"
+    r"\bif (there'?s|there is|it'?s|it is|i have|we have)( ever)? an? emergency\b|"
+    r"\bs'?il y a (une )?urgence\b|\bsi (un jour )?(c'?est|il y a|j'?ai) une urgence\b|"
+    r"\b(or|ou) (j'? ?appelle|appeler|dial|call|ring) (le )?(15|18|112|999|911)\b|"
+    r"\b(should|shall|do) (i|we) (call|ring|dial)\b|\b(dois-je|je dois|faut-il|faut il) appeler\b|"
+    # A fall feared, not happened: "j'ai peur de tomber dans la douche", "scared of falling".
+    r"\b(peur|risque|crainte) de (tomber|chuter)\b|"
+    r"\b(afraid|scared|frightened|worried|terrified) (of falling|i'?ll fall|she'?ll fall|"
+    r"he'?ll fall|of a fall)\b|\bin case (i|she|he|mum|dad) (falls?|has a fall)\b|"
+    r"\b(i|he|she) gets? (chest pains?|breathless|out of breath|short of breath)\b|"
+    r"\b(chest pains?|(douleurs?|mal) (a|dans) la poitrine) (when|quand|des que|lorsque)\b|"
+    r"\bfire (brigade|engines?) (came|come|were|was|went)\b|"
+    # A question asked in general: "que faire si on sent le gaz ?", "what are the signs of a
+    # stroke?", "si ma mère ne répond pas un jour..." (up to the end of that sentence).
+    r"\b(que faire|quoi faire|what (to do|should (i|we|you) do|do (i|we|you) do)|"
+    r"(qu'? ?est-ce qu'? ?on|qu'? ?est-ce que je|que|comment) (doit|dois|peut|peux|faut-il|"
+    r"faut il)? ?faire) (si|if|when|quand|en cas)\b[^?.!]*|"
+    r"\b(what'?s|what is|quel est|c'?est quoi) (the|le) (number|numero)\b[^?.!]*|"
+    r"\b(signs?|symptoms?|signes?|symptomes?) (of|d'? ?un|d'? ?une|de) (an? )?"
+    r"(stroke|avc|heart attack|crise cardiaque|infarctus|hypo[a-z]*)\b|"
+    r"\bsi\b[^?.!]{0,80}\bun jour\b[^?.!]*|\bif (one day|ever|some day)\b[^?.!]*|"
+    r"\b(c'?est )?juste pour savoir\b|\bjust (wondering|asking|curious)\b"
+)
+# Everyday phrases with a danger word in them: a fall asleep or ill, a car broken down, a gas
+# fire (a heater), a trade called out urgently.
+_IDIOMS = re.compile(
+    r"\b(fell|fallen|falling) (asleep|behind|ill|for|in love|out with|through)\b|"
+    r"\btombe(e|es|r)? des nues\b|\ba tomber (par terre|a la renverse)\b|"
+    # Laughter and cravings: "mort de rire", "failli m'étouffer de rire", "dying for a coffee".
+    r"\b[a-z']+ de rire\b|\b(dying|die) (for|to|of laughter|laughing)\b|\bto die for\b|"
+    r"\b(gave|give|giving) (me|her|him|us) a heart attack\b|"
+    r"\b(j'?ai |a |ai |have |has |nearly |almost )?failli [a-z']+( [a-z']+){0,3}|"
+    r"\b(nearly|almost) (had|have|gave|give|giving|died|die)( me| her| him)?( a heart attack| of"
+    r" (laughing|shock|fright)| laughing)?\b|"
+    r"\b(tiens|tient) (plus|pas) debout (tellement|de (rire|fatigue|sommeil))|"
+    r"\btombe(e|es|r)? sur [a-z']{1,6} ?(annonce|numero|message|article|site|pub|publicite|"
+    r"arnaque|emission|reportage|offre|lettre|courrier)|"
+    r"\btombe(e|es|r)? (en panne|malade|"
+    r"d'? ?accord|a pic|a l'? ?eau|bien|amoureu[a-z]*|enceinte)\b|"
+    r"\b(gas|electric|coal) fires?\b|\bstroke of luck\b|"
+    r"\b(emergency|urgent) (dentist|dental|plumber|electrician|locksmith|vet|repairs?|"
+    r"appointment|glazier)\b|"
+    r"\b(dentiste|plombier|serrurier|electricien|veterinaire|veto|vitrier|depannage)s? "
+    r"(d'? ?urgence|en urgence)\b"
+)
+
+
+def calm_mentions_blanked(folded: str) -> str:
+    """`folded` without the danger words that tell no danger now: harmless fire, an illness
+    told before asking for a chore, everyday idioms ("fell asleep", "tombée en panne"), an
+    emergency or a fall only supposed or feared."""
+    blanked = _IDIOMS.sub(" ", without_told_illness(without_harmless_fire(folded)))
+    return _SUPPOSED_EMERGENCY.sub(" ", blanked)
+
+
+# A danger that lasts to this moment, whatever was told before it: "I fell last night and I'm
+# still on the floor", "tombée hier soir, toujours par terre".
+_STILL_IN_DANGER = re.compile(
+    r"\b(still|toujours|encore)\b[a-z' ,]{0,20}\b(down here|on the floor|on the ground|"
+    r"par terre|au sol|a terre|coincee?|stuck|bloquee?|allongee?|lying|"
+    r"can'?t get up(?! the| to| stairs| steps| on| onto| there| in)|"
+    r"(peux|arrive) pas (a )?me relever)|"
+    r"\b(toute la nuit|all night) (sans|without)\b"
+)
+
+
+# Laughing as one writes ("au secours, cette appli 😅", "help lol"): nobody in danger does.
+_LAUGHING = re.compile(r"[😅😂🤣😆😁😄]|\b(lol|mdr|ptdr|haha+|hihi+|hehe+)\b")
+
+
+def laughing(folded: str) -> bool:
+    """A laugh written in the message: a joke or a mock cry, not a danger."""
+    return bool(_LAUGHING.search(folded))
+
+
+def told_calmly(folded: str) -> bool:
+    """Told afterwards, said to be nothing serious, a drill, about an appointment, or with a
+    laugh (unless the danger is said to last still)."""
+    if _STILL_IN_DANGER.search(folded):
+        return not_an_emergency(folded)
+    return bool(_CALM.search(folded)) or not_an_emergency(folded) or laughing(folded)
+
+
+def not_an_emergency(folded: str) -> bool:
+    """'ce n'est pas une urgence', 'it's not an emergency': said outright."""
+    return bool(_NOT_AN_EMERGENCY.search(folded))

@@ -1,0 +1,125 @@
+"""Dangers beyond falls, hearts and fires: violence, despair, a person lost in the cold, water
+on electricity, a crash heard from afar, low sugar; a danger that lasts after a calm word; and
+the everyday phrases with the same words, which sound no alarm.
+
+Written apart from the training data and the hold-out sets (and not copied from the probe
+messages that showed these kinds were missing)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.dialogue.danger_words import looks_like_emergency
+from nlu.emergency import danger_now
+from nlu.interpreter import EMERGENCY_THRESHOLD, decide_intent
+
+
+def _alarm(text: str) -> bool:
+    return looks_like_emergency(text) or danger_now(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Violence and a break-in now.
+        "deux hommes essayent de forcer la porte de derrière",
+        "someone is kicking in my door right now",
+        "mon petit-fils me menace avec un couteau",
+        "he's threatening to kill me if I don't sign",
+        "il m'a frappée et il est encore là",
+        "they broke the window and are inside now",
+        "il y a quelqu'un dans ma chambre, je ne le connais pas",
+        # Despair.
+        "je n'ai plus envie de vivre",
+        "je vais en finir ce soir",
+        "I don't want to live anymore",
+        "I'm going to end it all",
+        "j'ai envie de mourir",
+        # Lost, cold, confused.
+        "je ne sais plus où je suis et il fait nuit",
+        "my dad doesn't know where he is, he's wandering near the canal",
+        "maman a alzheimer et elle a fugué cet après-midi",
+        "elle est perdue dehors dans le froid sans manteau",
+        "je suis gelé, je sens plus mes pieds et j'ai sommeil",
+        "my neighbour has been shivering outside for hours",
+        "il fait un coup de chaleur, il délire",
+        # Water on electricity, a crash from afar, sugar.
+        "l'eau ruisselle sur le tableau électrique et il y a des étincelles",
+        "sparks coming from the socket and there's water on the floor",
+        "au téléphone j'ai entendu un gros bruit puis plus rien",
+        "heard a thud and then nothing, she's not answering",
+        "sa glycémie est à 2,3 et il tremble",
+        "je fais une hypo, je tremble",
+        "he talks gibberish since ten minutes",
+        "elle dit des mots qui n'ont aucun sens",
+        "URGENT venez vite",
+        # A danger that lasts after a calm word.
+        "je suis tombée hier soir et je suis toujours par terre",
+        "I fell last night, I'm still on the floor",
+    ],
+)
+def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
+    assert _alarm(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "il me bat toujours à la belote, ça me ferait plaisir de rejouer",
+        "he keeps beating me at chess, fancy a game on Sunday?",
+        "ce manteau m'a tapé dans l'œil, qqn pour m'accompagner l'acheter ?",
+        "je veux en finir avec ces papiers de la CAF, qqn pour m'aider ?",
+        "I want to end it with my energy supplier, can someone help with the forms?",
+        "je ne veux plus vivre seule, qqn pour passer me voir ?",
+        "I don't want to live alone any more, could someone visit?",
+        "ma mère a alzheimer, qqn pour lui tenir compagnie pendant que je suis partie ?",
+        "j'ai perdu mes clés hier soir, il faisait nuit",
+        "je ne sais pas comment rentrer après le rendez-vous, qqn pour me ramener ?",
+        "c'est urgent, j'ai besoin d'aide pour ma déclaration d'impôts",
+        "I asked for help last week, then nothing",
+        "l'interrupteur grésille parfois, qqn pour regarder ?",
+        "je fais des hypoglycémies parfois, qqn pour mes courses ?",
+        "j'ai failli tomber dans l'escalier mais tout va bien",
+        "mort de rire avec votre message",
+        "I'm dying for a cup of tea",
+        "je suis tombée des nues",
+        "ce gâteau est à tomber par terre",
+        "que faire si on sent le gaz ? c'est juste pour savoir",
+        "what are the signs of a heart attack?",
+        "si un jour ma mère ne répond plus, vous pouvez passer ?",
+        "I fell last year and still can't get up the stairs alone",
+    ],
+)
+def test_the_same_words_in_everyday_phrases_sound_no_alarm(text: str) -> None:
+    assert not _alarm(text)
+
+
+def test_a_model_alarm_made_only_of_idioms_is_judged_again_without_them() -> None:
+    """The model's emergency score of the message with its idioms blanked decides."""
+    judged: list[str] = []
+
+    def rescore(text: str) -> float:
+        judged.append(text)
+        return 0.1
+
+    ranking = [("emergency", 0.83), ("out_of_scope", 0.1)]
+    text = "la voiture est tombée en panne, je décale ma visite"
+    intent, _ = decide_intent(ranking, text, rescore=rescore)
+    assert intent == "out_of_scope"
+    assert judged and "tombee" not in judged[0]
+
+
+def test_a_model_alarm_with_no_idiom_is_not_judged_again() -> None:
+    def rescore(text: str) -> float:
+        raise AssertionError("no idiom, nothing to judge again")
+
+    ranking = [("emergency", EMERGENCY_THRESHOLD + 0.1), ("request_help", 0.1)]
+    intent, _ = decide_intent(ranking, "she looks very strange and pale", rescore=rescore)
+    assert intent == "emergency"
+
+
+def test_a_model_alarm_that_stands_without_the_idiom_stays_an_alarm() -> None:
+    ranking = [("emergency", 0.9), ("request_help", 0.05)]
+    text = "ma voiture est tombée en panne et elle ne respire plus très bien"
+    intent, _ = decide_intent(ranking, text, rescore=lambda _t: 0.8)
+    assert intent == "emergency"
