@@ -17,7 +17,9 @@ from core.services.unit_of_work import UnitOfWork
 
 def _done(message: Outgoing) -> outbox.Done:
     outcome = Outcome(message.outcome) if message.outcome else Outcome.SENT
-    return outbox.Done(message.notification_id, outcome, message.external_ref, message.error)
+    return outbox.Done(
+        message.notification_id, outcome, message.external_ref, message.error, key=message.key
+    )
 
 
 async def record_sends(uow: UnitOfWork, sent: list[Outgoing]) -> None:

@@ -284,6 +284,9 @@ class Done:
     outcome: Outcome = Outcome.SENT
     external_ref: str | None = None
     error: str | None = None
+    # The message's key when known: only keys with secret parameters are read back after the
+    # update (None: it may be one of them).
+    key: str | None = None
 
     def as_row(self) -> dict[str, Any]:
         sent = self.outcome == Outcome.SENT
@@ -388,10 +391,12 @@ async def mark_many_done(uow: UnitOfWork, done: list[Done]) -> None:
         return
     now = uow.now()
     await uow.session.execute(update(Notification), [{**d.as_row(), "sent_at": now} for d in done])
-    if SECRET_PARAMS:
+    maybe_secret = [d.notification_id for d in done if d.key is None or d.key in SECRET_PARAMS]
+    if SECRET_PARAMS and maybe_secret:
+        # (A query per batch of sends otherwise: 16 % of the Telegram bench's throughput.)
         carrying = await uow.session.execute(
             select(Notification).where(
-                Notification.id.in_([d.notification_id for d in done]),
+                Notification.id.in_(maybe_secret),
                 Notification.key.in_(list(SECRET_PARAMS)),
             )
         )
