@@ -24,13 +24,10 @@ from core.domain import events
 from core.domain.model import Member, Notification, PlatformAccount, Territory, TerritoryChannel
 from core.domain.vocabulary import MessageKind, Outcome
 from core.redaction import redact
+from core.services.outbox_secrets import SECRET_PARAMS, forget_secrets
 from core.services.unit_of_work import UnitOfWork
 
 DEFAULT_LEASE = timedelta(seconds=60)
-# Parameters that must not outlive their delivery, by message key (a one-time login link:
-# the database keeps only its hash, so the message that carried it keeps no copy either).
-SECRET_PARAMS: dict[str, frozenset[str]] = {}
-FORGOTTEN = "…"
 DEFAULT_MAX_ATTEMPTS = 8
 ERROR_LENGTH = 500
 log = logging.getLogger("entraide.outbox")
@@ -297,23 +294,6 @@ class Done:
             "external_ref": self.external_ref if sent else None,
             "last_error": None if sent else stored_error(self.error),
             "claimed_until": None,
-        }
-
-
-def keep_secret(key: str, *names: str) -> str:
-    """Declare parameters of the message `key` that are forgotten once it is delivered (or
-    set aside); returns the key, so a flow can declare it where it defines it."""
-    SECRET_PARAMS[key] = frozenset(names)
-    return key
-
-
-def forget_secrets(notification: Notification) -> None:
-    """Blank the secret parameters of a message whose delivery is over."""
-    names = SECRET_PARAMS.get(notification.key)
-    if names and notification.params:
-        notification.params = {
-            name: FORGOTTEN if name in names else value
-            for name, value in notification.params.items()
         }
 
 

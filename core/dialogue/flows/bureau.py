@@ -17,7 +17,7 @@ from core.dialogue.routing import action
 from core.dialogue.turn import Turn
 from core.domain.errors import NotAllowed
 from core.i18n import N_
-from core.services import outbox, web_access
+from core.services import outbox_secrets, web_access
 from core.services.desk import desk_of, waiting_since
 from core.services.notifications.alert_notices import write_alert
 from core.services.notifications.common import request_summary
@@ -81,7 +81,7 @@ async def show_desk(turn: Turn) -> None:
         )
 
 
-CONSOLE_LINK = outbox.keep_secret(
+CONSOLE_LINK = outbox_secrets.keep_secret(
     N_("Your link to the console. It works once, for {minutes} minutes:\n{link}"), "link"
 )
 
