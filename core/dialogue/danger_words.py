@@ -78,6 +78,7 @@ _CALM = re.compile(
     r"december)|nothing (serious|broken)|not serious|recovered|i'?m better|feeling better|"
     r"rdv|rendez-vous|rendez vous|appointment|check-?up|consultation|"
     r"exercice|drill|reportage|programme|film|prise de sang|blood tests?|analyses?|"
+    r"formation|secourisme|first aid (course|class|training)|training|"
     r"depuis (des|plusieurs|quelques) (jours|semaines|mois|annees)|depuis longtemps|chronique|"
     r"chronic|for (weeks|months|years)|"
     # Recovering afterwards: rehabilitation, home from hospital, a plaster cast, no more driving.
@@ -195,6 +196,9 @@ _SUPPOSED_EMERGENCY = re.compile(
     r"\ben cas d'? ?urgence\b|\bpour les urgences\b|\bemergency (number|contact|button)s?\b|"
     r"\bnumeros? d'? ?urgence\b|"
     r"\bif (there'?s|there is|it'?s|it is|i have|we have)( ever)? an? emergency\b|"
+    r"\ben cas de (chute|malaise|probleme|souci|besoin)\b|\bin case of (an? )?(fall|problem)\b|"
+    r"\b(ou|or) (il faut |should i |do i |faut-il )?(appeler|call|ring|dial) (le |the )?"
+    r"(15|18|112|999|911|samu|pompiers)\b|"
     r"\bs'?il y a (une )?urgence\b|\bsi (un jour )?(c'?est|il y a|j'?ai) une urgence\b|"
     r"\b(or|ou) (j'? ?appelle|appeler|dial|call|ring) (le )?(15|18|112|999|911)\b|"
     r"\b(should|shall|do) (i|we) (call|ring|dial)\b|\b(dois-je|je dois|faut-il|faut il) appeler\b|"

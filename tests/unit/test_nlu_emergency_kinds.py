@@ -53,6 +53,23 @@ def _alarm(text: str) -> bool:
         "he talks gibberish since ten minutes",
         "elle dit des mots qui n'ont aucun sens",
         "URGENT venez vite",
+        # Help asked while the emergency services come, or are on the line.
+        "j'ai appelé les pompiers, quelqu'un peut venir tenir la porte ?",
+        "the ambulance is on its way, can a neighbour sit with him till then?",
+        "le 15 est en ligne, ils veulent que quelqu'un fasse le massage cardiaque",
+        # Crushed, fallen off a ladder, down the stairs with blood.
+        "l'armoire est tombée sur elle, on n'arrive pas à la soulever",
+        "he's pinned under the fridge",
+        "mon mari est tombé de l'échelle dans le jardin",
+        "she fell down the stairs and there's blood on her head",
+        # Typed by sound, or seen from afar.
+        "cnt breth pls",
+        "jsai pa ou jsui",
+        "y a un gars qui veut rentrer chez moi j'ai peur",
+        "my uncle slumped off his chair and won't answer",
+        "she's grey and clammy and talks nonsense",
+        "il devient tout bleu en mangeant",
+        "the toddler next door swallowed a dishwasher tablet",
         # A danger that lasts after a calm word.
         "je suis tombée hier soir et je suis toujours par terre",
         "I fell last night, I'm still on the floor",
@@ -88,6 +105,10 @@ def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
         "what are the signs of a heart attack?",
         "si un jour ma mère ne répond plus, vous pouvez passer ?",
         "I fell last year and still can't get up the stairs alone",
+        "j'ai fait une formation au massage cardiaque samedi, très bien",
+        "est-ce que vous venez la nuit en cas de chute, ou faut-il appeler le 15 ?",
+        "I called the ambulance service last month to thank them",
+        "the shelf came down on the carpet, could someone put it back up?",
     ],
 )
 def test_the_same_words_in_everyday_phrases_sound_no_alarm(text: str) -> None:
