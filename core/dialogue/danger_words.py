@@ -119,7 +119,7 @@ def looks_like_emergency(text: str) -> bool:
     """The keyword net: words of a danger, in a message that does not tell it calmly (an old
     fall told as news, a fire drill, "ce n'est pas une urgence")."""
     folded = calm_mentions_blanked(fold(text))
-    return told_now(folded, lambda sentence: _keyword_in(sentence))
+    return told_now(folded, _keyword_in)
 
 
 def _keyword_in(sentence: str) -> bool:
