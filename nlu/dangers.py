@@ -11,6 +11,19 @@ from __future__ import annotations
 
 import re
 
+# Not knowing where one is, or where home is...
+_LOST = (
+    r"\b(sais|sait|savais|savait|se souvient|j?s(ais|e|ai)) (plus|pas|pa|plu) ou (je suis|elle "
+    r"est|il est|j'?habite|elle habite|il habite|j?sui|chui|jsuis)|\b(don'?t|doesn'?t|does not|"
+    r"do not|can'?t) (know|remember|find) where (i am|she is|he is|i live|she lives|he lives)"
+)
+# ...out of doors: a place, the dark, the cold.
+_OUTSIDE = (
+    r"nuit|noir|froid|froi|dehors|rue|route|trottoir|parc|foret|gare|parking|neige|pluie|dark|"
+    r"cold|night|outside|street|road|park|woods|station|snow|rain|wandering|erre|perdue?|lost|"
+    r"canal|riviere|river|banc|bench"
+)
+
 DANGER_PATTERNS = [
     # A fall with no way up.
     r"\b(peu[xt]?|jpeux|jpeu|arrive|n ?arrive|reussi[st]?|parvien[st]?) (pas|plus) (a )?"
@@ -88,9 +101,10 @@ DANGER_PATTERNS = [
     r"\b(avale|bu|pris|swallowed|drank|drunk|taken|took)\b[a-z' ]{0,40}"
     r"(javel|bleach|produit (menager|vaisselle|ménager)|poison|detergent|washing up liquid|"
     r"white spirit|antigel|antifreeze)",
-    r"(toute? (la|sa|ma) boite|trop de|tous (ses|mes) |too many|2 many|whole (box|packet|bottle)|"
-    r"all (his|her|my) |deux fois|twice)[a-z' ]{0,30}(pilules|cachets|comprimes|medicaments|"
-    r"somniferes|pills|tablets|medicine|sleeping)",
+    # ("call my doctor so he prescribes me sleeping tablets" is no overdose: words, not parts.)
+    r"\b(toute? (la|sa|ma) boite|trop de|tous (ses|mes) |too many|2 many|"
+    r"whole (box|packet|bottle)|all (his|her|my) |deux fois|twice)[a-z' ]{0,30}(pilules|"
+    r"cachets|comprimes|medicaments|somniferes|pills|tablets|medicine|sleeping)",
     r"\b(avale|swallowed)[a-z' ]{0,30}(pilules|cachets|comprimes|medicaments|pills|tablets)",
     r"(champignons|mushrooms)[a-z', ]{0,40}(vomi|sick|malade|mal au ventre|tummy)",
     r"(intoxi|empoisonn|poisoned|overdose|monoxyde|carbon monoxide)",
@@ -170,11 +184,10 @@ DANGER_PATTERNS = [
     r"\b(don'?t|do not|no longer) want to live\b(?! (alone|here|there|in|on|with|like|by|"
     r"near|far))|\bwant to die\b|\bbetter off dead\b",
     # Lost outside, cold or confused: a person who does not know where she is or how to get home.
-    r"\b(sais|sait|savais|savait|se souvient) (plus|pas) (ou (je suis|elle est|il est|"
-    r"j'?habite|elle habite|il habite))|\b(sait|sais|savait) plus rentrer|"
-    r"\b(don'?t|doesn'?t|does not|do not|"
-    r"can'?t) (know|remember|find) (where (i am|she is|he is|i live|she lives|he lives)|"
-    r"(my|her|his|the) way (home|back))",
+    # (Only out of doors: "je sais plus où je suis" after a button is someone lost in the bot.)
+    rf"(?:{_LOST})[a-z' ,]{{0,80}}\b(?:{_OUTSIDE})\b|"
+    rf"\b(?:{_OUTSIDE})\b[a-z' ,]{{0,80}}(?:{_LOST})|"
+    r"\b(sait|sais|savait) plus rentrer|\b(can'?t|cannot) find (my|her|his) way (home|back)",
     r"\b(alzheimer|dementia|demence|desoriente|confus|confused)[a-z' ,]{0,60}(fugue|disparu|"
     r"disparue|introuvable|wandered off|gone missing|is missing|(toujours )?pas (re)?rentree?|"
     r"not (come )?back|hasn'?t come (back|home)|walked out|a quitte (la maison|l'? ?ehpad|"
@@ -202,8 +215,8 @@ DANGER_PATTERNS = [
     r"\b(tombe|aide|malaise|chute|secours)[a-z'»« ,]{0,40}(ne )?decroche (plus|pas)",
     # Stuck where one fell: on the stairs, in the bath, unable to move.
     r"\b(coince|coincee|bloque|bloquee|stuck|trapped)\b[a-z' ]{0,25}(les marches|l'?escalier|"
-    r"mi-hauteur|halfway|the stairs|the steps|la baignoire|the bath|dedans|in it|depuis (midi|ce "
-    r"matin|hier|des heures|\d+ ?h))|\bni monter ni descendre\b|"
+    r"mi-hauteur|halfway (up|down)|the stairs|the steps|la baignoire|the bath|dedans|in it|"
+    r"depuis (midi|ce matin|hier|des heures|\d+ ?h))|\bni monter ni descendre\b|"
     r"\b(peux|peut|arrive|pouvons) (plus|pas|pa) (a )?bouger\b(?! (ce|cette|les|le|la|mon|ma|"
     r"mes|un|une|des|seule?|sans|d'?ici|de (chez|la|ma))\b)|\b(i|she|he|mum|dad|mom) can'?t "
     r"move\b(?! (house|home|the|my|her|his|it|them|this|that|furniture|boxes|anything|out|in|"
@@ -211,7 +224,8 @@ DANGER_PATTERNS = [
     r"\b(toute la nuit|all night)[a-z' ,]{0,40}(sans pouvoir|sans boire|without (being able|a "
     r"drink|water|food)|unable to)",
     # Help asked while the emergency services are on their way or on the line: someone now.
-    r"\b(samu|pompiers|ambulance|ambulanciers|paramedics|secours|15|18|112|999|911)\b"
+    # ("15 jours je n'y arrive plus" is no call: the French numbers count with their article.)
+    r"\b(samu|pompiers|ambulance|ambulanciers|paramedics|secours|le 15|le 18|112|999|911)\b"
     r"[a-z' ,]{0,40}(au telephone|on the phone|on speaker|en ligne|on the line|en route|"
     r"arrivent|arrive|coming|on (their|its|the) way|veulent que|want (me|someone|us))|"
     r"\b(j'?ai appele|on a appele|appele|called|rang|phoned|i'?ve called|we'?ve called) (le |les |"
@@ -228,14 +242,15 @@ DANGER_PATTERNS = [
     r"sang|can'?t|bouge|move|unconscious|answer|repond)",
     # Typed in a hurry or by sound: "cnt brth", "jsé pa ou jsui", "il veu rentré jé peur".
     r"\b(cnt|cant|can'?t|cannot) (brth|breth|breeth|brethe|breathe)\b",
-    r"\b(j?s(ais|e|ai)|je sais) (pa|pas|plu|plus) ou (j?sui|je suis|chui|jsuis|suis)\b",
+    r"\b(j?s(ais|e|ai)|je sais) (pa|pas|plu|plus) ou (j?sui|chui|jsuis)\b",
     r"\b(veu[xt]?|veulent|trying to|wants to) (rentre|rentrer|entrer|get in|come in)[a-z' ,]{0,30}"
     r"(peur|scared|afraid|frightened)|\b(peur|scared|afraid|terrified)[a-z' ,]{0,30}"
     r"(veu[xt]? (rentre|rentrer|entrer)|trying to get in)",
     r"\b(wanna|want to) (b|be) here (no more|anymore|any more)|\b(got|have|ai) (the|my|mes|les) "
     r"(pills|cachets|medocs) (ready|prets)",
     # Someone found cold, shaking and confused after a night out of doors.
-    r"\b(out|dehors)[a-z' ]{0,30}(all night|toute la nuit)|\b(glacee?|gelee?|ice cold|frozen)\b"
+    r"\b(been|was|stayed|lain|lying|restee?|passee?|allongee?|reste) (out|outside|dehors)"
+    r"[a-z' ]{0,30}(all night|toute la nuit)|\b(glacee?|gelee?|ice cold|frozen)\b"
     r"[a-z' ,]{0,40}(raide|marmonne|mumbl|confus|reveille|wake|respond)|\b(shaking|tremble|"
     r"grelotte)[a-z' ,]{0,40}(not make sense|pas de sens|confus|marmonne|mumbl)",
     r"\bfrom (her|his|my|the) ([a-z]+ )?floor\b|\b(grey|gray|gris|grise) and (muddled|confused|"

@@ -109,6 +109,12 @@ def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
         "est-ce que vous venez la nuit en cas de chute, ou faut-il appeler le 15 ?",
         "I called the ambulance service last month to thank them",
         "the shelf came down on the carpet, could someone put it back up?",
+        # Found by running the nets over the training data's calm examples.
+        "the garage door is stuck halfway, could someone look at it?",
+        "the fire engines were out all night on the bypass",
+        "qqn pour le ménage tous les 15 jours, je n'y arrive plus",
+        "j'ai touché un bouton et je ne sais plus où je suis dans le menu",
+        "could you call my GP so he renews my sleeping tablets?",
     ],
 )
 def test_the_same_words_in_everyday_phrases_sound_no_alarm(text: str) -> None:
