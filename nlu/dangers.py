@@ -259,6 +259,26 @@ DANGER_PATTERNS = [
     r"\b(mange|avale|bu|eaten|ate|swallowed|drank|drunk)\b[a-z' ]{0,40}(lave-?vaisselle|"
     r"dishwasher|lessive|washing (pods|tablets|capsules|powder)|detartrant|descaler|"
     r"piles? bouton|button batter)",
+    # A high fever with shivering or confusion (sepsis), a machine that breathes stopped.
+    r"\b(39[.,][5-9]|4[0-2]([.,]\d)?) ?(degres|degrees|°|de fievre|fever)?[^.!?]{0,80}"
+    r"(grelotte|shiver|shaking|confus|sait plus|doesn'?t know|don'?t know|delire|deliri|"
+    r"somnolent|drowsy|reconnait (plus|pas)|recogni[sz]e)|"
+    r"\b(fievre|fever)[^.!?]{0,60}(confus|delire|sait plus|doesn'?t know|not making sense)",
+    r"\b(machine|appareil|concentrateur|ventilation|respirateur|oxygene|oxygen|ventilator|cpap|"
+    r"concentrator)[^.!?]{0,40}(en panne|s'?est arrete|arrete|stopped|not working|won'?t work|"
+    r"coupure|power cut|alarme|alarm)|\b(levres|lips)[a-z ]{0,12}(gris|grises|grey|gray)",
+    # Bleeding from a wound, a line pulled out.
+    r"\b(gicle|spurting|pissing blood)\b|\b(blood|sang) (all over|partout|plein)|"
+    r"\b(j'?appuie|pressing|applying pressure)[a-z' ]{0,20}(dessus|avec|on it|on the wound|"
+    r"with a (towel|tea towel|jacket))|\b(tronconneuse|chainsaw|scie|hache|axe)\b[^.!?]{0,40}"
+    r"(ripe|slipped|coupe|cut|entaille|cuisse|jambe|thigh|leg)|\b(perfusion|drip|catheter|"
+    r"picc)[^.!?]{0,40}(arrache|come (loose|out)|pulled out|saigne|bleed|blood|sang)",
+    # About to jump.
+    r"\b(va|veut|menace de) se (jeter|tuer|pendre|suicider)|\bsur le rebord (de la fenetre|"
+    r"du balcon|du pont)|\b(going|threatening|wants) to jump|\bon the (ledge|edge of the "
+    r"(bridge|roof|balcony))",
+    # Told without a subject, as in a hurry: "fell down the cellar steps, battery 2%".
+    r"^\W*(fell|fallen|tombee?|tombe) (down|off|dans|de|du|sur)\b",
     # Days without food, a medicine taken many times over.
     r"\b(rien|pas) mange (depuis|de(puis)?) (\d+|deux|trois|quatre|cinq|plusieurs) jours|"
     r"\b(not|hasn'?t|haven'?t|has not|have not) eaten (for|in) (\d+|two|three|four|five|"

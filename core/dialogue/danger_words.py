@@ -72,8 +72,17 @@ _CALM = re.compile(
     r"(bien )?remis|ca va mieux|je vais mieux|"
     r"(?<!since )yesterday|last (night|night's|week|month|year|winter|summer|autumn|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday|weekend)|"
-    r"(\d+|a|one|two|three|few|several) (days?|weeks?|months?|years?) ago|"
-    r"(since|after) (my|his|her) (fall|op|operation|stroke|heart attack)|"
+    r"(\d+|a|one|two|three|few|several|many) (days?|weeks?|months?|years?) ago|"
+    r"(years|months|ages) ago|il y a (des annees|longtemps|bien longtemps)|autrefois|jadis|"
+    r"en (19|20)\d\d|in (19|20)\d\d|racontait|used to (tell|say)|told me (all )?about|"
+    r"m'?a raconte|juste pour savoir|je demande juste|just (wondering|asking|curious)|"
+    r"par curiosite|out of curiosity|si un jour|if (one day|ever)|un jour ou l'?autre|"
+    r"fine (now|today)|va bien (maintenant|aujourd'?hui)|"
+    r"(cpr|secourisme|first aid|premiers secours|psc1) (course|class|training|certificate)|"
+    r"(course|formation|cours|stage|diplome) (de |d'?|in )?(cpr|secourisme|first aid|premiers "
+    r"secours|massage cardiaque)|"
+    r"(since|after) (my|his|her|the) (fall|op|operation|stroke|heart attack|fire|flood|"
+    r"accident)|"
     r"in (january|february|march|april|may|june|july|august|september|october|november|"
     r"december)|nothing (serious|broken)|not serious|recovered|i'?m better|feeling better|"
     r"rdv|rendez-vous|rendez vous|appointment|check-?up|consultation|"
@@ -88,7 +97,8 @@ _CALM = re.compile(
     r"platre|plaster|in a cast|entorse|(me suis|s'?est) foulee?|attelle|sprain|sprained|"
     r"strapped up|ne conduit plus|"
     r"(since|after) [a-z]+'?s (fall|op|operation|stroke|heart attack)|"
-    r"(depuis|apres) (l'?|la |le )(chute|operation|avc|infarctus|crise cardiaque))\b"
+    r"(depuis|apres) (l'?|la |le )(chute|operation|avc|infarctus|crise cardiaque|incendie|"
+    r"inondation|accident))\b"
 )
 _NOT_AN_EMERGENCY = re.compile(
     r"(pas|plus) (une |d'?)?urgen|rien d'?urgent|not (an? )?(emergency|urgent)|no emergency|"
@@ -105,6 +115,8 @@ _HARMLESS_FIRE = re.compile(
     r"beeping|chirps?|chirping)|"
     r"extinguishers?|exits?|doors?|escape|wood|place|guard|safety|insurance|inspections?|"
     r"station|practice|training|risk assessment)\b|"
+    r"\b(fit|fitted|fitting|install|installed|poser|installer) (a |an |un |une |the |my )?"
+    r"(new )?((smoke|fire) ?alarm|detecteur( de fumee)?)|"
     r"\b(light|lit|lighting|make|making|made|start|build|building|laying|lay) (a |the |my )?"
     r"(wood |log |open |coal )?fire\b|"
     r"\b(logs?|wood|coal|kindling) (for|on) (my|the|our) (open |log |wood |coal )?fire\b|"
@@ -196,6 +208,7 @@ _SUPPOSED_EMERGENCY = re.compile(
     r"\ben cas d'? ?urgence\b|\bpour les urgences\b|\bemergency (number|contact|button)s?\b|"
     r"\bnumeros? d'? ?urgence\b|"
     r"\bif (there'?s|there is|it'?s|it is|i have|we have)( ever)? an? emergency\b|"
+    r"\b(signaler|report|declarer) (une |an )?(urgence|emergency)\b|"
     r"\ben cas de (chute|malaise|probleme|souci|besoin)\b|\bin case of (an? )?(fall|problem)\b|"
     r"\b(ou|or) (il faut |should i |do i |faut-il )?(appeler|call|ring|dial) (le |the )?"
     r"(15|18|112|999|911|samu|pompiers)\b|"
@@ -217,7 +230,9 @@ _SUPPOSED_EMERGENCY = re.compile(
     r"\b(what'?s|what is|quel est|c'?est quoi) (the|le) (number|numero)\b[^?.!]*|"
     r"\b(signs?|symptoms?|signes?|symptomes?) (of|d'? ?un|d'? ?une|de) (an? )?"
     r"(stroke|avc|heart attack|crise cardiaque|infarctus|hypo[a-z]*)\b|"
-    r"\bsi\b[^?.!]{0,80}\bun jour\b[^?.!]*|\bif (one day|ever|some day)\b[^?.!]*|"
+    # ("Le bot peut-il appeler le 15 pour moi si un jour j'en ai besoin ?": the whole sentence.)
+    r"[^?.!;\n]*\b(si|if)\b[^?.!;\n]{0,80}\b(un jour|one day|some day)\b[^?.!;\n]*|"
+    r"[^?.!;\n]*\b(si jamais|if ever)\b[^?.!;\n]*|"
     r"\b(c'?est )?juste pour savoir\b|\bjust (wondering|asking|curious)\b"
 )
 # Everyday phrases with a danger word in them: a fall asleep or ill, a car broken down, a gas
@@ -249,7 +264,16 @@ def calm_mentions_blanked(folded: str) -> str:
     told before asking for a chore, everyday idioms ("fell asleep", "tombée en panne"), an
     emergency or a fall only supposed or feared."""
     blanked = _IDIOMS.sub(" ", without_told_illness(without_harmless_fire(folded)))
-    return _SUPPOSED_EMERGENCY.sub(" ", blanked)
+    return _FICTION.sub(" ", _SUPPOSED_EMERGENCY.sub(" ", blanked))
+
+
+# A sentence about a story: a series, a film, the news on television ("dans ma série la
+# grand-mère s'est effondrée") tells of nobody's danger here.
+_FICTION = re.compile(
+    r"[^.!?;\n]*\b(ma serie|mon feuilleton|dans (le|un|mon) film|a la tele|au cinema|"
+    r"in (my|the) (series|show|soap|film|movie)|on (tv|telly|the telly|the news)|"
+    r"au journal televise|episode)\b[^.!?;\n]*"
+)
 
 
 # A danger that lasts to this moment, whatever was told before it: "I fell last night and I'm
@@ -259,7 +283,10 @@ _STILL_IN_DANGER = re.compile(
     r"par terre|au sol|a terre|coincee?|stuck|bloquee?|allongee?|lying|"
     r"can'?t get up(?! the| to| stairs| steps| on| onto| there| in)|"
     r"(peux|arrive) pas (a )?me relever)|"
-    r"\b(toute la nuit|all night) (sans|without)\b"
+    r"\b(toute la nuit|all night) (sans|without)\b|"
+    # A reading taken now: a high fever ("39,8 et elle grelotte, hier elle était normale").
+    r"\b(39[.,][5-9]|4[0-2]([.,]\d)?) ?(degres|degrees|°|de fievre|fever)|"
+    r"\b(a|has|at|fait) (39[.,][5-9]|4[0-2]([.,]\d)?)\b"
 )
 
 

@@ -71,6 +71,14 @@ def _alarm(text: str) -> bool:
         "she's grey and clammy and talks nonsense",
         "il devient tout bleu en mangeant",
         "the toddler next door swallowed a dishwasher tablet",
+        # Fever with confusion, a breathing machine stopped, a wound that spurts, a jump.
+        "papa a 40,2 et il ne me reconnaît plus",
+        "she's at 39.9, shaking all over and confused",
+        "le concentrateur d'oxygène de maman s'est arrêté avec la coupure",
+        "la hache a ripé sur sa jambe, ça gicle",
+        "his drip has come out and there's blood all over the bed",
+        "mon fils menace de se jeter du balcon",
+        "fell off the stool, hip hurts, door's unlocked",
         # A danger that lasts after a calm word.
         "je suis tombée hier soir et je suis toujours par terre",
         "I fell last night, I'm still on the floor",
@@ -110,6 +118,16 @@ def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
         "est-ce que vous venez la nuit en cas de chute, ou faut-il appeler le 15 ?",
         "I called the ambulance service last month to thank them",
         "the shelf came down on the carpet, could someone put it back up?",
+        # Stories, questions and courses that name a danger.
+        "hier dans mon feuilleton le grand-père a fait une crise cardiaque",
+        "on the telly last night a man collapsed in the street, awful",
+        "le bot peut-il appeler les pompiers si un jour je tombe ?",
+        "comment signaler une urgence ici ? je demande juste pour savoir",
+        "ma tante racontait l'incendie de la ferme en 1976",
+        "she told me about her chest pains years ago, all fine today",
+        "could someone fit a smoke alarm? I'm nervous since the fire next door",
+        "I have a first aid certificate if that helps with the jobs",
+        "elle parle comme si elle avait bu, c'est son humour",
         # Found by running the nets over the training data's calm examples.
         "the garage door is stuck halfway, could someone look at it?",
         "the fire engines were out all night on the bypass",
