@@ -15,12 +15,11 @@ from core.domain import events
 from core.domain.model import HelpRequest, MatchOffer, Member
 from core.domain.vocabulary import MemberStatus, MessageKind, RequestState
 from core.i18n import N_
-from core.services import outbox
 from core.services.notifications import requester
 from core.services.notifications.cards import write_card
 from core.services.notifications.common import (
     TAKEN_POST,
-    offer_choices,
+    offer_privately,
     post_in_rooms,
     request_of,
     request_summary,
@@ -96,17 +95,9 @@ async def _offered_again(
         if request.place
         else N_("This request has changed: {category}, {when}, in {neighbourhood}.")
     )
-    for volunteer in offered.scalars():
-        outbox.write(
-            uow,
-            key,
-            member=volunteer,
-            kind=MessageKind.REQUEST_POST,
-            request_id=request.id,
-            choices=offer_choices(request.id),
-            place=request.place or "",
-            **summary,
-        )
+    offer_privately(
+        uow, key, list(offered.scalars()), request, place=request.place or "", **summary
+    )
 
 
 async def _holder_told(uow: UnitOfWork, request: HelpRequest, changed: tuple[str, ...]) -> None:

@@ -55,6 +55,23 @@ def offer_choices(request_id: int) -> list[Choice]:
     ]
 
 
+def offer_privately(
+    uow: UnitOfWork, key: str, volunteers: list[Member], request: HelpRequest, **params: Any
+) -> None:
+    """Each of `volunteers` is offered `request` in a private message `key`, with its buttons
+    (a new request, or a changed one)."""
+    for volunteer in volunteers:
+        outbox.write(
+            uow,
+            key,
+            member=volunteer,
+            kind=MessageKind.REQUEST_POST,
+            request_id=request.id,
+            choices=offer_choices(request.id),
+            **params,
+        )
+
+
 async def rooms_of(uow: UnitOfWork, territory_id: int) -> list[TerritoryChannel]:
     """The public rooms of a territory, on every platform."""
     rows = await uow.session.execute(

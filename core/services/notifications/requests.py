@@ -21,7 +21,7 @@ from core.services.notifications.cards import accepted_card
 from core.services.notifications.common import (
     TAKEN_POST,
     is_new_member,
-    offer_choices,
+    offer_privately,
     post_in_rooms,
     request_of,
     request_summary,
@@ -64,22 +64,15 @@ async def on_volunteers_offered(uow: UnitOfWork, event: events.VolunteersOffered
         summary["place"] = request.place
     summary["new_member"] = is_new_member(uow, request.requester)
     key = (
-        "New request near you: {category}, {when}, in {neighbourhood}, for {first_name}."
+        N_("New request near you: {category}, {when}, in {neighbourhood}, for {first_name}.")
         if not request.place
-        else "New request near you: {category}, {when}, in {neighbourhood} ({place}), "
-        "for {first_name}."
-    )
-    for volunteer_id in event.volunteer_ids:
-        volunteer = await get_member(uow, volunteer_id)
-        outbox.write(
-            uow,
-            key,
-            member=volunteer,
-            kind=MessageKind.REQUEST_POST,
-            request_id=request.id,
-            choices=offer_choices(request.id),
-            **summary,
+        else N_(
+            "New request near you: {category}, {when}, in {neighbourhood} ({place}), "
+            "for {first_name}."
         )
+    )
+    volunteers = [await get_member(uow, volunteer_id) for volunteer_id in event.volunteer_ids]
+    offer_privately(uow, key, volunteers, request, **summary)
 
 
 async def on_nobody_to_offer(uow: UnitOfWork, event: events.NobodyToOffer) -> None:
