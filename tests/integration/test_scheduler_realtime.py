@@ -106,7 +106,8 @@ async def test_1000_reminders_survive_a_restart_and_each_fires_once(url: str) ->
     coop = await Cooperative(core).setup()
     count = 1000
     start = datetime.now(UTC) + timedelta(hours=1, seconds=2)
-    await seed_accepted(core, coop, count, first_start=start, spread=timedelta(seconds=4))
+    # Spread wide enough that a loaded machine still stops the first scheduler mid-way.
+    await seed_accepted(core, coop, count, first_start=start, spread=timedelta(seconds=8))
 
     first = Scheduler(core)
     try:
@@ -114,10 +115,17 @@ async def test_1000_reminders_survive_a_restart_and_each_fires_once(url: str) ->
         # Every reminder is planned: waiting in the job store, or already done if the machine
         # was slow enough for the first ones to come due during the start-up.
         assert len(await stored(core) | set(await runs(core))) == count
-        await asyncio.sleep(3)  # about a quarter fired
+
+        async def a_quarter_fired() -> bool:
+            return len(await runs(core)) >= count // 4
+
+        # Waiting on what has fired, not on the clock: a slow start-up cannot leave the first
+        # scheduler running until every reminder is done.
+        await wait_for(a_quarter_fired, timeout=15)
         await first.stop()
         done_before = set(await runs(core))
         left = await stored(core)
+        assert len(done_before) < count, "every reminder fired before the stop"
         assert left and not left & done_before  # the rest is waiting in the job store
     finally:
         await first.stop()
