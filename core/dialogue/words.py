@@ -116,14 +116,50 @@ def command_of(text: str) -> str | None:
 _CRY = frozenset(
     {"help", "aide", "help me", "aidez moi", "aide moi", "a l aide", "helpp", "heeelp", "aidez"}
 )
-_SAID_AS_A_CRY = frozenset({"a l aide"})
+# Words that say "urgent" and nothing else ("urgent", "c'est urgent", "need help now",
+# "mayday"): however they are typed, the one useful answer is to ask about a danger, since
+# they name no chore to plan and no danger to raise an alarm for.
+_URGENT_ALONE = frozenset(
+    {
+        "urgent",
+        "tres urgent",
+        "c est urgent",
+        "c urgent",
+        "it s urgent",
+        "its urgent",
+        "very urgent",
+        "urgently",
+        "mayday",
+        "hurry",
+        "please hurry",
+        "hurry up",
+        "need help now",
+        "i need help now",
+        "help now",
+        "help quick",
+        "besoin d aide vite",
+        "besoin d aide maintenant",
+    }
+)
+_SAID_AS_A_CRY = frozenset({"a l aide"}) | _URGENT_ALONE
+_POLITE_WORDS = frozenset({"svp", "stp", "please", "pls", "plz", "vite", "quick", "asap"})
+
+
+def _cry_words(text: str) -> str:
+    """The folded words of `text`, a word said again in a row once ("urgent urgent urgent"),
+    without a trailing please."""
+    words = re.sub(r"[\s,'’-]+", " ", fold(text)).strip(" !.").split()
+    said_once = [word for i, word in enumerate(words) if i == 0 or word != words[i - 1]]
+    while len(said_once) > 1 and said_once[-1] in _POLITE_WORDS:
+        said_once.pop()
+    return " ".join(said_once)
 
 
 def is_bare_cry(text: str) -> bool:
-    """A help word alone, shouted or exclaimed (or "à l'aide")."""
+    """A help word alone, shouted or exclaimed (or "à l'aide"), or "urgent" alone."""
     stripped = text.strip()
-    words = re.sub(r"[\s,'’-]+", " ", fold(stripped)).strip(" !.")
-    if words not in _CRY:
+    words = _cry_words(stripped)
+    if words not in _CRY and words not in _URGENT_ALONE:
         return False
     letters = [ch for ch in stripped if ch.isalpha()]
     return "!" in stripped or words in _SAID_AS_A_CRY or all(ch.isupper() for ch in letters)

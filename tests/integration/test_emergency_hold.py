@@ -180,7 +180,7 @@ async def test_a_shouted_help_asks_whether_she_is_in_danger_and_a_plain_help_exp
 ) -> None:
     engine = ConversationEngine(coop.core, interpreter)
     await as_member(coop.core, "alice", coop.alice)
-    for cry in ("HELP", "aide !", "à l'aide"):
+    for cry in ("HELP", "aide !", "à l'aide", "urgent", "c'est urgent urgent"):
         [question] = await say(engine, "alice", cry)
         assert question.key == "Are you in danger?", cry
         await say(engine, "alice", action="danger_no")

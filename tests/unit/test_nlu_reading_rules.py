@@ -17,7 +17,7 @@ import pytest
 from core.dialogue.danger_words import looks_like_emergency
 from core.dialogue.dispatch import IN_FLOW_EMERGENCY
 from core.dialogue.flows.emergency import CLEAR_EMERGENCY
-from core.dialogue.words import command_of
+from core.dialogue.words import command_of, is_bare_cry
 from nlu.emergency import danger_now
 from nlu.entities import find_place, find_when
 from nlu.interpreter import BuiltinInterpreter, decide_intent
@@ -268,7 +268,23 @@ def test_the_help_command_typed_alone_is_the_help_intent_whatever_the_model_says
     assert (intent, confidence) == ("help", 0.95)
 
 
-@pytest.mark.parametrize("text", ["HELP", "Help!", "aide !", "AIDE", "à l'aide", "help me!!"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HELP",
+        "Help!",
+        "aide !",
+        "AIDE",
+        "à l'aide",
+        "help me!!",
+        "urgent",
+        "urgent urgent urgent",
+        "C'EST URGENT",
+        "c'est urgent svp",
+        "need help now",
+        "mayday",
+    ],
+)
 def test_a_bare_cry_shouted_or_exclaimed_asks_whether_she_is_in_danger(text: str) -> None:
     """Not the help command, not an alarm without a word of danger: the weak emergency guess
     that the dialogue answers with "Are you in danger?" (below `CLEAR_EMERGENCY`)."""
@@ -276,6 +292,13 @@ def test_a_bare_cry_shouted_or_exclaimed_asks_whether_she_is_in_danger(text: str
     intent, confidence = decide_intent([("help", 0.9), ("emergency", 0.05)], text)
     assert intent == "emergency"
     assert IN_FLOW_EMERGENCY <= confidence < CLEAR_EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text", ["c'est urgent, mes impôts", "urgent : la facture d'eau", "aide svp", "help"]
+)
+def test_urgent_with_a_subject_or_a_plain_help_word_is_no_cry(text: str) -> None:
+    assert not is_bare_cry(text)
 
 
 def test_a_cry_for_help_with_a_danger_is_still_an_emergency() -> None:
