@@ -14,8 +14,11 @@ so outright ("ce n'est pas une urgence").
 
 from __future__ import annotations
 
+import re
+
 from core.dialogue.danger_words import (
     calm_mentions_blanked,
+    keyword_anywhere,
     not_an_emergency,
     told_calmly,
     told_now,
@@ -23,7 +26,7 @@ from core.dialogue.danger_words import (
 from nlu.dangers import DANGER_NOW
 from nlu.text import fold
 
-__all__ = ["danger_now", "not_an_emergency", "told_calmly"]
+__all__ = ["danger_now", "not_an_emergency", "reassured", "told_calmly"]
 
 
 def danger_now(text: str) -> bool:
@@ -55,3 +58,36 @@ def _parts(folded: str) -> list[str]:
         following = folded.find(" ", end - OVERLAP, end)
         start = following + 1 if following != -1 else end - OVERLAP
     return parts
+
+
+# Said outright that all is well: "she got straight back up, she's fine", "plus de peur que de
+# mal", "tout va bien, on a aéré". (Not asked: "je ne sais pas s'il va bien".)
+_REASSURED = re.compile(
+    r"(?<!s')(?<!si )(?<!if )(?<!whether )\b(tout va bien|tout est (en ordre|rentre dans "
+    r"l'? ?ordre|regle)|c'?est regle|plus de peur que de mal|rien de (grave|casse)|"
+    r"(elle|il|je|on) (va|vais) (tres )?bien|tout le monde va bien|juste un bleu|"
+    r"(she'?s|he'?s|i'?m|we'?re|everyone'?s|everybody'?s|she is|he is|i am|we are) (fine|ok|"
+    r"okay|alright|all right)|all (fine|good|sorted|ok|okay)|no harm done|nothing (serious|"
+    r"broken)|just a (bruise|bump|scratch))\b"
+    # Not what she says of herself before the truth: "she says she's fine but she's grey".
+    r"(?![^.!?;]{0,60}\b(mais|but|sauf|except|however|pourtant|though|yet|en fait|actually)\b)"
+)
+# "elle dit qu'elle va bien", "he keeps saying he's fine": a reassurance reported, not given.
+_SAID_TO_BE_FINE = re.compile(
+    r"\b(dit|dis|repete|pretend|insiste|affirme|assure|jure|says|said|saying|keeps saying|"
+    r"insists|claims|swears|reckons|thinks)\b[a-z' ]{0,12}$"
+)
+
+
+def reassured(text: str) -> bool:
+    """The message says all is well and holds no word of danger at all, however told: the
+    model's alarm on it is news misread ("Maman a glissé hier, elle s'est relevée tout de
+    suite, elle va bien"). A danger word anywhere keeps the model's say ("elle dit qu'elle va
+    bien mais elle n'arrive pas à se relever")."""
+    folded = fold(text)
+    if keyword_anywhere(folded) or not any(
+        not _SAID_TO_BE_FINE.search(folded[: found.start()])
+        for found in _REASSURED.finditer(folded)
+    ):
+        return False
+    return not any(DANGER_NOW.search(part) for part in _parts(folded))

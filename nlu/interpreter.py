@@ -17,7 +17,7 @@ from core.dialogue.danger_words import calm_mentions_blanked, laughing, looks_li
 from core.dialogue.offload import off_loop, parsed_part
 from core.dialogue.words import command_of, is_bare_cry
 from nlu.builtin import CATEGORY_INTENTS, BuiltinModel, load_or_train
-from nlu.emergency import danger_now
+from nlu.emergency import danger_now, reassured
 from nlu.entities import entity, find_place, find_when, names_only_a_time
 from nlu.text import fold, guess_language
 
@@ -112,6 +112,7 @@ def decide_intent(
         scores.get(EMERGENCY, 0.0) >= EMERGENCY_THRESHOLD
         and not names_only_a_time(text)
         and not _only_idioms_alarm(text, rescore)
+        and not reassured(text)
     ):
         # ("dans la semaine" was taken for an emergency at 0.67: a time alone tells no danger.)
         return EMERGENCY, scores[EMERGENCY]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from core.dialogue.calm_phrases import HARMLESS_FIRE, IDIOMS, SUPPOSED_EMERGENCY
 from core.dialogue.words import fold
 
 EMERGENCY_PATTERNS = [
@@ -62,7 +63,7 @@ _CALM = re.compile(
     r"l'? ?an (dernier|passe)|l'? ?annee derniere|la nuit derniere|le week-?end dernier|"
     r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) dernier|"
     r"quand j'?etais (petite?|jeune|enfant|gamine?)|when i was (a child|a kid|young|little|\d+)|"
-    r"tout va bien|all fine|all good|fine now|"
+    r"(tout va bien|all fine|all good|fine now)(?![ ,;:]{0,3}(sauf|mais|except|but)\b)|"
     r"pour plus tard|au cas ou|just in case|for future reference|for later|"
     r"il y a (\d+|un|une|deux|trois|quelques|plusieurs) (jours?|semaines?|mois|ans?)|"
     r"en (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|"
@@ -109,22 +110,6 @@ _NOT_AN_EMERGENCY = re.compile(
 # "depuis que je suis tombée...", "since I fell...": a state told, for the keyword net only (the
 # danger patterns of `nlu.emergency` still read "on the floor since I fell" as a danger).
 _SINCE = re.compile(r"\b(depuis que|since i)\b")
-# Fire words that name no fire: safety equipment and drills, a fire lit on purpose.
-_HARMLESS_FIRE = re.compile(
-    r"\b(fire|smoke) ?(drills?|alarms?(?: [a-z']+){0,5} (battery|batteries|tests?|testing|beeps?|"
-    r"beeping|chirps?|chirping)|"
-    r"extinguishers?|exits?|doors?|escape|wood|place|guard|safety|insurance|inspections?|"
-    r"station|practice|training|risk assessment)\b|"
-    r"\b(fit|fitted|fitting|install|installed|poser|installer) (a |an |un |une |the |my )?"
-    r"(new )?((smoke|fire) ?alarm|detecteur( de fumee)?)|"
-    r"\b(light|lit|lighting|make|making|made|start|build|building|laying|lay) (a |the |my )?"
-    r"(wood |log |open |coal )?fire\b|"
-    r"\b(logs?|wood|coal|kindling) (for|on) (my|the|our) (open |log |wood |coal )?fire\b|"
-    r"\b(alarmes?|detecteurs?|assurances?|portes?|issues?|exercices?|extincteurs?|consignes?|"
-    r"risques?) (d'|de )?(l')?(anti-?|coupe-?)?(incendie|feu)\b|"
-    r"\b(allumer|allume|faire|fait) (un |le |du )?feu\b|"
-    r"\b(battery|batteries|piles?) (in|of|for|de|du|d'un) (my |the |mon |le )?(fire|smoke) ?alarm"
-)
 
 
 def looks_like_emergency(text: str) -> bool:
@@ -132,6 +117,11 @@ def looks_like_emergency(text: str) -> bool:
     fall told as news, a fire drill, "ce n'est pas une urgence")."""
     folded = calm_mentions_blanked(fold(text))
     return told_now(folded, _keyword_in)
+
+
+def keyword_anywhere(folded: str) -> bool:
+    """A word of the keyword net anywhere in `folded`, however it is told."""
+    return bool(_EMERGENCY.search(folded))
 
 
 def _keyword_in(sentence: str) -> bool:
@@ -173,7 +163,7 @@ def told_now(folded: str, tells_danger: Callable[[str], bool]) -> bool:
 
 def without_harmless_fire(folded: str) -> str:
     """`folded` with the fire words that name no fire blanked out."""
-    return _HARMLESS_FIRE.sub(" ", folded)
+    return HARMLESS_FIRE.sub(" ", folded)
 
 
 # "my husband had a stroke, could someone take him to the shops": an illness named in the past,
@@ -202,66 +192,12 @@ def without_told_illness(folded: str) -> str:
     return _PAST_ILLNESS_THEN_ASK.sub(blank, folded)
 
 
-# "what do I do in an emergency?", "en cas d'urgence": an emergency supposed, not told.
-_SUPPOSED_EMERGENCY = re.compile(
-    r"\b(in|for) (an? |case of |the event of (an? )?)emergency\b|\bfor emergencies\b|"
-    r"\ben cas d'? ?urgence\b|\bpour les urgences\b|\bemergency (number|contact|button)s?\b|"
-    r"\bnumeros? d'? ?urgence\b|"
-    r"\bif (there'?s|there is|it'?s|it is|i have|we have)( ever)? an? emergency\b|"
-    r"\b(signaler|report|declarer) (une |an )?(urgence|emergency)\b|"
-    r"\ben cas de (chute|malaise|probleme|souci|besoin)\b|\bin case of (an? )?(fall|problem)\b|"
-    r"\b(ou|or) (il faut |should i |do i |faut-il )?(appeler|call|ring|dial) (le |the )?"
-    r"(15|18|112|999|911|samu|pompiers)\b|"
-    r"\bs'?il y a (une )?urgence\b|\bsi (un jour )?(c'?est|il y a|j'?ai) une urgence\b|"
-    r"\b(or|ou) (j'? ?appelle|appeler|dial|call|ring) (le )?(15|18|112|999|911)\b|"
-    r"\b(should|shall|do) (i|we) (call|ring|dial)\b|\b(dois-je|je dois|faut-il|faut il) appeler\b|"
-    # A fall feared, not happened: "j'ai peur de tomber dans la douche", "scared of falling".
-    r"\b(peur|risque|crainte) de (tomber|chuter)\b|"
-    r"\b(afraid|scared|frightened|worried|terrified) (of falling|i'?ll fall|she'?ll fall|"
-    r"he'?ll fall|of a fall)\b|\bin case (i|she|he|mum|dad) (falls?|has a fall)\b|"
-    r"\b(i|he|she) gets? (chest pains?|breathless|out of breath|short of breath)\b|"
-    r"\b(chest pains?|(douleurs?|mal) (a|dans) la poitrine) (when|quand|des que|lorsque)\b|"
-    r"\bfire (brigade|engines?) (came|come|were|was|went)\b|"
-    # A question asked in general: "que faire si on sent le gaz ?", "what are the signs of a
-    # stroke?", "si ma mère ne répond pas un jour..." (up to the end of that sentence).
-    r"\b(que faire|quoi faire|what (to do|should (i|we|you) do|do (i|we|you) do)|"
-    r"(qu'? ?est-ce qu'? ?on|qu'? ?est-ce que je|que|comment) (doit|dois|peut|peux|faut-il|"
-    r"faut il)? ?faire) (si|if|when|quand|en cas)\b[^?.!]*|"
-    r"\b(what'?s|what is|quel est|c'?est quoi) (the|le) (number|numero)\b[^?.!]*|"
-    r"\b(signs?|symptoms?|signes?|symptomes?) (of|d'? ?un|d'? ?une|de) (an? )?"
-    r"(stroke|avc|heart attack|crise cardiaque|infarctus|hypo[a-z]*)\b|"
-    r"\b(c'?est )?juste pour savoir\b|\bjust (wondering|asking|curious)\b"
-)
-# Everyday phrases with a danger word in them: a fall asleep or ill, a car broken down, a gas
-# fire (a heater), a trade called out urgently.
-_IDIOMS = re.compile(
-    r"\b(fell|fallen|falling) (asleep|behind|ill|for|in love|out with|through)\b|"
-    r"\btombe(e|es|r)? des nues\b|\ba tomber (par terre|a la renverse)\b|"
-    # Laughter and cravings: "mort de rire", "failli m'étouffer de rire", "dying for a coffee".
-    r"\b[a-z']+ de rire\b|\b(dying|die) (for|to|of laughter|laughing)\b|\bto die for\b|"
-    r"\b(gave|give|giving) (me|her|him|us) a heart attack\b|"
-    r"\b(j'?ai |a |ai |have |has |nearly |almost )?failli [a-z']+( [a-z']+){0,3}|"
-    r"\b(nearly|almost) (had|have|gave|give|giving|died|die)( me| her| him)?( a heart attack| of"
-    r" (laughing|shock|fright)| laughing)?\b|"
-    r"\b(tiens|tient) (plus|pas) debout (tellement|de (rire|fatigue|sommeil))|"
-    r"\btombe(e|es|r)? sur [a-z']{1,6} ?(annonce|numero|message|article|site|pub|publicite|"
-    r"arnaque|emission|reportage|offre|lettre|courrier)|"
-    r"\btombe(e|es|r)? (en panne|malade|"
-    r"d'? ?accord|a pic|a l'? ?eau|bien|amoureu[a-z]*|enceinte)\b|"
-    r"\b(gas|electric|coal) fires?\b|\bstroke of luck\b|"
-    r"\b(emergency|urgent) (dentist|dental|plumber|electrician|locksmith|vet|repairs?|"
-    r"appointment|glazier)\b|"
-    r"\b(dentiste|plombier|serrurier|electricien|veterinaire|veto|vitrier|depannage)s? "
-    r"(d'? ?urgence|en urgence)\b"
-)
-
-
 def calm_mentions_blanked(folded: str) -> str:
     """`folded` without the danger words that tell no danger now: harmless fire, an illness
     told before asking for a chore, everyday idioms ("fell asleep", "tombée en panne"), an
     emergency or a fall only supposed or feared."""
-    blanked = _IDIOMS.sub(" ", without_told_illness(without_harmless_fire(folded)))
-    return _blank_sentences_with(_STORY_OR_SOMEDAY, _SUPPOSED_EMERGENCY.sub(" ", blanked))
+    blanked = IDIOMS.sub(" ", without_told_illness(without_harmless_fire(folded)))
+    return _blank_sentences_with(_STORY_OR_SOMEDAY, SUPPOSED_EMERGENCY.sub(" ", blanked))
 
 
 # Sentences left out whole: a story (a series, a film, the news on television: "dans ma série
@@ -270,7 +206,9 @@ def calm_mentions_blanked(folded: str) -> str:
 _STORY_OR_SOMEDAY = re.compile(
     r"\b(ma serie|mon feuilleton|dans (le|un|mon) film|a la tele|au cinema|"
     r"in (my|the) (series|show|soap|film|movie)|on (tv|telly|the telly|the news)|"
-    r"au journal televise|episode)\b|"
+    r"au journal televise|episode|dans (la|une|cette) serie|aux (infos|informations|nouvelles)|"
+    r"(dans|sur) le journal|a la radio|in the (paper|papers|newspaper)|on the radio|"
+    r"the news said)\b|"
     r"\b(si|if)\b[^?.!;\n]{0,80}\b(un jour|one day|some day)\b|\b(si jamais|if ever)\b"
 )
 

@@ -79,6 +79,29 @@ def _alarm(text: str) -> bool:
         "his drip has come out and there's blood all over the bed",
         "mon fils menace de se jeter du balcon",
         "fell off the stool, hip hurts, door's unlocked",
+        # Found missing by the fifth and sixth probe sets (written here in other words).
+        "je ne sens plus mon côté droit d'un coup",
+        "I can't feel the left side of my face",
+        "la voisine l'entend gémir dans la salle de bain",
+        "a man with a crowbar at my kitchen window",
+        "someone is trying the front door handle, I'm alone",
+        "the man at the door says he'll hurt me if I don't let him in",
+        "le type dehors dit qu'il va me frapper",
+        "the baby has bitten into a laundry capsule",
+        "he took his whole pill box in one go",
+        "j'ai pris 12 comprimés par erreur",
+        "Feu au garage de M. Blanc, il est dedans",
+        "feu dans la chambre de maman",
+        "dad has had a bad fall and is unable to stand",
+        "je n'ai plus d'air, même assise",
+        "de la fumée sort par la porte de Mme Pons",
+        "il y a un homme qui va entrer par la fenêtre, j'ai peur",
+        "M. Roux disparu depuis ce matin, démence, pas de manteau",
+        "a tearing pain through to her back, she says something's ripping",
+        "plus de chauffage, il est glacé et il délire",
+        "il dit qu'il va bien mais il ne tient plus sur ses jambes",
+        "she says she's fine but she's lying on the landing and won't answer",
+        "tout va bien sauf que papi s'est effondré au salon",
         # A danger that lasts after a calm word.
         "je suis tombée hier soir et je suis toujours par terre",
         "I fell last night, I'm still on the floor",
@@ -128,6 +151,24 @@ def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
         "could someone fit a smoke alarm? I'm nervous since the fire next door",
         "I have a first aid certificate if that helps with the jobs",
         "elle parle comme si elle avait bu, c'est son humour",
+        # Idioms, questions, prevention and burnt food (fifth and sixth probe sets' kinds).
+        "je suis tombée de haut en lisant la lettre de la banque",
+        "est-ce que le bot peut appeler le SAMU en cas de malaise ?",
+        "will this app call the fire brigade if my alarm goes off?",
+        "ma gazinière ne s'allume plus mais ça ne sent pas le gaz",
+        "the cooker won't start, no smell of gas at all",
+        "my granddaughter says my new coat is fire",
+        "the cat got stuck on the roof and the fire brigade had to come, what a day",
+        "aux infos ce matin, une fuite de gaz à Lyon, quelle histoire",
+        "if you smell gas in a flat, do you open the windows first?",
+        "help, my printer has stopped working again",
+        "au secours, mon ordinateur ne s'allume plus !",
+        "j'ai fait brûler le gâteau, ça sent le cramé mais tout va bien",
+        "burnt my dinner, the whole house smells, all fine",
+        "can someone sort my pills so I don't take a double dose by mistake?",
+        "j'ai du mal à respirer quand je monte la côte, le médecin le sait",
+        "il a le feu aux fesses depuis sa retraite",
+        "the sky is all blue this morning, lovely",
         # Found by running the nets over the training data's calm examples.
         "the garage door is stuck halfway, could someone look at it?",
         "the fire engines were out all night on the bypass",
@@ -172,9 +213,42 @@ def test_a_model_alarm_that_stands_without_the_idiom_stays_an_alarm() -> None:
 
 
 def test_the_nets_sound_no_alarm_on_the_calm_examples_of_the_training_data() -> None:
-    """Thousands of everyday messages written for the model: the nets must leave them alone
-    (one is known and kept: "au secours" before a computer problem is a cry the net heeds)."""
+    """Thousands of everyday messages written for the model, "au secours, mon ordinateur..."
+    and "no gas smell" among them: the nets must leave every one alone."""
     calm = [e.text for e in load_training_data().examples if e.intent != "emergency"]
     alarms = [text for text in calm if _alarm(text)]
     assert len(calm) > 3000
-    assert len(alarms) <= 2, alarms
+    assert alarms == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maman a glissé hier dans le jardin, elle s'est relevée seule, tout va bien",
+        "my dad slipped on the step, got straight back up, he's fine",
+        "plus de peur que de mal pour mon mari ce matin, juste un bleu",
+    ],
+)
+def test_a_model_alarm_on_news_said_to_end_well_without_a_danger_word_is_no_alarm(
+    text: str,
+) -> None:
+    ranking = [("emergency", 0.9), ("out_of_scope", 0.05)]
+    intent, _ = decide_intent(ranking, text)
+    assert intent == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "elle dit qu'elle va bien mais elle est très pâle et elle transpire",
+        "he keeps saying he's fine, he looks so strange",
+        "I'm fine but mum is acting very strange",
+        "je ne sais pas s'il va bien, il a une drôle de voix",
+    ],
+)
+def test_a_reassurance_reported_doubted_or_followed_by_but_leaves_the_model_alarm(
+    text: str,
+) -> None:
+    ranking = [("emergency", 0.9), ("out_of_scope", 0.05)]
+    intent, _ = decide_intent(ranking, text)
+    assert intent == "emergency"
