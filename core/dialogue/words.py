@@ -141,7 +141,27 @@ _URGENT_ALONE = frozenset(
         "besoin d aide maintenant",
     }
 )
-_SAID_AS_A_CRY = frozenset({"a l aide"}) | _URGENT_ALONE
+# A word of danger alone ("malaise", "poison", "pas bien du tout"): too little to raise an alarm,
+# too much to answer "I did not understand".
+_DANGER_WORD_ALONE = frozenset(
+    {
+        "malaise",
+        "un malaise",
+        "poison",
+        "brulure",
+        "brulures",
+        "intoxication",
+        "empoisonnement",
+        "pas bien du tout",
+        "very unwell",
+        "feel very ill",
+        "i feel very ill",
+        "poisoned",
+        "burn",
+        "burns",
+    }
+)
+_SAID_AS_A_CRY = frozenset({"a l aide"}) | _URGENT_ALONE | _DANGER_WORD_ALONE
 _POLITE_WORDS = frozenset({"svp", "stp", "please", "pls", "plz", "vite", "quick", "asap"})
 
 
@@ -156,10 +176,11 @@ def _cry_words(text: str) -> str:
 
 
 def is_bare_cry(text: str) -> bool:
-    """A help word alone, shouted or exclaimed (or "à l'aide"), or "urgent" alone."""
+    """A help word alone, shouted or exclaimed (or "à l'aide"), or "urgent" or a word of
+    danger alone."""
     stripped = text.strip()
     words = _cry_words(stripped)
-    if words not in _CRY and words not in _URGENT_ALONE:
+    if words not in _CRY and words not in _SAID_AS_A_CRY:
         return False
     letters = [ch for ch in stripped if ch.isalpha()]
     return "!" in stripped or words in _SAID_AS_A_CRY or all(ch.isupper() for ch in letters)

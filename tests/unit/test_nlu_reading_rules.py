@@ -283,9 +283,12 @@ def test_the_help_command_typed_alone_is_the_help_intent_whatever_the_model_says
         "c'est urgent svp",
         "need help now",
         "mayday",
+        "malaise",
+        "Poison !",
+        "pas bien du tout",
     ],
 )
-def test_a_bare_cry_shouted_or_exclaimed_asks_whether_she_is_in_danger(text: str) -> None:
+def test_a_bare_cry_or_a_word_of_danger_alone_asks_whether_she_is_in_danger(text: str) -> None:
     """Not the help command, not an alarm without a word of danger: the weak emergency guess
     that the dialogue answers with "Are you in danger?" (below `CLEAR_EMERGENCY`)."""
     assert command_of(text) is None
