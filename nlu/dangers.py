@@ -21,7 +21,17 @@ DANGER_PATTERNS = [
     r"\b(peu[xt]?|jpeux|jpeu|arrive|n ?arrive|reussi[st]?|parvien[st]?) (pas|plus) (a )?"
     r"((me|se|te|la|le) (relever|lever|remettre debout)|relever)",
     r"\b(can'?t|cannot|unable to|can not) (get (back )?up(?! the| to| stairs| steps)|"
-    r"stand up|lift (her|him) up|move (my|his|her) (leg|arm))",
+    r"stand up|lift (her|him) up|(move|lift|raise) (my|his|her) (leg|arm)\b(?! any ?more| above| "
+    r"over| high| up| very| properly| since| for| well))",
+    r"\b(peut|peux|arrive|arrivons|pouvons) (plus|pas) (a )?(lever|bouger|soulever) (son|sa|"
+    r"mon|ma|le|la) (bras|jambe|main)\b",
+    # Someone fallen whom nobody can lift: "comment je fais pour le relever, il est tombé".
+    r"\b(tombe|tombee|fell|fallen|par terre|on the floor)\b[^.!?]{0,60}\b(pour (le|la) "
+    r"relever|(get|lift) (him|her) (back )?up\b)|\b(pour (le|la) relever|(get|lift) (him|"
+    r"her) (back )?up)\b[^.!?]{0,60}\b(tombe|tombee|fell|fallen|par terre|on the floor)\b|"
+    r"\b(comment|how) (je fais|on fait|faire|fait-on|do i|do we|can i|can we) (pour )?(le|la|"
+    r"get (him|her)|lift (him|her)) ?(relever|back up|up off)\b|\b(can'?t|cannot|can not) "
+    r"(get|lift) (him|her) (back )?up\b(?! the| to| stairs| in the| for| early| before)",
     # ("unable to stand" after a fall; not "can't stand the noise", "unable to stand long".)
     r"\b(unable|not able) to (stand|walk|get to (his|her|my) feet)\b(?! (the|it|him|her|them|"
     r"this|that|being|people|noise|heat|cold|crowds|for|long|very|much))|"

@@ -92,8 +92,8 @@ BEYOND_THE_DEFINITION = [
     r"\b(ne decroche|decroche) (plus|pas)[a-z' ,]{0,40}(tombe|aide|malaise|chute|secours)|"
     r"\b(tombe|aide|malaise|chute|secours)[a-z'»« ,]{0,40}(ne )?decroche (plus|pas)",
     r"\b(entend|entends|entendu|entendons|hear|heard|hears|hearing)[a-z' ]{0,30}(gemi|"
-    r"moan|groan|appeler (a l'?aide|au secours)|calling (out )?for help|crier (a l'?aide|au "
-    r"secours)|shouting for help|crying for help)",
+    r"moan|groan|appeler (a l'?aide|au secours)|crier (a l'?aide|au secours)|(calling|shouting|"
+    r"crying|screaming|yelling) (out )?(for )?help)",
     # Stuck where one fell: on the stairs, in the bath, unable to move.
     r"\b(coince|coincee|bloque|bloquee|stuck|trapped)\b[a-z' ]{0,25}(les marches|l'?escalier|"
     r"mi-hauteur|halfway (up|down)|the stairs|the steps|la baignoire|the bath|dedans|in it|"

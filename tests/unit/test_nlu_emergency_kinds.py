@@ -102,6 +102,9 @@ def _alarm(text: str) -> bool:
         "il dit qu'il va bien mais il ne tient plus sur ses jambes",
         "she says she's fine but she's lying on the landing and won't answer",
         "tout va bien sauf que papi s'est effondré au salon",
+        "comment on fait pour la relever ? elle est tombée du lit",
+        "is it normal that he can't raise his arm all of a sudden?",
+        "I can hear the lady upstairs calling out help",
         # A danger that lasts after a calm word.
         "je suis tombée hier soir et je suis toujours par terre",
         "I fell last night, I'm still on the floor",
@@ -169,6 +172,8 @@ def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
         "j'ai du mal à respirer quand je monte la côte, le médecin le sait",
         "il a le feu aux fesses depuis sa retraite",
         "the sky is all blue this morning, lovely",
+        "could someone help me get him up in the morning for the bus?",
+        "je ne peux plus lever le bras depuis l'opération, qqn pour les vitres ?",
         # Found by running the nets over the training data's calm examples.
         "the garage door is stuck halfway, could someone look at it?",
         "the fire engines were out all night on the bypass",
