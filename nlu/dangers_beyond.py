@@ -43,6 +43,28 @@ BEYOND_THE_DEFINITION = [
     r"serrure|trying|essaie)|\b(door|window|porte|fenetre)[a-z' ,]{0,40}(crowbar|pied[- ]de[- ]"
     r"biche)|\b(trying|tries|tried|essaie|essaye|essayait) (the|my|our|ma|la|notre) (back |"
     r"front |kitchen )?(door|porte|door handle|poignee|windows?|fenetres?)\b",
+    # Robbed with violence, bleeding from the head or face.
+    r"\b(agresse|agressee|attaque|attaquee|frappe|frappee|bouscule|bousculee|mugged|attacked|"
+    r"assaulted|beaten up|punched|knocked down)\b[a-z' ]{0,40}\b(pour (lui |me )?(voler|"
+    r"prendre)|arrache|son sac|mon sac|her bag|my bag|his wallet|her purse|my purse|steal|stole)"
+    r"|\b(bleeding|saigne|saignait|en sang|covered in blood)\b[a-z' ]{0,20}\b(head|face|"
+    r"visage|tete|front|crane|forehead|ear|oreille)\b",
+    # Found on the floor; an alarm pendant that went off; a house closed for days.
+    r"\b(found|trouve|trouvee|retrouve|retrouvee) (him|her|mrs|mr|madame|monsieur|mme|m|"
+    r"the (old )?(man|lady|woman|gentleman)|my (mum|mother|dad|father|husband|wife|neighbour|"
+    r"gran|grandma|grandad|aunt|uncle)|ma (mere|femme|voisine|tante|grand-mere)|mon (pere|"
+    r"mari|voisin|oncle|grand-pere)|papa|maman|mamie|papi|la dame|le monsieur)\b[a-z' .]{0,30}"
+    r"\b(on the floor|par terre|au sol|a terre|on the ground)\b|\b(la|le|l'?) ?(ai )?"
+    r"(trouve|trouvee|retrouve|retrouvee) (assise?|allongee?|couchee?|etendue?)? ?(par terre|"
+    r"au sol|a terre)\b|\b(bracelet|pendant|medaillon|teleassistance|care alarm|"
+    r"life ?line)\b[a-z' ]{0,20}\b(a sonne|sonne|went off|going off|has gone off|alarm went)"
+    r"|\b(volets|rideaux|curtains|blinds|shutters)\b[a-z' ]{0,20}\b(fermes|shut|closed|drawn)"
+    r"\b[^.!?]{0,80}\b(repond|answer|pas vu|not seen|decroche|ouvre pas|milk)",
+    # A knife in a quarrel, someone hiding from a person in the house.
+    r"\b(has|got|with|avec|a pris|a sorti|holding|tient) (a |un )?(knife|couteau|hache|axe|"
+    r"gun|fusil|arme)\b[a-z' ,]{0,40}\b(shout|crie|hurle|menace|threat|hiding|cache|scared|"
+    r"peur)|\b(hiding|cachee?|enfermee?|locked (myself|herself|himself)) (in|dans) (her|his|my|"
+    r"la|sa|ma|the) (room|chambre|bathroom|salle de bain|toilet|toilettes)\b",
     # Threats at the door: "he's going to hurt me if I don't give him money".
     r"\b(he|hes|he'?s|she|shes|she'?s|they|they'?re|theyre|il|elle|ils|someone|somebody|man|"
     r"guy|bloke|type|homme|mec)\b[a-z' ]{0,20}\b(going to|gonna|will|threaten(s|ing|ed)? to) "

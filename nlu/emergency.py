@@ -23,7 +23,7 @@ from core.dialogue.danger_words import (
     told_calmly,
     told_now,
 )
-from nlu.dangers import DANGER_NOW
+from nlu.dangers import danger_in
 from nlu.text import fold
 
 __all__ = ["danger_now", "not_an_emergency", "reassured", "told_calmly"]
@@ -34,7 +34,7 @@ def danger_now(text: str) -> bool:
     that name no fire, "fire drill", "allumer le feu dans la cheminée", an illness told before
     asking for a chore, an emergency only supposed, are left out first)."""
     folded = calm_mentions_blanked(fold(text))
-    return told_now(folded, lambda sentence: any(map(DANGER_NOW.search, _parts(sentence))))
+    return told_now(folded, lambda sentence: any(map(danger_in, _parts(sentence))))
 
 
 # A long message is searched in overlapping parts cut at spaces: one search of the whole
@@ -90,4 +90,4 @@ def reassured(text: str) -> bool:
         for found in _REASSURED.finditer(folded)
     ):
         return False
-    return not any(DANGER_NOW.search(part) for part in _parts(folded))
+    return not any(map(danger_in, _parts(folded)))

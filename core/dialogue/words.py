@@ -151,6 +151,7 @@ _DANGER_WORD_ALONE = frozenset(
         "brulure",
         "brulures",
         "intoxication",
+        "hemorragie",
         "empoisonnement",
         "pas bien du tout",
         "very unwell",
