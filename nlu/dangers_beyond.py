@@ -193,6 +193,10 @@ BEYOND_THE_DEFINITION = [
     r"\b(\d+|deux|trois|quatre|cinq|dix|two|three|four|five|ten) (fois|times) (la|the) dose|"
     r"\b(double|triple) (la )?dose|\boverdos|\bsurdos|\b(trompe|wrong)[a-z' ]{0,30}"
     r"(flacon|bottle)[a-z' ,]{0,40}(morphine|somnifere|sleeping|opio|insulin)",
+    # A carbon monoxide alarm that sounds (not one that chirps for its battery).
+    r"\b((carbon monoxide|co|monoxyde( de carbone)?) (alarm|detector|detecteur)|(detecteur|"
+    r"alarme) (de |d'? ?)?(co|monoxyde)( de carbone)?)\b[a-z' ,]{0,20}\b(going off|gone off|"
+    r"went off|sounding|ringing|screaming|sonne|hurle|s'? ?est declenche)",
     # An alarm that sounds inside, smoke that spreads, someone who got in.
     r"\b(alarme incendie|detecteur de fumee|smoke alarm|fire alarm|alarme)[a-z' ]{0,30}(sonne|"
     r"hurle|screaming|going off|is ringing|beeping)[a-z' ,]{0,60}(personne|nobody|no one|"

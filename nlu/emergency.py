@@ -66,6 +66,7 @@ _REASSURED = re.compile(
     r"(?<!s')(?<!si )(?<!if )(?<!whether )\b(tout va bien|tout est (en ordre|rentre dans "
     r"l'? ?ordre|regle)|c'?est regle|plus de peur que de mal|rien de (grave|casse)|"
     r"(elle|il|je|on) (va|vais) (tres )?bien|tout le monde va bien|juste un bleu|"
+    r"ca va (beaucoup |bien |tellement )?mieux|(much|a lot|far|loads) better now|"
     r"(she'?s|he'?s|i'?m|we'?re|everyone'?s|everybody'?s|she is|he is|i am|we are) (fine|ok|"
     r"okay|alright|all right)|all (fine|good|sorted|ok|okay)|no harm done|nothing (serious|"
     r"broken)|just a (bruise|bump|scratch))\b"

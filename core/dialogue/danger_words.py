@@ -70,7 +70,9 @@ _CALM = re.compile(
     r"(cet|l'?) ?(hiver|ete|automne) dernier|"
     r"(depuis|apres) (ma|mon|sa|son) (chute|operation|avc|infarctus|crise cardiaque)|"
     r"rien de (grave|casse)|pas grave|"
-    r"(bien )?remis|ca va mieux|je vais mieux|"
+    r"(bien )?remis|ca va mieux|je vais mieux|nothing new|rien de nouveau|"
+    r"merci d'? ?(etre|avoir ete) (venue?s?|passee?s?)|thank(s| you)[a-z ]{0,15} for coming "
+    r"(when|on|last|the other)|"
     r"(?<!since )yesterday|last (night|night's|week|month|year|winter|summer|autumn|monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday|weekend)|"
     r"(\d+|a|one|two|three|few|several|many) (days?|weeks?|months?|years?) ago|"
@@ -204,7 +206,9 @@ def calm_mentions_blanked(folded: str) -> str:
 # la grand-mère s'est effondrée") or a day that may come ("Le bot peut-il appeler le 15 pour
 # moi si un jour j'en ai besoin ?") tells of nobody's danger now.
 _STORY_OR_SOMEDAY = re.compile(
-    r"\b(ma serie|mon feuilleton|dans (le|un|mon) film|a la tele|au cinema|"
+    r"\b(ma serie|mon feuilleton|dans (le|un|mon) film|a la tele|au cinema|on (emmerdale|"
+    r"eastenders|corrie|coronation street|neighbours|casualty|holby|the archers|home and away)|"
+    r"(dans|a) (plus belle la vie|demain nous appartient|ici tout commence|un si grand soleil)|"
     r"in (my|the) (series|show|soap|film|movie)|on (tv|telly|the telly|the news)|"
     r"au journal televise|episode|dans (la|une|cette) serie|aux (infos|informations|nouvelles)|"
     r"(dans|sur) le journal|a la radio|in the (paper|papers|newspaper)|on the radio|"
@@ -239,7 +243,10 @@ _STILL_IN_DANGER = re.compile(
 
 
 # Laughing as one writes ("au secours, cette appli 😅", "help lol"): nobody in danger does.
-_LAUGHING = re.compile(r"[😅😂🤣😆😁😄]|\b(lol|mdr|ptdr|haha+|hihi+|hehe+)\b")
+_LAUGHING = re.compile(
+    r"[😅😂🤣😆😁😄]|\b(lol|mdr|ptdr|haha+|hihi+|hehe+)\b|\b(for|from|with) laugh(ing|ter)\b|"
+    r"\b(pleure|pleurer|pleurais) de rire\b"
+)
 
 
 def laughing(folded: str) -> bool:

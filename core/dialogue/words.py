@@ -176,9 +176,27 @@ def _cry_words(text: str) -> str:
     return " ".join(said_once)
 
 
+# A panic typed without spaces ("vitevenezelleesttombee", "helphesonthefloor"): a run of letters
+# longer than any word, holding the stem of a danger or a call. (Not a link: those have dots.)
+_UNSPACED_RUN = re.compile(r"(?<![\w./@-])[a-z']{20,}(?![\w./@-])")
+_PANIC_STEMS = re.compile(
+    r"secour|aide|help|venez|vite|tombe|floor|terre|sang|blood|bleed|saign|respir|breath|"
+    r"fire|feu|fume|smoke|gaz|gas|ambulance|pompier|samu|poitrine|chest|malaise|collaps|"
+    r"effondr|inconscient|unconscious|etouff|chok|stroke|avc|urgent|please|pitie"
+)
+
+
+def typed_in_one_breath(text: str) -> bool:
+    """A run of letters without spaces holding a danger's stem: a cry typed in a panic."""
+    folded = fold(text)
+    return any(_PANIC_STEMS.search(run) for run in _UNSPACED_RUN.findall(folded))
+
+
 def is_bare_cry(text: str) -> bool:
-    """A help word alone, shouted or exclaimed (or "à l'aide"), or "urgent" or a word of
-    danger alone."""
+    """A help word alone, shouted or exclaimed (or "à l'aide"), "urgent" or a word of danger
+    alone, or a panic typed without spaces."""
+    if typed_in_one_breath(text):
+        return True
     stripped = text.strip()
     words = _cry_words(stripped)
     if words not in _CRY and words not in _SAID_AS_A_CRY:

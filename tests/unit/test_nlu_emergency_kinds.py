@@ -123,6 +123,8 @@ def _alarm(text: str) -> bool:
         "her curtains have been shut for two days and she doesn't answer",
         "my nephew has a knife and he's shouting at gran",
         "je me suis enfermée dans la salle de bain, il est dans le salon",
+        "the CO alarm is going off and we all have headaches",
+        "l'alarme de monoxyde sonne dans la chambre de papi",
         # A danger that lasts after a calm word.
         "je suis tombée hier soir et je suis toujours par terre",
         "I fell last night, I'm still on the floor",
@@ -197,6 +199,20 @@ def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
         "could someone check my alarm pendant battery?",
         "I keep my curtains shut in the afternoon because of the heat",
         "could someone sharpen my kitchen knife? it's blunt",
+        # The seventh probe set's kinds of near miss, in other words.
+        "I couldn't breathe for laughing at the quiz last night",
+        "if my husband ever had a fall at night, who would come?",
+        "si je tombais la nuit, est-ce qu'un bénévole viendrait ?",
+        "thank you for coming when I fell on Friday, the paramedics were lovely",
+        "merci d'être venue quand j'ai fait mon malaise jeudi",
+        "could someone fit new batteries in my carbon monoxide alarm?",
+        "le détecteur de monoxyde bipe, il faut changer la pile",
+        "the freezer is all iced up and choking it up, could someone defrost it?",
+        "he snores like he's choking, the doctor gave him a machine",
+        "on Coronation Street last night a man collapsed in the Rovers",
+        "ça sent le brûlé, c'est le voisin qui fait son barbecue",
+        "aidez-moi à brûler les feuilles, seule je mettrais le feu partout",
+        "my chest gets a bit tight with this cold, nothing new",
         "je ne peux plus lever le bras depuis l'opération, qqn pour les vitres ?",
         # Found by running the nets over the training data's calm examples.
         "the garage door is stuck halfway, could someone look at it?",
@@ -281,3 +297,20 @@ def test_a_reassurance_reported_doubted_or_followed_by_but_leaves_the_model_alar
     ranking = [("emergency", 0.9), ("out_of_scope", 0.05)]
     intent, _ = decide_intent(ranking, text)
     assert intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["helpmepleasesomeonefellinthebathroom", "vitevenezmamanesttombeeparterre"],
+)
+def test_a_panic_typed_without_spaces_asks_whether_she_is_in_danger(text: str) -> None:
+    intent, confidence = decide_intent([("out_of_scope", 0.9)], text)
+    assert intent == "emergency" and confidence < 0.6
+
+
+@pytest.mark.parametrize(
+    "text", ["anticonstitutionnellement", "https://example.org/helpandsupportcentre"]
+)
+def test_a_long_word_or_a_link_is_no_panic(text: str) -> None:
+    intent, _ = decide_intent([("out_of_scope", 0.9)], text)
+    assert intent == "out_of_scope"

@@ -37,8 +37,8 @@ def verdicts(interpreter: BuiltinInterpreter) -> list[tuple[dict[str, str], str]
 def test_the_probes_hold_dangers_of_every_shape_and_near_misses() -> None:
     cases = load_cases(PROBES)
     emergencies = [c for c in cases if c["intent"] == "emergency"]
-    assert len(emergencies) >= 900 and len(cases) - len(emergencies) >= 600
-    assert {c["set"] for c in cases} == {f"probe{n}" for n in range(1, 7)}
+    assert len(emergencies) >= 1000 and len(cases) - len(emergencies) >= 700
+    assert {c["set"] for c in cases} == {f"probe{n}" for n in range(1, 8)}
 
 
 def test_no_danger_of_the_probes_is_missed(verdicts: list[tuple[dict[str, str], str]]) -> None:
