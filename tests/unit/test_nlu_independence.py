@@ -22,7 +22,7 @@ from nlu.text import fold
 from nlu.training_data import DATA_ROOT, EXAMPLE_PREFIX, parse_example
 
 HOLD_OUTS = Path(__file__).resolve().parents[1] / "data"
-HOLD_OUT_FILES = ("nlu_independent.jsonl", "nlu_holdout.jsonl")
+HOLD_OUT_FILES = ("nlu_independent.jsonl", "nlu_independent2.jsonl", "nlu_holdout.jsonl")
 # Above this cosine two messages are the same message reworded, not two ways of asking.
 NEAR_DUPLICATE = 0.8
 # Stock phrases of fewer words ("oui merci", "ok", "bonjour") are the language itself: every
