@@ -58,7 +58,7 @@ DANGER_PATTERNS = [
     r"\b(respire|respir|bouge|repond|parle) (plus|plu)\b",
     r"\b(not|isn'?t|is not|stopped) (breathing|breathin|responding|moving|answering|talking)",
     r"\b(won'?t|doesn'?t|does not|can'?t) (wake|breathe|respond)|\bunresponsive|"
-    r"\b(gone|went|is) (all )?(limp|floppy)|\btout(e)? mou(lle)?\b",
+    r"\b(gone|went|is) (all )?(limp|floppy)\b|\btout(e)? mou(lle)?\b",
     r"\bne se reveille (pas|plus)",
     r"\b(il|elle|mari|femme|pere|mere|papa|maman|papi|mamie|voisine?|he|she|dad|mum|mom|"
     r"grandad|grandpa|gran|granny|nan|nanna|husband|wife|neighbour|"

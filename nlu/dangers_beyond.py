@@ -227,6 +227,14 @@ BEYOND_THE_DEFINITION = [
     r"\b(glycemie|glucose|blood sugar|sucre|sugar)[a-z' ,]{0,25}(tres bas|trop bas|"
     r"very low|too low|dropping|chute|[0-2][.,][0-9]\b)|\b(lecteur|glycemie|dextro|"
     r"glucometre)[a-z' ,]{0,25}\b0[.,][0-5][0-9]? ?g\b",
+    # Water rising in the house: "l'eau monte dans la maison, mon mari est en fauteuil".
+    r"\b(l'? ?eau|water|flood ?water)\b[a-z' ]{0,10}\b(monte|montait|rising|coming up|comes "
+    r"up|pouring in)\b[a-z' ]{0,12}\b(dans (la maison|le salon|les pieces|l'? ?appartement)|"
+    r"in the (house|lounge|flat|living room)|into the (house|flat)|vite|fast|quickly)",
+    # Food that swells the lips: a severe allergy told by its cause.
+    r"\b(peanuts?|cacahuetes?|arachides?|nuts|noix|shellfish|crustaces|fruits de mer|"
+    r"prawns?|crevettes?)\b[a-z' ,]{0,40}\b(swell|gonfl|enfl|wheez|siffl|hives|urticaire|"
+    r"can'?t breathe|respire mal)",
     # An alarm raised in words alone: "URGENT come now".
     r"\burgent\b[a-z' ,!]{0,15}\b(come|venez|viens)\b[a-z ]{0,6}\b(now|vite|quick|quickly|"
     r"right now|tout de suite|immediatement|maintenant)\b",

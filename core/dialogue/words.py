@@ -139,6 +139,10 @@ _URGENT_ALONE = frozenset(
         "help quick",
         "besoin d aide vite",
         "besoin d aide maintenant",
+        "urgent venez",
+        "urgent viens",
+        "urgent come",
+        "urgent please come",
     }
 )
 # A word of danger alone ("malaise", "poison", "pas bien du tout"): too little to raise an alarm,
@@ -164,16 +168,22 @@ _DANGER_WORD_ALONE = frozenset(
 )
 _SAID_AS_A_CRY = frozenset({"a l aide"}) | _URGENT_ALONE | _DANGER_WORD_ALONE
 _POLITE_WORDS = frozenset({"svp", "stp", "please", "pls", "plz", "vite", "quick", "asap"})
+_POLITE_TAILS = (" s il vous plait", " s il te plait", " sil vous plait", " sil te plait")
 
 
 def _cry_words(text: str) -> str:
     """The folded words of `text`, a word said again in a row once ("urgent urgent urgent"),
     without a trailing please."""
-    words = re.sub(r"[\s,'’-]+", " ", fold(text)).strip(" !.").split()
+    words = re.sub(r"[\s,'’!?.:;…-]+", " ", fold(text)).split()
     said_once = [word for i, word in enumerate(words) if i == 0 or word != words[i - 1]]
-    while len(said_once) > 1 and said_once[-1] in _POLITE_WORDS:
-        said_once.pop()
-    return " ".join(said_once)
+    said = " ".join(said_once)
+    for tail in _POLITE_TAILS:
+        if said.endswith(tail) and len(said) > len(tail):
+            said = said[: -len(tail)].rstrip()
+    words = said.split()
+    while len(words) > 1 and words[-1] in _POLITE_WORDS:
+        words.pop()
+    return " ".join(words)
 
 
 # A panic typed without spaces ("vitevenezelleesttombee", "helphesonthefloor"): a run of letters

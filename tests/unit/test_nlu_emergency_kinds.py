@@ -125,6 +125,8 @@ def _alarm(text: str) -> bool:
         "je me suis enfermée dans la salle de bain, il est dans le salon",
         "the CO alarm is going off and we all have headaches",
         "l'alarme de monoxyde sonne dans la chambre de papi",
+        "she had prawns at lunch and her lips are swelling",
+        "l'eau monte vite dans le salon, maman ne peut pas monter l'escalier",
         # A danger that lasts after a calm word.
         "je suis tombée hier soir et je suis toujours par terre",
         "I fell last night, I'm still on the floor",
@@ -213,6 +215,9 @@ def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
         "ça sent le brûlé, c'est le voisin qui fait son barbecue",
         "aidez-moi à brûler les feuilles, seule je mettrais le feu partout",
         "my chest gets a bit tight with this cold, nothing new",
+        "l'eau monte dans la casserole, je fais des pâtes",
+        "I love peanuts, could someone bring me a bag?",
+        "c'est urgent, venez voir mon nouveau chapeau quand vous pourrez",
         "je ne peux plus lever le bras depuis l'opération, qqn pour les vitres ?",
         # Found by running the nets over the training data's calm examples.
         "the garage door is stuck halfway, could someone look at it?",

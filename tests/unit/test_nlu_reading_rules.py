@@ -286,6 +286,7 @@ def test_the_help_command_typed_alone_is_the_help_intent_whatever_the_model_says
         "malaise",
         "Poison !",
         "pas bien du tout",
+        "URGENT !! venez s'il vous plaît",
     ],
 )
 def test_a_bare_cry_or_a_word_of_danger_alone_asks_whether_she_is_in_danger(text: str) -> None:
