@@ -87,7 +87,7 @@ def reassured(text: str) -> bool:
     bien mais elle n'arrive pas à se relever")."""
     folded = fold(text)
     if keyword_anywhere(folded) or not any(
-        not _SAID_TO_BE_FINE.search(folded[: found.start()])
+        not _SAID_TO_BE_FINE.search(folded[max(0, found.start() - 40) : found.start()])
         for found in _REASSURED.finditer(folded)
     ):
         return False
