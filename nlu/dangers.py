@@ -149,6 +149,7 @@ DANGER_PATTERNS = [
     r"\b(avale|bu|pris|swallowed|drank|drunk|taken|took|bit|bitten|chewed|licked|got into|"
     r"mordu|croque|machouille|leche)\b[a-z' ]{0,40}"
     r"(javel|bleach|produit (menager|vaisselle|ménager)|poison|detergent|washing up liquid|"
+    r"deboucheur|destop|drain cleaner|caustic|soude caustique|lye|"
     r"white spirit|antigel|antifreeze)",
     # ("call my doctor so he prescribes me sleeping tablets" is no overdose: words, not parts.)
     r"\b(toute? (la|sa|ma) boite|trop de|tous (ses|mes) |too many|2 many|"

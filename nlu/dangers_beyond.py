@@ -43,6 +43,15 @@ BEYOND_THE_DEFINITION = [
     r"serrure|trying|essaie)|\b(door|window|porte|fenetre)[a-z' ,]{0,40}(crowbar|pied[- ]de[- ]"
     r"biche)|\b(trying|tries|tried|essaie|essaye|essayait) (the|my|our|ma|la|notre) (back |"
     r"front |kitchen )?(door|porte|door handle|poignee|windows?|fenetres?)\b",
+    # Wedged where one fell; spots that do not fade under a glass; a high fever with confusion.
+    r"\b(wedged|stuck|trapped|jammed|coincee?|bloquee?) (between|entre) (the|le|la|l'? ?|my|mon|"
+    r"ma|son|sa) ?(bed|lit|wall|mur|toilet|toilettes|wc|bath|baignoire|radiator|radiateur|"
+    r"sofa|canape|armoire|wardrobe)",
+    r"\b(spots|rash|taches|boutons|plaques)\b[a-z' ,]{0,40}\b(glass|verre)\b|"
+    r"\b(purple|violet|violettes|violacees) (spots|rash|taches|marbrures)|\bmarbrures?\b|"
+    r"\b(very high|tres forte|tres haute|grosse|high) (temperature|fever|fievre|temperature)\b"
+    r"[^.!?]{0,60}\b(confus|delire|deliri|not making sense|sait plus|drowsy|somnolent|won'?t "
+    r"wake|ne se reveille)",
     # Robbed with violence, bleeding from the head or face.
     r"\b(agresse|agressee|attaque|attaquee|frappe|frappee|bouscule|bousculee|mugged|attacked|"
     r"assaulted|beaten up|punched|knocked down)\b[a-z' ]{0,40}\b(pour (lui |me )?(voler|"

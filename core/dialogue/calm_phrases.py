@@ -74,6 +74,7 @@ SUPPOSED_EMERGENCY = re.compile(
     r"peut|peux|faut-il|faut il|faut)? ?faire) (si|if|when|quand|en cas)\b[^?.!]*|"
     # Prevented, not happened: "so I don't double dose by mistake", "pour ne pas tomber".
     r"\b(so (that )?(i|she|he|we|they|mum|dad) (don'?t|doesn'?t|won'?t|never)|to avoid|"
+    r"(don'?t|do not|doesn'?t|does not) want (a|an|any|another)|(to|so as to) prevent|"
     r"pour (ne (pas|plus)|eviter( de| qu'?)?|pas qu'?))\b[^?.!,;]*|"
     # Breathless on a climb, a known trouble: "du mal à respirer quand je monte la côte".
     r"\b(du mal a respirer|essouffle(e)?|breathless|out of breath|short of breath) (quand|des "
@@ -106,6 +107,16 @@ IDIOMS = re.compile(
     r" (laughing|shock|fright)| laughing)?\b|"
     r"\b(tiens|tient) (plus|pas) debout (tellement|de (rire|fatigue|sommeil))|"
     r"\btombe(e|es|r)? de (tres )?haut (en|quand|lorsque|d'? ?apprendre)\b|"
+    r"\b(choking|suffocating|stifling|etouffe|etouffes|etouffons|on etouffe) (in this heat|"
+    r"de chaud|de chaleur|with the heat|with heat)\b|"
+    r"\b(la )?tete qui tourne (avec|a cause de|de) (tous|toutes|tout) (ces|ses|mes|les|ce)\b"
+    r"[^.!?,;]*|\b(head|mind)('?s| is)? (spinning|in a spin) (with|from|over) (all )?(these|"
+    r"this|the|my)\b[^.!?,;]*|"
+    # First aid learnt, a defibrillator moved: no one in danger.
+    r"\b(formes?|formee?s?|trained|know|knows|connaissent|connait|savent|sait|learn|"
+    r"apprendre)\b[a-z' ]{0,12}\b(massage cardiaque|cpr|premiers secours|first aid|gestes qui "
+    r"sauvent)\b|\b(defibrillat[a-z]*)\b[^.!?]{0,30}\b(a ete deplace|deplace|moved|installe|"
+    r"installed|se trouve|est maintenant|is now)\b|"
     r"\btombee?s? a la renverse\b|\b(ronfle|snores?|snoring)\b[^.!?]{0,40}\b(on dirait|"
     r"comme s'? ?|like|as if)\b[^.!?,]{0,30}|"
     r"\b(le )?feu aux fesses\b|\b(fait|fais|faisait|acts?|acting) (comme s'? ?(il|elle|j)'? ?"

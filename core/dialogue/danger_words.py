@@ -210,7 +210,10 @@ _STORY_OR_SOMEDAY = re.compile(
     r"eastenders|corrie|coronation street|neighbours|casualty|holby|the archers|home and away)|"
     r"(dans|a) (plus belle la vie|demain nous appartient|ici tout commence|un si grand soleil)|"
     r"(un|mon|ce|le) (roman|polar|livre|thriller)|(a|my|this|the) (novel|mystery|thriller|"
-    r"detective story|book) (where|in which|about)|"
+    r"detective story|book) (where|in which|about)|(crime|detective|murder) (novel|book|"
+    r"series|drama)|roman policier|whodunn?it|agatha christie|maigret|columbo|"
+    # A hyperbole: "je vais tomber dans les pommes si je revois ce prix".
+    r"(si|if) (je |j'? ?|i |you |vous |on )(re)?(vois|see|sees|entends|hear|lis|read)|"
     r"in (my|the) (series|show|soap|film|movie)|on (tv|telly|the telly|the news)|"
     r"au journal televise|episode|dans (la|une|cette) serie|aux (infos|informations|nouvelles)|"
     r"(dans|sur) le journal|a la radio|in the (paper|papers|newspaper)|on the radio|"

@@ -127,6 +127,12 @@ def _alarm(text: str) -> bool:
         "l'alarme de monoxyde sonne dans la chambre de papi",
         "she had prawns at lunch and her lips are swelling",
         "l'eau monte vite dans le salon, maman ne peut pas monter l'escalier",
+        # The eighth probe set's misses, in other words.
+        "ma fille a avalé du Destop",
+        "he swallowed some drain cleaner from under the sink",
+        "I'm stuck between the toilet and the wall, can't shift",
+        "red spots on his legs that stay when I press a glass on them",
+        "très forte fièvre et elle est confuse depuis ce matin",
         # A danger that lasts after a calm word.
         "je suis tombée hier soir et je suis toujours par terre",
         "I fell last night, I'm still on the floor",
@@ -218,6 +224,14 @@ def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
         "l'eau monte dans la casserole, je fais des pâtes",
         "I love peanuts, could someone bring me a bag?",
         "c'est urgent, venez voir mon nouveau chapeau quand vous pourrez",
+        "on étouffe de chaleur ici, qqn a un ventilateur ?",
+        "my head is spinning with all these forms",
+        "are the volunteers trained in first aid?",
+        "the defibrillator has moved next to the pharmacy",
+        "I'll faint if I see the gas bill again",
+        "a good crime novel where the butler is poisoned, anyone want it?",
+        "I'd like the gutters cleared, I don't want another fall from the ladder",
+        "j'ai pris de l'acide folique ce matin comme prévu",
         "je ne peux plus lever le bras depuis l'opération, qqn pour les vitres ?",
         # Found by running the nets over the training data's calm examples.
         "the garage door is stuck halfway, could someone look at it?",
