@@ -28,6 +28,8 @@ from core.dialogue.speakers import SenderKey, Speaker, begin, speakers
 from core.dialogue.turn import Interpreter, Turn
 from core.domain.errors import DomainError, InvalidInput
 from core.domain.model import InboundReceipt, Notification
+from core.domain.vocabulary import LANGUAGES
+from core.i18n import translator_for
 from core.services import dead_letters
 from core.services.unit_of_work import UnitOfWork
 
@@ -57,6 +59,10 @@ class ConversationEngine:
     ) -> None:
         self.core = core
         self.interpreter = interpreter
+        # The catalogs are compiled here, at start-up: at first use they held the event loop
+        # about 30 ms in the middle of someone's first message.
+        for language in LANGUAGES:
+            translator_for(language)
         self.lease = timedelta(seconds=core.settings.outbox_lease_seconds)
         settings = core.settings
         if flood is None:

@@ -6,12 +6,18 @@ The words of danger and the calm ways of telling them are in `danger_words`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 
+# One message is folded by each rule of the turn (the emergency nets, the cries, the commands,
+# the typed choices): the cache makes that once, the ASCII path most of the time.
+@functools.lru_cache(maxsize=256)
 def fold(text: str) -> str:
     """Lower case, accents removed, spaces collapsed: "  Annulér " -> "annuler"."""
+    if text.isascii():  # nothing to decompose: lower-casing is the whole fold
+        return re.sub(r"\s+", " ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", plain).strip()
