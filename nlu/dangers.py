@@ -119,6 +119,9 @@ DANGER_PATTERNS = [
     r"gargouill|gurgl",
     r"\b(bras|jambe|arm|leg|main|hand|side|cote)[a-z' ]{0,25}(ne (bouge|repond|tient)|"
     r"won'?t (move|work)|isn'?t working|can'?t (move|feel)|(plus|pas) (bouger|lever)|paralys)",
+    # Told in fragments: "arm... not move".
+    r"\b(arm|bras|leg|jambe|hand|main)\b[ .…,]{0,6}(not|no|pas|plus) ?(move|moving|bouge|bouger|"
+    r"work|working|marche)\b",
     r"\b(sens|sent|feel|feels) (plus|pas|plu|not|nothing in)[a-z ]{0,10}(bras|jambe|arm|leg|"
     r"cote|side|moitie|half of)|\b(can'?t|cannot|can not) feel (my|his|her|the) (left|right|"
     r"arm|leg|side|face|hand)|\b(numb|engourdi|engourdie)[a-z' ]{0,20}(one side|d'?un cote|"
@@ -179,7 +182,7 @@ DANGER_PATTERNS = [
     r"\b(tete|head)[a-z', ]{0,30}(vomi|being sick|throwing up)|"
     r"\b(vomi|being sick|throwing up|thrown up)[a-z0-9', ]{0,40}(mal a la tete|headache)",
     # Bleeding and burns.
-    r"(saign|bleed|\bsang\b|\bblood\b)[a-z' ]{0,30}(beaucoup|partout|arrete pas|s'?arrete pas|"
+    r"(saign|bleed|\bsang\b|\bblood\b)[a-z' ,]{0,30}(beaucoup|partout|arrete pas|s'?arrete pas|"
     r"sans arret|a lot|everywhere|won'?t stop|doesn'?t stop|not stopping|badly|heavily)",
     r"\b(beaucoup|plein) de sang|lots of blood|a lot of blood|pisse le sang|blood everywhere",
     r"\b(brule|scald|burn)[a-z', ]{0,40}(main|bras|jambe|visage|hand|arm|leg|face|cloque|blister)",
@@ -202,6 +205,8 @@ DANGER_PATTERNS = [
     # An intruder.
     r"\b(essaie|essaye|trying) (d'?entrer|to (break|get) in)|break(ing)? into|\bintrus|intruder",
     # Calls for help now.
+    r"\b(ring|phone|dial|telephoner au|composer le|faire le) (the |an |a )?(15|18|112|999|911|"
+    r"samu|pompiers|ambulance)\b(?! (if|si|when|quand|in case|en cas))",
     r"\b(appele[zr]?|appeler|call) (le |les |the |an |a )?"
     r"(15|18|112|999|911|samu|pompiers|secours|ambulance|fire brigade)\b",
     r"\b(need|besoin d'?une|faut|il faut) (appeler )?(an |une )?ambulance",

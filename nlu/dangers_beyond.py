@@ -52,6 +52,17 @@ BEYOND_THE_DEFINITION = [
     r"\b(very high|tres forte|tres haute|grosse|high) (temperature|fever|fievre|temperature)\b"
     r"[^.!?]{0,60}\b(confus|delire|deliri|not making sense|sait plus|drowsy|somnolent|won'?t "
     r"wake|ne se reveille)",
+    # Found on the floor (told without "the"), bitten and bleeding, something burning, a cry
+    # for help heard through a locked door.
+    r"\bfound (lying |sitting |collapsed )?on (the )?(floor|ground)\b|"
+    r"\b(bite|bit|bitten|mordu|mordue|morsure)\b[a-z' ,]{0,40}\b(blood|sang|saign|bleed)",
+    r"\b(something|quelque chose)('?s| is| qui)? (burning|brule|crame)\b|\b(tv|tele|television|"
+    r"socket|prise|plug|heater|radiateur|fridge|frigo|dryer|seche-linge|toaster|grille-pain)\b"
+    r"[a-z' ]{0,12}\b(on fire|smoking|is smoking|burning|fume|brule|prend feu)\b|"
+    r"\b(burning|smoke|smoking|fumee)\b[a-z' ]{0,20}\b(from|coming from|sort (de|du)) (the |la "
+    r"|le )?(tv|tele|socket|prise|plug|heater|radiateur|fridge|frigo|dryer|toaster)\b",
+    r"\b(is|are|was|been|keeps?|still)\b[a-z' ]{0,6}\b(screaming|shouting|crying|calling|yelling)"
+    r" (out )?(for )?help\b|\b(crie|hurle|appelle|criait|hurlait) (a l'? ?aide|au secours)\b",
     # Robbed with violence, bleeding from the head or face.
     r"\b(agresse|agressee|attaque|attaquee|frappe|frappee|bouscule|bousculee|mugged|attacked|"
     r"assaulted|beaten up|punched|knocked down)\b[a-z' ]{0,40}\b(pour (lui |me )?(voler|"

@@ -33,8 +33,12 @@ def danger_now(text: str) -> bool:
     """Words that tell of a danger happening now, in a message not told calmly (fire words
     that name no fire, "fire drill", "allumer le feu dans la cheminée", an illness told before
     asking for a chore, an emergency only supposed, are left out first)."""
-    folded = calm_mentions_blanked(fold(text))
-    return told_now(folded, lambda sentence: any(map(danger_in, _parts(sentence))))
+    folded = fold(text)
+    if not any(map(danger_in, _parts(folded))):
+        return False  # no danger word at all: nothing for the calm rules to weigh
+    return told_now(
+        calm_mentions_blanked(folded), lambda sentence: any(map(danger_in, _parts(sentence)))
+    )
 
 
 # A long message is searched in overlapping parts cut at spaces: one search of the whole

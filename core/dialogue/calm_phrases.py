@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import re
 
+# An alarm that sounds, or someone who feels ill: "the CO alarm is going off, maybe the
+# battery? we all feel dizzy" is a danger, whatever battery it names.
+_NOT_SOUNDING = (
+    r"(?![^.!?]{0,60}\b(going off|gone off|went off|sounding|sonne|hurle|declenche|headaches?|"
+    r"mal a la tete|dizzy|vertiges?|nause|vomi))"
+)
 # Fire words that name no fire: safety equipment and drills, a fire lit on purpose.
 HARMLESS_FIRE = re.compile(
     r"\b(fire|smoke) ?(drills?|alarms?(?: [a-z']+){0,5} (battery|batteries|tests?|testing|beeps?|"
@@ -22,11 +28,17 @@ HARMLESS_FIRE = re.compile(
     r"\b(alarmes?|detecteurs?|assurances?|portes?|issues?|exercices?|extincteurs?|consignes?|"
     r"risques?) (d'|de )?(l')?(anti-?|coupe-?)?(incendie|feu)\b|"
     r"\b(allumer|allume|faire|fait) (un |le |du )?feu\b|"
-    r"\b(battery|batteries|piles?) (in|of|for|on|de|du|d'un) (my |the |mon |le )?(fire|smoke|co|"
-    r"carbon monoxide|detecteur de (fumee|monoxyde)) ?(alarm|detector)?|"
-    r"\b((carbon monoxide|co|monoxyde( de carbone)?) (alarm|detector|detecteur)|detecteur (de )?"
-    r"(monoxyde|co)( de carbone)?)\b[a-z' ,?.]{0,30}\b(battery|batteries|pile|chirp|chirping|"
-    r"beeps? every)|"
+    # A smoke or CO alarm's battery, a CO alarm to change or to fit ("le détecteur de monoxyde est
+    # périmé"), unless it sounds or someone feels ill (the guard follows each first word, so that
+    # it is read only where such a phrase begins).
+    r"\b(battery|batteries|piles?)\b" + _NOT_SOUNDING + r" (in|of|for|on|de|du|d'un) (my |the |"
+    r"mon |le )?(fire|smoke|co|carbon monoxide|detecteur de (fumee|monoxyde)) ?(alarm|detector)?|"
+    r"\b(carbon monoxide|co|monoxyde|detecteur)\b" + _NOT_SOUNDING + r"(( de carbone)? ?(alarm|"
+    r"detector|detecteur)?|(de )?(monoxyde|co)( de carbone)?)\b[a-z' ,?.]{0,30}\b(battery|"
+    r"batteries|pile|chirps?|chirping|beeps? every|out of date|expired|perime|a changer)\b|"
+    r"\b(change|changer|replace|remplacer|new|nouveau|fit|install|installer|poser)\b"
+    + _NOT_SOUNDING
+    + r"[a-z' ]{0,12}\b(carbon monoxide|co|monoxyde( de carbone)?) ?(alarm|detector|detecteur)|"
     # Leaves burnt in the garden, a barbecue next door and its smell.
     r"\bbruler (les|des|mes|ses) (feuilles|branches|dechets|herbes|mauvaises herbes)\b|"
     r"\b(sent|smells?|smelling) (le brule|of burning|of smoke)\b(?=[^.!?]{0,60}\b(barbecue|bbq|"

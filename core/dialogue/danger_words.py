@@ -70,7 +70,8 @@ _CALM = re.compile(
     r"(cet|l'?) ?(hiver|ete|automne) dernier|"
     r"(depuis|apres) (ma|mon|sa|son) (chute|operation|avc|infarctus|crise cardiaque)|"
     r"rien de (grave|casse)|pas grave|"
-    r"(bien )?remis|ca va mieux|je vais mieux|nothing new|rien de nouveau|"
+    r"(bien )?remis|ca va mieux|je vais mieux|nothing new|rien de nouveau|c'?est regle|"
+    r"all sorted|sorted now|"
     r"merci d'? ?(etre|avoir ete) (venue?s?|passee?s?)|thank(s| you)[a-z ]{0,15} for coming "
     r"(when|on|last|the other)|"
     r"(?<!since )yesterday|last (night|night's|week|month|year|winter|summer|autumn|monday|"
@@ -117,8 +118,12 @@ _SINCE = re.compile(r"\b(depuis que|since i)\b")
 def looks_like_emergency(text: str) -> bool:
     """The keyword net: words of a danger, in a message that does not tell it calmly (an old
     fall told as news, a fire drill, "ce n'est pas une urgence")."""
-    folded = calm_mentions_blanked(fold(text))
-    return told_now(folded, _keyword_in)
+    folded = fold(text)
+    # Blanking only takes words away: without a keyword in the raw text there is none to weigh
+    # (and the calm phrases, read at every letter, cost most on a long message).
+    if not keyword_anywhere(folded):
+        return False
+    return told_now(calm_mentions_blanked(folded), _keyword_in)
 
 
 def keyword_anywhere(folded: str) -> bool:
@@ -151,7 +156,7 @@ def told_now(folded: str, tells_danger: Callable[[str], bool]) -> bool:
     Saying outright that it is no emergency counts for the whole message."""
     if not_an_emergency(folded):
         return False
-    parts = sentences(folded)
+    parts = _fragments_joined(sentences(folded))
     for index, sentence in enumerate(parts):
         if not tells_danger(sentence) or told_calmly(sentence):
             continue
@@ -161,6 +166,22 @@ def told_now(folded: str, tells_danger: Callable[[str], bool]) -> bool:
         if not any(told_calmly(other) for other in beside):
             return True
     return False
+
+
+# Fragments written after a stroke or in a panic ("arm... not move. words hard."): pieces this
+# short are one thought, read together with the next piece.
+FRAGMENT = 16
+
+
+def _fragments_joined(parts: list[str]) -> list[str]:
+    """`parts` with each run of very short pieces joined into one sentence."""
+    joined: list[str] = []
+    for part in parts:
+        if joined and len(joined[-1].strip()) <= FRAGMENT and len(part.strip()) <= FRAGMENT:
+            joined[-1] += part
+        else:
+            joined.append(part)
+    return joined
 
 
 def without_harmless_fire(folded: str) -> str:

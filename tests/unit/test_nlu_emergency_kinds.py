@@ -133,6 +133,15 @@ def _alarm(text: str) -> bool:
         "I'm stuck between the toilet and the wall, can't shift",
         "red spots on his legs that stay when I press a glass on them",
         "très forte fièvre et elle est confuse depuis ce matin",
+        # The ninth probe set's misses (non-native, dictated, fragments), in other words.
+        "leg... no move. cant get up. alone",
+        "Mr Field found on floor in kitchen, very cold",
+        "dog bit her hand, blood much, not stop",
+        "something's burning behind the fridge",
+        "la télé fume dans le salon de mamie",
+        "the man next door is shouting for help since an hour",
+        "please ring 999 for my dad, he is grey",
+        "the carbon monoxide alarm is going off, maybe the battery? we all feel dizzy",
         # A danger that lasts after a calm word.
         "je suis tombée hier soir et je suis toujours par terre",
         "I fell last night, I'm still on the floor",
@@ -232,6 +241,10 @@ def test_a_danger_of_every_kind_sounds_the_alarm(text: str) -> None:
         "a good crime novel where the butler is poisoned, anyone want it?",
         "I'd like the gutters cleared, I don't want another fall from the ladder",
         "j'ai pris de l'acide folique ce matin comme prévu",
+        "my arm does not move well since the operation last year, could someone iron for me?",
+        "the old detector for carbon monoxide is out of date, who can change it?",
+        "if the pain comes back should I ring 999?",
+        "Bonjour. Merci. Tout va bien.",
         "je ne peux plus lever le bras depuis l'opération, qqn pour les vitres ?",
         # Found by running the nets over the training data's calm examples.
         "the garage door is stuck halfway, could someone look at it?",

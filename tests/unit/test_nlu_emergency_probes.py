@@ -38,7 +38,7 @@ def test_the_probes_hold_dangers_of_every_shape_and_near_misses() -> None:
     cases = load_cases(PROBES)
     emergencies = [c for c in cases if c["intent"] == "emergency"]
     assert len(emergencies) >= 1000 and len(cases) - len(emergencies) >= 700
-    assert {c["set"] for c in cases} == {f"probe{n}" for n in range(1, 9)}
+    assert {c["set"] for c in cases} == {f"probe{n}" for n in range(1, 10)}
 
 
 def test_no_danger_of_the_probes_is_missed(verdicts: list[tuple[dict[str, str], str]]) -> None:
